@@ -1,0 +1,144 @@
+import Foundation
+import SQLKit
+
+/// The SQL of accounts: users, sessions and refresh tokens. Every function
+/// takes the database to run on, so callers can pass a transaction.
+enum AccountQueries {
+    static func insert(_ user: User, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "users").model(user, keyEncodingStrategy: .convertToSnakeCase).run()
+    }
+
+    static func user(id: UUID, on sql: any SQLDatabase) async throws -> User? {
+        try await sql.select().column("*").from("users").where("id", .equal, id)
+            .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func user(usernameKey: String, on sql: any SQLDatabase) async throws -> User? {
+        try await sql.select().column("*").from("users").where("username_key", .equal, usernameKey)
+            .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// The user whose username or email folds to `key`.
+    static func user(login key: String, on sql: any SQLDatabase) async throws -> User? {
+        try await sql.select().column("*").from("users")
+            .where("username_key", .equal, key).orWhere("email_key", .equal, key)
+            .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Which of the two keys are taken already.
+    static func taken(usernameKey: String, emailKey: String, on sql: any SQLDatabase) async throws -> (username: Bool, email: Bool) {
+        let rows = try await sql.select().columns("username_key", "email_key").from("users")
+            .where("username_key", .equal, usernameKey).orWhere("email_key", .equal, emailKey)
+            .all()
+        var taken = (username: false, email: false)
+        for row in rows {
+            if try row.decode(column: "username_key", as: String.self) == usernameKey { taken.username = true }
+            if try row.decode(column: "email_key", as: String.self) == emailKey { taken.email = true }
+        }
+        return taken
+    }
+
+    static func updateProfile(_ user: User, on sql: any SQLDatabase) async throws {
+        try await sql.update("users")
+            .set("display_name", to: user.displayName)
+            .set("bio", to: user.bio)
+            .set("city", to: user.city)
+            .set("latitude", to: user.latitude)
+            .set("longitude", to: user.longitude)
+            .set("genres", to: user.genres)
+            .set("links", to: user.links)
+            .set("avatar_hash", to: user.avatarHash)
+            .set("updated_at", to: user.updatedAt)
+            .where("id", .equal, user.id)
+            .run()
+    }
+
+    static func setPassword(userID: UUID, hash: String, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.update("users").set("password_hash", to: hash).set("updated_at", to: now)
+            .where("id", .equal, userID).run()
+    }
+
+    static func setVerified(userID: UUID, _ verified: Bool, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.update("users").set("verified", to: verified).set("updated_at", to: now)
+            .where("id", .equal, userID).run()
+    }
+
+    static func countUsersReferencing(avatarHash: String, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("users")
+            .where("avatar_hash", .equal, avatarHash)
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
+    // MARK: Sessions
+
+    static func insertSession(id: UUID, userID: UUID, userAgent: String?, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "auth_sessions")
+            .columns("id", "user_id", "user_agent", "created_at", "last_used_at")
+            .values(SQLBind(id), SQLBind(userID), SQLBind(userAgent.map { String($0.prefix(200)) }), SQLBind(now), SQLBind(now))
+            .run()
+    }
+
+    static func insertRefreshToken(hash: String, sessionID: UUID, now: Date, expiresAt: Date, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "refresh_tokens")
+            .columns("token_hash", "session_id", "created_at", "expires_at")
+            .values(SQLBind(hash), SQLBind(sessionID), SQLBind(now), SQLBind(expiresAt))
+            .run()
+    }
+
+    struct RefreshTokenRow: Decodable {
+        var sessionId: UUID
+        var userId: UUID
+        var expiresAt: Date
+        var usedAt: Date?
+        var revokedAt: Date?
+    }
+
+    static func refreshToken(hash: String, on sql: any SQLDatabase) async throws -> RefreshTokenRow? {
+        try await sql.select()
+            .column(SQLColumn("session_id", table: "refresh_tokens"))
+            .column(SQLColumn("user_id", table: "auth_sessions"))
+            .column(SQLColumn("expires_at", table: "refresh_tokens"))
+            .column(SQLColumn("used_at", table: "refresh_tokens"))
+            .column(SQLColumn("revoked_at", table: "auth_sessions"))
+            .from("refresh_tokens")
+            .join("auth_sessions", on: SQLColumn("session_id", table: "refresh_tokens"), .equal, SQLColumn("id", table: "auth_sessions"))
+            .where(SQLColumn("token_hash", table: "refresh_tokens"), .equal, SQLBind(hash))
+            .first(decoding: RefreshTokenRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Marks the token used; false when another request used it first.
+    static func markUsed(hash: String, now: Date, on sql: any SQLDatabase) async throws -> Bool {
+        let row = try await sql.update("refresh_tokens").set("used_at", to: now)
+            .where("token_hash", .equal, hash).where("used_at", .is, SQLLiteral.null)
+            .returning("token_hash")
+            .first()
+        return row != nil
+    }
+
+    static func touchSession(id: UUID, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.update("auth_sessions").set("last_used_at", to: now).where("id", .equal, id).run()
+    }
+
+    static func revokeSession(id: UUID, reason: String, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.update("auth_sessions").set("revoked_at", to: now).set("revoked_reason", to: reason)
+            .where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null)
+            .run()
+    }
+
+    static func revokeSessions(userID: UUID, except kept: UUID?, reason: String, now: Date, on sql: any SQLDatabase) async throws {
+        var update = sql.update("auth_sessions").set("revoked_at", to: now).set("revoked_reason", to: reason)
+            .where("user_id", .equal, userID).where("revoked_at", .is, SQLLiteral.null)
+        if let kept { update = update.where("id", .notEqual, kept) }
+        try await update.run()
+    }
+
+    /// The user of a live (not revoked) session.
+    static func liveSessionUser(userID: UUID, sessionID: UUID, on sql: any SQLDatabase) async throws -> User? {
+        try await sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("users"))).from("users")
+            .join("auth_sessions", on: SQLColumn("user_id", table: "auth_sessions"), .equal, SQLColumn("id", table: "users"))
+            .where(SQLColumn("id", table: "users"), .equal, SQLBind(userID))
+            .where(SQLColumn("id", table: "auth_sessions"), .equal, SQLBind(sessionID))
+            .where(SQLColumn("revoked_at", table: "auth_sessions"), .is, SQLLiteral.null)
+            .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// The rules of accounts: registering, signing in and out, refresh-token
+/// rotation with theft detection, passwords and verification.
+public struct AccountService: Sendable {
+    let database: Database
+    let tokens: TokenService
+    let passwords: Passwords
+    /// Attempts to sign in or register, per client address and per account.
+    let attempts: RateLimiter
+
+    public struct Registration: Sendable {
+        public var username: String
+        public var email: String
+        public var password: String
+        public var role: Role
+        public var displayName: String?
+
+        public init(username: String, email: String, password: String, role: Role, displayName: String? = nil) {
+            self.username = username
+            self.email = email
+            self.password = password
+            self.role = role
+            self.displayName = displayName
+        }
+    }
+
+    // MARK: Registering
+
+    /// Creates the account and its first session. `allowAdmin` is for the command line only.
+    public func register(
+        _ registration: Registration,
+        clientAddress: String,
+        userAgent: String?,
+        allowAdmin: Bool = false
+    ) async throws -> (User, SessionTokens) {
+        try await limit(clientAddress: clientAddress, account: User.key(registration.username))
+        let user = try await createUser(registration, allowAdmin: allowAdmin)
+        let session = try await database.transaction { sql in
+            try await startSession(userID: user.id, userAgent: userAgent, on: sql)
+        }
+        return (user, session)
+    }
+
+    /// Validates and stores a new user; no session.
+    public func createUser(_ registration: Registration, allowAdmin: Bool = false) async throws -> User {
+        var fields: [AppError.FieldError] = []
+        let username = registration.username.trimmingCharacters(in: .whitespaces)
+        let email = registration.email.trimmingCharacters(in: .whitespaces)
+        if let problem = Validation.username(username) { fields.append(.init("username", problem)) }
+        if let problem = Validation.email(email) { fields.append(.init("email", problem)) }
+        for problem in Passwords.problems(registration.password, username: username, email: email) {
+            fields.append(.init("password", problem))
+        }
+        if registration.role == .admin && !allowAdmin {
+            fields.append(.init("role", "must be listener, artist or venue"))
+        }
+        let displayName = registration.displayName.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? username
+        if let problem = Validation.text(displayName, min: 1, max: 80) { fields.append(.init("displayName", problem)) }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+
+        let hash = try await passwords.hash(registration.password)
+        let now = Date()
+        let user = User(
+            id: .v7(now: now), username: username, usernameKey: User.key(username),
+            email: email, emailKey: User.key(email), passwordHash: hash,
+            role: registration.role, verified: false, displayName: displayName, bio: "",
+            city: nil, latitude: nil, longitude: nil, genres: "[]", links: "[]", avatarHash: nil,
+            createdAt: now, updatedAt: now
+        )
+        do {
+            try await database.transaction { sql in
+                let taken = try await AccountQueries.taken(usernameKey: user.usernameKey, emailKey: user.emailKey, on: sql)
+                var conflicts: [AppError.FieldError] = []
+                if taken.username { conflicts.append(.init("username", "is already taken")) }
+                if taken.email { conflicts.append(.init("email", "is already registered")) }
+                guard conflicts.isEmpty else {
+                    throw AppError.conflict("An account with that \(conflicts.map(\.field).joined(separator: " and ")) exists already.", code: "account_exists", fields: conflicts)
+                }
+                try await AccountQueries.insert(user, on: sql)
+            }
+        } catch let error where database.isUniqueViolation(error) {
+            // Two registrations raced past the check; the database kept one.
+            throw AppError.conflict("An account with that username or email exists already.", code: "account_exists")
+        }
+        return user
+    }
+
+    // MARK: Signing in
+
+    public func signIn(login: String, password: String, clientAddress: String, userAgent: String?) async throws -> (User, SessionTokens) {
+        let key = User.key(login.trimmingCharacters(in: .whitespaces))
+        guard !key.isEmpty, !password.isEmpty else {
+            throw AppError.validation([.init("login", "is required"), .init("password", "is required")].filter {
+                $0.field == "login" ? key.isEmpty : password.isEmpty
+            })
+        }
+        try await limit(clientAddress: clientAddress, account: key)
+        let user = try await AccountQueries.user(login: key, on: database.sql)
+        let hash: String
+        if let user { hash = user.passwordHash } else { hash = try await passwords.decoyHash() }
+        let matches = try await passwords.verify(password, hash: hash)
+        guard let user, matches else {
+            throw AppError.unauthorized("The username/email or password is wrong.", code: "invalid_credentials")
+        }
+        await attempts.reset("account:\(key)")
+        let session = try await database.transaction { sql in
+            try await startSession(userID: user.id, userAgent: userAgent, on: sql)
+        }
+        return (user, session)
+    }
+
+    /// Rotates a refresh token. A token used twice revokes its whole session.
+    public func refresh(_ refreshToken: String) async throws -> (User, SessionTokens) {
+        let hash = TokenService.hash(refreshToken: refreshToken)
+        let now = Date()
+        enum Outcome: Sendable { case rotated(User, SessionTokens), reused, invalid(String, String) }
+        let outcome: Outcome = try await database.transaction { sql in
+            guard let row = try await AccountQueries.refreshToken(hash: hash, on: sql) else {
+                return .invalid("invalid_refresh_token", "The refresh token is not valid.")
+            }
+            if row.revokedAt != nil {
+                return .invalid("session_revoked", "This session was signed out.")
+            }
+            if row.usedAt != nil {
+                try await AccountQueries.revokeSession(id: row.sessionId, reason: "refresh_token_reused", now: now, on: sql)
+                return .reused
+            }
+            if row.expiresAt <= now {
+                return .invalid("refresh_token_expired", "The refresh token has expired; sign in again.")
+            }
+            guard try await AccountQueries.markUsed(hash: hash, now: now, on: sql) else {
+                try await AccountQueries.revokeSession(id: row.sessionId, reason: "refresh_token_reused", now: now, on: sql)
+                return .reused
+            }
+            guard let user = try await AccountQueries.user(id: row.userId, on: sql) else {
+                return .invalid("invalid_refresh_token", "The refresh token is not valid.")
+            }
+            try await AccountQueries.touchSession(id: row.sessionId, now: now, on: sql)
+            let tokens = try await issueTokens(userID: user.id, sessionID: row.sessionId, now: now, on: sql)
+            return .rotated(user, tokens)
+        }
+        switch outcome {
+        case .rotated(let user, let tokens):
+            return (user, tokens)
+        case .reused:
+            throw AppError.unauthorized(
+                "This refresh token was used before, so it may have been copied; its session is now signed out everywhere.",
+                code: "refresh_token_reused"
+            )
+        case .invalid(let code, let detail):
+            throw AppError.unauthorized(detail, code: code)
+        }
+    }
+
+    /// The caller of an access token whose session is still live.
+    public func authenticate(accessToken: String) async throws -> Identity {
+        let (userID, sessionID) = try await tokens.verify(accessToken)
+        guard let user = try await AccountQueries.liveSessionUser(userID: userID, sessionID: sessionID, on: database.sql) else {
+            throw AppError.unauthorized("This session was signed out.", code: "session_revoked")
+        }
+        return Identity(userID: user.id, sessionID: sessionID, username: user.username, role: user.role)
+    }
+
+    public func signOut(_ identity: Identity, allDevices: Bool) async throws {
+        let now = Date()
+        if allDevices {
+            try await AccountQueries.revokeSessions(userID: identity.userID, except: nil, reason: "signed_out_everywhere", now: now, on: database.sql)
+        } else {
+            try await AccountQueries.revokeSession(id: identity.sessionID, reason: "signed_out", now: now, on: database.sql)
+        }
+    }
+
+    /// Sets a new password and signs out every other session.
+    public func changePassword(_ identity: Identity, current: String, new: String) async throws {
+        guard let user = try await AccountQueries.user(id: identity.userID, on: database.sql) else {
+            throw AppError.unauthorized("This session was signed out.", code: "session_revoked")
+        }
+        try await limit(clientAddress: nil, account: user.usernameKey)
+        guard try await passwords.verify(current, hash: user.passwordHash) else {
+            throw AppError.validation("currentPassword", "is wrong")
+        }
+        let problems = Passwords.problems(new, username: user.username, email: user.email)
+        guard problems.isEmpty else { throw AppError.validation(problems.map { .init("newPassword", $0) }) }
+        if new == current { throw AppError.validation("newPassword", "must differ from the current password") }
+        let hash = try await passwords.hash(new)
+        let now = Date()
+        try await database.transaction { sql in
+            try await AccountQueries.setPassword(userID: user.id, hash: hash, now: now, on: sql)
+            try await AccountQueries.revokeSessions(userID: user.id, except: identity.sessionID, reason: "password_changed", now: now, on: sql)
+        }
+    }
+
+    /// Marks an artist or venue account verified (or not). Admins only.
+    public func setVerified(by identity: Identity, username: String, verified: Bool) async throws -> User {
+        guard identity.role == .admin else { throw AppError.forbidden("Only admins verify accounts.", code: "admin_only") }
+        guard var user = try await AccountQueries.user(usernameKey: User.key(username), on: database.sql) else {
+            throw AppError.notFound("The user \(username)")
+        }
+        guard user.role == .artist || user.role == .venue else {
+            throw AppError.validation("username", "is a \(user.role.rawValue) account; only artist and venue accounts are verified")
+        }
+        user.verified = verified
+        user.updatedAt = Date()
+        try await AccountQueries.setVerified(userID: user.id, verified, now: user.updatedAt, on: database.sql)
+        return user
+    }
+
+    // MARK: Helpers
+
+    private func limit(clientAddress: String?, account: String) async throws {
+        if let clientAddress, case .limited(let wait) = await attempts.take("address:\(clientAddress)") {
+            throw AppError.tooManyRequests(retryAfter: wait)
+        }
+        if case .limited(let wait) = await attempts.take("account:\(account)") {
+            throw AppError.tooManyRequests(retryAfter: wait)
+        }
+    }
+
+    private func startSession(userID: UUID, userAgent: String?, on sql: any SQLDatabase) async throws -> SessionTokens {
+        let now = Date()
+        let sessionID = UUID.v7(now: now)
+        try await AccountQueries.insertSession(id: sessionID, userID: userID, userAgent: userAgent, now: now, on: sql)
+        return try await issueTokens(userID: userID, sessionID: sessionID, now: now, on: sql)
+    }
+
+    private func issueTokens(userID: UUID, sessionID: UUID, now: Date, on sql: any SQLDatabase) async throws -> SessionTokens {
+        let refresh = TokenService.newRefreshToken()
+        let refreshExpiresAt = now.addingTimeInterval(tokens.refreshLifetime.seconds)
+        try await AccountQueries.insertRefreshToken(hash: refresh.hash, sessionID: sessionID, now: now, expiresAt: refreshExpiresAt, on: sql)
+        let access = try await tokens.accessToken(userID: userID, sessionID: sessionID, now: now)
+        return SessionTokens(
+            accessToken: access.token, accessTokenExpiresAt: access.expiresAt,
+            refreshToken: refresh.token, refreshTokenExpiresAt: refreshExpiresAt,
+            sessionID: sessionID
+        )
+    }
+}

@@ -1,0 +1,55 @@
+import BasedAPI
+import Foundation
+import OpenAPIRuntime
+
+/// Profile and avatar handlers.
+extension APIHandler {
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        let identity = try RequestScope.requireIdentity()
+        return .ok(.init(body: .json(Self.privateProfile(try await profiles.profile(identity)))))
+    }
+
+    func updateMe(_ input: Operations.UpdateMe.Input) async throws -> Operations.UpdateMe.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let update = ProfileService.Update(
+            displayName: body.displayName, bio: body.bio, city: body.city,
+            location: body.location.map { ($0.latitude, $0.longitude) }, clearLocation: body.clearLocation ?? false,
+            genres: body.genres, links: body.links?.map { ProfileLink(label: $0.label, url: $0.url) }
+        )
+        return .ok(.init(body: .json(Self.privateProfile(try await profiles.update(identity, update)))))
+    }
+
+    func uploadAvatar(_ input: Operations.UploadAvatar.Input) async throws -> Operations.UploadAvatar.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .any(let body) = input.body else { throw AppError.unsupportedMediaType("Send the image bytes.") }
+        let limit = services.configuration.avatarMaxBytes
+        let data: Data
+        do {
+            data = try await Data(collecting: body, upTo: limit)
+        } catch {
+            // BodyLimitMiddleware has already cut the body at the same limit; this is its twin for safety.
+            throw AppError.payloadTooLarge(limit: limit)
+        }
+        return .ok(.init(body: .json(Self.privateProfile(try await profiles.setAvatar(identity, image: data)))))
+    }
+
+    func deleteAvatar(_ input: Operations.DeleteAvatar.Input) async throws -> Operations.DeleteAvatar.Output {
+        let identity = try RequestScope.requireIdentity()
+        try await profiles.deleteAvatar(identity)
+        return .noContent(.init())
+    }
+
+    func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
+        .ok(.init(body: .json(Self.publicProfile(try await profiles.profile(username: input.path.username)))))
+    }
+
+    func getAvatar(_ input: Operations.GetAvatar.Input) async throws -> Operations.GetAvatar.Output {
+        let size = ProfileService.AvatarSize(rawValue: input.query.size?.rawValue ?? "large") ?? .large
+        let avatar = try await profiles.avatar(username: input.path.username, size: size)
+        return .ok(.init(
+            headers: .init(eTag: "\"\(avatar.hash)\"", cacheControl: "public, max-age=86400"),
+            body: .jpeg(HTTPBody(avatar.data))
+        ))
+    }
+}

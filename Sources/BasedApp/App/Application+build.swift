@@ -1,0 +1,130 @@
+import BasedAPI
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAPIHummingbird
+import ServiceLifecycle
+
+/// The services of a running server, shared by the HTTP side and the command line.
+public struct AppServices: Sendable {
+    public let configuration: AppConfiguration
+    public let database: Database
+    public let accounts: AccountService
+    public let profiles: ProfileService
+    public let follows: FollowService
+    public let metrics: AppMetrics
+
+    /// Opens the database, applies migrations and wires the services together.
+    public static func start(_ configuration: AppConfiguration, logger: Logger) async throws -> AppServices {
+        let dataDirectory = configuration.dataDirectory
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let secret = try configuration.jwtSecret ?? Secrets.load(named: "jwt-secret", in: dataDirectory)
+        let database = try await Database.open(try configuration.database, logger: logger)
+        do {
+            try await Migrator(database: database, logger: logger).migrate()
+        } catch {
+            try? await database.shutdown()
+            throw error
+        }
+        let tokens = await TokenService(
+            secret: secret,
+            accessLifetime: configuration.accessTokenLifetime,
+            refreshLifetime: configuration.refreshTokenLifetime
+        )
+        let follows = FollowService(database: database)
+        let attemptsPerMinute = configuration.authAttemptsPerMinute
+        return AppServices(
+            configuration: configuration,
+            database: database,
+            accounts: AccountService(
+                database: database,
+                tokens: tokens,
+                passwords: Passwords(cost: configuration.bcryptCost),
+                attempts: RateLimiter(burst: attemptsPerMinute, perMinute: attemptsPerMinute)
+            ),
+            profiles: ProfileService(
+                database: database,
+                follows: follows,
+                avatarDirectory: dataDirectory.appendingPathComponent("avatars", isDirectory: true),
+                temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true),
+                avatarMaxBytes: configuration.avatarMaxBytes
+            ),
+            follows: follows,
+            metrics: AppMetrics()
+        )
+    }
+}
+
+/// Closes the database when the application shuts down.
+struct DatabaseLifecycle: Service {
+    let database: Database
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await database.shutdown()
+    }
+}
+
+/// Builds the whole server from its configuration; `based serve` and the tests both use it.
+public func buildApplication(
+    configuration: AppConfiguration,
+    logger: Logger = Logger(label: "based"),
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let services = try await AppServices.start(configuration, logger: logger)
+    let router = try buildRouter(services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Based"),
+        services: [DatabaseLifecycle(database: services.database)],
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+}
+
+func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> {
+    let configuration = services.configuration
+    let router = Router(context: BasedRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        LogRequestsMiddleware(.info)
+        MetricsMiddleware(metrics: services.metrics)
+        ProblemMiddleware()
+        RateLimitMiddleware(limiter: RateLimiter(burst: max(10, configuration.requestsPerMinute / 6), perMinute: configuration.requestsPerMinute))
+        BodyLimitMiddleware(jsonLimit: configuration.jsonBodyMaxBytes, overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes)])
+        AuthMiddleware(accounts: services.accounts)
+        RequestScopeMiddleware()
+    }
+    router.get("/health") { _, _ in
+        HealthStatus(status: "ok")
+    }
+    router.get("/health/ready") { _, _ in
+        guard await services.database.ping() else {
+            throw AppError(.serviceUnavailable, code: "database_unavailable", "The database does not answer.")
+        }
+        return HealthStatus(status: "ready", database: services.database.dialect.rawValue)
+    }
+    router.get("/metrics") { _, _ in
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: services.metrics.render()))
+        )
+    }
+    router.get("/api/openapi.yaml") { _, _ in
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: APIDocument.yaml))
+        )
+    }
+    let api = APIHandler(services: services)
+    try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
+    return router
+}
+
+struct HealthStatus: ResponseEncodable {
+    var status: String
+    var database: String?
+}

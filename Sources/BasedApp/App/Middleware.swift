@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Echoes a sane client `X-Request-Id`, or Hummingbird's own id, on every response.
+struct RequestIDMiddleware: RouterMiddleware {
+    typealias Context = BasedRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let id: String
+        if let incoming = request.headers[.requestID], Self.isAcceptable(incoming) {
+            id = incoming
+            context.logger[metadataKey: "hb.request.id"] = .string(incoming)
+        } else {
+            id = context.id
+        }
+        var response = try await next(request, context)
+        response.headers[.requestID] = id
+        return response
+    }
+
+    static func isAcceptable(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}
+
+/// Binds `RequestScope.current` so OpenAPI handlers can see the caller.
+struct RequestScopeMiddleware: RouterMiddleware {
+    typealias Context = BasedRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let scope = RequestScope(
+            identity: context.identity,
+            clientAddress: context.clientAddress,
+            userAgent: request.headers[.userAgent],
+            logger: context.logger
+        )
+        return try await RequestScope.$current.withValue(scope) {
+            try await next(request, context)
+        }
+    }
+}
+
+/// Caps request bodies before any handler reads them: 413 past the limit,
+/// whether the client declared the length or streamed it.
+struct BodyLimitMiddleware: RouterMiddleware {
+    typealias Context = BasedRequestContext
+    /// Default limit for JSON requests.
+    let jsonLimit: Int
+    /// Paths (prefix, limit) that take larger bodies, such as image uploads.
+    let overrides: [(suffix: String, limit: Int)]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        let limit = overrides.first { path.hasSuffix($0.suffix) }?.limit ?? jsonLimit
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw AppError.payloadTooLarge(limit: limit)
+        }
+        var request = request
+        do {
+            _ = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw AppError.payloadTooLarge(limit: limit)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Limits every client address to a steady request rate (a token bucket), as a
+/// guard against floods; the stricter sign-in limits live in `AccountService`.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = BasedRequestContext
+    let limiter: RateLimiter
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if case .limited(let retryAfter) = await limiter.take("ip:\(context.clientAddress)") {
+            throw AppError.tooManyRequests(retryAfter: retryAfter)
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,151 @@
+// AsyncKit predates Sendable checking; its pool guards its own state with locks.
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The application's database: a connection pool behind SQLKit, the same query
+/// code on SQLite and PostgreSQL, and the few places where the two differ.
+public struct Database: Sendable {
+    public enum Dialect: String, Sendable { case sqlite, postgres }
+
+    public let dialect: Dialect
+    /// Pooled access for single statements; use `transaction` for multi-step writes.
+    public let sql: any SQLDatabase
+    private let close: @Sendable () async throws -> Void
+
+    /// Opens a pool to `location`; for SQLite it creates the file and turns on WAL.
+    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Database {
+        switch location {
+        case .sqlite(let path):
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true))
+            let pool = EventLoopGroupConnectionPool(
+                source: source,
+                maxConnectionsPerEventLoop: 4,
+                logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.next()
+            )
+            let database = Database(dialect: .sqlite, sql: SQLitePoolDatabase(pool: pool, logger: logger)) {
+                try await pool.shutdownAsync()
+            }
+            do {
+                // WAL lets readers run beside the one writer; it is a property of the file, so once is enough.
+                try await database.sql.raw("PRAGMA journal_mode = WAL").run()
+            } catch {
+                try? await pool.shutdownAsync()
+                throw error
+            }
+            return database
+        case .postgres(let url):
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if configuration.searchPath == nil, let schema = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "schema" })?.value {
+                configuration.searchPath = [schema]
+            }
+            let pool = EventLoopGroupConnectionPool(
+                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                maxConnectionsPerEventLoop: 8,
+                logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton
+            )
+            let database = Database(dialect: .postgres, sql: pool.database(logger: logger).sql()) {
+                try await pool.shutdownAsync()
+            }
+            do {
+                try await database.sql.raw("SELECT 1").run()
+            } catch {
+                try? await pool.shutdownAsync()
+                throw error
+            }
+            return database
+        }
+    }
+
+    init(dialect: Dialect, sql: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+        self.dialect = dialect
+        self.sql = sql
+        self.close = close
+    }
+
+    /// Runs `body` in one transaction on one connection: committed when it
+    /// returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // On SQLite a deferred transaction that later writes can deadlock with
+        // another writer; taking the write lock up front avoids that.
+        let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await sql.withSession { session in
+            try await session.raw(SQLQueryString(begin)).run()
+            do {
+                let result = try await body(session)
+                try await session.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await session.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Whether the database answers.
+    public func ping() async -> Bool {
+        (try? await sql.raw("SELECT 1 AS ok").first()) != nil
+    }
+
+    public func shutdown() async throws {
+        try await close()
+    }
+}
+
+/// SQLKit over a pool of SQLite connections, so requests don't queue behind one.
+struct SQLitePoolDatabase: SQLDatabase {
+    let pool: EventLoopGroupConnectionPool<SQLiteConnectionSource>
+    let logger: Logger
+
+    var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
+    var dialect: any SQLDialect { SQLiteDialect() }
+    var queryLogLevel: Logger.Level? { .trace }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        pool.withConnection(logger: logger) { connection in
+            connection.sql(queryLogLevel: .trace).execute(sql: query, onRow)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await withConnection { try await $0.execute(sql: query, onRow) }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withConnection { try await closure($0) }
+    }
+
+    private func withConnection<R>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
+        let connection = try await pool.requestConnection(logger: logger).get()
+        do {
+            let result = try await body(connection.sql(queryLogLevel: .trace))
+            pool.releaseConnection(connection, logger: logger)
+            return result
+        } catch {
+            pool.releaseConnection(connection, logger: logger)
+            throw error
+        }
+    }
+}
+
+extension Database {
+    /// Whether `error` is the database refusing a duplicate in a UNIQUE column.
+    public func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError {
+            return error.serverInfo?[.sqlState] == "23505"
+        }
+        if let error = error as? SQLiteError {
+            return [.constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed].contains(error.reason)
+        }
+        return false
+    }
+}

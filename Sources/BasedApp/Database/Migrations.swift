@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// One forward-only schema step. `statements` are SQL with type placeholders
+/// (`{id}`, `{time}`, `{bool}`, `{real}`) filled in per dialect.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let statements: [String]
+}
+
+/// Applies pending migrations in order, in one transaction under a lock, so
+/// several processes starting at once apply each migration exactly once.
+public struct Migrator: Sendable {
+    let database: Database
+    let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    static let all: [Migration] = [
+        Migration001Accounts.migration,
+    ]
+
+    /// Returns the versions it applied.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        let dialect = database.dialect
+        let pending = try await database.transaction { sql in
+            if dialect == .postgres {
+                // Held until the transaction ends; other processes wait here.
+                try await sql.raw("SELECT pg_advisory_xact_lock(7301979)").run()
+            }
+            try await sql.raw(SQLQueryString(Self.fill("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at {time} NOT NULL
+                )
+                """, dialect))).run()
+            let applied = Set(try await sql.select().column("version").from("schema_migrations").all(decodingColumn: "version", as: Int.self))
+            var done: [Int] = []
+            for migration in Self.all where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await sql.raw(SQLQueryString(Self.fill(statement, dialect))).run()
+                }
+                try await sql.insert(into: "schema_migrations")
+                    .columns("version", "name", "applied_at")
+                    .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(Date()))
+                    .run()
+                done.append(migration.version)
+            }
+            return done
+        }
+        for version in pending {
+            logger.info("applied migration", metadata: ["version": "\(version)"])
+        }
+        return pending
+    }
+
+    static func fill(_ statement: String, _ dialect: Database.Dialect) -> String {
+        let types: [String: String] = switch dialect {
+        case .sqlite: ["{id}": "TEXT", "{time}": "REAL", "{bool}": "INTEGER", "{real}": "REAL"]
+        case .postgres: ["{id}": "UUID", "{time}": "TIMESTAMPTZ", "{bool}": "BOOLEAN", "{real}": "DOUBLE PRECISION"]
+        }
+        return types.reduce(statement) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Following users, artists and venues, and reading who follows whom.
+public struct FollowService: Sendable {
+    let database: Database
+
+    public struct State: Sendable, Equatable {
+        public var following: Bool
+        public var followerCount: Int
+    }
+
+    public struct Page: Sendable {
+        public var entries: [(user: User, followedAt: Date)]
+        public var nextCursor: String?
+    }
+
+    public func follow(_ identity: Identity, username: String) async throws -> State {
+        let target = try await user(named: username)
+        guard target.id != identity.userID else {
+            throw AppError.validation("username", "is yourself; you cannot follow yourself")
+        }
+        let now = Date()
+        try await FollowQueries.follow(id: .v7(now: now), follower: identity.userID, followee: target.id, now: now, on: database.sql)
+        return State(following: true, followerCount: try await FollowQueries.count(column: "followee_id", user: target.id, on: database.sql))
+    }
+
+    public func unfollow(_ identity: Identity, username: String) async throws -> State {
+        let target = try await user(named: username)
+        try await FollowQueries.unfollow(follower: identity.userID, followee: target.id, on: database.sql)
+        return State(following: false, followerCount: try await FollowQueries.count(column: "followee_id", user: target.id, on: database.sql))
+    }
+
+    public func counts(of user: UUID) async throws -> (followers: Int, following: Int) {
+        async let followers = FollowQueries.count(column: "followee_id", user: user, on: database.sql)
+        async let following = FollowQueries.count(column: "follower_id", user: user, on: database.sql)
+        return try await (followers, following)
+    }
+
+    public func followers(of username: String, cursor: String?, limit: Int?) async throws -> Page {
+        try await page(.followers, username: username, cursor: cursor, limit: limit)
+    }
+
+    public func following(of username: String, cursor: String?, limit: Int?) async throws -> Page {
+        try await page(.following, username: username, cursor: cursor, limit: limit)
+    }
+
+    private func page(_ direction: FollowQueries.Direction, username: String, cursor: String?, limit: Int?) async throws -> Page {
+        let size = limit ?? 20
+        guard (1...100).contains(size) else { throw AppError.badRequest("limit must be between 1 and 100.", code: "invalid_limit", fields: [.init("limit", "must be between 1 and 100")]) }
+        let before = try cursor.map(Self.decodeCursor)
+        let target = try await user(named: username)
+        // One extra row says whether there is a next page.
+        let rows = try await FollowQueries.page(direction, of: target.id, before: before, limit: size + 1, on: database.sql)
+        let shown = rows.prefix(size)
+        let next = rows.count > size ? shown.last.map { Self.encodeCursor($0.followId) } : nil
+        return Page(entries: shown.map { ($0.user, $0.followedAt) }, nextCursor: next)
+    }
+
+    static func encodeCursor(_ id: UUID) -> String {
+        Data(id.uuidString.lowercased().utf8).base64URLEncodedString()
+    }
+
+    static func decodeCursor(_ cursor: String) throws -> UUID {
+        guard cursor.count <= 64, let data = Data(base64URLEncoded: cursor),
+              let id = UUID(uuidString: String(decoding: data, as: UTF8.self))
+        else { throw AppError.badRequest("The cursor is not one this server gave out.", code: "invalid_cursor", fields: [.init("cursor", "is not valid")]) }
+        return id
+    }
+
+    private func user(named username: String) async throws -> User {
+        guard let user = try await AccountQueries.user(usernameKey: User.key(username), on: database.sql) else {
+            throw AppError.notFound("The user \(username)")
+        }
+        return user
+    }
+}
