@@ -88,14 +88,14 @@ let package = Package(
             name: "BasedAppTests",
             dependencies: [
                 "BasedApp",
+                "BasedMedia",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
         ),
         .testTarget(
             name: "BasedMediaTests",
-            dependencies: ["BasedMedia"],
-            swiftSettings: swiftSettings
+            dependencies: ["BasedMedia"]
         ),
     ]
 )

@@ -19,6 +19,12 @@ public enum Images {
         public var codec: String
         public var width: Int
         public var height: Int
+
+        public init(codec: String, width: Int, height: Int) {
+            self.codec = codec
+            self.width = width
+            self.height = height
+        }
     }
 
     public enum ImageError: Error, Equatable, Sendable {

@@ -30,9 +30,7 @@ extension APIHandler {
 
     func signOut(_ input: Operations.SignOut.Input) async throws -> Operations.SignOut.Output {
         let identity = try RequestScope.requireIdentity()
-        var allDevices = false
-        if case .json(let body) = input.body { allDevices = body.allDevices ?? false }
-        try await accounts.signOut(identity, allDevices: allDevices)
+        try await accounts.signOut(identity, allDevices: input.query.allDevices ?? false)
         return .noContent(.init())
     }
 

@@ -73,6 +73,16 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let services = try await AppServices.start(configuration, logger: logger)
+    return try buildApplication(services: services, logger: logger, onServerRunning: onServerRunning)
+}
+
+/// Builds the server around services that are already started (the tests keep a handle on them).
+public func buildApplication(
+    services: AppServices,
+    logger: Logger = Logger(label: "based"),
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    let configuration = services.configuration
     let router = try buildRouter(services)
     return Application(
         router: router,

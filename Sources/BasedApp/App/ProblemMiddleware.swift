@@ -27,7 +27,15 @@ struct ProblemMiddleware: RouterMiddleware {
             return error
         case let error as ServerError:
             if let underlying = error.underlyingError as? AppError { return underlying }
-            if let decoding = error.underlyingError as? DecodingError { return appError(for: decoding) }
+            if let decoding = error.underlyingError as? DecodingError {
+                // The runtime decodes path and query parameters without a coding
+                // path; an empty path on a bodiless request means one of those.
+                if decoding.context?.codingPath.isEmpty ?? true, [.get, .delete, .head].contains(error.request.method) {
+                    let query = error.request.path?.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+                    return .badRequest("A path or query parameter has a value of the wrong type (query: \(query.prefix(200))).", code: "invalid_parameter")
+                }
+                return appError(for: decoding)
+            }
             if error.httpStatus.kind == .clientError {
                 let code = error.httpStatus == .unsupportedMediaType ? "unsupported_media_type" : "bad_request"
                 return AppError(error.httpStatus, code: code, Self.describe(error))
@@ -113,5 +121,16 @@ struct MetricsMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         metrics.record(method: request.method, route: route, status: response.status.code, duration: .now - start)
         return response
+    }
+}
+
+extension DecodingError {
+    var context: Context? {
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+            return context
+        @unknown default:
+            return nil
+        }
     }
 }

@@ -24,21 +24,31 @@ public struct Database: Sendable {
         case .sqlite(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let source = SQLiteConnectionSource(configuration: .init(storage: .file(path: path), enableForeignKeys: true))
+            // SQLite calls block their thread, and a connection waiting for the
+            // write lock blocks too: each connection gets a thread of its own so
+            // a waiter can never starve the connection that holds the lock.
+            let connections = 4
+            let threads = NIOThreadPool(numberOfThreads: connections)
+            threads.start()
+            let source = TunedSQLiteSource(base: SQLiteConnectionSource(
+                configuration: .init(storage: .file(path: path), enableForeignKeys: true),
+                threadPool: threads
+            ))
             let pool = EventLoopGroupConnectionPool(
                 source: source,
-                maxConnectionsPerEventLoop: 4,
+                maxConnectionsPerEventLoop: connections,
                 logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton.next()
             )
             let database = Database(dialect: .sqlite, sql: SQLitePoolDatabase(pool: pool, logger: logger)) {
                 try await pool.shutdownAsync()
+                try await threads.shutdownGracefully()
             }
             do {
                 // WAL lets readers run beside the one writer; it is a property of the file, so once is enough.
                 try await database.sql.raw("PRAGMA journal_mode = WAL").run()
             } catch {
-                try? await pool.shutdownAsync()
+                try? await database.shutdown()
                 throw error
             }
             return database
@@ -101,9 +111,21 @@ public struct Database: Sendable {
     }
 }
 
+/// Opens SQLite connections that wait for a busy database by sleeping, up to
+/// five seconds, instead of SQLiteNIO's default of spinning without limit.
+struct TunedSQLiteSource: ConnectionPoolSource {
+    let base: SQLiteConnectionSource
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        base.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
+            connection.query("PRAGMA busy_timeout = 5000").map { _ in connection }
+        }
+    }
+}
+
 /// SQLKit over a pool of SQLite connections, so requests don't queue behind one.
 struct SQLitePoolDatabase: SQLDatabase {
-    let pool: EventLoopGroupConnectionPool<SQLiteConnectionSource>
+    let pool: EventLoopGroupConnectionPool<TunedSQLiteSource>
     let logger: Logger
 
     var eventLoop: any EventLoop { pool.eventLoopGroup.any() }

@@ -46,7 +46,7 @@ public struct FollowService: Sendable {
 
     private func page(_ direction: FollowQueries.Direction, username: String, cursor: String?, limit: Int?) async throws -> Page {
         let size = limit ?? 20
-        guard (1...100).contains(size) else { throw AppError.badRequest("limit must be between 1 and 100.", code: "invalid_limit", fields: [.init("limit", "must be between 1 and 100")]) }
+        guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
         let before = try cursor.map(Self.decodeCursor)
         let target = try await user(named: username)
         // One extra row says whether there is a next page.

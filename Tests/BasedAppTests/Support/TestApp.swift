@@ -1,0 +1,157 @@
+import BasedApp
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SQLKit
+import Testing
+
+/// Which database the suite runs on: SQLite unless `BASED_TEST_DATABASE=postgres`
+/// (with `BASED_TEST_POSTGRES_URL`), as `scripts/test.sh` sets for its second pass.
+enum TestDatabase {
+    static var isPostgres: Bool { ProcessInfo.processInfo.environment["BASED_TEST_DATABASE"] == "postgres" }
+
+    /// A database of its own for one test: a temporary SQLite file, or a fresh PostgreSQL schema.
+    static func location(dataDirectory: URL) async throws -> DatabaseLocation {
+        guard isPostgres else {
+            return .sqlite(path: dataDirectory.appendingPathComponent("test.sqlite").path)
+        }
+        guard let url = ProcessInfo.processInfo.environment["BASED_TEST_POSTGRES_URL"] else {
+            Issue.record("BASED_TEST_DATABASE=postgres needs BASED_TEST_POSTGRES_URL")
+            throw CancellationError()
+        }
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try await Database.open(.postgres(url: url), logger: Logger(label: "test"))
+        try await admin.sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
+        try await admin.shutdown()
+        let separator = url.contains("?") ? "&" : "?"
+        return .postgres(url: "\(url)\(separator)schema=\(schema)")
+    }
+}
+
+/// A configuration for tests: its own data directory and database, cheap
+/// bcrypt, and rate limits high enough not to get in the way.
+func testConfiguration(_ adjust: (inout AppConfiguration) -> Void = { _ in }) async throws -> AppConfiguration {
+    var configuration = AppConfiguration()
+    configuration.dataDirectory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("based-test-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+    switch try await TestDatabase.location(dataDirectory: configuration.dataDirectory) {
+    case .sqlite(let path): configuration.databaseURL = "sqlite:\(path)"
+    case .postgres(let url): configuration.databaseURL = url
+    }
+    configuration.bcryptCost = 4
+    configuration.requestsPerMinute = 100_000
+    configuration.authAttemptsPerMinute = 100_000
+    configuration.port = 0
+    adjust(&configuration)
+    return configuration
+}
+
+/// Runs `body` against a freshly built application driven through its real router.
+func withApp(
+    _ adjust: (inout AppConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable (any TestClientProtocol, AppServices) async throws -> Void
+) async throws {
+    var configuration = try await testConfiguration()
+    // Only the directory made here is removed; `adjust` may point at a test's own.
+    let created = configuration.dataDirectory
+    defer { try? FileManager.default.removeItem(at: created) }
+    adjust(&configuration)
+    let services = try await AppServices.start(configuration, logger: Logger(label: "test"))
+    let app = try buildApplication(services: services, logger: Logger(label: "test"))
+    try await app.test(.router) { client in
+        try await body(client, services)
+    }
+}
+
+// MARK: Requests
+
+let jsonDecoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return decoder
+}()
+
+struct Problem: Decodable {
+    struct Field: Decodable { var field: String; var message: String }
+    var status: Int
+    var code: String
+    var detail: String
+    var fields: [Field]?
+}
+
+struct SessionBody: Decodable {
+    var accessToken: String
+    var refreshToken: String
+    var user: ProfileBody
+}
+
+struct ProfileBody: Decodable {
+    var id: String
+    var username: String
+    var displayName: String
+    var bio: String
+    var city: String?
+    var genres: [String]
+    var role: String
+    var verified: Bool
+    var email: String?
+    var followerCount: Int
+    var followingCount: Int
+    struct Location: Decodable { var latitude: Double; var longitude: Double }
+    var location: Location?
+    struct Avatar: Decodable { var small: String; var large: String }
+    var avatar: Avatar?
+    struct Link: Decodable { var label: String; var url: String }
+    var links: [Link]
+}
+
+extension TestResponse {
+    func decode<T: Decodable>(_ type: T.Type = T.self, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+        do {
+            return try jsonDecoder.decode(T.self, from: Data(buffer: body))
+        } catch {
+            Issue.record("could not decode \(T.self) from \(String(buffer: body)): \(error)", sourceLocation: sourceLocation)
+            throw error
+        }
+    }
+
+    /// The problem document, after checking its media type.
+    func problem(sourceLocation: SourceLocation = #_sourceLocation) throws -> Problem {
+        #expect(headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
+        return try decode(Problem.self, sourceLocation: sourceLocation)
+    }
+}
+
+extension TestClientProtocol {
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        json: String? = nil,
+        token: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if json != nil { headers[.contentType] = "application/json" }
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    /// Registers a user (password `correct horse battery`) and returns its session.
+    func register(_ username: String, role: String = "listener", email: String? = nil) async throws -> SessionBody {
+        let response = try await request(.post, "/api/v1/auth/register", json: """
+            {"username":"\(username)","email":"\(email ?? "\(username.lowercased())@example.org")","password":"correct horse battery","role":"\(role)"}
+            """)
+        #expect(response.status == .created, "register \(username): \(String(buffer: response.body))")
+        return try response.decode(SessionBody.self)
+    }
+}
+
+/// JSON string literal escaping for building request bodies.
+func jsonString(_ value: String) -> String {
+    String(decoding: try! JSONEncoder().encode(value), as: UTF8.self)
+}
