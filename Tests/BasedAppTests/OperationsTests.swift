@@ -14,6 +14,8 @@ struct OperationsTests {
         try await withApp { client, services in
             let health = try await client.request(.get, "/health")
             #expect(health.status == .ok)
+            // The suite runs on the database it was asked for.
+            #expect(services.database.dialect == (TestDatabase.isPostgres ? .postgres : .sqlite))
             let ready = try await client.request(.get, "/health/ready")
             #expect(ready.status == .ok)
             #expect(String(buffer: ready.body).contains(services.database.dialect.rawValue))

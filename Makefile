@@ -1,0 +1,23 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+.PHONY: run test build deps release clean
+
+# Installs missing system packages (ffmpeg, PostgreSQL for tests).
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	swift build
+
+# Runs the server on SQLite in ./data (http://127.0.0.1:8080).
+run: build
+	swift run based serve
+
+# Runs every test on SQLite and again on a throwaway PostgreSQL.
+test:
+	scripts/test.sh
+
+release: deps
+	swift build -c release
+
+clean:
+	rm -rf .build data

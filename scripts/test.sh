@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: builds once, runs every test on SQLite, then every
+# test again on a real PostgreSQL that it starts itself, and reports both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+swift build --build-tests
+
+status=0
+run_suite() {
+    local name=$1 log=$2
+    shift 2
+    echo "== $name =="
+    if "$@" >"$log" 2>&1; then :; else status=1; fi
+    grep -E "^(✘|✔ Test run|with-postgres)|error:|Fatal error" "$log" || true
+}
+run_suite "SQLite" .build/test-sqlite.log env BASED_TEST_DATABASE=sqlite swift test --skip-build
+run_suite "PostgreSQL" .build/test-postgres.log env BASED_TEST_DATABASE=postgres scripts/with-postgres.sh swift test --skip-build
+
+summary() {
+    local log=$1 name=$2
+    local passed failed
+    passed=$(grep -E "^✔ Test .* passed" "$log" | grep -cv "^✔ Test run" || true)
+    failed=$(grep -E "^✘ Test .* failed" "$log" | grep -cv "^✘ Test run" || true)
+    echo "$name: $passed passed, $failed failed"
+}
+echo "== Summary (tests per database; a parameterised test counts once) =="
+summary .build/test-sqlite.log "SQLite"
+summary .build/test-postgres.log "PostgreSQL"
+exit $status
