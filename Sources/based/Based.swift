@@ -58,7 +58,8 @@ struct Serve: AsyncParsableCommand {
         let database = try configuration.database.displayName
         let app = try await buildApplication(configuration: configuration, logger: logger) { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            print("Based listening on http://\(configuration.host):\(port) — database: \(database) — data: \(configuration.dataDirectory.path)")
+            // Written straight to the file descriptor: print() may sit in a buffer when stdout is a pipe.
+            FileHandle.standardOutput.write(Data("Based listening on http://\(configuration.host):\(port) — database: \(database) — data: \(configuration.dataDirectory.path)\n".utf8))
         }
         try await app.runService()
     }
