@@ -57,6 +57,7 @@ let package = Package(
         .target(
             name: "BasedMedia",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

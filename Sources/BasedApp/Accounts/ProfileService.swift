@@ -43,6 +43,12 @@ public struct ProfileService: Sendable {
         return try await view(of: user)
     }
 
+    /// A user by id, for showing as an artist or author.
+    public func user(id: UUID) async throws -> User {
+        guard let user = try await AccountQueries.user(id: id, on: database.sql) else { throw AppError.notFound("The user") }
+        return user
+    }
+
     public func profile(_ identity: Identity) async throws -> ProfileView {
         try await view(of: try await own(identity))
     }

@@ -26,6 +26,10 @@ public struct AppConfiguration: Sendable {
     public var authAttemptsPerMinute = 10
     public var avatarMaxBytes = 8 * 1024 * 1024
     public var jsonBodyMaxBytes = 1024 * 1024
+    /// Largest audio upload.
+    public var maxUploadBytes = 300 * 1024 * 1024
+    /// Job worker slots inside `based serve`; nil picks by database, 0 leaves jobs to `based worker`.
+    public var workers: Int?
 
     public init() {}
 
@@ -91,6 +95,18 @@ public struct AppConfiguration: Sendable {
         Setting(key: ["based", "auth", "rate", "limit"], help: "sign-in/register attempts per minute per address and per account") { config, value in
             guard let limit = Int(value), limit > 0 else { throw ConfigurationError.invalid("BASED_AUTH_RATE_LIMIT", value, "a positive integer") }
             config.authAttemptsPerMinute = limit
+        },
+        Setting(key: ["based", "max", "upload", "mb"], help: "largest audio upload in MB") { config, value in
+            guard let megabytes = Int(value), (1...4096).contains(megabytes) else {
+                throw ConfigurationError.invalid("BASED_MAX_UPLOAD_MB", value, "megabytes between 1 and 4096")
+            }
+            config.maxUploadBytes = megabytes * 1024 * 1024
+        },
+        Setting(key: ["based", "workers"], help: "job workers inside `based serve` (0: only `based worker` runs jobs)") { config, value in
+            guard let workers = Int(value), (0...64).contains(workers) else {
+                throw ConfigurationError.invalid("BASED_WORKERS", value, "an integer 0–64")
+            }
+            config.workers = workers
         },
     ]
 

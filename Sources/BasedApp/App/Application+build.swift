@@ -1,4 +1,5 @@
 import BasedAPI
+import BasedMedia
 import Foundation
 import Hummingbird
 import Logging
@@ -13,7 +14,14 @@ public struct AppServices: Sendable {
     public let accounts: AccountService
     public let profiles: ProfileService
     public let follows: FollowService
+    public let tracks: TrackService
+    public let releases: ReleaseService
+    public let plays: PlayService
+    public let jobs: JobQueue
+    public let blobs: BlobStore
+    public let signer: StreamSigner
     public let metrics: AppMetrics
+    let logger: Logger
 
     /// Opens the database, applies migrations and wires the services together.
     public static func start(_ configuration: AppConfiguration, logger: Logger) async throws -> AppServices {
@@ -34,6 +42,9 @@ public struct AppServices: Sendable {
         )
         let follows = FollowService(database: database)
         let attemptsPerMinute = configuration.authAttemptsPerMinute
+        let blobs = BlobStore(root: dataDirectory.appendingPathComponent("media", isDirectory: true))
+        let jobs = JobQueue(database: database)
+        let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
         return AppServices(
             configuration: configuration,
             database: database,
@@ -51,7 +62,14 @@ public struct AppServices: Sendable {
                 avatarMaxBytes: configuration.avatarMaxBytes
             ),
             follows: follows,
-            metrics: AppMetrics()
+            tracks: TrackService(database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes),
+            releases: ReleaseService(database: database),
+            plays: PlayService(database: database),
+            jobs: jobs,
+            blobs: blobs,
+            signer: StreamSigner(secret: streamSecret),
+            metrics: AppMetrics(),
+            logger: logger
         )
     }
 }
@@ -63,6 +81,23 @@ struct DatabaseLifecycle: Service {
     func run() async throws {
         try? await gracefulShutdown()
         try await database.shutdown()
+    }
+}
+
+extension AppServices {
+    /// The job worker with every handler the server has; `concurrency` slots.
+    public func worker(concurrency: Int) -> JobWorker {
+        JobWorker(
+            queue: jobs,
+            handlers: [TrackProcessor(database: database, blobs: blobs, logger: logger)],
+            concurrency: concurrency,
+            logger: logger
+        )
+    }
+
+    /// In-process workers by default: one on SQLite (one writer), two on PostgreSQL.
+    var inProcessWorkers: Int {
+        configuration.workers ?? (database.dialect == .sqlite ? 1 : 2)
     }
 }
 
@@ -87,7 +122,11 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Based"),
-        services: [DatabaseLifecycle(database: services.database)],
+        // A service group stops its services in reverse order: the workers
+        // first, then the database they use.
+        services: services.inProcessWorkers > 0
+            ? [DatabaseLifecycle(database: services.database), services.worker(concurrency: services.inProcessWorkers)]
+            : [DatabaseLifecycle(database: services.database)],
         onServerRunning: onServerRunning,
         logger: logger
     )
@@ -102,7 +141,11 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         MetricsMiddleware(metrics: services.metrics)
         ProblemMiddleware()
         RateLimitMiddleware(limiter: RateLimiter(burst: max(10, configuration.requestsPerMinute / 6), perMinute: configuration.requestsPerMinute))
-        BodyLimitMiddleware(jsonLimit: configuration.jsonBodyMaxBytes, overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes)])
+        BodyLimitMiddleware(
+            jsonLimit: configuration.jsonBodyMaxBytes,
+            overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes)],
+            streamed: [(path: "/api/v1/tracks", limit: configuration.maxUploadBytes)]
+        )
         AuthMiddleware(accounts: services.accounts)
         RequestScopeMiddleware()
     }
@@ -129,6 +172,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
             body: .init(byteBuffer: ByteBuffer(bytes: APIDocument.yaml))
         )
     }
+    StreamRoutes(tracks: services.tracks, blobs: services.blobs, signer: services.signer).register(on: router)
     let api = APIHandler(services: services)
     try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router

@@ -53,11 +53,20 @@ struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = BasedRequestContext
     /// Default limit for JSON requests.
     let jsonLimit: Int
-    /// Paths (prefix, limit) that take larger bodies, such as image uploads.
+    /// Paths (suffix, limit) that take larger bodies, such as image uploads.
     let overrides: [(suffix: String, limit: Int)]
+    /// Paths whose handlers stream the body to disk themselves and enforce the
+    /// limit as it arrives; only a declared length over it is refused here.
+    var streamed: [(path: String, limit: Int)] = []
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
+        if request.method == .post, let stream = streamed.first(where: { $0.path == path }) {
+            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > stream.limit {
+                throw AppError.payloadTooLarge(limit: stream.limit)
+            }
+            return try await next(request, context)
+        }
         let limit = overrides.first { path.hasSuffix($0.suffix) }?.limit ?? jsonLimit
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw AppError.payloadTooLarge(limit: limit)

@@ -23,6 +23,7 @@ public struct Migrator: Sendable {
 
     static let all: [Migration] = [
         Migration001Accounts.migration,
+        Migration002Catalog.migration,
     ]
 
     /// Returns the versions it applied.

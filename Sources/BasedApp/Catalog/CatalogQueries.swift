@@ -1,0 +1,82 @@
+import Foundation
+import SQLKit
+
+/// The SQL of releases and tracks.
+enum CatalogQueries {
+    static func insert(_ track: Track, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "tracks").model(track, keyEncodingStrategy: .convertToSnakeCase).run()
+    }
+
+    static func track(id: UUID, on sql: any SQLDatabase) async throws -> Track? {
+        try await sql.select().column("*").from("tracks").where("id", .equal, id)
+            .first(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func track(artist: UUID, originalHash: String, on sql: any SQLDatabase) async throws -> Track? {
+        try await sql.select().column("*").from("tracks")
+            .where("artist_id", .equal, artist).where("original_hash", .equal, originalHash)
+            .first(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Replaces every column of the track's row.
+    static func update(_ track: Track, on sql: any SQLDatabase) async throws {
+        try await sql.update("tracks").set(model: track, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+            .where("id", .equal, track.id).run()
+    }
+
+    static func deleteTrack(id: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "tracks").where("id", .equal, id).run()
+    }
+
+    /// How many tracks still use an original (it can go when none do).
+    static func tracksUsing(originalHash: String, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("tracks")
+            .where("original_hash", .equal, originalHash)
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
+    /// A page of an artist's tracks, newest first; `includeHidden` for the owner.
+    static func tracks(artist: UUID, includeHidden: Bool, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Track] {
+        var query = sql.select().column("*").from("tracks").where("artist_id", .equal, artist)
+        if !includeHidden {
+            query = query.where("visibility", .equal, Visibility.public.rawValue).where("state", .equal, TrackState.ready.rawValue)
+        }
+        if let before { query = query.where("id", .lessThan, before) }
+        return try await query.orderBy("id", .descending).limit(limit)
+            .all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func tracks(release: UUID, on sql: any SQLDatabase) async throws -> [Track] {
+        try await sql.select().column("*").from("tracks").where("release_id", .equal, release)
+            .orderBy("disc_number").orderBy("track_number").orderBy("id")
+            .all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    // MARK: Releases
+
+    static func insert(_ release: Release, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "releases").model(release, keyEncodingStrategy: .convertToSnakeCase).run()
+    }
+
+    static func release(id: UUID, on sql: any SQLDatabase) async throws -> Release? {
+        try await sql.select().column("*").from("releases").where("id", .equal, id)
+            .first(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func update(_ release: Release, on sql: any SQLDatabase) async throws {
+        try await sql.update("releases").set(model: release, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+            .where("id", .equal, release.id).run()
+    }
+
+    static func deleteRelease(id: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "releases").where("id", .equal, id).run()
+    }
+
+    static func releases(artist: UUID, includeHidden: Bool, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Release] {
+        var query = sql.select().column("*").from("releases").where("artist_id", .equal, artist)
+        if !includeHidden { query = query.where("visibility", .equal, Visibility.public.rawValue) }
+        if let before { query = query.where("id", .lessThan, before) }
+        return try await query.orderBy("id", .descending).limit(limit)
+            .all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+}

@@ -1,0 +1,175 @@
+import BasedAPI
+import Foundation
+import OpenAPIRuntime
+
+/// Track, release and play handlers.
+extension APIHandler {
+    var tracks: TrackService { services.tracks }
+    var releases: ReleaseService { services.releases }
+
+    func uploadTrack(_ input: Operations.UploadTrack.Input) async throws -> Operations.UploadTrack.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .any(let body) = input.body else { throw AppError.unsupportedMediaType("Send the audio file's bytes.") }
+        let upload = TrackService.Upload(
+            filename: input.query.filename, title: input.query.title,
+            visibility: input.query.visibility.flatMap { Visibility(rawValue: $0.rawValue) }
+        )
+        let track = try await tracks.upload(identity, upload: upload, bytes: body)
+        return .created(.init(body: .json(try await trackBody(track, viewer: identity))))
+    }
+
+    func getTrack(_ input: Operations.GetTrack.Input) async throws -> Operations.GetTrack.Output {
+        let viewer = try RequestScope.get().identity
+        let track = try await tracks.track(try Self.uuid(input.path.trackId, "trackId"), viewer: viewer)
+        return .ok(.init(body: .json(try await trackBody(track, viewer: viewer))))
+    }
+
+    func updateTrack(_ input: Operations.UpdateTrack.Input) async throws -> Operations.UpdateTrack.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        var edit = TrackService.Edit()
+        edit.title = body.title
+        edit.featured = body.featured
+        edit.trackNumber = body.trackNumber
+        edit.discNumber = body.discNumber
+        edit.genre = body.genre
+        edit.tags = body.tags
+        edit.explicit = body.explicit
+        edit.visibility = body.visibility.flatMap { Visibility(rawValue: $0.rawValue) }
+        edit.releaseId = try body.releaseId.map { try Self.uuid($0, "releaseId") }
+        edit.clearRelease = body.clearRelease ?? false
+        let track = try await tracks.edit(identity, trackID: try Self.uuid(input.path.trackId, "trackId"), edit)
+        return .ok(.init(body: .json(try await trackBody(track, viewer: identity))))
+    }
+
+    func deleteTrack(_ input: Operations.DeleteTrack.Input) async throws -> Operations.DeleteTrack.Output {
+        let identity = try RequestScope.requireIdentity()
+        try await tracks.delete(identity, trackID: try Self.uuid(input.path.trackId, "trackId"))
+        return .noContent(.init())
+    }
+
+    func getWaveform(_ input: Operations.GetWaveform.Input) async throws -> Operations.GetWaveform.Output {
+        let track = try await tracks.track(try Self.uuid(input.path.trackId, "trackId"), viewer: try RequestScope.get().identity)
+        guard let waveform = track.waveform,
+              let peaks = try? JSONDecoder().decode([Double].self, from: Data(waveform.utf8))
+        else { throw AppError.conflict("The waveform is not computed yet.", code: "track_not_ready") }
+        return .ok(.init(body: .json(.init(peaks: peaks))))
+    }
+
+    func createStreamURL(_ input: Operations.CreateStreamURL.Input) async throws -> Operations.CreateStreamURL.Output {
+        let track = try await tracks.track(try Self.uuid(input.path.trackId, "trackId"), viewer: try RequestScope.get().identity)
+        guard track.state == .ready else {
+            throw AppError.conflict("The track is still \(track.state.rawValue).", code: "track_not_ready")
+        }
+        let lifetime = Duration.seconds(6 * 3600)
+        let signed = services.signer.sign(track: track.id, lifetime: lifetime)
+        let base = "/api/v1/tracks/\(track.id.uuidString.lowercased())"
+        let query = "exp=\(signed.expires)&sig=\(signed.signature)"
+        return .ok(.init(body: .json(.init(
+            url: "\(base)/stream?\(query)", hlsUrl: "\(base)/hls/master.m3u8?\(query)",
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(signed.expires))
+        ))))
+    }
+
+    func listUserTracks(_ input: Operations.ListUserTracks.Input) async throws -> Operations.ListUserTracks.Output {
+        let viewer = try RequestScope.get().identity
+        let artist = try await profiles.profile(username: input.path.username).user
+        let page = try await tracks.tracks(of: artist.id, viewer: viewer, cursor: input.query.cursor, limit: input.query.limit)
+        var items: [Components.Schemas.Track] = []
+        for track in page.tracks { items.append(try await trackBody(track, viewer: viewer, artist: artist)) }
+        return .ok(.init(body: .json(.init(items: items, nextCursor: page.next))))
+    }
+
+    func reportPlays(_ input: Operations.ReportPlays.Input) async throws -> Operations.ReportPlays.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let events = try body.events.enumerated().map { index, event in
+            PlayService.Event(
+                playID: event.playId, trackID: try Self.uuid(event.trackId, "events[\(index)].trackId"),
+                kind: PlayService.Event.Kind(rawValue: event.event.rawValue)!, position: event.positionSeconds, at: event.at
+            )
+        }
+        return .ok(.init(body: .json(.init(accepted: try await services.plays.report(identity, events)))))
+    }
+
+    // MARK: Releases
+
+    func createRelease(_ input: Operations.CreateRelease.Input) async throws -> Operations.CreateRelease.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let release = try await releases.create(identity, Self.releaseInput(body))
+        return .created(.init(body: .json(try await releaseBody(release, tracks: [], viewer: identity))))
+    }
+
+    func getRelease(_ input: Operations.GetRelease.Input) async throws -> Operations.GetRelease.Output {
+        let viewer = try RequestScope.get().identity
+        let (release, tracks) = try await releases.release(try Self.uuid(input.path.releaseId, "releaseId"), viewer: viewer)
+        return .ok(.init(body: .json(try await releaseBody(release, tracks: tracks, viewer: viewer))))
+    }
+
+    func updateRelease(_ input: Operations.UpdateRelease.Input) async throws -> Operations.UpdateRelease.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let id = try Self.uuid(input.path.releaseId, "releaseId")
+        _ = try await releases.update(identity, releaseID: id, Self.releaseInput(body))
+        let (release, tracks) = try await releases.release(id, viewer: identity)
+        return .ok(.init(body: .json(try await releaseBody(release, tracks: tracks, viewer: identity))))
+    }
+
+    func deleteRelease(_ input: Operations.DeleteRelease.Input) async throws -> Operations.DeleteRelease.Output {
+        let identity = try RequestScope.requireIdentity()
+        try await releases.delete(identity, releaseID: try Self.uuid(input.path.releaseId, "releaseId"))
+        return .noContent(.init())
+    }
+
+    // MARK: Conversions
+
+    static func uuid(_ value: String, _ field: String) throws -> UUID {
+        guard let id = UUID(uuidString: value) else { throw AppError.notFound("The \(field.replacingOccurrences(of: "Id", with: ""))") }
+        return id
+    }
+
+    static func releaseInput(_ body: Components.Schemas.ReleaseInput) -> ReleaseService.Input {
+        ReleaseService.Input(
+            title: body.title, kind: body.kind.flatMap { Release.Kind(rawValue: $0.rawValue) }, releaseDate: body.releaseDate,
+            credits: body.credits?.map { Credit(role: $0.role, name: $0.name) },
+            visibility: body.visibility.flatMap { Visibility(rawValue: $0.rawValue) }
+        )
+    }
+
+    func trackBody(_ track: Track, viewer: Identity?, artist known: User? = nil) async throws -> Components.Schemas.Track {
+        let artist: User
+        if let known { artist = known } else { artist = try await profiles.user(id: track.artistId) }
+        let counts = try await services.plays.counts(track: track.id)
+        var loudness: Components.Schemas.Loudness?
+        if let integrated = track.loudnessLufs, let peak = track.truePeakDbtp, let gain = track.replayGainDb {
+            loudness = .init(integratedLufs: integrated, truePeakDbtp: peak, replayGainDb: gain)
+        }
+        let artwork = track.artworkHash.map { hash in
+            Components.Schemas.Avatar(small: "/api/v1/artwork/\(hash)?size=small", large: "/api/v1/artwork/\(hash)?size=large")
+        }
+        return .init(
+            id: track.id.uuidString.lowercased(), title: track.title, artist: Self.summary(artist), featured: track.featuredList,
+            releaseId: track.releaseId?.uuidString.lowercased(), trackNumber: track.trackNumber, discNumber: track.discNumber,
+            genre: track.genre, tags: track.tagList, explicit: track.explicit,
+            visibility: .init(rawValue: track.visibility.rawValue)!, state: .init(rawValue: track.state.rawValue)!,
+            failureReason: track.failureReason, progress: .init(additionalProperties: track.progressSteps),
+            durationSeconds: track.durationSeconds, loudness: loudness, artwork: artwork, year: track.year,
+            originalFormat: track.originalFormat,
+            originalFilename: viewer?.userID == track.artistId ? track.originalFilename : nil,
+            playCount: counts.plays, listenerCount: counts.listeners, createdAt: track.createdAt, updatedAt: track.updatedAt
+        )
+    }
+
+    func releaseBody(_ release: Release, tracks: [Track], viewer: Identity?) async throws -> Components.Schemas.Release {
+        let artist = try await profiles.user(id: release.artistId)
+        var items: [Components.Schemas.Track] = []
+        for track in tracks { items.append(try await trackBody(track, viewer: viewer, artist: artist)) }
+        return .init(
+            id: release.id.uuidString.lowercased(), title: release.title, kind: .init(rawValue: release.kind.rawValue)!,
+            artist: Self.summary(artist), releaseDate: release.releaseDate,
+            credits: release.creditList.map { .init(role: $0.role, name: $0.name) },
+            visibility: .init(rawValue: release.visibility.rawValue)!, tracks: items, createdAt: release.createdAt
+        )
+    }
+}

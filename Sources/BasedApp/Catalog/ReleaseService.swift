@@ -1,0 +1,97 @@
+import Foundation
+
+/// Releases: albums, EPs and singles that group an artist's tracks.
+public struct ReleaseService: Sendable {
+    let database: Database
+
+    public struct Input: Sendable {
+        public var title: String?
+        public var kind: Release.Kind?
+        public var releaseDate: String?
+        public var credits: [Credit]?
+        public var visibility: Visibility?
+
+        public init(title: String? = nil, kind: Release.Kind? = nil, releaseDate: String? = nil, credits: [Credit]? = nil, visibility: Visibility? = nil) {
+            self.title = title
+            self.kind = kind
+            self.releaseDate = releaseDate
+            self.credits = credits
+            self.visibility = visibility
+        }
+    }
+
+    public func create(_ identity: Identity, _ input: Input) async throws -> Release {
+        guard identity.role == .artist || identity.role == .admin else {
+            throw AppError.forbidden("Only artist accounts make releases.", code: "artist_only")
+        }
+        guard input.title != nil else { throw AppError.validation("title", "is required") }
+        let now = Date()
+        var release = Release(
+            id: .v7(now: now), artistId: identity.userID, title: "", kind: .album, releaseDate: nil,
+            credits: "[]", artworkHash: nil, visibility: .public, createdAt: now, updatedAt: now
+        )
+        try apply(input, to: &release)
+        try await CatalogQueries.insert(release, on: database.sql)
+        return release
+    }
+
+    public func update(_ identity: Identity, releaseID: UUID, _ input: Input) async throws -> Release {
+        var release = try await owned(identity, releaseID)
+        try apply(input, to: &release)
+        release.updatedAt = Date()
+        try await CatalogQueries.update(release, on: database.sql)
+        return release
+    }
+
+    public func delete(_ identity: Identity, releaseID: UUID) async throws {
+        let release = try await owned(identity, releaseID)
+        try await CatalogQueries.deleteRelease(id: release.id, on: database.sql)
+    }
+
+    /// The release and the tracks of it that the viewer may see.
+    public func release(_ id: UUID, viewer: Identity?) async throws -> (Release, [Track]) {
+        guard let release = try await CatalogQueries.release(id: id, on: database.sql),
+              release.visibility != .private || release.artistId == viewer?.userID
+        else { throw AppError.notFound("The release") }
+        let tracks = try await CatalogQueries.tracks(release: id, on: database.sql).filter {
+            $0.artistId == viewer?.userID || ($0.visibility != .private && $0.state == .ready)
+        }
+        return (release, tracks)
+    }
+
+    private func owned(_ identity: Identity, _ id: UUID) async throws -> Release {
+        guard let release = try await CatalogQueries.release(id: id, on: database.sql),
+              release.visibility != .private || release.artistId == identity.userID
+        else { throw AppError.notFound("The release") }
+        guard release.artistId == identity.userID else {
+            throw AppError.forbidden("Only the release's artist may change it.", code: "not_owner")
+        }
+        return release
+    }
+
+    private func apply(_ input: Input, to release: inout Release) throws {
+        var fields: [AppError.FieldError] = []
+        if let title = input.title?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if let problem = Validation.text(title, min: 1, max: 200) { fields.append(.init("title", problem)) }
+            release.title = title
+        }
+        if let kind = input.kind { release.kind = kind }
+        if let date = input.releaseDate {
+            let parts = date.split(separator: "-")
+            let valid = parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2
+                && Int(parts[0]) != nil && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
+            if !valid { fields.append(.init("releaseDate", "must be a date like 2026-05-01")) }
+            release.releaseDate = date
+        }
+        if let credits = input.credits {
+            if credits.count > 50 { fields.append(.init("credits", "must have at most 50 entries")) }
+            for (index, credit) in credits.enumerated() {
+                if let problem = Validation.text(credit.role, min: 1, max: 60) { fields.append(.init("credits[\(index)].role", problem)) }
+                if let problem = Validation.text(credit.name, min: 1, max: 100) { fields.append(.init("credits[\(index)].name", problem)) }
+            }
+            release.credits = JSONText.encode(credits)
+        }
+        if let visibility = input.visibility { release.visibility = visibility }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+    }
+}

@@ -1,0 +1,236 @@
+import BasedMedia
+import Foundation
+import HTTPTypes
+import Logging
+import SQLKit
+
+/// Tracks: uploading (validation, dedupe, storage, queueing the processing),
+/// reading with visibility rules, and editing or deleting one's own.
+public struct TrackService: Sendable {
+    let database: Database
+    let blobs: BlobStore
+    let jobs: JobQueue
+    let maxUploadBytes: Int
+
+    public struct Upload: Sendable {
+        public var filename: String?
+        public var title: String?
+        public var visibility: Visibility?
+
+        public init(filename: String? = nil, title: String? = nil, visibility: Visibility? = nil) {
+            self.filename = filename
+            self.title = title
+            self.visibility = visibility
+        }
+    }
+
+    /// Takes an upload from a byte stream: written to a temporary file as it
+    /// arrives (never whole in memory), capped, checked by ffprobe and a full
+    /// decode, stored by content hash, and queued for processing. On any
+    /// refusal nothing stays on disk or in the database.
+    public func upload<Bytes: AsyncSequence & Sendable>(
+        _ identity: Identity, upload: Upload, bytes: Bytes
+    ) async throws -> Track where Bytes.Element == ArraySlice<UInt8> {
+        guard identity.role == .artist || identity.role == .admin else {
+            throw AppError.forbidden("Only artist accounts upload tracks.", code: "artist_only")
+        }
+        var writer = try HashingFileWriter(in: blobs.temporary, limit: maxUploadBytes)
+        let hash: String
+        do {
+            for try await chunk in bytes { try writer.write(chunk) }
+            hash = try writer.finish()
+        } catch HashingFileWriter.WriteError.tooLarge(let limit) {
+            writer.discard()
+            throw AppError.payloadTooLarge(limit: limit)
+        } catch {
+            writer.discard()
+            throw error
+        }
+        let file = writer.url
+        var stored = false
+        defer { if !stored { try? FileManager.default.removeItem(at: file) } }
+        guard writer.count > 0 else { throw AppError.validation("body", "is empty; send the audio file's bytes") }
+
+        let probe: AudioProbe
+        do {
+            probe = try await AudioProbe.inspect(file)
+            try await AudioProbe.verifyDecodes(file, duration: probe.duration)
+        } catch AudioProbe.Rejection.unsupported(let reason) {
+            throw AppError.unsupportedMediaType("This is not an audio file Based accepts: \(reason).")
+        } catch AudioProbe.Rejection.invalid(let reason) {
+            throw AppError(.unprocessableContent, code: "invalid_audio", "The audio cannot be used: \(reason).")
+        }
+        if let existing = try await CatalogQueries.track(artist: identity.userID, originalHash: hash, on: database.sql) {
+            throw AppError.duplicateUpload(existing.id)
+        }
+        try blobs.storeOriginal(file, hash: hash)
+        stored = true
+
+        let now = Date()
+        let tags = TagPrefill(probe.tags, filename: upload.filename)
+        let track = Track(
+            id: .v7(now: now), artistId: identity.userID, releaseId: nil,
+            title: upload.title.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 } ?? tags.title,
+            featured: JSONText.encode(tags.featured), trackNumber: tags.trackNumber, discNumber: tags.discNumber,
+            genre: tags.genre, tags: "[]", explicit: false, visibility: upload.visibility ?? .public,
+            state: .processing, failureReason: nil, progress: "{}",
+            originalHash: hash, originalFormat: probe.format, originalSize: writer.count,
+            originalFilename: tags.filename, durationSeconds: probe.duration, sampleRate: probe.sampleRate,
+            channels: probe.channels, loudnessLufs: nil, truePeakDbtp: nil, replayGainDb: nil, waveform: nil,
+            artworkHash: nil, year: tags.year, createdAt: now, updatedAt: now
+        )
+        if let problem = Validation.text(track.title, min: 1, max: 200) {
+            throw AppError.validation("title", problem)
+        }
+        do {
+            try await database.transaction { [jobs] sql in
+                var track = track
+                if let album = tags.album {
+                    track.releaseId = try await Self.release(titled: album, artist: identity.userID, year: tags.year, visibility: track.visibility, on: sql)
+                }
+                try await CatalogQueries.insert(track, on: sql)
+                try await jobs.enqueue(kind: TrackProcessor.kind, payload: TrackProcessor.Payload(trackId: track.id), dedupeKey: "track:\(track.id)", on: sql)
+            }
+        } catch let error where database.isUniqueViolation(error) {
+            // The same file arrived twice at once; the other upload won.
+            let existing = try await CatalogQueries.track(artist: identity.userID, originalHash: hash, on: database.sql)
+            await removeOriginalIfUnused(hash)
+            throw existing.map { AppError.duplicateUpload($0.id) } ?? AppError.conflict("The same file is being uploaded already.", code: "duplicate_upload")
+        }
+        return try await CatalogQueries.track(id: track.id, on: database.sql) ?? track
+    }
+
+    /// The artist's release with this title (any letter case), made when missing.
+    static func release(titled title: String, artist: UUID, year: Int?, visibility: Visibility, on sql: any SQLDatabase) async throws -> UUID {
+        let existing = try await sql.select().column("id").from("releases")
+            .where("artist_id", .equal, artist)
+            .where(SQLFunction("LOWER", args: SQLIdentifier("title")), .equal, SQLBind(title.lowercased()))
+            .first(decodingColumn: "id", as: UUID.self)
+        if let existing { return existing }
+        let now = Date()
+        let release = Release(
+            id: .v7(now: now), artistId: artist, title: String(title.prefix(200)), kind: .album,
+            releaseDate: year.map { String(format: "%04d-01-01", $0) }, credits: "[]", artworkHash: nil,
+            visibility: visibility, createdAt: now, updatedAt: now
+        )
+        try await CatalogQueries.insert(release, on: sql)
+        return release.id
+    }
+
+    // MARK: Reading
+
+    /// A track the viewer may see: ready public/unlisted ones for everyone, any state for the owner.
+    public func track(_ id: UUID, viewer: Identity?) async throws -> Track {
+        guard let track = try await CatalogQueries.track(id: id, on: database.sql),
+              track.isVisible(to: viewer?.userID),
+              track.state == .ready || track.artistId == viewer?.userID
+        else { throw AppError.notFound("The track") }
+        return track
+    }
+
+    public func tracks(of artist: UUID, viewer: Identity?, cursor: String?, limit: Int?) async throws -> (tracks: [Track], next: String?) {
+        let size = limit ?? 20
+        guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
+        let before = try cursor.map(FollowService.decodeCursor)
+        let rows = try await CatalogQueries.tracks(artist: artist, includeHidden: viewer?.userID == artist, before: before, limit: size + 1, on: database.sql)
+        let shown = Array(rows.prefix(size))
+        return (shown, rows.count > size ? shown.last.map { FollowService.encodeCursor($0.id) } : nil)
+    }
+
+    // MARK: Editing
+
+    public struct Edit: Sendable {
+        public var title: String?
+        public var featured: [String]?
+        public var trackNumber: Int?
+        public var discNumber: Int?
+        public var genre: String?
+        public var tags: [String]?
+        public var explicit: Bool?
+        public var visibility: Visibility?
+        public var releaseId: UUID?
+        public var clearRelease = false
+
+        public init() {}
+    }
+
+    public func edit(_ identity: Identity, trackID: UUID, _ edit: Edit) async throws -> Track {
+        var track = try await owned(identity, trackID)
+        var fields: [AppError.FieldError] = []
+        if let title = edit.title?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if let problem = Validation.text(title, min: 1, max: 200) { fields.append(.init("title", problem)) }
+            track.title = title
+        }
+        if let featured = edit.featured {
+            if featured.count > 20 { fields.append(.init("featured", "must have at most 20 names")) }
+            for (index, name) in featured.enumerated() {
+                if let problem = Validation.text(name, min: 1, max: 100) { fields.append(.init("featured[\(index)]", problem)) }
+            }
+            track.featured = JSONText.encode(featured)
+        }
+        if let number = edit.trackNumber {
+            if !(1...999).contains(number) { fields.append(.init("trackNumber", "must be between 1 and 999")) }
+            track.trackNumber = number
+        }
+        if let number = edit.discNumber {
+            if !(1...99).contains(number) { fields.append(.init("discNumber", "must be between 1 and 99")) }
+            track.discNumber = number
+        }
+        if let genre = edit.genre?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if let problem = Validation.text(genre, max: 60) { fields.append(.init("genre", problem)) }
+            track.genre = genre.isEmpty ? nil : genre
+        }
+        if let tags = edit.tags {
+            if tags.count > 20 { fields.append(.init("tags", "must have at most 20 entries")) }
+            for (index, tag) in tags.enumerated() {
+                if let problem = Validation.text(tag, min: 1, max: 40) { fields.append(.init("tags[\(index)]", problem)) }
+            }
+            track.tags = JSONText.encode(tags)
+        }
+        if let explicit = edit.explicit { track.explicit = explicit }
+        if let visibility = edit.visibility { track.visibility = visibility }
+        if edit.clearRelease {
+            track.releaseId = nil
+        } else if let releaseID = edit.releaseId {
+            guard let release = try await CatalogQueries.release(id: releaseID, on: database.sql), release.artistId == identity.userID else {
+                throw AppError.validation("releaseId", "is not one of your releases")
+            }
+            track.releaseId = release.id
+        }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+        track.updatedAt = Date()
+        try await CatalogQueries.update(track, on: database.sql)
+        return track
+    }
+
+    /// Deletes the track, its renditions, and its original when no other track uses it.
+    public func delete(_ identity: Identity, trackID: UUID) async throws {
+        let track = try await owned(identity, trackID)
+        try await CatalogQueries.deleteTrack(id: track.id, on: database.sql)
+        try? FileManager.default.removeItem(at: blobs.renditions(track: track.id.uuidString.lowercased()))
+        await removeOriginalIfUnused(track.originalHash)
+    }
+
+    func owned(_ identity: Identity, _ id: UUID) async throws -> Track {
+        guard let track = try await CatalogQueries.track(id: id, on: database.sql), track.isVisible(to: identity.userID) || identity.role == .admin else {
+            throw AppError.notFound("The track")
+        }
+        guard track.artistId == identity.userID else {
+            throw AppError.forbidden("Only the track's artist may change it.", code: "not_owner")
+        }
+        return track
+    }
+
+    private func removeOriginalIfUnused(_ hash: String) async {
+        guard (try? await CatalogQueries.tracksUsing(originalHash: hash, on: database.sql)) == 0 else { return }
+        try? FileManager.default.removeItem(at: blobs.original(hash: hash))
+    }
+}
+
+extension AppError {
+    static func duplicateUpload(_ existing: UUID) -> AppError {
+        AppError(.conflict, code: "duplicate_upload",
+                 "You uploaded this exact file before, as track \(existing.uuidString.lowercased()).",
+                 fields: [.init("trackId", existing.uuidString.lowercased())])
+    }
+}

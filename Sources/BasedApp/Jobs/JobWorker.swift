@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Does the work of one kind of job. Handlers must be idempotent: a job can
+/// run again after a crash, part-way through.
+public protocol JobHandler: Sendable {
+    var kind: String { get }
+    func run(_ job: Job) async throws
+    /// Called once when the job has failed for the last time.
+    func gaveUp(_ job: Job, reason: String) async
+}
+
+/// Runs jobs from the queue: in-process inside `based serve`, or alone as `based worker`.
+public struct JobWorker: Service {
+    let queue: JobQueue
+    let handlers: [String: any JobHandler]
+    let concurrency: Int
+    let lease: Duration
+    let pollInterval: Duration
+    let name: String
+    let logger: Logger
+
+    public init(queue: JobQueue, handlers: [any JobHandler], concurrency: Int, lease: Duration = .seconds(60),
+                pollInterval: Duration = .milliseconds(250), logger: Logger) {
+        self.queue = queue
+        self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { ($0.kind, $0) })
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+        self.pollInterval = pollInterval
+        self.name = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Shutdown cancels the loops; a job cut short keeps its lease until it lapses, then runs again.
+        try await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for slot in 0..<concurrency {
+                    group.addTask { await loop(worker: "\(name)/\(slot)") }
+                }
+            }
+        }
+    }
+
+    func loop(worker: String) async {
+        while !Task.isCancelled {
+            do {
+                if let job = try await queue.claim(worker: worker, lease: lease) {
+                    await execute(job, worker: worker)
+                    continue
+                }
+            } catch {
+                logger.warning("job queue unavailable", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// Runs one job once, renewing its lease while it works.
+    public func execute(_ job: Job, worker: String) async {
+        var logger = self.logger
+        logger[metadataKey: "job"] = "\(job.kind) \(job.id)"
+        guard let handler = handlers[job.kind] else {
+            try? await queue.fail(job, worker: worker, error: "no handler for \(job.kind)")
+            return
+        }
+        if job.attempts > job.maxAttempts {
+            // A job whose worker died on its last attempt.
+            try? await queue.fail(job, worker: worker, error: job.lastError ?? "the worker stopped")
+            await handler.gaveUp(job, reason: job.lastError ?? "processing was interrupted too often")
+            return
+        }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: lease / 3)
+                        guard try await queue.renew(job, worker: worker, lease: lease) else { throw CancellationError() }
+                    }
+                }
+                group.addTask { try await handler.run(job) }
+                // The handler finishing (or failing) ends the renewals.
+                try await group.next()
+                group.cancelAll()
+            }
+            try await queue.complete(job, worker: worker)
+            logger.info("job done", metadata: ["attempt": "\(job.attempts)"])
+        } catch is CancellationError where Task.isCancelled {
+            logger.info("job interrupted by shutdown; it will run again")
+        } catch {
+            let reason = (error as? JobFailure)?.reason ?? "\(error)"
+            logger.warning("job failed", metadata: ["attempt": "\(job.attempts)", "error": "\(reason)"])
+            var attempt = job
+            // A permanent failure (a file that will never decode) uses up the attempts at once.
+            if (error as? JobFailure)?.permanent == true { attempt.attempts = attempt.maxAttempts }
+            if (try? await queue.fail(attempt, worker: worker, error: reason)) == true {
+                await handler.gaveUp(job, reason: reason)
+            }
+        }
+    }
+}
+
+/// A failure a handler reports with a reason for people; `permanent` ones are not retried.
+public struct JobFailure: Error, Sendable {
+    public var reason: String
+    public var permanent: Bool
+
+    public init(_ reason: String, permanent: Bool = false) {
+        self.reason = reason
+        self.permanent = permanent
+    }
+}

@@ -1,0 +1,202 @@
+import BasedMedia
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Audio delivery, routed by hand (not through the OpenAPI layer) so files
+/// stream from disk with byte ranges: progressive renditions, the original,
+/// and the HLS playlists and segments.
+struct StreamRoutes: Sendable {
+    let tracks: TrackService
+    let blobs: BlobStore
+    let signer: StreamSigner
+    let fileIO = FileIO()
+
+    func register(on router: Router<BasedRequestContext>) {
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("/api/v1/tracks/:trackId/stream", method: method) { request, context in
+                try await stream(request, context)
+            }
+            router.on("/api/v1/tracks/:trackId/hls/master.m3u8", method: method) { request, context in
+                try await hls(request, context, variant: nil)
+            }
+            router.on("/api/v1/tracks/:trackId/hls/:variant/:file", method: method) { request, context in
+                try await hls(request, context, variant: context.parameters.get("variant"))
+            }
+            router.on("/api/v1/artwork/:hash", method: method) { request, context in
+                try await artwork(request, context)
+            }
+        }
+    }
+
+    /// The track, if the request may play it: by a valid signature, or by the caller's session.
+    private func authorize(_ request: Request, _ context: BasedRequestContext) async throws -> (Track, signedQuery: String?) {
+        guard let id = context.parameters.get("trackId").flatMap(UUID.init(uuidString:)) else {
+            throw AppError.notFound("The track")
+        }
+        let query = request.uri.queryParameters
+        if let expires = query.get("exp").flatMap({ Int($0) }), let signature = query.get("sig") {
+            guard signer.verify(track: id, expires: expires, signature: String(signature)) else {
+                throw AppError.forbidden("The stream link has expired or is not valid.", code: "invalid_signature")
+            }
+            guard let track = try await CatalogQueries.track(id: id, on: tracks.database.sql), track.state == .ready else {
+                throw AppError.notFound("The track")
+            }
+            return (track, "exp=\(expires)&sig=\(signature)")
+        }
+        let track = try await tracks.track(id, viewer: context.identity)
+        guard track.state == .ready else {
+            throw AppError.conflict("The track is still \(track.state.rawValue); it can be played once it is ready.", code: "track_not_ready")
+        }
+        return (track, nil)
+    }
+
+    func stream(_ request: Request, _ context: BasedRequestContext) async throws -> Response {
+        let (track, _) = try await authorize(request, context)
+        let query = request.uri.queryParameters
+        let maxBitRate = try query.get("maxBitRate").map { value -> Int in
+            guard let rate = Int(value), rate > 0 else {
+                throw AppError.validation("maxBitRate", "must be a positive number of kbps")
+            }
+            return rate
+        }
+        let codec: Rendition.Codec
+        let format: String? = query.get("format").map { String($0) }
+        switch format {
+        case "original":
+            return try await serveFile(blobs.original(hash: track.originalHash), mediaType: Self.originalMediaType(track.originalFormat), request, context)
+        case let format?:
+            guard let chosen = Rendition.Codec(rawValue: format) else {
+                throw AppError.validation("format", "must be aac, mp3, opus or original")
+            }
+            codec = chosen
+        case nil:
+            codec = ClientProfile.preferredCodec(userAgent: request.headers[.userAgent], accept: request.headers[.accept])
+        }
+        let rendition = Rendition.choose(codec, maxBitRate: maxBitRate)
+        let file = blobs.renditions(track: track.id.uuidString.lowercased()).appendingPathComponent(rendition.fileName)
+        return try await serveFile(file, mediaType: rendition.mediaType, request, context)
+    }
+
+    func hls(_ request: Request, _ context: BasedRequestContext, variant: String?) async throws -> Response {
+        let (track, signedQuery) = try await authorize(request, context)
+        let file = variant == nil ? "master.m3u8" : context.parameters.get("file") ?? ""
+        let folder = blobs.renditions(track: track.id.uuidString.lowercased()).appendingPathComponent("hls", isDirectory: true)
+        let path: URL
+        if let variant {
+            // Only names the ladder makes; anything else (../, odd Unicode) is simply not found.
+            guard Rendition.hlsLadder.map({ "\($0)k" }).contains(variant), Self.isSegmentName(file) || file == "index.m3u8" || Self.isInitName(file) else {
+                throw AppError.notFound("The HLS file")
+            }
+            path = folder.appendingPathComponent(variant).appendingPathComponent(file)
+        } else {
+            guard file == "master.m3u8" else { throw AppError.notFound("The HLS file") }
+            path = folder.appendingPathComponent(file)
+        }
+        if file.hasSuffix(".m3u8") {
+            guard let text = try? String(contentsOf: path, encoding: .utf8) else { throw AppError.notFound("The HLS file") }
+            let body = signedQuery.map { Self.appendQuery($0, toURIsIn: text) } ?? text
+            var headers: HTTPFields = [.contentType: "application/vnd.apple.mpegurl", .cacheControl: "private, max-age=60"]
+            headers[.contentLength] = String(body.utf8.count)
+            return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        return try await serveFile(path, mediaType: "audio/mp4", request, context)
+    }
+
+    /// Cover art thumbnails, content-addressed and therefore cacheable for good.
+    func artwork(_ request: Request, _ context: BasedRequestContext) async throws -> Response {
+        let hash = context.parameters.get("hash") ?? ""
+        guard hash.count == 64, hash.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { throw AppError.notFound("The artwork") }
+        let size = request.uri.queryParameters.get("size") == "small" ? 128 : 512
+        let file = blobs.artwork(hash: hash, size: size)
+        guard FileManager.default.fileExists(atPath: file.path) else { throw AppError.notFound("The artwork") }
+        var response = try await serveFile(file, mediaType: "image/jpeg", request, context)
+        response.headers[.cacheControl] = "public, max-age=31536000, immutable"
+        return response
+    }
+
+    /// ffmpeg names each variant's init segment `init_<n>.mp4`.
+    static func isInitName(_ name: String) -> Bool {
+        name == "init.mp4" || (name.hasPrefix("init_") && name.hasSuffix(".mp4") && name.count <= 12
+            && !name.dropFirst(5).dropLast(4).isEmpty && name.dropFirst(5).dropLast(4).allSatisfy(\.isASCIIDigit))
+    }
+
+    static func isSegmentName(_ name: String) -> Bool {
+        name.hasPrefix("seg-") && name.hasSuffix(".m4s") && name.dropFirst(4).dropLast(4).allSatisfy(\.isASCIIDigit)
+            && name.count == "seg-00000.m4s".count
+    }
+
+    /// Adds the signature to every URI of a playlist, so a player that was
+    /// given a signed master playlist can fetch everything it refers to.
+    static func appendQuery(_ query: String, toURIsIn playlist: String) -> String {
+        playlist.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.hasPrefix("#EXT-X-MAP:URI=\"") {
+                return line.replacingOccurrences(of: ".mp4\"", with: ".mp4?\(query)\"")
+            }
+            if line.isEmpty || line.hasPrefix("#") { return String(line) }
+            return "\(line)?\(query)"
+        }.joined(separator: "\n")
+    }
+
+    /// An IMF-fixdate (RFC 9110 §5.6.7), as Last-Modified wants.
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
+    static func originalMediaType(_ format: String) -> String {
+        switch format {
+        case "mp3": "audio/mpeg"
+        case "flac": "audio/flac"
+        case "wav": "audio/wav"
+        case "aiff": "audio/aiff"
+        case "ogg": "audio/ogg"
+        case "m4a": "audio/mp4"
+        case "aac": "audio/aac"
+        default: "application/octet-stream"
+        }
+    }
+
+    /// Sends a file with full HTTP range support: single, open-ended and suffix
+    /// ranges, If-Range, If-None-Match, 416 past the end.
+    func serveFile(_ file: URL, mediaType: String, _ request: Request, _ context: BasedRequestContext) async throws -> Response {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+              let size = attributes[.size] as? Int
+        else {
+            throw AppError.conflict("This rendition is not ready yet.", code: "rendition_not_ready")
+        }
+        let modified = (attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
+        let etag = "\"\(String(size, radix: 16))-\(String(Int(modified.timeIntervalSince1970 * 1000), radix: 16))\""
+        let lastModified = Self.httpDate(modified)
+        var headers: HTTPFields = [
+            .contentType: mediaType, .acceptRanges: "bytes", .eTag: etag, .lastModified: lastModified,
+            .cacheControl: "private, max-age=86400",
+        ]
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        var rangeHeader = request.headers[.range]
+        if let condition = request.headers[.ifRange], condition != etag, condition != lastModified {
+            rangeHeader = nil
+        }
+        switch ByteRange.resolve(rangeHeader, size: size) {
+        case .unsatisfiable:
+            var error = AppError(.rangeNotSatisfiable, code: "range_not_satisfiable", "The range lies outside the file of \(size) bytes.")
+            error.headers[.contentRange] = "bytes */\(size)"
+            throw error
+        case .partial(let range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = String(range.count)
+            let body: ResponseBody = request.method == .head ? .init() : try await fileIO.loadFile(path: file.path, range: range, context: context)
+            return Response(status: .partialContent, headers: headers, body: body)
+        case .full:
+            headers[.contentLength] = String(size)
+            let body: ResponseBody = request.method == .head ? .init() : try await fileIO.loadFile(path: file.path, context: context)
+            return Response(status: .ok, headers: headers, body: body)
+        }
+    }
+}
