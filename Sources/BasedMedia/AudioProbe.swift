@@ -93,13 +93,28 @@ public struct AudioProbe: Sendable, Equatable {
 
     /// Reads the whole file through the decoder, so truncated or corrupt audio
     /// is caught at upload rather than in the middle of a listener's stream.
-    public static func verifyDecodes(_ file: URL, duration: Double) async throws {
+    /// Returns the duration that actually decodes.
+    @discardableResult
+    public static func verifyDecodes(_ file: URL, duration: Double) async throws -> Double {
         let result = try await Subprocess.run("ffmpeg", [
-            "-nostdin", "-v", "error", "-xerror", "-i", file.path, "-map", "0:a:0", "-f", "null", "-",
+            "-nostdin", "-v", "error", "-xerror", "-nostats", "-progress", "pipe:1",
+            "-i", file.path, "-map", "0:a:0", "-f", "null", "-",
         ], timeout: .seconds(max(60, Int64(duration / 20))))
         guard result.succeeded else {
             let reason = String(decoding: result.standardError.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw Rejection.invalid("the audio does not decode cleanly: \(reason)")
         }
+        // -progress prints key=value lines; the last out_time_us is how far decoding got.
+        let progress = String(decoding: result.standardOutput, as: UTF8.self)
+        let decoded = progress.split(separator: "\n").last { $0.hasPrefix("out_time_us=") }
+            .flatMap { Double($0.dropFirst("out_time_us=".count)) }.map { $0 / 1_000_000 } ?? 0
+        // A file cut off midway still has headers that promise the full length.
+        if decoded + max(1, duration * 0.02) < duration {
+            throw Rejection.invalid(String(format: "the file is truncated: %.1f of %.1f seconds decode", decoded, duration))
+        }
+        guard decoded >= minimumDuration else {
+            throw Rejection.invalid(String(format: "only %.2f s of audio decode; at least %d s is needed", decoded, Int(minimumDuration)))
+        }
+        return decoded
     }
 }

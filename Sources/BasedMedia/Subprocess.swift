@@ -68,13 +68,13 @@ public enum Subprocess {
                 let first = try await group.next()!
                 group.cancelAll()
                 guard let status = first else {
-                    process.terminate()
+                    Self.stop(process)
                     throw ToolError(code: .timedOut, tool: executable, message: "did not finish within \(timeout)")
                 }
                 return status
             }
         } onCancel: {
-            if process.isRunning { process.terminate() }
+            Self.stop(process)
         }
         try? output.close()
         try? errors.close()
@@ -83,6 +83,13 @@ public enum Subprocess {
             standardOutput: (try? Data(contentsOf: outputURL)) ?? Data(),
             standardError: (try? Data(contentsOf: errorURL)) ?? Data()
         )
+    }
+
+    /// Stops the child at once. SIGKILL, because children spawned from Swift
+    /// concurrency's threads inherit a signal mask that blocks SIGTERM.
+    static func stop(_ process: Process) {
+        let pid = process.processIdentifier
+        if pid > 0, process.isRunning { _ = kill(pid, SIGKILL) }
     }
 
     /// The full path of `executable` on PATH, or itself when it is a path.
