@@ -8,9 +8,10 @@ deps:
 build: deps
 	swift build
 
-# Runs the server on SQLite in ./data (http://127.0.0.1:8080).
+# Runs the server on SQLite in ./data (http://127.0.0.1:8080); on the first
+# start it seeds the demo library (accounts use the password listen-local-2026).
 run: build
-	swift run based serve
+	swift run based serve --demo
 
 # Runs every test on SQLite and again on a throwaway PostgreSQL.
 test:

@@ -17,6 +17,12 @@ public struct ToolError: Error, CustomStringConvertible, Sendable {
     public var message: String
 
     public var description: String { "\(tool): \(code.rawValue): \(message)" }
+
+    public init(code: Code, tool: String, message: String) {
+        self.code = code
+        self.tool = tool
+        self.message = message
+    }
 }
 
 /// Runs a command-line tool without blocking a thread while it works, with a

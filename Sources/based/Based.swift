@@ -3,13 +3,15 @@ import BasedApp
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 @main
 struct Based: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "based",
         abstract: "Based: music streaming and social platform for local music scenes.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Demo.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -51,9 +53,12 @@ struct SettingOptions: ParsableArguments {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (migrations are applied first).")
     @OptionGroup var options: SettingOptions
+    @Flag(help: "Seed the demo library when the database is empty.") var demo = false
 
     func run() async throws {
-        let configuration = options.load()
+        var loaded = options.load()
+        loaded.seedDemo = demo
+        let configuration = loaded
         let logger = Logger(label: "based")
         let database = try configuration.database.displayName
         let app = try await buildApplication(configuration: configuration, logger: logger) { channel in
@@ -117,6 +122,44 @@ struct UserCommand: AsyncParsableCommand {
                 try? await services.database.shutdown()
                 throw error
             }
+        }
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run job workers only (no HTTP), beside one or more `based serve`.")
+    @OptionGroup var options: SettingOptions
+    @Option(help: "Worker slots in this process.") var concurrency = 2
+
+    func run() async throws {
+        let configuration = options.load()
+        let logger = Logger(label: "based")
+        let services = try await AppServices.start(configuration, logger: logger)
+        FileHandle.standardOutput.write(Data("Based worker with \(concurrency) slots — database: \(try configuration.database.displayName)\n".utf8))
+        let group = ServiceGroup(
+            services: [DatabaseLifecycle(database: services.database), services.worker(concurrency: concurrency)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await group.run()
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Add the demo artists and their music (processed by a running server or worker).")
+    @OptionGroup var options: SettingOptions
+
+    func run() async throws {
+        let configuration = options.load()
+        let logger = Logger(label: "based")
+        let services = try await AppServices.start(configuration, logger: logger)
+        do {
+            let count = try await DemoLibrary(services: services, logger: logger).seed()
+            print("Demo library: \(count) new tracks queued for processing; accounts use the password \(DemoLibrary.password).")
+            try await services.database.shutdown()
+        } catch {
+            try? await services.database.shutdown()
+            throw error
         }
     }
 }

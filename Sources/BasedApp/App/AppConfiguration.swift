@@ -30,6 +30,8 @@ public struct AppConfiguration: Sendable {
     public var maxUploadBytes = 300 * 1024 * 1024
     /// Job worker slots inside `based serve`; nil picks by database, 0 leaves jobs to `based worker`.
     public var workers: Int?
+    /// Seed the demo library on start when the database is empty (`based serve --demo`).
+    public var seedDemo = false
 
     public init() {}
 

@@ -75,10 +75,14 @@ public struct AppServices: Sendable {
 }
 
 /// Closes the database when the application shuts down.
-struct DatabaseLifecycle: Service {
+public struct DatabaseLifecycle: Service {
     let database: Database
 
-    func run() async throws {
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func run() async throws {
         try? await gracefulShutdown()
         try await database.shutdown()
     }
@@ -124,9 +128,9 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Based"),
         // A service group stops its services in reverse order: the workers
         // first, then the database they use.
-        services: services.inProcessWorkers > 0
-            ? [DatabaseLifecycle(database: services.database), services.worker(concurrency: services.inProcessWorkers)]
-            : [DatabaseLifecycle(database: services.database)],
+        services: [DatabaseLifecycle(database: services.database) as any Service]
+            + (services.inProcessWorkers > 0 ? [services.worker(concurrency: services.inProcessWorkers)] : [])
+            + (configuration.seedDemo ? [DemoSeeder(library: DemoLibrary(services: services, logger: logger))] : []),
         onServerRunning: onServerRunning,
         logger: logger
     )

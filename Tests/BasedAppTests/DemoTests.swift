@@ -1,0 +1,31 @@
+import BasedApp
+import BasedMedia
+import Foundation
+import HummingbirdTesting
+import Testing
+
+@Suite("Demo library")
+struct DemoTests {
+    @Test("the demo library goes through the upload path and every track becomes ready; seeding again adds nothing")
+    func seed() async throws {
+        try #require(Synthesizer.available, "fluidsynth and a GM soundfont are installed by scripts/install-deps.sh")
+        try await withApp { client, services in
+            let library = DemoLibrary(services: services, logger: .init(label: "test"))
+            let uploaded = try await library.seed()
+            #expect(uploaded == 5)
+            struct Page: Decodable { var items: [TrackBody] }
+            let session = try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"velvet_dusk","password":"\#(DemoLibrary.password)"}"#).decode(SessionBody.self)
+            let tracks = try await client.request(.get, "/api/v1/users/velvet_dusk/tracks", token: session.accessToken).decode(Page.self).items
+            #expect(tracks.count == 2)
+            for track in tracks {
+                let processed = try await client.waitForProcessing(track.id, token: session.accessToken)
+                #expect(processed.state == "ready")
+                #expect(processed.artwork != nil)
+                #expect((processed.durationSeconds ?? 0) > 20)
+            }
+            let listener = try await client.request(.get, "/api/v1/users/demo_listener").decode(ProfileBody.self)
+            #expect(listener.followingCount == 4)
+            #expect(try await library.seed() == 0)
+        }
+    }
+}
