@@ -11,7 +11,7 @@ struct Based: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "based",
         abstract: "Based: music streaming and social platform for local music scenes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Demo.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Import.self, Demo.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -161,5 +161,87 @@ struct Demo: AsyncParsableCommand {
             try? await services.database.shutdown()
             throw error
         }
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a folder of music for an artist (recursively), through the same checks as uploads.",
+        discussion: "Files already imported are skipped, bad files are reported and skipped. A running server or `based worker` processes the tracks."
+    )
+    @OptionGroup var options: SettingOptions
+    @Argument(help: "The folder to import.") var folder: String
+    @Option(help: "The artist account that owns the tracks.") var artist: String
+    @Option(help: "public, unlisted or private.") var visibility: String = "public"
+    @Option(help: "Files imported at once.") var concurrency = 2
+
+    func run() async throws {
+        let configuration = options.load()
+        guard let visibility = Visibility(rawValue: visibility) else { throw ValidationError("--visibility must be public, unlisted or private") }
+        let files = try LibraryImport.audioFiles(in: URL(fileURLWithPath: folder))
+        let services = try await AppServices.start(configuration, logger: Logger(label: "based"))
+        do {
+            let user = try await services.profiles.profile(username: artist).user
+            guard user.role == .artist || user.role == .admin else { throw ValidationError("\(artist) is not an artist account") }
+            let identity = Identity(userID: user.id, sessionID: UUID(), username: user.username, role: user.role)
+            let meter = ProgressMeter(total: files.count, interactive: isatty(STDOUT_FILENO) == 1)
+            let report = await LibraryImport(services: services).run(files, artist: identity, visibility: visibility, concurrency: concurrency) { file, outcome in
+                await meter.record(file, outcome)
+            }
+            await meter.finish()
+            print("Imported \(report.imported), already there \(report.alreadyImported), failed \(report.failed.count) of \(files.count) audio files.")
+            try await services.database.shutdown()
+            if !report.failed.isEmpty { throw ExitCode(1) }
+        } catch {
+            try? await services.database.shutdown()
+            throw error
+        }
+    }
+}
+
+/// Shows import progress: a redrawn bar (files, rate, ETA) on a terminal, one plain line per file otherwise.
+actor ProgressMeter {
+    let total: Int
+    let interactive: Bool
+    let start = ContinuousClock.now
+    var done = 0
+
+    init(total: Int, interactive: Bool) {
+        self.total = total
+        self.interactive = interactive
+    }
+
+    func record(_ file: URL, _ outcome: LibraryImport.Outcome) {
+        done += 1
+        let line: String? = switch outcome {
+        case .imported: interactive ? nil : "imported \(file.path)"
+        case .alreadyImported: interactive ? nil : "already imported \(file.path)"
+        case .failed(let reason): "skipped \(file.path): \(reason)"
+        }
+        if interactive {
+            if let line { write("\r\u{1B}[2K\(line)\n") }
+            write("\r\u{1B}[2K" + bar())
+        } else if let line {
+            write(line + "\n")
+        }
+    }
+
+    func finish() {
+        if interactive { write("\r\u{1B}[2K" + bar() + "\n") }
+    }
+
+    private func bar() -> String {
+        let elapsed = (ContinuousClock.now - start).components
+        let seconds = max(0.001, Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+        let rate = Double(done) / seconds
+        let remaining = rate > 0 ? Int(Double(total - done) / rate) : 0
+        let width = 30
+        let filled = total == 0 ? width : width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        return String(format: "[%@] %d/%d files · %.1f files/s · ETA %d:%02d", bar, done, total, rate, remaining / 60, remaining % 60)
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

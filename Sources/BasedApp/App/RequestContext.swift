@@ -28,6 +28,13 @@ public struct Identity: Sendable, Equatable {
     public var sessionID: UUID
     public var username: String
     public var role: Role
+
+    public init(userID: UUID, sessionID: UUID, username: String, role: Role) {
+        self.userID = userID
+        self.sessionID = sessionID
+        self.username = username
+        self.role = role
+    }
 }
 
 /// The per-request values that OpenAPI handlers, which receive no Hummingbird

@@ -34,7 +34,7 @@ public struct JobWorker: Service {
 
     public func run() async throws {
         // Shutdown cancels the loops; a job cut short keeps its lease until it lapses, then runs again.
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for slot in 0..<concurrency {
                     group.addTask { await loop(worker: "\(name)/\(slot)") }
@@ -62,12 +62,12 @@ public struct JobWorker: Service {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(job.kind) \(job.id)"
         guard let handler = handlers[job.kind] else {
-            try? await queue.fail(job, worker: worker, error: "no handler for \(job.kind)")
+            _ = try? await queue.fail(job, worker: worker, error: "no handler for \(job.kind)")
             return
         }
         if job.attempts > job.maxAttempts {
             // A job whose worker died on its last attempt.
-            try? await queue.fail(job, worker: worker, error: job.lastError ?? "the worker stopped")
+            _ = try? await queue.fail(job, worker: worker, error: job.lastError ?? "the worker stopped")
             await handler.gaveUp(job, reason: job.lastError ?? "processing was interrupted too often")
             return
         }
