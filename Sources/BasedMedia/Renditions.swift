@@ -60,6 +60,7 @@ public enum Encoder {
     /// All progressive renditions in one ffmpeg run (one decode, several encodes).
     public static func encodeProgressive(_ input: URL, renditions: [Rendition], into directory: URL, duration: Double) async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        removeLeftovers(in: directory)
         var arguments = ["-nostdin", "-v", "error", "-y", "-i", input.path]
         var moves: [(URL, URL)] = []
         for rendition in renditions {
@@ -79,6 +80,7 @@ public enum Encoder {
     /// The HLS ladder: a master playlist and one media playlist per bit rate,
     /// AAC in fMP4 segments of 6 s after short first ones, so playback starts at once.
     public static func encodeHLS(_ input: URL, into directory: URL, duration: Double) async throws {
+        removeLeftovers(in: directory.deletingLastPathComponent())
         let partial = directory.deletingLastPathComponent().appendingPathComponent(".hls-\(UUID().uuidString).part")
         try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
         var arguments = ["-nostdin", "-v", "error", "-y", "-i", input.path]
@@ -100,6 +102,14 @@ public enum Encoder {
         }
         try? FileManager.default.removeItem(at: directory)
         try BlobStore.moveIntoPlace(partial, directory)
+    }
+
+    /// Partial outputs of an earlier run that was killed before it could rename them.
+    static func removeLeftovers(in directory: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".part") {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
     }
 
     /// The embedded cover picture, if any, as a file ffmpeg can read.

@@ -32,6 +32,8 @@ public struct AppConfiguration: Sendable {
     public var workers: Int?
     /// Seed the demo library on start when the database is empty (`based serve --demo`).
     public var seedDemo = false
+    /// How long a worker holds a job between renewals; a crashed worker's job runs again after this.
+    public var jobLease: Duration = .seconds(60)
 
     public init() {}
 
@@ -109,6 +111,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError.invalid("BASED_WORKERS", value, "an integer 0–64")
             }
             config.workers = workers
+        },
+        Setting(key: ["based", "job", "lease", "seconds"], help: "job lease; a crashed worker's job is retried after it") { config, value in
+            guard let seconds = Int(value), (2...3600).contains(seconds) else {
+                throw ConfigurationError.invalid("BASED_JOB_LEASE_SECONDS", value, "seconds between 2 and 3600")
+            }
+            config.jobLease = .seconds(seconds)
         },
     ]
 

@@ -95,6 +95,7 @@ extension AppServices {
             queue: jobs,
             handlers: [TrackProcessor(database: database, blobs: blobs, logger: logger)],
             concurrency: concurrency,
+            lease: configuration.jobLease,
             logger: logger
         )
     }
