@@ -82,3 +82,24 @@ struct JobQueueTests {
         }
     }
 }
+
+@Suite("Transcode cache")
+struct TranscodeCacheTests {
+    @Test("over its cap, the cache drops the least recently used files first; partial files are never counted or dropped")
+    func eviction() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("based-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("track")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let now = Date()
+        for (index, name) in ["old.mp3", "middle.mp3", "new.mp3", "writing.mp3.part"].enumerated() {
+            let file = folder.appendingPathComponent(name)
+            try Data(repeating: 1, count: 1000).write(to: file)
+            try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(Double(index) * 60)], ofItemAtPath: file.path)
+        }
+        let cache = LiveTranscoder(root: root, capacity: 2000, logger: Logger(label: "test"))
+        await cache.evict()
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(left == ["middle.mp3", "new.mp3", "writing.mp3.part"])
+    }
+}

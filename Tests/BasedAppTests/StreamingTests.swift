@@ -158,16 +158,20 @@ struct StreamingTests {
         }
     }
 
-    @Test("a track still processing is not streamed to others, and says so to its owner")
+    @Test("a track still processing is hidden from others; its owner hears it live but gets no HLS yet")
     func notReady() async throws {
         let audio = try await makeAudio(seconds: 2)
         try await withApp({ $0.workers = 0 }) { client, _ in
             let ana = try await client.register("ana", role: "artist")
             let track = try await client.upload(audio, token: ana.accessToken).decode(TrackBody.self)
             #expect(try await client.request(.get, "/api/v1/tracks/\(track.id)").status == .notFound)
+            #expect(try await client.request(.get, "/api/v1/tracks/\(track.id)/stream").status == .notFound)
             let own = try await client.request(.get, "/api/v1/tracks/\(track.id)/stream", token: ana.accessToken)
-            #expect(own.status == .conflict)
-            #expect(try own.problem().code == "track_not_ready")
+            #expect(own.status == .ok)
+            #expect(own.body.readableBytes > 1000)
+            let hls = try await client.request(.get, "/api/v1/tracks/\(track.id)/hls/master.m3u8", token: ana.accessToken)
+            #expect(hls.status == .conflict)
+            #expect(try hls.problem().code == "track_not_ready")
         }
     }
 

@@ -34,6 +34,8 @@ public struct AppConfiguration: Sendable {
     public var seedDemo = false
     /// How long a worker holds a job between renewals; a crashed worker's job runs again after this.
     public var jobLease: Duration = .seconds(60)
+    /// Size cap of the cache of live transcodes.
+    public var transcodeCacheBytes = 2 * 1024 * 1024 * 1024
 
     public init() {}
 
@@ -111,6 +113,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError.invalid("BASED_WORKERS", value, "an integer 0–64")
             }
             config.workers = workers
+        },
+        Setting(key: ["based", "transcode", "cache", "mb"], help: "size cap of the live transcode cache in MB") { config, value in
+            guard let megabytes = Int(value), (1...1_000_000).contains(megabytes) else {
+                throw ConfigurationError.invalid("BASED_TRANSCODE_CACHE_MB", value, "megabytes between 1 and 1000000")
+            }
+            config.transcodeCacheBytes = megabytes * 1024 * 1024
         },
         Setting(key: ["based", "job", "lease", "seconds"], help: "job lease; a crashed worker's job is retried after it") { config, value in
             guard let seconds = Int(value), (2...3600).contains(seconds) else {

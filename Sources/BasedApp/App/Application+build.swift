@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     public let jobs: JobQueue
     public let blobs: BlobStore
     public let signer: StreamSigner
+    let live: LiveTranscoder
     public let metrics: AppMetrics
     let logger: Logger
 
@@ -68,6 +69,7 @@ public struct AppServices: Sendable {
             jobs: jobs,
             blobs: blobs,
             signer: StreamSigner(secret: streamSecret),
+            live: LiveTranscoder(root: blobs.root.appendingPathComponent("cache", isDirectory: true), capacity: configuration.transcodeCacheBytes, logger: logger),
             metrics: AppMetrics(),
             logger: logger
         )
@@ -177,7 +179,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
             body: .init(byteBuffer: ByteBuffer(bytes: APIDocument.yaml))
         )
     }
-    StreamRoutes(tracks: services.tracks, blobs: services.blobs, signer: services.signer).register(on: router)
+    StreamRoutes(tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live).register(on: router)
     let api = APIHandler(services: services)
     try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router

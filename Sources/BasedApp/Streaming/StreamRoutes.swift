@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOPosix
 
 /// Audio delivery, routed by hand (not through the OpenAPI layer) so files
 /// stream from disk with byte ranges: progressive renditions, the original,
@@ -11,6 +12,7 @@ struct StreamRoutes: Sendable {
     let tracks: TrackService
     let blobs: BlobStore
     let signer: StreamSigner
+    let live: LiveTranscoder
     let fileIO = FileIO()
 
     func register(on router: Router<BasedRequestContext>) {
@@ -46,8 +48,9 @@ struct StreamRoutes: Sendable {
             return (track, "exp=\(expires)&sig=\(signature)")
         }
         let track = try await tracks.track(id, viewer: context.identity)
-        guard track.state == .ready else {
-            throw AppError.conflict("The track is still \(track.state.rawValue); it can be played once it is ready.", code: "track_not_ready")
+        // Its artist may play a track that is still processing: missing renditions are transcoded live.
+        guard track.state == .ready || track.state == .processing else {
+            throw AppError.conflict("The track is \(track.state.rawValue); it cannot be played.", code: "track_not_ready")
         }
         return (track, nil)
     }
@@ -75,12 +78,66 @@ struct StreamRoutes: Sendable {
             codec = ClientProfile.preferredCodec(userAgent: request.headers[.userAgent], accept: request.headers[.accept])
         }
         let rendition = Rendition.choose(codec, maxBitRate: maxBitRate)
-        let file = blobs.renditions(track: track.id.uuidString.lowercased()).appendingPathComponent(rendition.fileName)
-        return try await serveFile(file, mediaType: rendition.mediaType, request, context)
+        let trackKey = track.id.uuidString.lowercased()
+        let file = blobs.renditions(track: trackKey).appendingPathComponent(rendition.fileName)
+        if FileManager.default.fileExists(atPath: file.path) {
+            return try await serveFile(file, mediaType: rendition.mediaType, request, context)
+        }
+        if let cached = await live.finished(track: trackKey, rendition: rendition) {
+            return try await serveFile(cached, mediaType: LiveTranscoder.mediaType(rendition), request, context)
+        }
+        return try await streamLive(track, rendition: rendition, request)
+    }
+
+    /// Sends a rendition while ffmpeg makes it, shared with every other request for it.
+    func streamLive(_ track: Track, rendition: Rendition, _ request: Request) async throws -> Response {
+        let original = blobs.original(hash: track.originalHash)
+        guard FileManager.default.fileExists(atPath: original.path) else {
+            throw AppError.conflict("This rendition is not ready yet.", code: "rendition_not_ready")
+        }
+        let trackKey = track.id.uuidString.lowercased()
+        let headers: HTTPFields = [.contentType: LiveTranscoder.mediaType(rendition), .cacheControl: "no-store", .acceptRanges: "none"]
+        if request.method == .head { return Response(status: .ok, headers: headers) }
+        let (partial, key) = try await live.join(track: trackKey, rendition: rendition, original: original, duration: track.durationSeconds ?? 0)
+        let final = await live.cachedFile(track: trackKey, rendition: rendition)
+        let body = ResponseBody { [live] writer in
+            do {
+                // The transcode may finish and rename its file before this reader opens it.
+                guard let handle = (try? FileHandle(forReadingFrom: partial)) ?? (try? FileHandle(forReadingFrom: final)) else {
+                    throw AppError.conflict("The live transcode failed.", code: "transcode_failed")
+                }
+                defer { try? handle.close() }
+                while true {
+                    let chunk = try await NIOThreadPool.singleton.runIfActive { try handle.read(upToCount: 1 << 16) } ?? Data()
+                    if !chunk.isEmpty {
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                        continue
+                    }
+                    let state = await live.state(key)
+                    if state.failed { throw AppError.conflict("The live transcode failed.", code: "transcode_failed") }
+                    if state.done {
+                        // Whatever was written between the last read and the end.
+                        let rest = try await NIOThreadPool.singleton.runIfActive { try handle.readToEnd() } ?? Data()
+                        if !rest.isEmpty { try await writer.write(ByteBuffer(bytes: rest)) }
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(15))
+                }
+                await live.leave(key)
+                try await writer.finish(nil)
+            } catch {
+                await live.leave(key)
+                throw error
+            }
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     func hls(_ request: Request, _ context: BasedRequestContext, variant: String?) async throws -> Response {
         let (track, signedQuery) = try await authorize(request, context)
+        guard track.state == .ready else {
+            throw AppError.conflict("HLS is available once the track is ready; the progressive stream plays now.", code: "track_not_ready")
+        }
         let file = variant == nil ? "master.m3u8" : context.parameters.get("file") ?? ""
         let folder = blobs.renditions(track: track.id.uuidString.lowercased()).appendingPathComponent("hls", isDirectory: true)
         let path: URL
