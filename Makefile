@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test build deps release clean
+.PHONY: run test build deps release clean bench-stream
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -16,6 +16,10 @@ run: build
 # Runs every test on SQLite and again on a throwaway PostgreSQL.
 test:
 	scripts/test.sh
+
+# Streaming benchmark against nginx on loopback (release build); STREAMS=5000 for the full load.
+bench-stream:
+	scripts/bench-stream.sh
 
 release: deps
 	swift build -c release

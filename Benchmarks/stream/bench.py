@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Streaming benchmark: Based against nginx serving the same files, on loopback.
+
+Measures time to first byte (p50/p95/p99) for ready renditions and for cold
+live transcodes, time to the first complete HLS segment, sustained concurrent
+128 kbps streams (each must arrive faster than real time), and large-file
+throughput (wrk) as a ratio to nginx. Prints a table and writes JSON.
+"""
+import argparse, asyncio, json, os, glob, statistics, subprocess, time, urllib.parse
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    f, c = int(k), min(int(k) + 1, len(values) - 1)
+    return values[f] + (values[c] - values[f]) * (k - f)
+
+
+async def fetch(host, port, path, headers=None, read_all=True):
+    """One GET on a fresh connection; returns (ttfb seconds, total seconds, body bytes, status)."""
+    start = time.perf_counter()
+    reader, writer = await asyncio.open_connection(host, port)
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    await writer.drain()
+    first = await reader.read(1)
+    ttfb = time.perf_counter() - start
+    size = len(first)
+    data = bytearray(first)
+    while read_all:
+        chunk = await reader.read(1 << 16)
+        if not chunk:
+            break
+        size += len(chunk)
+        if len(data) < 4096:
+            data += chunk
+    total = time.perf_counter() - start
+    writer.close()
+    status = int(bytes(data[9:12]) or b"0") if data.startswith(b"HTTP/") else 0
+    return ttfb, total, size, status
+
+
+async def repeat(n, concurrency, factory):
+    results, semaphore = [], asyncio.Semaphore(concurrency)
+
+    async def one():
+        async with semaphore:
+            results.append(await factory())
+
+    await asyncio.gather(*(one() for _ in range(n)))
+    return results
+
+
+def body_of(host, port, path):
+    import urllib.request
+    with urllib.request.urlopen(f"http://{host}:{port}{path}") as response:
+        return response.read().decode()
+
+
+async def hls_first_segment(host, port, master_path):
+    """Time from asking for the master playlist to holding the init and first segment."""
+    start = time.perf_counter()
+    base = master_path.split("?")[0].rsplit("/", 1)[0]
+    query = ("?" + master_path.split("?", 1)[1]) if "?" in master_path else ""
+    _, _, _, _ = await fetch(host, port, master_path)
+    variant = "128k/index.m3u8"
+    media = await asyncio.to_thread(body_of, host, port, f"{base}/{variant}{query}")
+    init = next(l.split('"')[1] for l in media.splitlines() if l.startswith("#EXT-X-MAP"))
+    first = next(l for l in media.splitlines() if l and not l.startswith("#"))
+    init_path = init if "?" in init else init + query
+    first_path = first if "?" in first else first + query
+    await asyncio.gather(fetch(host, port, f"{base}/128k/{init_path}"), fetch(host, port, f"{base}/128k/{first_path}"))
+    return time.perf_counter() - start
+
+
+def wrk(url, seconds, connections):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Transfer/sec:"):
+            value = line.split()[1]
+            scale = {"GB": 1024, "MB": 1, "KB": 1 / 1024, "B": 1 / 2 ** 20}
+            for unit, factor in scale.items():
+                if value.endswith(unit):
+                    return float(value[: -len(unit)]) * factor
+    return float("nan")
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--based", required=True, help="host:port of Based")
+    parser.add_argument("--nginx", required=True, help="host:port of nginx serving the media folder")
+    parser.add_argument("--track", required=True)
+    parser.add_argument("--big-track", required=True)
+    parser.add_argument("--signed-query", required=True)
+    parser.add_argument("--big-signed-query", required=True)
+    parser.add_argument("--media-root", required=True)
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--stream-seconds", type=float, default=30)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--json", required=True)
+    args = parser.parse_args()
+    bhost, bport = args.based.split(":")
+    nhost, nport = args.nginx.split(":")
+    bport, nport = int(bport), int(nport)
+    q = args.signed_query
+    track = args.track
+    rows = {}
+
+    # 1. TTFB, ready rendition (64 KiB range, as a player's first request).
+    based_path = f"/api/v1/tracks/{track}/stream?format=aac&maxBitRate=128&{q}"
+    nginx_path = f"/renditions/{track}/aac-128.m4a"
+    rng = {"Range": "bytes=0-65535"}
+    for name, host, port, path in [("based", bhost, bport, based_path), ("nginx", nhost, nport, nginx_path)]:
+        await repeat(50, 4, lambda: fetch(host, port, path, rng))
+        results = await repeat(args.requests, 4, lambda: fetch(host, port, path, rng))
+        assert all(r[3] == 206 for r in results), f"{name}: unexpected status {set(r[3] for r in results)}"
+        ttfb = [r[0] * 1000 for r in results]
+        rows[f"ttfb_ready_ms_{name}"] = {p: percentile(ttfb, p) for p in (50, 95, 99)}
+
+    # 2. First complete HLS segment (master → media playlist → init + segment).
+    for name, host, port, path in [("based", bhost, bport, f"/api/v1/tracks/{track}/hls/master.m3u8?{q}"),
+                                   ("nginx", nhost, nport, f"/renditions/{track}/hls/master.m3u8")]:
+        times = [await hls_first_segment(host, port, path) * 1000 for _ in range(100)]
+        rows[f"hls_first_segment_ms_{name}"] = {p: percentile(times, p) for p in (50, 95, 99)}
+
+    # 3. Cold live transcode: the cached live file is removed before every request.
+    cold = []
+    for _ in range(40):
+        for f in glob.glob(os.path.join(args.media_root, "cache", track, "*")):
+            os.remove(f)
+        ttfb, _, size, status = await fetch(bhost, bport, f"/api/v1/tracks/{track}/stream?format=mp3&maxBitRate=64&{q}", read_all=False)
+        assert status == 200, status
+        cold.append(ttfb * 1000)
+        await asyncio.sleep(0.2)
+    rows["ttfb_cold_transcode_ms_based"] = {p: percentile(cold, p) for p in (50, 95, 99)}
+
+    # 4. Sustained concurrent streams of the 128 kbps rendition: each must arrive faster than real time.
+    results = await repeat(args.streams, args.streams, lambda: fetch(bhost, bport, based_path.replace("&" + q, "") + "&" + q))
+    durations = [r[1] for r in results]
+    sizes = [r[2] for r in results]
+    slow = sum(1 for d in durations if d > args.stream_seconds)
+    rows["concurrent_streams"] = {
+        "clients": args.streams, "slower_than_real_time": slow,
+        "slowest_s": max(durations), "median_s": statistics.median(durations), "track_s": args.stream_seconds,
+        "bytes_each": statistics.median(sizes),
+    }
+
+    # 5. Large-file throughput with wrk (original of a long track).
+    big = args.big_track
+    based_big = f"http://{bhost}:{bport}/api/v1/tracks/{big}/stream?format=original&{args.big_signed_query}"
+    originals = glob.glob(os.path.join(args.media_root, "originals", "*", "*"))
+    largest = max(originals, key=os.path.getsize)
+    nginx_big = f"http://{nhost}:{nport}/originals/{os.path.basename(os.path.dirname(largest))}/{os.path.basename(largest)}"
+    based_mb = wrk(based_big, 8, 4)
+    nginx_mb = wrk(nginx_big, 8, 4)
+    rows["large_file_mb_s"] = {"based": based_mb, "nginx": nginx_mb, "ratio": based_mb / nginx_mb if nginx_mb else float("nan"),
+                               "file_mb": os.path.getsize(largest) / 2 ** 20}
+
+    print()
+    print(f"{'measure':44} {'p50':>9} {'p95':>9} {'p99':>9}")
+    for key in ("ttfb_ready_ms_based", "ttfb_ready_ms_nginx", "hls_first_segment_ms_based", "hls_first_segment_ms_nginx", "ttfb_cold_transcode_ms_based"):
+        r = rows[key]
+        print(f"{key:44} {r[50]:9.2f} {r[95]:9.2f} {r[99]:9.2f}")
+    c = rows["concurrent_streams"]
+    print(f"concurrent 128 kbps streams: {c['clients']} clients, {c['slower_than_real_time']} slower than real time, "
+          f"median {c['median_s']:.2f} s, slowest {c['slowest_s']:.2f} s for {c['track_s']:.0f} s of audio")
+    t = rows["large_file_mb_s"]
+    print(f"large file ({t['file_mb']:.0f} MB): Based {t['based']:.0f} MB/s, nginx {t['nginx']:.0f} MB/s, ratio {t['ratio']:.2f}")
+    with open(args.json, "w") as f:
+        json.dump({"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "results": rows}, f, indent=2, default=str)
+    print(f"wrote {args.json}")
+
+
+asyncio.run(main())
