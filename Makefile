@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test build deps release clean
+.PHONY: run test test-analysis bench-analysis build deps release clean
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -15,6 +15,14 @@ run: build
 # Runs every test on SQLite and again on a throwaway PostgreSQL.
 test:
 	scripts/test.sh
+
+# The analysis accuracy suite alone: librosa, MIDI tempo/key, ffmpeg ebur128 (a few minutes).
+test-analysis:
+	scripts/test-analysis.sh
+
+# Analysis speed: 1-, 4- and 10-minute tracks against librosa in the same run (release build).
+bench-analysis: deps
+	scripts/bench-analysis.sh
 
 release: deps
 	swift build -c release

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Based needs from Debian's packages, once: ffmpeg (media),
-# PostgreSQL 15 server binaries (the test suite's second database).
+# PostgreSQL 15 server binaries (the test suite's second database), FFTW
+# (BasedAnalysis's FFT), fluidsynth and a General MIDI soundfont (the analysis
+# accuracy suite renders its MIDI corpus with them).
 # Safe to run again; it only installs what is missing.
 set -euo pipefail
 
@@ -9,6 +11,10 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need+=(postgresql)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+[ -f /usr/include/fftw3.h ] && pkg-config --exists fftw3f 2>/dev/null || need+=(libfftw3-dev pkg-config)
+command -v fluidsynth >/dev/null 2>&1 || need+=(fluidsynth)
+[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
+command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

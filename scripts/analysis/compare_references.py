@@ -76,7 +76,7 @@ def main():
     print("| file | centroid | bandwidth | roll-off | RMS | ZCR | max MFCC 1–12 Δ (dB) | chroma r |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for entry in truth[:librosa_count]:
-        a = ours.get(entry["file"])
+        a = ours.get(os.path.abspath(entry["file"]))
         if a is None:
             failures.append(f"no analysis for {entry['file']}")
             continue
@@ -111,7 +111,7 @@ def main():
     exact = octave = 0
     key_scores = []
     for entry in truth:
-        a = ours.get(entry["file"])
+        a = ours.get(os.path.abspath(entry["file"]))
         bpm = a["tempo"]["bpm"] if a else None
         verdict = "miss"
         if bpm:
@@ -149,7 +149,7 @@ def main():
     print("| file | ffmpeg I | Based I | ffmpeg LRA | Based LRA | ffmpeg true peak | Based true peak |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for path, a in ours.items():
-        if not any(path == e["file"] for e in truth[:librosa_count]) and "loudness" not in path:
+        if not any(path == os.path.abspath(e["file"]) for e in truth[:librosa_count]) and "loudness" not in path:
             continue
         ref = ebur128(path)
         l = a["loudness"]
