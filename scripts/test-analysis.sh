@@ -51,5 +51,5 @@ print(f"3-hour file: {t['durationSeconds']:.0f} s analysed, peak memory {t['peak
 print("long file: " + ("1 passed, 0 failed" if ok else "0 passed, 1 failed"))
 sys.exit(0 if ok else 1)
 PY
-if [ $status -eq 0 ]; then echo "analysis suite: 2 passed, 0 failed"; else echo "analysis suite: failed"; fi
+if [ $status -eq 0 ]; then echo "analysis: 2 passed, 0 failed"; else echo "analysis: 0 passed, 1 failed"; fi
 exit $status

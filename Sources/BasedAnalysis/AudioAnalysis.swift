@@ -19,25 +19,28 @@ public enum AudioAnalysis {
             throw AnalysisError(code: .unreadable, message: "\(path) does not exist or is not readable")
         }
         let decoder = AudioDecoder(ffmpegPath: ffmpegPath, ffprobePath: ffprobePath)
-        let sourceChannels = try await onThread { try decoder.channelCount(of: path) }
-        // Layouts other than mono and stereo are measured as ffmpeg's 5.1 downmix/upmix.
-        let loudnessChannels = sourceChannels <= 2 ? sourceChannels : 6
+        let source = try await onThread { try decoder.probe(path) }
+        let loudnessFormat = AudioDecoder.loudnessFormat(for: source)
+        let child = try decoder.start(path, source: source, monoRate: Int(SpectralAnalyzer.sampleRate))
 
+        // Both pipes are drained at once, each on its own thread, so ffmpeg never
+        // blocks on one output while we wait on the other.
         async let loudness = onThread {
-            var meter = LoudnessMeter(channelWeights: LoudnessMeter.weights(channels: loudnessChannels))
-            try decoder.decode(path, sampleRate: LoudnessMeter.sampleRate, channels: loudnessChannels) {
-                meter.consume(interleaved: $0)
-            }
+            var meter = LoudnessMeter(
+                sampleRate: loudnessFormat.sampleRate,
+                channelWeights: LoudnessMeter.weights(channels: loudnessFormat.channels)
+            )
+            AudioDecoder.read(child.descriptor3, channels: loudnessFormat.channels) { meter.consume(interleaved: $0) }
             return meter.result()
         }
         async let musical = onThread {
             var analyzer = TrackAnalyzer()
-            try decoder.decode(path, sampleRate: Int(SpectralAnalyzer.sampleRate), channels: 1, averaging: sourceChannels) {
-                analyzer.consume($0)
-            }
+            AudioDecoder.read(child.standardOutput, channels: 1) { analyzer.consume($0) }
             return analyzer.finish()
         }
-        return try await TrackAnalyzer.assemble(musical, loudness: loudness)
+        let (musicalResult, loudnessResult) = try await (musical, loudness)
+        try await onThread { try child.wait() }
+        return TrackAnalyzer.assemble(musicalResult, loudness: loudnessResult)
     }
 
     /// Runs blocking work on a dedicated thread and resumes the caller when it is done.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Why a file could not be analysed.
 public struct AnalysisError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -19,116 +22,91 @@ public struct AnalysisError: Error, CustomStringConvertible, Sendable, Equatable
     public var description: String { "analysis: \(code.rawValue): \(message)" }
 }
 
-/// Decodes any file ffmpeg accepts to 32-bit float PCM and hands it over in
-/// chunks while ffmpeg is still running, so memory stays flat however long the
-/// track is. Reads block, so callers run it on a thread of their own.
+/// The first audio stream's layout, as ffprobe reports it.
+struct SourceFormat: Sendable, Equatable {
+    var channels: Int
+    var sampleRate: Int
+}
+
+/// Decodes any file ffmpeg accepts, once, into two streams of 32-bit float PCM
+/// read while ffmpeg is still running, so memory stays flat however long the track:
+/// mono 22,050 Hz for the features (the plain channel mean, resampled with soxr as
+/// librosa loads) on the child's stdout, and the loudness stream (the source's
+/// layout as mono, stereo or 5.1, at 44.1 or 48 kHz) on its file descriptor 3.
 struct AudioDecoder: Sendable {
     var ffmpegPath: String
     var ffprobePath: String
-    /// Samples per chunk handed to the consumer (per channel frame × channels).
-    var chunkBytes = 1 << 18
 
     init(ffmpegPath: String? = nil, ffprobePath: String? = nil) {
         self.ffmpegPath = ffmpegPath ?? Self.locate("ffmpeg") ?? "/usr/bin/ffmpeg"
         self.ffprobePath = ffprobePath ?? Self.locate("ffprobe") ?? "/usr/bin/ffprobe"
     }
 
-    /// Channel count of the first audio stream.
-    func channelCount(of path: String) throws -> Int {
-        let output = try run(ffprobePath, [
-            "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels",
-            "-of", "default=noprint_wrappers=1:nokey=1", path,
+    func probe(_ path: String) throws -> SourceFormat {
+        let output = try ChildProcess.output(of: ffprobePath, [
+            "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels,sample_rate",
+            "-of", "default=noprint_wrappers=1", path,
         ])
-        guard let channels = Int(output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first ?? ""),
-              channels > 0 else {
+        var fields: [String: Int] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) {
+                fields[String(parts[0])] = value
+            }
+        }
+        guard let channels = fields["channels"], channels > 0, let rate = fields["sample_rate"], rate > 0 else {
             throw AnalysisError(code: .noAudio, message: "\(path) has no audio stream")
         }
-        return channels
+        return SourceFormat(channels: channels, sampleRate: rate)
     }
 
-    /// Streams the first audio stream as interleaved float PCM at `sampleRate` with
-    /// `channels` channels (ffmpeg's standard downmix or upmix), calling `consume`
-    /// with whole sample frames.
-    /// - Parameter averaging: when set, the output is the plain mean of this many source
-    ///   channels (librosa's `to_mono`) rather than ffmpeg's −3 dB downmix, and is
-    ///   resampled with soxr at 20 bits, the resampler librosa loads with (`soxr_hq`), so both
-    ///   see the same PCM.
-    func decode(
-        _ path: String, sampleRate: Int, channels: Int, averaging sourceChannels: Int? = nil,
-        consume: (UnsafeBufferPointer<Float>) -> Void
-    ) throws {
-        var arguments = ["-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-vn"]
-        if let sourceChannels, channels == 1 {
-            let weight = 1 / Double(sourceChannels)
-            let sum = (0..<sourceChannels).map { "\(weight)*c\($0)" }.joined(separator: "+")
-            // Float before pan: averaging in the source's 16-bit format would add rounding
-            // noise that shows up as zero crossings in quiet passages.
-            arguments += ["-af", "aformat=sample_fmts=flt,pan=mono|c0=\(sum),aresample=\(sampleRate):resampler=soxr:precision=20"]
-        } else {
-            arguments += ["-ac", String(channels)]
-        }
-        arguments += ["-ar", String(sampleRate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
+    /// The loudness stream's layout: ffmpeg's ebur128 measures at 48 kHz; 44.1 kHz
+    /// sources are measured at their own rate (the K-weighting is designed per rate),
+    /// which spares a resampler and changes the result by hundredths of a LU.
+    static func loudnessFormat(for source: SourceFormat) -> SourceFormat {
+        SourceFormat(
+            channels: source.channels <= 2 ? source.channels : 6,
+            sampleRate: source.sampleRate == 44_100 ? 44_100 : 48_000
+        )
+    }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ffmpegPath)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            throw AnalysisError(code: .toolMissing, message: "cannot run \(ffmpegPath): \(error)")
-        }
-        // ffmpeg's error text is small; drain it concurrently so it can never block ffmpeg.
-        let errorText = ErrorText()
-        let errorReader = Thread { errorText.append(errors.fileHandleForReading.readDataToEndOfFile()) }
-        errorReader.start()
+    func start(_ path: String, source: SourceFormat, monoRate: Int) throws -> ChildProcess {
+        let loudness = Self.loudnessFormat(for: source)
+        let weight = 1 / Double(source.channels)
+        let mean = (0..<source.channels).map { "\(weight)*c\($0)" }.joined(separator: "+")
+        let layout = ["mono", "stereo"].indices.contains(loudness.channels - 1) ? ["mono", "stereo"][loudness.channels - 1] : "5.1"
+        // Float before pan: averaging in a 16-bit source format would add rounding
+        // noise that shows up as zero crossings in quiet passages.
+        let graph = "[0:a:0]asplit=2[m][l];"
+            + "[m]aformat=sample_fmts=flt,pan=mono|c0=\(mean),aresample=\(monoRate):resampler=soxr:precision=20[mono];"
+            + "[l]aformat=sample_fmts=flt,aresample=\(loudness.sampleRate),aformat=channel_layouts=\(layout)[loud]"
+        return try ChildProcess(ffmpegPath, [
+            "-nostdin", "-v", "error", "-i", path, "-filter_complex", graph,
+            "-map", "[mono]", "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
+            "-map", "[loud]", "-f", "f32le", "-acodec", "pcm_f32le", "pipe:3",
+        ])
+    }
 
+    /// Reads float frames of `channels` samples from `descriptor` until end of file.
+    static func read(_ descriptor: Int32, channels: Int, consume: (UnsafeBufferPointer<Float>) -> Void) {
         let frameBytes = 4 * channels
-        var pending = Data()
-        var samples: [Float] = []
-        let reader = output.fileHandleForReading
+        let capacity = (1 << 14) * frameBytes  // 16k frames: small enough to stay in cache
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        var filled = 0
         while true {
-            let chunk = (try? reader.read(upToCount: chunkBytes)) ?? nil
-            guard let chunk, !chunk.isEmpty else { break }
-            pending.append(chunk)
-            let usable = pending.count - pending.count % frameBytes
+            let count = Glibc.read(descriptor, buffer + filled, capacity - filled)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+            let usable = filled - filled % frameBytes
             guard usable > 0 else { continue }
-            // Copy into a Float array: Data's bytes carry no alignment guarantee.
-            if samples.count != usable / 4 { samples = [Float](repeating: 0, count: usable / 4) }
-            samples.withUnsafeMutableBytes { target in
-                _ = pending.copyBytes(to: target, from: pending.startIndex..<(pending.startIndex + usable))
-            }
-            samples.withUnsafeBufferPointer { consume($0) }
-            pending = pending.count == usable ? Data() : Data(pending.suffix(from: pending.startIndex + usable))
+            consume(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: Float.self), count: usable / 4))
+            // Keep the partial frame, if any, at the front.
+            if filled > usable { (buffer).copyMemory(from: buffer + usable, byteCount: filled - usable) }
+            filled -= usable
         }
-        process.waitUntilExit()
-        while !errorText.finished { Thread.sleep(forTimeInterval: 0.001) }
-        guard process.terminationStatus == 0 else {
-            let message = errorText.text.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw AnalysisError(code: .decodingFailed, message: message.isEmpty ? "ffmpeg exited with \(process.terminationStatus)" : message)
-        }
-    }
-
-    private func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw AnalysisError(code: .toolMissing, message: "cannot run \(executable): \(error)")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        close(descriptor)
     }
 
     private static func locate(_ tool: String) -> String? {
@@ -139,21 +117,4 @@ struct AudioDecoder: Sendable {
         }
         return nil
     }
-}
-
-/// ffmpeg's standard error, collected on the reader thread and read once it has finished.
-private final class ErrorText: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    private var done = false
-
-    func append(_ bytes: Data) {
-        lock.withLock {
-            data.append(bytes)
-            done = true
-        }
-    }
-
-    var finished: Bool { lock.withLock { done } }
-    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }

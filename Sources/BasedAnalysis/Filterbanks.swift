@@ -58,12 +58,9 @@ struct MelFilterbank: Sendable {
     /// Band energies of one power spectrum.
     func apply(_ power: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         for (index, band) in bands.enumerated() {
-            var sum: Float = 0
-            band.weights.withUnsafeBufferPointer { weights in
-                let spectrum = power + band.firstBin
-                for i in 0..<weights.count { sum += weights[i] * spectrum[i] }
+            output[index] = band.weights.withUnsafeBufferPointer { weights in
+                VectorMath.dot(weights.baseAddress!, power + band.firstBin, count: weights.count)
             }
-            output[index] = sum
         }
     }
 }
@@ -116,10 +113,7 @@ struct ChromaFilterbank: Sendable {
     func apply(_ power: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         weights.withUnsafeBufferPointer { weights in
             for row in 0..<Self.pitchClasses {
-                let base = weights.baseAddress! + row * binCount
-                var sum: Float = 0
-                for bin in 0..<binCount { sum += base[bin] * power[bin] }
-                output[row] = sum
+                output[row] = VectorMath.dot(weights.baseAddress! + row * binCount, power, count: binCount)
             }
         }
     }

@@ -1,27 +1,30 @@
 import Foundation
 
-/// EBU R128 / ITU-R BS.1770-4 loudness of interleaved 48 kHz PCM, fed in chunks:
+/// EBU R128 / ITU-R BS.1770-4 loudness of interleaved PCM, fed in chunks:
 /// K-weighting, 100 ms sub-blocks, gated integrated loudness over 400 ms blocks,
 /// loudness range over 3 s blocks (EBU Tech 3342), and true peak by 4× oversampling.
 /// Channel weights follow ffmpeg's `ebur128` filter: 1.0 for front channels,
 /// 1.41 for surrounds, 0 for LFE; mono is one channel of weight 1.
 struct LoudnessMeter {
-    static let sampleRate = 48_000
-    static let subBlock = sampleRate / 10
     static let absoluteGate = -70.0
 
     let weights: [Double]
+    /// Samples per channel in 100 ms.
+    let subBlock: Int
+    /// One filter per pair of channels.
     private var filters: [KWeighting]
     private var truePeak: TruePeakDetector
     private var subBlockEnergies: [Double] = []
     private var partialEnergy = 0.0
     private var partialCount = 0
+    private var energies: [Double] = []
 
     /// - Parameter channelWeights: one weight per interleaved channel.
-    init(channelWeights: [Double]) {
-        precondition(!channelWeights.isEmpty)
+    init(sampleRate: Int = 48_000, channelWeights: [Double]) {
+        precondition(!channelWeights.isEmpty && sampleRate >= 10)
         weights = channelWeights
-        filters = Array(repeating: KWeighting(), count: channelWeights.count)
+        subBlock = sampleRate / 10
+        filters = Array(repeating: KWeighting(sampleRate: Double(sampleRate)), count: (channelWeights.count + 1) / 2)
         truePeak = TruePeakDetector(channels: channelWeights.count)
     }
 
@@ -38,20 +41,36 @@ struct LoudnessMeter {
     mutating func consume(interleaved samples: UnsafeBufferPointer<Float>) {
         let channels = weights.count
         let frames = samples.count / channels
+        guard frames > 0 else { return }
         truePeak.consume(interleaved: samples)
-        for frame in 0..<frames {
-            var energy = 0.0
-            for channel in 0..<channels {
-                let raw = samples[frame * channels + channel]
-                let value = filters[channel].process(raw.isFinite ? Double(raw) : 0)
-                energy += weights[channel] * value * value
+        if energies.count < frames { energies = [Double](repeating: 0, count: frames) }
+        energies.withUnsafeMutableBufferPointer { energy in
+            for frame in 0..<frames { energy[frame] = 0 }
+            // Channels go through the filter two at a time as SIMD lanes, with the state
+            // in locals: the recursion makes each channel latency-bound, so the second
+            // lane rides along almost for free.
+            for pair in 0..<filters.count {
+                let left = 2 * pair, right = min(2 * pair + 1, channels - 1)
+                let pairWeights = SIMD2(weights[left], right == left ? 0 : weights[right])
+                var filter = filters[pair]
+                var index = 0
+                for frame in 0..<frames {
+                    let a = samples[index + left], b = samples[index + right]
+                    let x = SIMD2(a.isFinite ? Double(a) : 0, b.isFinite ? Double(b) : 0)
+                    let z = filter.process(x)
+                    energy[frame] += (pairWeights * z * z).sum()
+                    index += channels
+                }
+                filters[pair] = filter
             }
-            partialEnergy += energy
-            partialCount += 1
-            if partialCount == Self.subBlock {
-                subBlockEnergies.append(partialEnergy)
-                partialEnergy = 0
-                partialCount = 0
+            for frame in 0..<frames {
+                partialEnergy += energy[frame]
+                partialCount += 1
+                if partialCount == subBlock {
+                    subBlockEnergies.append(partialEnergy)
+                    partialEnergy = 0
+                    partialCount = 0
+                }
             }
         }
     }
@@ -71,7 +90,7 @@ struct LoudnessMeter {
         guard subBlockEnergies.count >= subBlocks else { return [] }
         var powers: [Double] = []
         var window = subBlockEnergies[0..<subBlocks].reduce(0, +)
-        let samples = Double(subBlocks * Self.subBlock)
+        let samples = Double(subBlocks * subBlock)
         powers.append(window / samples)
         for end in subBlocks..<subBlockEnergies.count {
             window += subBlockEnergies[end] - subBlockEnergies[end - subBlocks]
@@ -106,21 +125,45 @@ struct LoudnessMeter {
     }
 }
 
-/// The BS.1770 K-weighting pre-filter at 48 kHz: a high shelf (the head's effect)
-/// followed by the RLB high-pass, two biquads in direct form I.
+/// The BS.1770 K-weighting pre-filter: a high shelf (the head's effect) followed
+/// by the RLB high-pass, two biquads designed for the sample rate with the same
+/// formulas as ffmpeg's ebur128 filter (at 48 kHz they give BS.1770's coefficients).
+/// Two channels are filtered at once, one per SIMD lane.
 struct KWeighting {
-    private static let shelfB = [1.53512485958697, -2.69169618940638, 1.19839281085285]
-    private static let shelfA = [-1.69065929318241, 0.73248077421585]
-    private static let highPassB = [1.0, -2.0, 1.0]
-    private static let highPassA = [-1.99004745483398, 0.99007225036621]
-    private var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
-    private var u1 = 0.0, u2 = 0.0, z1 = 0.0, z2 = 0.0
+    private let b0, b1, b2, a1, a2: Double
+    private let c1, c2: Double
+    private var x1 = SIMD2<Double>(), x2 = SIMD2<Double>(), y1 = SIMD2<Double>(), y2 = SIMD2<Double>()
+    private var z1 = SIMD2<Double>(), z2 = SIMD2<Double>()
 
-    mutating func process(_ x: Double) -> Double {
-        let y = Self.shelfB[0] * x + Self.shelfB[1] * x1 + Self.shelfB[2] * x2 - Self.shelfA[0] * y1 - Self.shelfA[1] * y2
-        x2 = x1; x1 = x; y2 = y1; y1 = y
-        let z = Self.highPassB[0] * y + Self.highPassB[1] * u1 + Self.highPassB[2] * u2 - Self.highPassA[0] * z1 - Self.highPassA[1] * z2
-        u2 = u1; u1 = y; z2 = z1; z1 = z
+    init(sampleRate: Double) {
+        var f0 = 1681.974450955533
+        let gain = 3.999843853973347
+        var q = 0.7071752369554196
+        var k = tan(Double.pi * f0 / sampleRate)
+        let vh = pow(10, gain / 20)
+        let vb = pow(vh, 0.4996667741545416)
+        var a0 = 1 + k / q + k * k
+        b0 = (vh + vb * k / q + k * k) / a0
+        b1 = 2 * (k * k - vh) / a0
+        b2 = (vh - vb * k / q + k * k) / a0
+        a1 = 2 * (k * k - 1) / a0
+        a2 = (1 - k / q + k * k) / a0
+        f0 = 38.13547087602444
+        q = 0.5003270373238773
+        k = tan(Double.pi * f0 / sampleRate)
+        a0 = 1 + k / q + k * k
+        c1 = 2 * (k * k - 1) / a0
+        c2 = (1 - k / q + k * k) / a0
+    }
+
+    @inline(__always)
+    mutating func process(_ x: SIMD2<Double>) -> SIMD2<Double> {
+        let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+        x2 = x1; x1 = x
+        // The high-pass numerator is 1, −2, 1 (ffmpeg leaves it unnormalised too).
+        let z = y - 2 * y1 + y2 - c1 * z1 - c2 * z2
+        y2 = y1; y1 = y
+        z2 = z1; z1 = z
         return z
     }
 }

@@ -95,17 +95,31 @@ struct SpectralAnalyzer {
                 // the edge-padded one (librosa pads the two differently).
                 var energy: Float = 0
                 var crossings = 0
-                var previousNegative = false
-                for i in 0..<n {
-                    let x = samples[start + i]
-                    frame[i] = x
-                    energy += x * x
-                    let padded = paddedPosition + i
-                    let edge = padded < padding ? firstSample : (padded - padding >= sampleCount ? lastSample : x)
-                    // Values within 1e-10 of zero count as positive zero, as librosa's zero_crossings.
-                    let negative = edge < -1e-10
-                    if i > 0 && negative != previousNegative { crossings += 1 }
-                    previousNegative = negative
+                let inside = paddedPosition >= padding && paddedPosition + n - padding <= sampleCount
+                if inside {
+                    // The common case: no padding in this frame, so no edge values to substitute.
+                    var previousNegative = samples[start] < -1e-10
+                    for i in 0..<n {
+                        let x = samples[start + i]
+                        frame[i] = x
+                        energy += x * x
+                        // Values within 1e-10 of zero count as positive zero, as librosa's zero_crossings.
+                        let negative = x < -1e-10
+                        crossings &+= negative != previousNegative ? 1 : 0
+                        previousNegative = negative
+                    }
+                } else {
+                    var previousNegative = false
+                    for i in 0..<n {
+                        let x = samples[start + i]
+                        frame[i] = x
+                        energy += x * x
+                        let padded = paddedPosition + i
+                        let edge = padded < padding ? firstSample : (padded - padding >= sampleCount ? lastSample : x)
+                        let negative = edge < -1e-10
+                        if i > 0 && negative != previousNegative { crossings += 1 }
+                        previousNegative = negative
+                    }
                 }
                 rms.add(Double((energy / Float(n)).squareRoot()))
                 zeroCrossingRate.add(Double(crossings) / Double(n))

@@ -18,7 +18,7 @@ enum TempoEstimator {
     static let priorBPM = 120.0
     static let priorOctaves = 1.0
     /// Enough windows to average over; more only costs time on long tracks.
-    static let maxWindows = 1500
+    static let maxWindows = 600
 
     static func estimate(onset: [Float], frameRate: Double) -> Estimate? {
         guard onset.count >= 16, let peak = onset.max(), peak > 1e-6 else { return nil }
@@ -69,8 +69,7 @@ enum TempoEstimator {
             guard zeroLag > 1e-12 else { continue }
             segment.withUnsafeBufferPointer { s in
                 for lag in 0..<lags {
-                    var acc: Float = 0
-                    for i in 0..<(length - lag) { acc += s[i] * s[i + lag] }
+                    let acc = VectorMath.dot(s.baseAddress!, s.baseAddress! + lag, count: length - lag)
                     sum[lag] += Double(acc / zeroLag)
                 }
             }
