@@ -14,7 +14,7 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 [ -f /usr/include/fftw3.h ] && pkg-config --exists fftw3f 2>/dev/null || need+=(libfftw3-dev pkg-config)
 command -v fluidsynth >/dev/null 2>&1 || need+=(fluidsynth)
 [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
-command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3 python3-venv)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
