@@ -43,6 +43,11 @@ struct AudioDecoder: Sendable {
     }
 
     func probe(_ path: String) throws -> SourceFormat {
+        if let format = HeaderProbe.format(of: path) { return format }
+        return try probeWithFFprobe(path)
+    }
+
+    func probeWithFFprobe(_ path: String) throws -> SourceFormat {
         let output = try ChildProcess.output(of: ffprobePath, [
             "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels,sample_rate",
             "-of", "default=noprint_wrappers=1", path,

@@ -1,4 +1,4 @@
-import BasedAnalysis
+@testable import BasedAnalysis
 import Foundation
 import Testing
 
@@ -55,6 +55,20 @@ struct FileAnalysisTests {
         #expect(silence.loudness.integratedLUFS == -70)
         #expect(silence.key.name == nil)
         _ = try JSONEncoder().encode(silence)  // throws on NaN or infinity
+    }
+
+    @Test("FLAC and WAV headers give the same channels and rate as ffprobe", arguments: [
+        ("probe-stereo.flac", "stereo", 44_100), ("probe-51.wav", "5.1", 48_000),
+        ("probe-mono.wav", "mono", 8000), ("probe-hi.flac", "stereo", 192_000),
+    ])
+    func headers(name: String, layout: String, rate: Int) throws {
+        let path = try Self.makeFile(name, [
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=\(rate):duration=0.5",
+            "-af", "aformat=channel_layouts=\(layout)",
+        ])
+        let fromHeader = try #require(HeaderProbe.format(of: path))
+        #expect(fromHeader == (try AudioDecoder().probeWithFFprobe(path)))
+        #expect(fromHeader.sampleRate == rate)
     }
 
     @Test("a file that is not audio is refused with a clear error")
