@@ -97,17 +97,30 @@ struct SpectralAnalyzer {
                 var crossings = 0
                 let inside = paddedPosition >= padding && paddedPosition + n - padding <= sampleCount
                 if inside {
-                    // The common case: no padding in this frame, so no edge values to substitute.
-                    var previousNegative = samples[start] < -1e-10
-                    for i in 0..<n {
-                        let x = samples[start + i]
-                        frame[i] = x
-                        energy += x * x
-                        // Values within 1e-10 of zero count as positive zero, as librosa's zero_crossings.
-                        let negative = x < -1e-10
-                        crossings &+= negative != previousNegative ? 1 : 0
-                        previousNegative = negative
+                    // The common case: no padding in this frame, so no edge values to
+                    // substitute, and eight samples at a time. Values within 1e-10 of
+                    // zero count as positive zero, as librosa's zero_crossings.
+                    let x = UnsafeRawPointer(samples.baseAddress! + start)
+                    let limit = SIMD8<Float>(repeating: -1e-10)
+                    var energies = SIMD8<Float>()
+                    var counts = SIMD8<Int32>()
+                    var i = 0
+                    while i + 8 <= n {
+                        let current = x.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                        energies += current * current
+                        if i > 0 {
+                            let previous = x.loadUnaligned(fromByteOffset: 4 * (i - 1), as: SIMD8<Float>.self)
+                            counts &+= SIMD8<Int32>().replacing(with: 1, where: (current .< limit) .^ (previous .< limit))
+                        }
+                        i += 8
                     }
+                    energy = energies.sum()
+                    crossings = Int(counts.wrappedSum())
+                    // The first block's crossings, skipped above because sample −1 is not in the frame.
+                    for j in 1..<8 where (samples[start + j] < -1e-10) != (samples[start + j - 1] < -1e-10) {
+                        crossings += 1
+                    }
+                    for j in 0..<n { frame[j] = samples[start + j] }
                 } else {
                     var previousNegative = false
                     for i in 0..<n {
@@ -123,32 +136,60 @@ struct SpectralAnalyzer {
                 }
                 rms.add(Double((energy / Float(n)).squareRoot()))
                 zeroCrossingRate.add(Double(crossings) / Double(n))
-                for i in 0..<n { fft.input[i] = frame[i] * window[i] }
+                let input = fft.input
+                window.withUnsafeBufferPointer { window in
+                    for i in 0..<n { input[i] = frame[i] * window[i] }
+                }
             }
         }
         fft.transform()
         power.withUnsafeMutableBufferPointer { power in
             magnitude.withUnsafeMutableBufferPointer { magnitude in
                 fft.powerSpectrum(into: power.baseAddress!)
-                var total: Float = 0, weighted: Float = 0
-                for k in 0..<bins {
+                // Sums eight bins at a time; bin 1024 (Nyquist) is added on its own.
+                let vectorBins = bins / 8 * 8
+                var totals = SIMD8<Float>(), weights = SIMD8<Float>()
+                let hz = UnsafeRawPointer(binHz.withUnsafeBufferPointer { $0.baseAddress! })
+                let rawPower = UnsafeRawPointer(power.baseAddress!), rawMagnitude = UnsafeMutableRawPointer(magnitude.baseAddress!)
+                for k in stride(from: 0, to: vectorBins, by: 8) {
+                    let m = rawPower.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self).squareRoot()
+                    rawMagnitude.storeBytes(of: m, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+                    totals += m
+                    weights += m * hz.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+                }
+                var total = totals.sum(), weighted = weights.sum()
+                for k in vectorBins..<bins {
                     magnitude[k] = power[k].squareRoot()
                     total += magnitude[k]
                     weighted += magnitude[k] * binHz[k]
                 }
                 if total > Float.leastNormalMagnitude {
                     let center = weighted / total
-                    var spread: Float = 0
-                    for k in 0..<bins {
+                    var spreads = SIMD8<Float>()
+                    for k in stride(from: 0, to: vectorBins, by: 8) {
+                        let deviation = hz.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self) - center
+                        spreads += UnsafeRawPointer(rawMagnitude).loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self) * deviation * deviation
+                    }
+                    var spread = spreads.sum()
+                    for k in vectorBins..<bins {
                         let deviation = binHz[k] - center
                         spread += magnitude[k] * deviation * deviation
                     }
                     centroid.add(Double(center))
                     bandwidth.add(Double((spread / total).squareRoot()))
+                    // Roll-off: skip whole blocks of eight until the cumulative sum would
+                    // cross 85 %, then find the bin inside that block.
                     let threshold = 0.85 * total
                     var cumulative: Float = 0
                     var rollBin = bins - 1
-                    for k in 0..<bins {
+                    var block = 0
+                    while block + 8 <= bins {
+                        let blockSum = UnsafeRawPointer(rawMagnitude).loadUnaligned(fromByteOffset: 4 * block, as: SIMD8<Float>.self).sum()
+                        if cumulative + blockSum >= threshold { break }
+                        cumulative += blockSum
+                        block += 8
+                    }
+                    for k in block..<bins {
                         cumulative += magnitude[k]
                         if cumulative >= threshold { rollBin = k; break }
                     }
