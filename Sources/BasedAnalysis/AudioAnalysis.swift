@@ -9,9 +9,9 @@ public enum AudioAnalysis {
     /// Version of the embedding definition.
     public static var embeddingVersion: String { EmbeddingBuilder.version }
 
-    /// Analyses one file. Decoding runs in two ffmpeg processes (mono 22,050 Hz for
-    /// the features, 48 kHz in the source's layout for EBU R128) read on threads of
-    /// their own, so the concurrency pool is never blocked by pipe reads.
+    /// Analyses one file. One ffmpeg process decodes it into two pipes (mono 22,050 Hz
+    /// for the features, the source's layout at 44.1 or 48 kHz for EBU R128), each read
+    /// on a thread of its own, so the concurrency pool is never blocked by pipe reads.
     public static func analyze(
         fileAt path: String, ffmpegPath: String? = nil, ffprobePath: String? = nil
     ) async throws -> TrackAnalysis {
