@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test build deps release clean bench-stream
+.PHONY: run test test-analysis build deps release clean bench-stream bench-analysis
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -20,6 +20,14 @@ test:
 # Streaming benchmark against nginx on loopback (release build); STREAMS=5000 for the full load.
 bench-stream:
 	scripts/bench-stream.sh
+
+# The analysis accuracy suite alone: librosa, MIDI tempo/key, ffmpeg ebur128 (a few minutes).
+test-analysis:
+	scripts/test-analysis.sh
+
+# Analysis speed: 1-, 4- and 10-minute tracks against librosa in the same run (release build).
+bench-analysis: deps
+	scripts/bench-analysis.sh
 
 release: deps
 	swift build -c release

@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "based", targets: ["based"]),
         .library(name: "BasedApp", targets: ["BasedApp"]),
         .library(name: "BasedMedia", targets: ["BasedMedia"]),
+        .library(name: "BasedAnalysis", targets: ["BasedAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -64,6 +65,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // FFTW's single-precision FFT from Debian's libfftw3-dev, so no FFT is written by hand.
+        .systemLibrary(
+            name: "CFFTW",
+            pkgConfig: "fftw3f",
+            providers: [.apt(["libfftw3-dev"])]
+        ),
+        // Audio analysis: pure computation over PCM that ffmpeg decodes; no database, no HTTP.
+        .target(
+            name: "BasedAnalysis",
+            dependencies: ["CFFTW"],
+            swiftSettings: swiftSettings
+        ),
+        // `swift run -c release BasedAnalysisBench`: timings, and JSON results the accuracy suite reads.
+        .executableTarget(
+            name: "BasedAnalysisBench",
+            dependencies: ["BasedAnalysis"],
+            path: "Benchmarks/BasedAnalysisBench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BasedApp",
             dependencies: [
@@ -99,6 +119,11 @@ let package = Package(
         .testTarget(
             name: "BasedMediaTests",
             dependencies: ["BasedMedia"]
+        ),
+        .testTarget(
+            name: "BasedAnalysisTests",
+            dependencies: ["BasedAnalysis"],
+            swiftSettings: swiftSettings
         ),
     ]
 )

@@ -17,6 +17,10 @@ run_suite() {
 }
 run_suite "SQLite" .build/test-sqlite.log env BASED_TEST_DATABASE=sqlite swift test --skip-build
 run_suite "PostgreSQL" .build/test-postgres.log env BASED_TEST_DATABASE=postgres scripts/with-postgres.sh swift test --skip-build
+# Needs no database, so it runs once rather than per database.
+echo "== Analysis accuracy (librosa, MIDI corpus, ffmpeg ebur128) =="
+if scripts/test-analysis.sh >.build/test-analysis.log 2>&1; then :; else status=1; fi
+grep -E "^(FAIL|[0-9]+ pieces|3-hour file|analysis:)" .build/test-analysis.log || true
 
 summary() {
     local log=$1 name=$2
@@ -28,4 +32,5 @@ summary() {
 echo "== Summary (tests per database; a parameterised test counts once) =="
 summary .build/test-sqlite.log "SQLite"
 summary .build/test-postgres.log "PostgreSQL"
+grep -E "^analysis:" .build/test-analysis.log || echo "analysis: did not finish (see .build/test-analysis.log)"
 exit $status

@@ -1,0 +1,2 @@
+// Single-precision FFTW (libfftw3-dev), the FFT under BasedAnalysis's STFT.
+#include <fftw3.h>
