@@ -37,6 +37,7 @@ let package = Package(
         .executableTarget(
             name: "based",
             dependencies: [
+                "BasedAnalysis",
                 "BasedApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,6 +89,7 @@ let package = Package(
             name: "BasedApp",
             dependencies: [
                 "BasedAPI",
+                "BasedAnalysis",
                 "BasedMedia",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),

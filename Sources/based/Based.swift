@@ -1,4 +1,5 @@
 import ArgumentParser
+import BasedAnalysis
 import BasedApp
 import Foundation
 import Hummingbird
@@ -11,7 +12,7 @@ struct Based: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "based",
         abstract: "Based: music streaming and social platform for local music scenes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Import.self, Demo.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Import.self, Analyze.self, Demo.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -243,5 +244,26 @@ actor ProgressMeter {
 
     private func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+struct Analyze: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Analyse audio files and print their features, tempo, key, loudness and embedding as JSON, one line per file.")
+    @Argument(help: "Audio files.") var files: [String]
+
+    func run() async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var failed = false
+        for file in files {
+            do {
+                let analysis = try await AudioAnalysis.analyze(fileAt: file)
+                FileHandle.standardOutput.write(try encoder.encode(analysis) + Data("\n".utf8))
+            } catch {
+                failed = true
+                FileHandle.standardError.write(Data("based analyze: \(file): \(error)\n".utf8))
+            }
+        }
+        if failed { throw ExitCode(1) }
     }
 }

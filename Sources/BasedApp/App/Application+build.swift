@@ -17,6 +17,7 @@ public struct AppServices: Sendable {
     public let tracks: TrackService
     public let releases: ReleaseService
     public let plays: PlayService
+    public let analyses: AnalysisService
     public let jobs: JobQueue
     public let blobs: BlobStore
     public let signer: StreamSigner
@@ -46,6 +47,7 @@ public struct AppServices: Sendable {
         let blobs = BlobStore(root: dataDirectory.appendingPathComponent("media", isDirectory: true))
         let jobs = JobQueue(database: database)
         let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
+        let trackService = TrackService(database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes)
         return AppServices(
             configuration: configuration,
             database: database,
@@ -63,9 +65,10 @@ public struct AppServices: Sendable {
                 avatarMaxBytes: configuration.avatarMaxBytes
             ),
             follows: follows,
-            tracks: TrackService(database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes),
+            tracks: trackService,
             releases: ReleaseService(database: database),
             plays: PlayService(database: database),
+            analyses: AnalysisService(database: database, tracks: trackService),
             jobs: jobs,
             blobs: blobs,
             signer: StreamSigner(secret: streamSecret),
@@ -95,7 +98,10 @@ extension AppServices {
     public func worker(concurrency: Int) -> JobWorker {
         JobWorker(
             queue: jobs,
-            handlers: [TrackProcessor(database: database, blobs: blobs, logger: logger)],
+            handlers: [
+                TrackProcessor(database: database, blobs: blobs, jobs: jobs, logger: logger),
+                TrackAnalysisJob(database: database, blobs: blobs, logger: logger),
+            ],
             concurrency: concurrency,
             lease: configuration.jobLease,
             logger: logger

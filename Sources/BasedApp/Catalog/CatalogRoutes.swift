@@ -173,3 +173,14 @@ extension APIHandler {
         )
     }
 }
+
+extension APIHandler {
+    func getTrackAnalysis(_ input: Operations.GetTrackAnalysis.Input) async throws -> Operations.GetTrackAnalysis.Output {
+        let stored = try await services.analyses.analysis(of: try Self.uuid(input.path.trackId, "trackId"), viewer: try RequestScope.get().identity)
+        let result = try JSONDecoder().decode(OpenAPIObjectContainer.self, from: Data(stored.result.utf8))
+        return .ok(.init(body: .json(.init(
+            analysisVersion: stored.analysisVersion, embeddingVersion: stored.embeddingVersion,
+            analyzedAt: stored.analyzedAt, result: .init(additionalProperties: result)
+        ))))
+    }
+}

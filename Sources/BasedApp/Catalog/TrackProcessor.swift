@@ -14,6 +14,7 @@ struct TrackProcessor: JobHandler {
 
     let database: Database
     let blobs: BlobStore
+    let jobs: JobQueue
     let logger: Logger
 
     func run(_ job: Job) async throws {
@@ -50,7 +51,12 @@ struct TrackProcessor: JobHandler {
         track.state = .ready
         track.failureReason = nil
         track.updatedAt = Date()
-        try await CatalogQueries.update(track, on: database.sql)
+        let ready = track
+        try await database.transaction { [jobs] sql in
+            try await CatalogQueries.update(ready, on: sql)
+            // Analysis feeds discovery; it runs as a job of its own so playback never waits for it.
+            try await jobs.enqueue(kind: TrackAnalysisJob.kind, payload: TrackAnalysisJob.Payload(trackId: ready.id), dedupeKey: "analysis:\(ready.id)", on: sql)
+        }
     }
 
     func gaveUp(_ job: Job, reason: String) async {

@@ -24,6 +24,7 @@ public struct Migrator: Sendable {
     static let all: [Migration] = [
         Migration001Accounts.migration,
         Migration002Catalog.migration,
+        Migration003Analysis.migration,
     ]
 
     /// Returns the versions it applied.
