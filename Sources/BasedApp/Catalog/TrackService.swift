@@ -44,7 +44,8 @@ public struct TrackService: Sendable {
             throw AppError.payloadTooLarge(limit: limit)
         } catch {
             writer.discard()
-            throw error
+            // The body stream broke off (the client went away or sent less than it promised).
+            throw AppError(.badRequest, code: "upload_interrupted", "The upload ended before the whole file arrived; nothing was kept.")
         }
         let file = writer.url
         var stored = false
