@@ -29,17 +29,17 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-ulimit -n 65536 || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 export BASED_DATA_DIR=$work/data
 "$bin" migrate >/dev/null
-BASED_NEW_PASSWORD="bench bench bench 1" "$bin" user create --username bench --email bench@example.org --role artist >/dev/null
+BASED_NEW_PASSWORD="loopback stream test 2026" "$bin" user create --username bench --email bench@example.org --role artist >/dev/null
 BASED_PORT=$port BASED_RATE_LIMIT=100000000 BASED_LOG_LEVEL=error "$bin" serve > "$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 base="http://127.0.0.1:$port/api/v1"
 token=$(curl -sf -X POST "$base/auth/sign-in" -H 'content-type: application/json' \
-    -d '{"login":"bench","password":"bench bench bench 1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
+    -d '{"login":"bench","password":"loopback stream test 2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
 
 # A 30 s piece of pink noise and tone, and a 10-minute WAV for throughput.
 ffmpeg -nostdin -v error -f lavfi -i "anoisesrc=d=30:c=pink:a=0.2" -f lavfi -i "sine=f=330:d=30" -filter_complex amix=inputs=2 -ac 2 "$work/short.flac"

@@ -51,6 +51,20 @@ struct SettingOptions: ParsableArguments {
     }
 }
 
+/// Starts the services for a one-off command, runs `body`, and closes the
+/// database whether it succeeded or not.
+func withServices<T>(_ configuration: AppConfiguration, _ body: (AppServices) async throws -> T) async throws -> T {
+    let services = try await AppServices.start(configuration, logger: Logger(label: "based"))
+    do {
+        let result = try await body(services)
+        try await services.database.shutdown()
+        return result
+    } catch {
+        try? await services.database.shutdown()
+        throw error
+    }
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (migrations are applied first).")
     @OptionGroup var options: SettingOptions
@@ -107,21 +121,14 @@ struct UserCommand: AsyncParsableCommand {
                 throw ValidationError("--role must be admin, artist, venue or listener")
             }
             let password = self.password ?? ProcessInfo.processInfo.environment["BASED_NEW_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
-            let services = try await AppServices.start(configuration, logger: Logger(label: "based"))
             do {
-                let user = try await services.accounts.createUser(
-                    .init(username: username, email: email, password: password, role: role),
-                    allowAdmin: true
-                )
+                let user = try await withServices(configuration) { services in
+                    try await services.accounts.createUser(.init(username: username, email: email, password: password, role: role), allowAdmin: true)
+                }
                 print("Created \(user.role.rawValue) \(user.username) (\(user.id.uuidString.lowercased())).")
-                try await services.database.shutdown()
             } catch let error as AppError {
-                try? await services.database.shutdown()
                 let fields = error.fields.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
                 throw ValidationError(fields.isEmpty ? error.detail : fields)
-            } catch {
-                try? await services.database.shutdown()
-                throw error
             }
         }
     }
@@ -153,15 +160,10 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let configuration = options.load()
         let logger = Logger(label: "based")
-        let services = try await AppServices.start(configuration, logger: logger)
-        do {
-            let count = try await DemoLibrary(services: services, logger: logger).seed()
-            print("Demo library: \(count) new tracks queued for processing; accounts use the password \(DemoLibrary.password).")
-            try await services.database.shutdown()
-        } catch {
-            try? await services.database.shutdown()
-            throw error
+        let count = try await withServices(configuration) { services in
+            try await DemoLibrary(services: services, logger: logger).seed()
         }
+        print("Demo library: \(count) new tracks queued for processing; accounts use the password \(DemoLibrary.password).")
     }
 }
 
@@ -180,8 +182,7 @@ struct Import: AsyncParsableCommand {
         let configuration = options.load()
         guard let visibility = Visibility(rawValue: visibility) else { throw ValidationError("--visibility must be public, unlisted or private") }
         let files = try LibraryImport.audioFiles(in: URL(fileURLWithPath: folder))
-        let services = try await AppServices.start(configuration, logger: Logger(label: "based"))
-        do {
+        let report = try await withServices(configuration) { services in
             let user = try await services.profiles.profile(username: artist).user
             guard user.role == .artist || user.role == .admin else { throw ValidationError("\(artist) is not an artist account") }
             let identity = Identity(userID: user.id, sessionID: UUID(), username: user.username, role: user.role)
@@ -190,13 +191,10 @@ struct Import: AsyncParsableCommand {
                 await meter.record(file, outcome)
             }
             await meter.finish()
-            print("Imported \(report.imported), already there \(report.alreadyImported), failed \(report.failed.count) of \(files.count) audio files.")
-            try await services.database.shutdown()
-            if !report.failed.isEmpty { throw ExitCode(1) }
-        } catch {
-            try? await services.database.shutdown()
-            throw error
+            return report
         }
+        print("Imported \(report.imported), already there \(report.alreadyImported), failed \(report.failed.count) of \(files.count) audio files.")
+        if !report.failed.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -69,8 +69,10 @@ actor LiveTranscoder {
         let transcode = Transcode()
         transcode.readers = 1
         running[key] = transcode
+        // -flush_packets: write each encoded packet at once, so the first audio
+        // reaches the listener without waiting for ffmpeg's 32 KiB output buffer.
         let arguments = ["-nostdin", "-v", "error", "-y", "-i", original.path, "-map", "0:a:0", "-map_metadata", "-1", "-ac", "2"]
-            + Self.encoder(rendition) + [partial.path]
+            + Self.encoder(rendition) + ["-flush_packets", "1", partial.path]
         transcode.task = Task { [logger] in
             let result = try? await Subprocess.run("ffmpeg", arguments, timeout: .seconds(max(300, Int64(duration))))
             self.finish(key: key, partial: partial, final: final, succeeded: result?.succeeded == true)

@@ -121,7 +121,7 @@ struct StreamRoutes: Sendable {
                         if !rest.isEmpty { try await writer.write(ByteBuffer(bytes: rest)) }
                         break
                     }
-                    try await Task.sleep(for: .milliseconds(15))
+                    try await Task.sleep(for: .milliseconds(5))
                 }
                 await live.leave(key)
                 try await writer.finish(nil)
