@@ -22,6 +22,11 @@ echo "== Analysis accuracy (librosa, MIDI corpus, ffmpeg ebur128) =="
 if scripts/test-analysis.sh >.build/test-analysis.log 2>&1; then :; else status=1; fi
 grep -E "^(FAIL|[0-9]+ pieces|3-hour file|analysis:)" .build/test-analysis.log || true
 
+# Real headless Chromium plays a track through signed progressive and HLS URLs.
+echo "== Browser playback (headless Chromium) =="
+if scripts/check-browser-playback.sh >.build/test-browser.log 2>&1; then :; else status=1; fi
+grep -E "^(opus|aac|mp3|hls) " .build/test-browser.log || true
+
 summary() {
     local log=$1 name=$2
     local passed failed
@@ -32,5 +37,6 @@ summary() {
 echo "== Summary (tests per database; a parameterised test counts once) =="
 summary .build/test-sqlite.log "SQLite"
 summary .build/test-postgres.log "PostgreSQL"
+grep -E "^browser playback:" .build/test-browser.log || echo "browser playback: did not finish (see .build/test-browser.log)"
 grep -E "^analysis:" .build/test-analysis.log || echo "analysis: did not finish (see .build/test-analysis.log)"
 exit $status
