@@ -40,36 +40,22 @@ public actor RateLimiter {
         return .allowed
     }
 
-    /// Whether `key` has a token left, without taking it.
-    public func check(_ key: String) -> Decision {
-        let bucket = refreshed(key, now: clock.now)
-        guard bucket.tokens >= 1 else {
-            return .limited(retryAfter: max(1, Int(((1 - bucket.tokens) / refillPerSecond).rounded(.up))))
-        }
-        return .allowed
-    }
-
     /// Forgets `key`, as after a successful sign-in.
     public func reset(_ key: String) {
         buckets[key] = nil
     }
 
     private func refreshed(_ key: String, now: ContinuousClock.Instant) -> Bucket {
-        guard var bucket = buckets[key] else { return Bucket(tokens: burst, updated: now) }
-        let elapsed = bucket.updated.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        bucket.tokens = min(burst, bucket.tokens + seconds * refillPerSecond)
-        bucket.updated = now
-        return bucket
+        guard let bucket = buckets[key] else { return Bucket(tokens: burst, updated: now) }
+        return Bucket(tokens: tokens(in: bucket, at: now), updated: now)
     }
 
     private func prune(now: ContinuousClock.Instant) {
-        buckets = buckets.filter { refreshedTokens($0.value, now: now) < burst }
+        buckets = buckets.filter { tokens(in: $0.value, at: now) < burst }
     }
 
-    private func refreshedTokens(_ bucket: Bucket, now: ContinuousClock.Instant) -> Double {
-        let elapsed = bucket.updated.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return min(burst, bucket.tokens + seconds * refillPerSecond)
+    /// The bucket's tokens after refilling for the time since it was last touched.
+    private func tokens(in bucket: Bucket, at now: ContinuousClock.Instant) -> Double {
+        min(burst, bucket.tokens + bucket.updated.duration(to: now).seconds * refillPerSecond)
     }
 }
