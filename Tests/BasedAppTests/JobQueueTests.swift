@@ -103,3 +103,12 @@ struct TranscodeCacheTests {
         #expect(left == ["middle.mp3", "new.mp3", "writing.mp3.part"])
     }
 }
+
+@Suite("HTTP dates")
+struct HTTPDateTests {
+    @Test("Last-Modified uses RFC 9110's IMF-fixdate")
+    func imfFixdate() {
+        #expect(StreamRoutes.httpDate(Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(StreamRoutes.httpDate(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+}

@@ -196,13 +196,17 @@ struct StreamRoutes: Sendable {
         }.joined(separator: "\n")
     }
 
-    /// An IMF-fixdate (RFC 9110 §5.6.7), as Last-Modified wants.
+    /// An IMF-fixdate (RFC 9110 §5.6.7), as Last-Modified wants. Formatted by
+    /// hand: it runs on every stream request, where building a DateFormatter costs more than the rest.
     static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return String(format: "%@, %02d %@ %04d %02d:%02d:%02d GMT",
+                      days[Int(parts.tm_wday)], parts.tm_mday, months[Int(parts.tm_mon)], parts.tm_year + 1900,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     static func originalMediaType(_ format: String) -> String {
