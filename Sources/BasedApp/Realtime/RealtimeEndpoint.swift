@@ -15,7 +15,6 @@ struct RealtimeEndpoint: Sendable {
     enum CloseCode {
         static let resumeRequired = WebSocketErrorCode(codeNumber: 4001)
         static let unauthorized = WebSocketErrorCode(codeNumber: 4401)
-        static let rateLimited = WebSocketErrorCode(codeNumber: 4429)
     }
 
     let realtime: Realtime
@@ -122,7 +121,13 @@ final class RealtimeSession: Sendable {
     private func writeFrames() async {
         for await frame in outbox.frames {
             do {
-                try await outbound.write(.text(frame))
+                switch frame {
+                case .text(let text):
+                    try await outbound.write(.text(text))
+                case .close(let code, let reason):
+                    try await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason)
+                    return
+                }
             } catch {
                 outbox.close()
                 return
@@ -136,8 +141,7 @@ final class RealtimeSession: Sendable {
             let deadline = expiresAt.withLock { $0 }
             let wait = deadline.timeIntervalSinceNow
             if wait <= 0 {
-                outbox.close()
-                try? await outbound.close(RealtimeEndpoint.CloseCode.unauthorized, reason: "token_expired")
+                outbox.closeAfterPending(code: 4401, reason: "token_expired")
                 return
             }
             try? await Task.sleep(for: .milliseconds(Int(min(wait, 3600) * 1000) + 1))
@@ -151,7 +155,10 @@ final class RealtimeSession: Sendable {
         var bucket = Double(limits.burst)
         var last = ContinuousClock.now
         var refused = 0
+        var closing = false
         for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
+            // After asking to close, read on (and ignore) until the client answers.
+            if closing { continue }
             let now = ContinuousClock.now
             let elapsed = now - last
             last = now
@@ -159,9 +166,9 @@ final class RealtimeSession: Sendable {
             guard bucket >= 1 else {
                 refused += 1
                 if refused > limits.burst {
-                    outbox.close()
-                    try await outbound.close(RealtimeEndpoint.CloseCode.rateLimited, reason: "rate_limited")
-                    return
+                    outbox.closeAfterPending(code: 4429, reason: "rate_limited")
+                    closing = true
+                    continue
                 }
                 let wait = Int((1 - bucket) / Double(limits.framesPerSecond) * 1000) + 1
                 sendError(re: nil, AppError(.tooManyRequests, code: "rate_limited", "Too many frames; slow down."), retryAfterMs: wait)

@@ -5,11 +5,17 @@ import Synchronization
 /// writer task. Any thread may enqueue; a full queue closes the socket with
 /// 4001 so a stuck client never holds up anyone else.
 final class SocketOutbox: Sendable {
+    enum Outbound: Sendable {
+        case text(String)
+        /// Close the socket after everything queued before it.
+        case close(code: Int, reason: String)
+    }
+
     let id: UUID
     let userID: UUID
     let sessionID: UUID
-    let frames: AsyncStream<String>
-    private let continuation: AsyncStream<String>.Continuation
+    let frames: AsyncStream<Outbound>
+    private let continuation: AsyncStream<Outbound>.Continuation
     private let capacity: Int
     private let onOverflow: @Sendable () -> Void
 
@@ -30,7 +36,7 @@ final class SocketOutbox: Sendable {
         self.sessionID = sessionID
         self.capacity = capacity
         self.onOverflow = onOverflow
-        (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .unbounded)
+        (frames, continuation) = AsyncStream.makeStream(of: Outbound.self, bufferingPolicy: .unbounded)
     }
 
     /// Queues a frame; false when the socket is closed or just overflowed.
@@ -47,7 +53,7 @@ final class SocketOutbox: Sendable {
         }
         switch accepted {
         case true?:
-            continuation.yield(frame)
+            continuation.yield(.text(frame))
             return true
         case nil:
             continuation.finish()
@@ -101,6 +107,17 @@ final class SocketOutbox: Sendable {
 
     func close() {
         state.withLock { $0.open = false }
+        continuation.finish()
+    }
+
+    /// Queues a close frame behind what is already queued; nothing more is accepted.
+    func closeAfterPending(code: Int, reason: String) {
+        let first = state.withLock { state -> Bool in
+            defer { state.open = false }
+            return state.open
+        }
+        guard first else { return }
+        continuation.yield(.close(code: code, reason: reason))
         continuation.finish()
     }
 }
