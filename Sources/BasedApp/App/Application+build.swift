@@ -78,7 +78,7 @@ public struct AppServices: Sendable {
             ),
             follows: follows,
             tracks: trackService,
-            releases: ReleaseService(database: database),
+            releases: ReleaseService(database: database, jobs: jobs),
             plays: PlayService(database: database),
             analyses: AnalysisService(database: database, tracks: trackService),
             messaging: messaging,
@@ -116,6 +116,7 @@ extension AppServices {
             handlers: [
                 TrackProcessor(database: database, blobs: blobs, jobs: jobs, logger: logger),
                 TrackAnalysisJob(database: database, blobs: blobs, logger: logger),
+                ReleaseAnnouncer(database: database, realtime: realtime),
             ] + (configuration.pushURL.map { [PushSender(gateway: $0, token: configuration.pushToken, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,

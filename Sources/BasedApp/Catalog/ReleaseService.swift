@@ -3,6 +3,8 @@ import Foundation
 /// Releases: albums, EPs and singles that group an artist's tracks.
 public struct ReleaseService: Sendable {
     let database: Database
+    /// Announces public releases to followers; nil in tools that only read.
+    var jobs: JobQueue?
 
     public struct Input: Sendable {
         public var title: String?
@@ -32,6 +34,9 @@ public struct ReleaseService: Sendable {
         )
         try apply(input, to: &release)
         try await CatalogQueries.insert(release, on: database.sql)
+        if release.visibility == .public, let jobs {
+            try await ReleaseAnnouncer.enqueue(release.id, jobs: jobs, on: database.sql)
+        }
         return release
     }
 
@@ -40,6 +45,9 @@ public struct ReleaseService: Sendable {
         try apply(input, to: &release)
         release.updatedAt = Date()
         try await CatalogQueries.update(release, on: database.sql)
+        if release.visibility == .public, let jobs {
+            try await ReleaseAnnouncer.enqueue(release.id, jobs: jobs, on: database.sql)
+        }
         return release
     }
 

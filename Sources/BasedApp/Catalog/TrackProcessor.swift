@@ -56,6 +56,10 @@ struct TrackProcessor: JobHandler {
             try await CatalogQueries.update(ready, on: sql)
             // Analysis feeds discovery; it runs as a job of its own so playback never waits for it.
             try await jobs.enqueue(kind: TrackAnalysisJob.kind, payload: TrackAnalysisJob.Payload(trackId: ready.id), dedupeKey: "analysis:\(ready.id)", on: sql)
+            // A release's first playable track is when its followers hear of it.
+            if let release = ready.releaseId, ready.visibility == .public {
+                try await ReleaseAnnouncer.enqueue(release, jobs: jobs, on: sql)
+            }
         }
     }
 

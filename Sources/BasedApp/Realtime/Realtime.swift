@@ -57,6 +57,12 @@ public final class Realtime: Sendable {
         }
     }
 
+    /// Sockets open on this process.
+    public var socketCount: Int { hub.connectionCount }
+
+    /// Sockets of one user open on this process.
+    public func socketCount(of user: UUID) -> Int { hub.sockets(of: user).count }
+
     // MARK: Messages
 
     public func send(

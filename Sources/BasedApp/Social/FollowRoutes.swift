@@ -6,6 +6,9 @@ extension APIHandler {
     func follow(_ input: Operations.Follow.Input) async throws -> Operations.Follow.Output {
         let identity = try RequestScope.requireIdentity()
         let state = try await follows.follow(identity, username: input.path.username)
+        if state.created, let followee = state.userID {
+            await services.realtime.notify(followee, kind: .follow, actor: identity.userID, subject: identity.userID.text, data: ["username": identity.username])
+        }
         return .ok(.init(body: .json(.init(following: state.following, followerCount: state.followerCount))))
     }
 

@@ -7,6 +7,9 @@ public struct FollowService: Sendable {
     public struct State: Sendable, Equatable {
         public var following: Bool
         public var followerCount: Int
+        /// Whether this call made a new follow (and so notifies).
+        public var created = false
+        public var userID: UUID?
     }
 
     public struct Page: Sendable {
@@ -20,8 +23,12 @@ public struct FollowService: Sendable {
             throw AppError.validation("username", "is yourself; you cannot follow yourself")
         }
         let now = Date()
+        let before = try await FollowQueries.isFollowing(follower: identity.userID, followee: target.id, on: database.sql)
         try await FollowQueries.follow(id: .v7(now: now), follower: identity.userID, followee: target.id, now: now, on: database.sql)
-        return State(following: true, followerCount: try await FollowQueries.count(column: "followee_id", user: target.id, on: database.sql))
+        return State(
+            following: true, followerCount: try await FollowQueries.count(column: "followee_id", user: target.id, on: database.sql),
+            created: !before, userID: target.id
+        )
     }
 
     public func unfollow(_ identity: Identity, username: String) async throws -> State {

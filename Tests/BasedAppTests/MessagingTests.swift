@@ -1,0 +1,376 @@
+import BasedApp
+import Foundation
+import HummingbirdTesting
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite("Messaging: delivery, groups, blocks")
+struct MessagingTests {
+    @Test("a device that reconnects resumes exactly what it missed, in order; every device of a user gets everything")
+    func resume() async throws {
+        try await withLiveApp { client, port, _ in
+            let ana = try await client.register("ana")
+            let ben = try await client.register("ben")
+            let anaPhone = try await TestSocket.connect(port: port, token: ana.accessToken)
+            let anaLaptop = try await TestSocket.connect(port: port, token: ana.accessToken)
+            _ = try await anaPhone.next("hello")
+            _ = try await anaLaptop.next("hello")
+            let first = try await anaPhone.call(#"{"type":"send","id":"s0","to":"\#(ben.user.id)","clientMessageId":"c0","text":"one"}"#, id: "s0")
+            let conversation = try #require(first.string("conversationId"))
+            // The other device of the sender sees the message too, with its client id.
+            let echoed = try await anaLaptop.next("message")
+            #expect((echoed["message"] as? [String: Any])?["clientMessageId"] as? String == "c0")
+
+            // Ben is offline while Ana sends four more.
+            for index in 1...4 {
+                _ = try await anaPhone.call(#"{"type":"send","id":"s\#(index)","conversationId":"\#(conversation)","clientMessageId":"c\#(index)","text":"m\#(index)"}"#, id: "s\(index)")
+            }
+            let benSocket = try await TestSocket.connect(port: port, token: ben.accessToken)
+            _ = try await benSocket.next("hello")
+            // He had seen message 1 on another device; he resumes from it.
+            let resumed = try await benSocket.call(#"{"type":"resume","id":"r","positions":{"\#(conversation)":1}}"#, id: "r")
+            #expect(resumed.int("replayed") == 4)
+            let replayed = await benSocket.all("message")
+            #expect(replayed.map { $0.int("seq") } == [2, 3, 4, 5])
+            #expect(replayed.map { ($0["message"] as? [String: Any])?["text"] as? String } == ["m1", "m2", "m3", "m4"])
+
+            // A second resume with the new position replays nothing, and live messages keep coming once each.
+            let again = try await benSocket.call(#"{"type":"resume","id":"r2","positions":{"\#(conversation)":5}}"#, id: "r2")
+            #expect(again.int("replayed") == 0)
+            _ = try await anaPhone.call(#"{"type":"send","id":"s6","conversationId":"\#(conversation)","clientMessageId":"c6","text":"live"}"#, id: "s6")
+            _ = try await benSocket.next("message") { $0.int("seq") == 6 }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(await benSocket.all("message").filter { $0.int("seq") == 6 }.count == 4 - 4, "seq 6 arrived exactly once")
+
+            // A resume that names nothing still lists the conversations with news.
+            let fresh = try await TestSocket.connect(port: port, token: ben.accessToken)
+            _ = try await fresh.next("hello")
+            let listing = try await fresh.call(#"{"type":"resume","id":"r3","positions":{}}"#, id: "r3")
+            let newer = try #require(listing["conversations"] as? [[String: Any]])
+            #expect(newer.first?["id"] as? String == conversation)
+            #expect(newer.first?["lastSeq"] as? Int == 6)
+            for socket in [anaPhone, anaLaptop, benSocket, fresh] { await socket.close() }
+        }
+    }
+
+    @Test("a client that stops reading is closed when its queue overflows; others are not held up and nothing is lost")
+    func backpressure() async throws {
+        try await withLiveApp({ $0.realtimeOutboundQueue = 16 }) { client, port, services in
+            let ana = try await client.register("ana")
+            let ben = try await client.register("ben")
+            let cleo = try await client.register("cleo")
+            let stuck = try await StuckClient.connect(port: port, token: ben.accessToken)
+            let cleoSocket = try await TestSocket.connect(port: port, token: cleo.accessToken)
+            _ = try await cleoSocket.next("hello")
+            let benID = try #require(UUID(uuidString: ben.user.id))
+            for _ in 0..<200 where services.realtime.socketCount(of: benID) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(services.realtime.socketCount(of: benID) == 1)
+
+            let text = jsonString(String(repeating: "x", count: 4000))
+            var sentToBen = 0
+            var sentToCleo = 0
+            for index in 0..<3000 where services.realtime.socketCount(of: benID) > 0 {
+                let response = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ben.user.id)","clientMessageId":"b\#(index)","text":\#(text)}"#, token: ana.accessToken)
+                #expect(response.status == .created)
+                sentToBen += 1
+                if index % 10 == 0 {
+                    _ = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(cleo.user.id)","clientMessageId":"c\#(index)","text":"hi"}"#, token: ana.accessToken)
+                    sentToCleo += 1
+                }
+            }
+            #expect(services.realtime.socketCount(of: benID) == 0, "the stuck socket was dropped after \(sentToBen) messages")
+            #expect(sentToBen < 3000)
+            // The stuck client's connection ends (after the close frame, if it could still be written).
+            let ended = try await stuck.readToEnd()
+            #expect(ended, "the server closed the stuck connection")
+
+            // Cleo, reading normally, got every message meant for her.
+            for seq in 1...sentToCleo { _ = try await cleoSocket.next("message") { $0.int("seq") == seq } }
+
+            // Ben reconnects and finds everything.
+            let history = try await client.request(.get, "/api/v1/conversations?limit=5", token: ben.accessToken)
+            #expect(history.status == .ok)
+            let benSocket = try await TestSocket.connect(port: port, token: ben.accessToken)
+            _ = try await benSocket.next("hello")
+            let listing = try await benSocket.call(#"{"type":"resume","id":"r","positions":{}}"#, id: "r")
+            let newer = try #require(listing["conversations"] as? [[String: Any]])
+            #expect(newer.first?["lastSeq"] as? Int == sentToBen)
+            await benSocket.close()
+            await cleoSocket.close()
+        }
+    }
+
+    @Test("groups: members, admins, rename, leave; edits, deletes, reactions; history both ways; outsiders refused")
+    func groups() async throws {
+        try await withLiveApp { client, port, _ in
+            let ana = try await client.register("ana")
+            let ben = try await client.register("ben")
+            let cleo = try await client.register("cleo")
+            let dan = try await client.register("dan")
+            let created = try await client.request(.post, "/api/v1/conversations", json: #"{"title":"Band","memberIds":["\#(ben.user.id)"]}"#, token: ana.accessToken)
+            #expect(created.status == .created)
+            let group = try created.decode(GroupBody.self)
+            #expect(group.kind == "group")
+            #expect(group.members.count == 2)
+            #expect(group.members.first { $0.user.id == ana.user.id }?.role == "admin")
+
+            // Only admins add, rename and remove.
+            let benAdds = try await client.request(.post, "/api/v1/conversations/\(group.id)/members", json: #"{"userIds":["\#(cleo.user.id)"]}"#, token: ben.accessToken)
+            #expect(benAdds.status == .forbidden)
+            #expect(try benAdds.problem().code == "admin_only")
+            let added = try await client.request(.post, "/api/v1/conversations/\(group.id)/members", json: #"{"userIds":["\#(cleo.user.id)"]}"#, token: ana.accessToken)
+            #expect(try added.decode(GroupBody.self).members.count == 3)
+            let renamed = try await client.request(.patch, "/api/v1/conversations/\(group.id)", json: #"{"title":"The Band"}"#, token: ana.accessToken)
+            #expect(try renamed.decode(GroupBody.self).title == "The Band")
+            #expect(try await client.request(.patch, "/api/v1/conversations/\(group.id)", json: #"{"title":"Mine"}"#, token: ben.accessToken).status == .forbidden)
+
+            // Everyone in it gets the messages live; Dan, outside, can do nothing with it.
+            let cleoSocket = try await TestSocket.connect(port: port, token: cleo.accessToken)
+            _ = try await cleoSocket.next("hello")
+            for index in 1...30 {
+                let sent = try await client.request(.post, "/api/v1/messages", json: #"{"conversationId":"\#(group.id)","clientMessageId":"g\#(index)","text":"n\#(index)"}"#, token: index % 2 == 0 ? ben.accessToken : ana.accessToken)
+                #expect(sent.status == .created)
+            }
+            _ = try await cleoSocket.next("message") { $0.int("seq") == 30 }
+            #expect(await cleoSocket.all("message").count == 29)
+            for path in ["", "/messages", "/messages?after=0"] {
+                #expect(try await client.request(.get, "/api/v1/conversations/\(group.id)\(path)", token: dan.accessToken).status == .forbidden)
+            }
+            #expect(try await client.request(.post, "/api/v1/messages", json: #"{"conversationId":"\#(group.id)","clientMessageId":"x","text":"hi"}"#, token: dan.accessToken).status == .forbidden)
+            #expect(try await client.request(.post, "/api/v1/conversations/\(group.id)/read", json: #"{"seq":1}"#, token: dan.accessToken).status == .forbidden)
+
+            // History: the newest page, then back, then forward from any point.
+            let newest = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=10", token: cleo.accessToken).decode(MessagePageBody.self)
+            #expect(newest.items.map(\.seq) == Array(21...30))
+            #expect(newest.lastSeq == 30)
+            let back = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=10&before=21", token: cleo.accessToken).decode(MessagePageBody.self)
+            #expect(back.items.map(\.seq) == Array(11...20))
+            let forward = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=5&after=7", token: cleo.accessToken).decode(MessagePageBody.self)
+            #expect(forward.items.map(\.seq) == Array(8...12))
+            #expect(try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=500", token: cleo.accessToken).status == .unprocessableContent)
+
+            // Edit (sender only), react, delete (tombstone).
+            #expect(try await client.request(.patch, "/api/v1/conversations/\(group.id)/messages/1", json: #"{"text":"edited"}"#, token: ben.accessToken).status == .forbidden)
+            let edited = try await client.request(.patch, "/api/v1/conversations/\(group.id)/messages/1", json: #"{"text":"edited"}"#, token: ana.accessToken).decode(ChatMessageBody.self)
+            #expect(edited.text == "edited")
+            #expect(edited.editedAt != nil)
+            let update = try await cleoSocket.next("message_updated") { $0.int("seq") == 1 }
+            #expect((update["message"] as? [String: Any])?["text"] as? String == "edited")
+            let reacted = try await client.request(.put, "/api/v1/conversations/\(group.id)/messages/1/reactions/%F0%9F%94%A5", token: cleo.accessToken).decode(ChatMessageBody.self)
+            #expect(reacted.reactions.first?.emoji == "🔥")
+            #expect(reacted.reactions.first?.count == 1)
+            let deleted = try await client.request(.delete, "/api/v1/conversations/\(group.id)/messages/1", token: ana.accessToken).decode(ChatMessageBody.self)
+            #expect(deleted.deleted)
+            #expect(deleted.text == nil)
+            #expect(deleted.reactions.isEmpty)
+            #expect(try await client.request(.patch, "/api/v1/conversations/\(group.id)/messages/1", json: #"{"text":"again"}"#, token: ana.accessToken).status == .conflict)
+            #expect(try await client.request(.patch, "/api/v1/conversations/\(group.id)/messages/99", json: #"{"text":"x"}"#, token: ana.accessToken).status == .notFound)
+
+            // The list shows unread counts: Cleo has read nothing yet, Ben sent the last one.
+            let cleoList = try await client.request(.get, "/api/v1/conversations", token: cleo.accessToken).decode(ConversationListBody.self)
+            #expect(cleoList.items.first?.id == group.id)
+            #expect(cleoList.items.first?.unreadCount == 30)
+            let benList = try await client.request(.get, "/api/v1/conversations", token: ben.accessToken).decode(ConversationListBody.self)
+            #expect(benList.items.first?.unreadCount == 0)
+
+            // Receipts over REST reach sockets; a position from the future is refused.
+            let anaSocket = try await TestSocket.connect(port: port, token: ana.accessToken)
+            _ = try await anaSocket.next("hello")
+            #expect(try await client.request(.post, "/api/v1/conversations/\(group.id)/read", json: #"{"seq":30}"#, token: cleo.accessToken).status == .noContent)
+            let receipt = try await anaSocket.next("receipt") { $0.string("userId") == cleo.user.id }
+            #expect(receipt.int("seq") == 30)
+            let future = try await client.request(.post, "/api/v1/conversations/\(group.id)/read", json: #"{"seq":31}"#, token: cleo.accessToken)
+            #expect(try future.problem().code == "invalid_position")
+
+
+            // Leaving: Ana (the only admin) leaves; Ben, longest there, becomes admin.
+            #expect(try await client.request(.delete, "/api/v1/conversations/\(group.id)/members/\(ana.user.id)", token: ana.accessToken).status == .noContent)
+            let after = try await client.request(.get, "/api/v1/conversations/\(group.id)", token: ben.accessToken).decode(GroupBody.self)
+            #expect(after.members.map(\.user.id).contains(ana.user.id) == false)
+            #expect(after.members.first { $0.user.id == ben.user.id }?.role == "admin")
+            #expect(try await client.request(.get, "/api/v1/conversations/\(group.id)/messages", token: ana.accessToken).status == .forbidden)
+            await cleoSocket.close()
+            await anaSocket.close()
+        }
+    }
+
+    @Test("a block stops direct messages both ways, group adds, presence and notifications")
+    func blocks() async throws {
+        try await withLiveApp { client, port, _ in
+            let ana = try await client.register("ana")
+            let ben = try await client.register("ben")
+            let first = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ben.user.id)","clientMessageId":"a1","text":"hi"}"#, token: ana.accessToken)
+            #expect(first.status == .created)
+            let anaSocket = try await TestSocket.connect(port: port, token: ana.accessToken)
+            _ = try await anaSocket.next("hello")
+
+            #expect(try await client.request(.put, "/api/v1/users/ana/block", token: ben.accessToken).status == .noContent)
+            let blocks = try await client.request(.get, "/api/v1/me/blocks", token: ben.accessToken)
+            struct Blocked: Decodable { struct User: Decodable { var username: String }; var items: [User] }
+            #expect(try blocks.decode(Blocked.self).items.map(\.username) == ["ana"])
+            for (token, to) in [(ana.accessToken, ben.user.id), (ben.accessToken, ana.user.id)] {
+                let refused = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(to)","clientMessageId":"b-\#(to)","text":"hello?"}"#, token: token)
+                #expect(refused.status == .forbidden)
+                #expect(try refused.problem().code == "blocked")
+            }
+            let viaSocket = try await anaSocket.call(#"{"type":"send","id":"x","to":"\#(ben.user.id)","clientMessageId":"a2","text":"hi"}"#, id: "x")
+            #expect(viaSocket.string("code") == "blocked")
+            let group = try await client.request(.post, "/api/v1/conversations", json: #"{"title":"G","memberIds":["\#(ben.user.id)"]}"#, token: ana.accessToken)
+            #expect(group.status == .forbidden)
+
+            // Presence: Ben comes online; Ana, though once his conversation partner, hears nothing.
+            let benSocket = try await TestSocket.connect(port: port, token: ben.accessToken)
+            _ = try await benSocket.next("hello")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await anaSocket.all("presence").filter { $0.string("userId") == ben.user.id }.isEmpty)
+            #expect(try await client.request(.get, "/api/v1/users/ben/presence", token: ana.accessToken).status == .notFound)
+
+            // Notifications: Ana following Ben does not reach his inbox.
+            #expect(try await client.request(.put, "/api/v1/users/ben/follow", token: ana.accessToken).status == .ok)
+            let inbox = try await client.request(.get, "/api/v1/notifications", token: ben.accessToken).decode(NotificationPageBody.self)
+            #expect(inbox.items.isEmpty)
+
+            // Unblocked, they talk again.
+            #expect(try await client.request(.delete, "/api/v1/users/ana/block", token: ben.accessToken).status == .noContent)
+            #expect(try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ben.user.id)","clientMessageId":"a3","text":"hi again"}"#, token: ana.accessToken).status == .created)
+            #expect(try await client.request(.put, "/api/v1/users/nobody/block", token: ben.accessToken).status == .notFound)
+            #expect(try await client.request(.put, "/api/v1/users/ben/block", token: ben.accessToken).status == .unprocessableContent)
+            await anaSocket.close()
+            await benSocket.close()
+        }
+    }
+
+    @Test("rooms: anyone joins, members get the room's messages, leavers stop getting them")
+    func rooms() async throws {
+        try await withLiveApp { client, port, _ in
+            let host = try await client.register("venue", role: "venue")
+            let room = try await client.request(.post, "/api/v1/rooms", json: #"{"title":"Friday show","subject":"event:42"}"#, token: host.accessToken)
+            #expect(room.status == .created)
+            let roomID = try room.decode(RoomBody.self).id
+            var fans: [(SessionBody, TestSocket)] = []
+            for index in 0..<20 {
+                let fan = try await client.register("fan\(index)")
+                let socket = try await TestSocket.connect(port: port, token: fan.accessToken)
+                _ = try await socket.next("hello")
+                #expect(try await socket.call(#"{"type":"join","id":"j","roomId":"\#(roomID)"}"#, id: "j").type == "ack")
+                fans.append((fan, socket))
+            }
+            _ = try await client.request(.post, "/api/v1/messages", json: #"{"conversationId":"\#(roomID)","clientMessageId":"r1","text":"doors at 8"}"#, token: host.accessToken)
+            for (_, socket) in fans { _ = try await socket.next("message") { $0.int("seq") == 1 } }
+            let leaver = fans[0].1
+            #expect(try await leaver.call(#"{"type":"leave","id":"l","roomId":"\#(roomID)"}"#, id: "l").type == "ack")
+            let said = try await fans[1].1.call(#"{"type":"send","id":"s","conversationId":"\#(roomID)","clientMessageId":"f1","text":"see you there"}"#, id: "s")
+            #expect(said.int("seq") == 2)
+            for (_, socket) in fans.dropFirst() { _ = try await socket.next("message") { $0.int("seq") == 2 } }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(await leaver.all("message").isEmpty)
+            #expect(try await leaver.call(#"{"type":"join","id":"k","roomId":"\#(UUID().uuidString.lowercased())"}"#, id: "k").string("code") == "not_found")
+            for (_, socket) in fans { await socket.close() }
+        }
+    }
+}
+
+// MARK: Bodies
+
+struct GroupBody: Decodable {
+    struct Member: Decodable {
+        struct User: Decodable { var id: String; var username: String }
+        var user: User
+        var role: String
+        var readSeq: Int
+    }
+    var id: String
+    var kind: String
+    var title: String?
+    var lastSeq: Int
+    var members: [Member]
+}
+
+struct ChatMessageBody: Decodable {
+    struct Reaction: Decodable { var emoji: String; var count: Int }
+    var seq: Int
+    var text: String?
+    var deleted: Bool
+    var editedAt: Date?
+    var reactions: [Reaction]
+}
+
+struct MessagePageBody: Decodable {
+    var items: [ChatMessageBody]
+    var lastSeq: Int
+}
+
+struct ConversationListBody: Decodable {
+    struct Item: Decodable { var id: String; var kind: String; var unreadCount: Int; var lastSeq: Int }
+    var items: [Item]
+}
+
+struct RoomBody: Decodable { var id: String }
+
+struct NotificationPageBody: Decodable {
+    struct Item: Decodable {
+        struct Actor: Decodable { var username: String }
+        var id: String
+        var kind: String
+        var actor: Actor?
+        var data: [String: String]
+        var read: Bool
+    }
+    var items: [Item]
+    var nextCursor: String?
+}
+
+// MARK: A client that never reads
+
+/// Upgrades to a WebSocket over a raw socket with a tiny receive buffer and
+/// never reads, as a phone in a tunnel would, until `readToEnd`.
+final class StuckClient: Sendable {
+    final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let bytes = NIOLockedValueBox(0)
+        let closed = NIOLockedValueBox(false)
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            bytes.withLockedValue { $0 += buffer.readableBytes }
+        }
+        func channelInactive(context: ChannelHandlerContext) {
+            closed.withLockedValue { $0 = true }
+        }
+    }
+
+    let channel: any Channel
+    let collector: Collector
+
+    init(channel: any Channel, collector: Collector) {
+        self.channel = channel
+        self.collector = collector
+    }
+
+    static func connect(port: Int, token: String) async throws -> StuckClient {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 4096)
+            .channelOption(ChannelOptions.autoRead, value: false)
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) } }
+            .connect(host: "127.0.0.1", port: port).get()
+        let request = "GET /api/v1/realtime?access_token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        try await channel.writeAndFlush(ByteBuffer(string: request))
+        return StuckClient(channel: channel, collector: collector)
+    }
+
+    /// Starts reading at last; true when the server then ends the connection.
+    func readToEnd(timeout: Duration = .seconds(15)) async throws -> Bool {
+        try await channel.setOption(ChannelOptions.autoRead, value: true).get()
+        channel.read()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if collector.closed.withLockedValue({ $0 }) { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        channel.close(promise: nil)
+        return false
+    }
+}
