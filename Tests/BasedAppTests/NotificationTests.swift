@@ -122,13 +122,18 @@ struct NotificationTests {
                 let quiet = String(format: #"{"start":"%02d:%02d","end":"%02d:%02d","timeZone":"UTC"}"#, minute / 60, minute % 60, end / 60, end % 60)
                 #expect(try await client.request(.put, "/api/v1/me/notification-settings", json: #"{"disabledInApp":[],"disabledPush":[],"shareNowPlaying":false,"quietHours":\#(quiet)}"#, token: ben.accessToken).status == .ok)
                 _ = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ben.user.id)","clientMessageId":"m2","text":"hello?"}"#, token: ana.accessToken)
+                let stored = try await waitFor {
+                    try await client.request(.get, "/api/v1/notifications?limit=10", token: ben.accessToken).decode(NotificationPageBody.self)
+                        .items.filter { $0.kind == "message" }.count == 2
+                }
+                #expect(stored, "the quiet-hours message is in the inbox")
                 // And a muted sender notifies not at all.
                 #expect(try await client.request(.put, "/api/v1/users/ana/mute", token: ben.accessToken).status == .noContent)
                 _ = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ben.user.id)","clientMessageId":"m3","text":"hello??"}"#, token: ana.accessToken)
                 try await Task.sleep(for: .seconds(3))
                 #expect(received.withLockedValue { $0.count } == 1)
                 let after = try await client.request(.get, "/api/v1/notifications?limit=10", token: ben.accessToken).decode(NotificationPageBody.self)
-                #expect(after.items.filter { $0.kind == "message" }.count == 2, "the quiet-hours message is in the inbox; the muted one is not")
+                #expect(after.items.filter { $0.kind == "message" }.count == 2, "the muted sender's message is not in the inbox")
             }
         }
     }
