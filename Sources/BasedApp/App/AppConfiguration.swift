@@ -42,6 +42,8 @@ public struct AppConfiguration: Sendable {
     public var pushToken: String?
     /// Frames a socket may have waiting before it is closed with 4001 (resume required).
     public var realtimeOutboundQueue = 1024
+    /// How often sockets are pinged; one that misses a pong for a whole period is closed.
+    public var realtimePing: Duration = .seconds(30)
 
     public init() {}
 
@@ -146,6 +148,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError.invalid("BASED_REALTIME_QUEUE", value, "frames between 8 and 1000000")
             }
             config.realtimeOutboundQueue = frames
+        },
+        Setting(key: ["based", "realtime", "ping", "seconds"], help: "socket ping period; a socket silent for two is closed") { config, value in
+            guard let seconds = Int(value), (1...3600).contains(seconds) else {
+                throw ConfigurationError.invalid("BASED_REALTIME_PING_SECONDS", value, "seconds between 1 and 3600")
+            }
+            config.realtimePing = .seconds(seconds)
         },
     ]
 

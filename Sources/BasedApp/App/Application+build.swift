@@ -152,7 +152,7 @@ public func buildApplication(
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(
-            configuration: .init(ws: .init(maxFrameSize: services.realtime.limits.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30))))
+            configuration: .init(ws: .init(maxFrameSize: services.realtime.limits.maxFrameBytes, autoPing: .enabled(timePeriod: configuration.realtimePing)))
         ) { request, channel, logger in
             await realtime.shouldUpgrade(request, channel: channel, logger: logger)
         },
