@@ -264,6 +264,58 @@ struct MessagingTests {
         }
     }
 
+    @Test("attachments: images and audio clips by content, sent by id, readable only by the conversation")
+    func attachments() async throws {
+        let image = try await makeImage(width: 64, height: 48, format: "png")
+        let clip = try await makeAudio(seconds: 2, format: "mp3")
+        try await withLiveApp { client, port, _ in
+            let ana = try await client.register("ana")
+            let ben = try await client.register("ben")
+            let eve = try await client.register("eve")
+            func upload(_ bytes: [UInt8], _ token: String) async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/attachments", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/octet-stream"], body: ByteBuffer(bytes: bytes))
+            }
+            struct Info: Decodable { var id: String; var kind: String; var contentType: String; var url: String; var durationSeconds: Double? }
+            let picture = try await upload(image, ana.accessToken)
+            #expect(picture.status == .created)
+            let pictureInfo = try picture.decode(Info.self)
+            #expect(pictureInfo.kind == "image")
+            #expect(pictureInfo.contentType == "image/png")
+            let audio = try await upload(clip, ana.accessToken).decode(Info.self)
+            #expect(audio.kind == "audio")
+            #expect(audio.contentType == "audio/mpeg")
+            #expect(abs((audio.durationSeconds ?? 0) - 2) < 0.2)
+
+            // Not an image nor audio; empty; someone else's id in a message.
+            let text = try await upload(Array("just some text, honestly".utf8), ana.accessToken)
+            #expect(text.status == .unsupportedMediaType)
+            #expect(try await upload([], ana.accessToken).status == .unprocessableContent)
+            let stolen = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ana.user.id)","clientMessageId":"s","attachmentId":"\#(pictureInfo.id)"}"#, token: eve.accessToken)
+            #expect(stolen.status == .unprocessableContent)
+
+            // Before it is sent, only Ana reads it; after, Ben too; Eve never.
+            #expect(try await client.request(.get, pictureInfo.url, token: ben.accessToken).status == .notFound)
+            let benSocket = try await TestSocket.connect(port: port, token: ben.accessToken)
+            _ = try await benSocket.next("hello")
+            let sent = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ben.user.id)","clientMessageId":"p","attachmentId":"\#(pictureInfo.id)"}"#, token: ana.accessToken)
+            #expect(sent.status == .created)
+            let message = try await benSocket.next("message")
+            let attachment = try #require((message["message"] as? [String: Any])?["attachment"] as? [String: Any])
+            #expect(attachment["url"] as? String == pictureInfo.url)
+            let fetched = try await client.request(.get, pictureInfo.url, token: ben.accessToken)
+            #expect(fetched.status == .ok)
+            #expect(fetched.headers[.contentType] == "image/png")
+            #expect(Array(buffer: fetched.body) == image)
+            #expect(try await client.request(.get, pictureInfo.url, token: eve.accessToken).status == .notFound)
+            #expect(try await client.request(.get, pictureInfo.url).status == .notFound)
+            let range = try await client.request(.get, audio.url, token: ana.accessToken, headers: [.range: "bytes=0-99"])
+            #expect(range.status == .partialContent)
+            #expect(range.body.readableBytes == 100)
+            await benSocket.close()
+        }
+    }
+
     @Test("rooms: anyone joins, members get the room's messages, leavers stop getting them")
     func rooms() async throws {
         try await withLiveApp { client, port, _ in

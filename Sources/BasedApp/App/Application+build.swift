@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     public let plays: PlayService
     public let analyses: AnalysisService
     public let messaging: MessagingService
+    public let attachments: AttachmentService
     public let notifications: NotificationService
     public let realtime: Realtime
     public let jobs: JobQueue
@@ -82,6 +83,7 @@ public struct AppServices: Sendable {
             plays: PlayService(database: database),
             analyses: AnalysisService(database: database, tracks: trackService),
             messaging: messaging,
+            attachments: AttachmentService(database: database, blobs: blobs),
             notifications: notifications,
             realtime: realtime,
             jobs: jobs,
@@ -178,7 +180,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         RateLimitMiddleware(limiter: RateLimiter(burst: max(10, configuration.requestsPerMinute / 6), perMinute: configuration.requestsPerMinute))
         BodyLimitMiddleware(
             jsonLimit: configuration.jsonBodyMaxBytes,
-            overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes)],
+            overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes), (suffix: "/api/v1/attachments", limit: AttachmentService.maxBytes)],
             streamed: [(path: "/api/v1/tracks", limit: configuration.maxUploadBytes)]
         )
         AuthMiddleware(accounts: services.accounts)
@@ -207,7 +209,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
             body: .init(byteBuffer: ByteBuffer(bytes: APIDocument.yaml))
         )
     }
-    StreamRoutes(tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live).register(on: router)
+    StreamRoutes(tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live, attachments: services.attachments).register(on: router)
     let api = APIHandler(services: services)
     try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router

@@ -1,5 +1,6 @@
 import BasedAPI
 import Foundation
+import OpenAPIRuntime
 
 /// Conversation, message, room, block and presence handlers. Everything that
 /// changes something goes through `Realtime`, so sockets hear of it too.
@@ -218,6 +219,22 @@ extension APIHandler {
         }
         let state = try await PresenceQueries.states(of: [other.id], now: Date(), on: sql)[other.id] ?? .init(state: "offline")
         return .ok(.init(body: .json(.init(state: .init(rawValue: state.state) ?? .offline, lastSeenAt: state.lastSeenAt))))
+    }
+
+    func uploadAttachment(_ input: Operations.UploadAttachment.Input) async throws -> Operations.UploadAttachment.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .any(let body) = input.body else { throw AppError.unsupportedMediaType("Send the file's bytes.") }
+        let data: Data
+        do {
+            data = try await Data(collecting: body, upTo: AttachmentService.maxBytes)
+        } catch {
+            throw AppError.payloadTooLarge(limit: AttachmentService.maxBytes)
+        }
+        let attachment = try await services.attachments.upload(by: identity.userID, data: data)
+        return .created(.init(body: .json(.init(
+            id: attachment.id.text, kind: attachment.kind == .image ? .image : .audio, contentType: attachment.contentType,
+            byteCount: attachment.byteCount, durationSeconds: attachment.durationSeconds, url: "/api/v1/attachments/\(attachment.id.text)"
+        ))))
     }
 
     // MARK: Conversions

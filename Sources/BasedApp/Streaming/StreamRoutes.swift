@@ -13,6 +13,7 @@ struct StreamRoutes: Sendable {
     let blobs: BlobStore
     let signer: StreamSigner
     let live: LiveTranscoder
+    let attachments: AttachmentService
     let fileIO = FileIO()
 
     func register(on router: Router<BasedRequestContext>) {
@@ -28,6 +29,9 @@ struct StreamRoutes: Sendable {
             }
             router.on("/api/v1/artwork/:hash", method: method) { request, context in
                 try await artwork(request, context)
+            }
+            router.on("/api/v1/attachments/:attachmentId", method: method) { request, context in
+                try await attachment(request, context)
             }
         }
     }
@@ -170,6 +174,15 @@ struct StreamRoutes: Sendable {
         guard FileManager.default.fileExists(atPath: file.path) else { throw AppError.notFound("The artwork") }
         var response = try await serveFile(file, mediaType: "image/jpeg", request, context)
         response.headers[.cacheControl] = "public, max-age=31536000, immutable"
+        return response
+    }
+
+    /// A message attachment, with ranges (audio clips seek); only for those who may see it.
+    func attachment(_ request: Request, _ context: BasedRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("attachmentId").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("The attachment") }
+        let (attachment, file) = try await attachments.file(id, viewer: context.identity?.userID)
+        var response = try await serveFile(file, mediaType: attachment.contentType, request, context)
+        response.headers[.cacheControl] = "private, max-age=31536000, immutable"
         return response
     }
 
