@@ -12,7 +12,7 @@ struct ServerProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("based")
     }
 
-    static func start(_ configuration: AppConfiguration, log: URL) throws -> ServerProcess {
+    static func start(_ configuration: AppConfiguration, log: URL) async throws -> ServerProcess {
         let process = Process()
         process.executableURL = binary
         process.arguments = ["serve"]
@@ -30,13 +30,13 @@ struct ServerProcess {
         process.standardError = handle
         try process.run()
         // The start-up line names the port it got.
-        for _ in 0..<300 {
+        for _ in 0..<600 {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").last(where: { $0.hasPrefix("Based listening on http://127.0.0.1:") }),
                let port = Int(line.dropFirst("Based listening on http://127.0.0.1:".count).prefix { $0.isNumber }) {
                 return ServerProcess(process: process, port: port)
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         process.terminate()
         throw ToolError(code: .timedOut, tool: "based", message: "did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
@@ -64,7 +64,7 @@ struct CrashRecoveryTests {
         let audio = configuration.dataDirectory.appendingPathComponent("long.flac")
         try Data(try await makeAudio(seconds: 240, format: "flac", frequency: 220)).write(to: audio)
 
-        var server = try ServerProcess.start(configuration, log: log)
+        var server = try await ServerProcess.start(configuration, log: log)
         let base = "http://127.0.0.1:\(server.port)/api/v1"
         let session = try await server.curl(["-X", "POST", "\(base)/auth/register", "-H", "content-type: application/json",
             "-d", #"{"username":"ana","email":"ana@example.org","password":"correct horse battery","role":"artist"}"#])
@@ -85,7 +85,7 @@ struct CrashRecoveryTests {
         server.killHard()
         #expect(killedDuring, "the server was killed while the track was processing")
 
-        server = try ServerProcess.start(configuration, log: log)
+        server = try await ServerProcess.start(configuration, log: log)
         defer { server.killHard() }
         let restarted = "http://127.0.0.1:\(server.port)/api/v1"
         var final: TrackBody?

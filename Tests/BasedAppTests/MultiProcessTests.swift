@@ -12,8 +12,8 @@ struct MultiProcessTests {
         try #require(FileManager.default.fileExists(atPath: ServerProcess.binary.path), "build the based executable first (swift build)")
         let configuration = try await testConfiguration()
         defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
-        let first = try ServerProcess.start(configuration, log: configuration.dataDirectory.appendingPathComponent("one.log"))
-        let second = try ServerProcess.start(configuration, log: configuration.dataDirectory.appendingPathComponent("two.log"))
+        let first = try await ServerProcess.start(configuration, log: configuration.dataDirectory.appendingPathComponent("one.log"))
+        let second = try await ServerProcess.start(configuration, log: configuration.dataDirectory.appendingPathComponent("two.log"))
         defer { second.process.terminate() }
         #expect(first.port != second.port)
 

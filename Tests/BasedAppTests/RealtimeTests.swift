@@ -73,7 +73,8 @@ struct RealtimeTests {
 
     @Test("a missing, forged or expired token is refused with close code 4401 before any data")
     func refusedWithoutToken() async throws {
-        try await withLiveApp({ $0.accessTokenLifetime = .seconds(1) }) { client, port, _ in
+        // Tokens live 4 s here: long enough to connect on a loaded machine, short enough to watch one expire.
+        try await withLiveApp({ $0.accessTokenLifetime = .seconds(4) }) { client, port, _ in
             let missing = try await TestSocket.connect(port: port, token: nil)
             try await missing.waitClosed()
             #expect(await missing.closeCode == 4401)
@@ -89,11 +90,11 @@ struct RealtimeTests {
             let ana = try await client.register("ana")
             let live = try await TestSocket.connect(port: port, token: ana.accessToken)
             _ = try await live.next("hello")
-            try await live.waitClosed(timeout: .seconds(5))
+            try await live.waitClosed(timeout: .seconds(10))
             #expect(await live.closeCode == 4401)
             #expect(await live.closeReason == "token_expired")
 
-            try await Task.sleep(for: .milliseconds(1100))
+            try await Task.sleep(for: .seconds(1))
             let expired = try await TestSocket.connect(port: port, token: ana.accessToken)
             try await expired.waitClosed()
             #expect(await expired.closeCode == 4401)

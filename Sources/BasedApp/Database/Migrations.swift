@@ -34,8 +34,9 @@ public struct Migrator: Sendable {
         let dialect = database.dialect
         let pending = try await database.transaction { sql in
             if dialect == .postgres {
-                // Held until the transaction ends; other processes wait here.
-                try await sql.raw("SELECT pg_advisory_xact_lock(7301979)").run()
+                // Held until the transaction ends; other processes migrating
+                // the same schema wait here (other schemas need not).
+                try await sql.raw("SELECT pg_advisory_xact_lock(7301979, hashtext(current_schema()))").run()
             }
             try await sql.raw(SQLQueryString(Self.fill("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (

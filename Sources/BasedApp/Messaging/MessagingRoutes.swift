@@ -108,21 +108,19 @@ extension APIHandler {
     }
 
     func addReaction(_ input: Operations.AddReaction.Input) async throws -> Operations.AddReaction.Output {
-        let identity = try RequestScope.requireIdentity()
-        let message = try await realtime.react(
-            by: identity.userID, conversation: try Self.uuid(input.path.conversationId, "conversationId"), seq: input.path.seq,
-            emoji: input.path.emoji, remove: false
-        )
-        return .ok(.init(body: .json(Self.chatMessage(message, viewer: identity.userID))))
+        .ok(.init(body: .json(try await react(input.path.conversationId, input.path.seq, input.path.emoji, remove: false))))
     }
 
     func removeReaction(_ input: Operations.RemoveReaction.Input) async throws -> Operations.RemoveReaction.Output {
+        .ok(.init(body: .json(try await react(input.path.conversationId, input.path.seq, input.path.emoji, remove: true))))
+    }
+
+    private func react(_ conversation: String, _ seq: Int, _ emoji: String, remove: Bool) async throws -> Components.Schemas.ChatMessage {
         let identity = try RequestScope.requireIdentity()
         let message = try await realtime.react(
-            by: identity.userID, conversation: try Self.uuid(input.path.conversationId, "conversationId"), seq: input.path.seq,
-            emoji: input.path.emoji, remove: true
+            by: identity.userID, conversation: try Self.uuid(conversation, "conversationId"), seq: seq, emoji: emoji, remove: remove
         )
-        return .ok(.init(body: .json(Self.chatMessage(message, viewer: identity.userID))))
+        return Self.chatMessage(message, viewer: identity.userID)
     }
 
     func markConversationRead(_ input: Operations.MarkConversationRead.Input) async throws -> Operations.MarkConversationRead.Output {

@@ -99,14 +99,15 @@ final class RealtimeSession: Sendable {
             connectionId: outbox.id.text, userId: userID.text, tokenExpiresAt: expiresAt.withLock { $0 },
             limits: .init(maxFrameBytes: limits.maxFrameBytes, framesPerSecond: limits.framesPerSecond, burst: limits.burst, outboundQueue: limits.outboundQueue)
         )))
-        do {
-            try await realtime.connected(outbox)
-        } catch {
-            logger.warning("could not register a socket", metadata: ["error": "\(error)"])
-        }
         await withTaskGroup(of: Void.self) { group in
+            // The writer starts first, so `hello` goes out while the socket is being registered.
             group.addTask { await self.writeFrames() }
             group.addTask { await self.closeAtExpiry() }
+            do {
+                try await realtime.connected(outbox)
+            } catch {
+                logger.warning("could not register a socket", metadata: ["error": "\(error)"])
+            }
             do {
                 try await readFrames(inbound)
             } catch {

@@ -94,7 +94,8 @@ actor TestSocket {
             if finished { break }
             try await Task.sleep(for: .milliseconds(5))
         }
-        throw SocketError.timeout("no \(type ?? "frame") within \(timeout); have \(received.map(\.text).joined(separator: "\n"))")
+        let state = finished ? "closed with \(closeCode.map(String.init) ?? "no code") \(closeReason ?? "")" : "open"
+        throw SocketError.timeout("no \(type ?? "frame") within \(timeout) (socket \(state)); have \(received.map(\.text).joined(separator: "\n"))")
     }
 
     /// The answer (`ack` or `error`) to the frame with this id.
