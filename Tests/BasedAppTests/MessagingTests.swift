@@ -403,11 +403,11 @@ struct NotificationPageBody: Decodable {
 final class StuckClient: Sendable {
     final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
-        let bytes = NIOLockedValueBox(0)
+        let bytes = NIOLockedValueBox<[UInt8]>([])
         let closed = NIOLockedValueBox(false)
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
-            bytes.withLockedValue { $0 += buffer.readableBytes }
+            bytes.withLockedValue { $0 += buffer.readableBytesView }
         }
         func channelInactive(context: ChannelHandlerContext) {
             closed.withLockedValue { $0 = true }
@@ -422,17 +422,51 @@ final class StuckClient: Sendable {
         self.collector = collector
     }
 
-    static func connect(port: Int, token: String) async throws -> StuckClient {
+    static func connect(port: Int, token: String?, reading: Bool = false) async throws -> StuckClient {
         let collector = Collector()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 4096)
-            .channelOption(ChannelOptions.autoRead, value: false)
+            .channelOption(ChannelOptions.autoRead, value: reading)
             .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) } }
             .connect(host: "127.0.0.1", port: port).get()
-        let request = "GET /api/v1/realtime?access_token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        let query = token.map { "?access_token=\($0)" } ?? ""
+        let request = "GET /api/v1/realtime\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         try await channel.writeAndFlush(ByteBuffer(string: request))
         return StuckClient(channel: channel, collector: collector)
+    }
+
+    /// What the server sent after its `101` response, once the first whole
+    /// frame is in: every frame's opcode, and the close code and reason if the first is a close.
+    func framesAfterUpgrade(timeout: Duration = .seconds(30)) async throws -> (opcodes: [UInt8], closeCode: Int?, reason: String?) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let bytes = collector.bytes.withLockedValue { $0 }
+            if let end = bytes.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound, bytes.count >= end + 2 {
+                var frames: [UInt8] = []
+                var index = end
+                var code: Int?
+                var reason: String?
+                // Server frames are unmasked; ours are short (length < 126).
+                while index + 2 <= bytes.count, bytes[index + 1] < 126, index + 2 + Int(bytes[index + 1]) <= bytes.count {
+                    let opcode = bytes[index] & 0x0F
+                    let length = Int(bytes[index + 1])
+                    if frames.isEmpty, opcode == 0x8, length >= 2 {
+                        code = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+                        reason = String(decoding: bytes[(index + 4)..<(index + 2 + length)], as: UTF8.self)
+                    }
+                    frames.append(opcode)
+                    index += 2 + length
+                }
+                if !frames.isEmpty {
+                    channel.close(promise: nil)
+                    return (frames, code, reason)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        channel.close(promise: nil)
+        return ([], nil, nil)
     }
 
     /// Starts reading at last; true when the server then ends the connection.

@@ -85,7 +85,7 @@ actor TestSocket {
     }
 
     /// The next frame matching `where`, removing it and everything before it that matched nothing... only it.
-    func next(_ type: String? = nil, timeout: Duration = .seconds(10), where predicate: @Sendable (Frame) -> Bool = { _ in true }) async throws -> Frame {
+    func next(_ type: String? = nil, timeout: Duration = .seconds(30), where predicate: @Sendable (Frame) -> Bool = { _ in true }) async throws -> Frame {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let index = received.firstIndex(where: { (type == nil || $0.type == type) && predicate($0) }) {
@@ -99,7 +99,7 @@ actor TestSocket {
     }
 
     /// The answer (`ack` or `error`) to the frame with this id.
-    func answer(_ id: String, timeout: Duration = .seconds(10)) async throws -> Frame {
+    func answer(_ id: String, timeout: Duration = .seconds(30)) async throws -> Frame {
         try await next(nil, timeout: timeout) { ($0.type == "ack" || $0.type == "error") && $0.string("re") == id }
     }
 
@@ -112,7 +112,7 @@ actor TestSocket {
     /// Frames of a type received so far, without waiting.
     func all(_ type: String) -> [Frame] { received.filter { $0.type == type } }
 
-    func waitClosed(timeout: Duration = .seconds(10)) async throws {
+    func waitClosed(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !finished {
             guard ContinuousClock.now < deadline else { throw SocketError.timeout("socket still open") }
