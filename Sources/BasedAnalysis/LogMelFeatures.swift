@@ -6,20 +6,31 @@ import Foundation
 /// first difference over mel bands).
 enum LogMelFeatures {
     static let topDecibels: Float = 80
+    /// Log-mel values are kept as 16-bit integers in steps of 1/128 dB (±256 dB):
+    /// finer than Float16 above 16 dB, and converted with plain vector instructions,
+    /// where Float16 needs a library call per value on x86-64 without F16C.
+    static let decibelsPerStep: Float = 1.0 / 128
 
     struct Result {
         var mfcc: [Summary]
         var onsetEnvelope: [Float]
     }
 
-    static func compute(melDecibels: [Float16], bands: Int, coefficients: Int = 20) -> Result {
+    /// Appends one frame's mel powers as quantised decibels.
+    static func appendDecibels(of powers: UnsafeBufferPointer<Float>, to stored: inout [Int16]) {
+        let stepsPerDecibel = 1 / decibelsPerStep
+        for power in powers {
+            let decibels = 10 * log10(max(power, 1e-10))
+            stored.append(Int16(clamping: Int32((decibels * stepsPerDecibel).rounded())))
+        }
+    }
+
+    static func compute(melDecibels: [Int16], bands: Int, coefficients: Int = 20) -> Result {
         let frames = bands > 0 ? melDecibels.count / bands : 0
         guard frames > 0 else {
             return Result(mfcc: Array(repeating: Summary(mean: 0, std: 0), count: coefficients), onsetEnvelope: [])
         }
-        var peak = -Float.infinity
-        for value in melDecibels { peak = max(peak, Float(value)) }
-        let floor = peak - topDecibels
+        let floor = Float(melDecibels.max() ?? 0) * decibelsPerStep - topDecibels
         let basis = dctBasis(inputs: bands, outputs: coefficients)
 
         var moments = [RunningMoments](repeating: RunningMoments(), count: coefficients)
@@ -27,24 +38,24 @@ enum LogMelFeatures {
         var current = [Float](repeating: 0, count: bands)
         var previous = [Float](repeating: 0, count: bands)
         melDecibels.withUnsafeBufferPointer { mel in
-            for t in 0..<frames {
-                for b in 0..<bands { current[b] = max(Float(mel[t * bands + b]), floor) }
-                for k in 0..<coefficients {
-                    var sum: Float = 0
-                    basis.withUnsafeBufferPointer { basis in
-                        let row = basis.baseAddress! + k * bands
-                        for b in 0..<bands { sum += row[b] * current[b] }
+            basis.withUnsafeBufferPointer { basis in
+                for t in 0..<frames {
+                    current.withUnsafeMutableBufferPointer { current in
+                        for b in 0..<bands { current[b] = max(Float(mel[t * bands + b]) * decibelsPerStep, floor) }
                     }
-                    moments[k].add(Double(sum))
+                    for k in 0..<coefficients {
+                        let sum = current.withUnsafeBufferPointer { current in
+                            VectorMath.dot(basis.baseAddress! + k * bands, current.baseAddress!, count: bands)
+                        }
+                        moments[k].add(Double(sum))
+                    }
+                    // librosa shifts the envelope by lag + n_fft / (2 hop) = 3 frames and
+                    // trims it to the frame count: frame t holds the rise from t-3 to t-2.
+                    if t >= 1 && t + 2 < frames {
+                        onset[t + 2] = VectorMath.positiveDifferenceSum(current, previous) / Float(bands)
+                    }
+                    swap(&current, &previous)
                 }
-                // librosa shifts the envelope by lag + n_fft / (2 hop) = 3 frames and
-                // trims it to the frame count: frame t holds the rise from t-3 to t-2.
-                if t >= 1 && t + 2 < frames {
-                    var rise: Float = 0
-                    for b in 0..<bands { rise += max(0, current[b] - previous[b]) }
-                    onset[t + 2] = rise / Float(bands)
-                }
-                swap(&current, &previous)
             }
         }
         return Result(mfcc: moments.map(\.summary), onsetEnvelope: onset)

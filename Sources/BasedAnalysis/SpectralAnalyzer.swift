@@ -3,7 +3,7 @@ import Foundation
 /// Consumes mono PCM at 22,050 Hz in chunks of any size and computes librosa's
 /// frame features on the fly (STFT with a Hann window, n_fft 2048, hop 512,
 /// centred frames with zero padding), so a long track never needs all of its
-/// samples in memory. Only the log-mel frames are kept (as Float16), because
+/// samples in memory. Only the log-mel frames are kept (as 16-bit integers of 1/128 dB), because
 /// librosa clips them against the loudest value of the whole track before
 /// MFCCs and onset strength can be taken.
 struct SpectralAnalyzer {
@@ -33,7 +33,7 @@ struct SpectralAnalyzer {
     private(set) var zeroCrossingRate = RunningMoments()
     private(set) var chroma = [RunningMoments](repeating: RunningMoments(), count: 12)
     /// Log-mel (dB) frames, `melBands` values each, in frame order.
-    private(set) var melDecibels: [Float16] = []
+    private(set) var melDecibels: [Int16] = []
     private(set) var frameCount = 0
 
     private var power = [Float](repeating: 0, count: fftSize / 2 + 1)
@@ -202,9 +202,7 @@ struct SpectralAnalyzer {
                 }
                 mel.withUnsafeMutableBufferPointer { mel in
                     melBank.apply(power.baseAddress!, into: mel.baseAddress!)
-                    for band in 0..<Self.melBands {
-                        melDecibels.append(Float16(10 * log10(max(mel[band], 1e-10))))
-                    }
+                    LogMelFeatures.appendDecibels(of: UnsafeBufferPointer(mel), to: &melDecibels)
                 }
                 chromaFrame.withUnsafeMutableBufferPointer { chromaFrame in
                     chromaBank.apply(power.baseAddress!, into: chromaFrame.baseAddress!)

@@ -22,3 +22,29 @@ enum VectorMath {
         return sum
     }
 }
+
+extension VectorMath {
+    /// Σ max(0, a[i] − b[i]), eight lanes at a time.
+    static func positiveDifferenceSum(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                let rawA = UnsafeRawPointer(a.baseAddress!), rawB = UnsafeRawPointer(b.baseAddress!)
+                var lanes = SIMD8<Float>()
+                var i = 0
+                while i + 8 <= a.count {
+                    let difference = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                        - rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                    lanes += difference.replacing(with: 0, where: difference .< 0)
+                    i += 8
+                }
+                var sum = lanes.sum()
+                while i < a.count {
+                    sum += max(0, a[i] - b[i])
+                    i += 1
+                }
+                return sum
+            }
+        }
+    }
+}
