@@ -21,7 +21,9 @@ enum LogMelFeatures {
         let stepsPerDecibel = 1 / decibelsPerStep
         for power in powers {
             let decibels = 10 * log10(max(power, 1e-10))
-            stored.append(Int16(clamping: Int32((decibels * stepsPerDecibel).rounded())))
+            // Rounds half away from zero by truncation: `rounded()` is a libm call here.
+            let steps = decibels * stepsPerDecibel
+            stored.append(Int16(clamping: Int32(steps + (steps < 0 ? -0.5 : 0.5))))
         }
     }
 

@@ -34,7 +34,15 @@ final class MonoResampler {
             case 1:
                 mono.baseAddress!.update(from: input, count: frames)
             case 2:
-                for frame in 0..<frames { mono[frame] = 0.5 * (input[2 * frame] + input[2 * frame + 1]) }
+                // Eight frames at a time: one 16-lane load split into left and right.
+                let raw = UnsafeRawPointer(input), output = UnsafeMutableRawPointer(mono.baseAddress!)
+                var frame = 0
+                while frame + 8 <= frames {
+                    let pair = raw.loadUnaligned(fromByteOffset: 8 * frame, as: SIMD16<Float>.self)
+                    output.storeBytes(of: 0.5 * (pair.evenHalf + pair.oddHalf), toByteOffset: 4 * frame, as: SIMD8<Float>.self)
+                    frame += 8
+                }
+                for frame in frame..<frames { mono[frame] = 0.5 * (input[2 * frame] + input[2 * frame + 1]) }
             default:
                 let weight = 1 / Float(channels)
                 for frame in 0..<frames {

@@ -52,12 +52,13 @@ struct SpectralAnalyzer {
 
     mutating func consume<C: Collection>(_ samples: C) where C.Element == Float {
         guard !samples.isEmpty else { return }
-        if sampleCount == 0 { firstSample = samples.first! }
-        for sample in samples {
+        let start = buffer.count
+        buffer.append(contentsOf: samples)
+        buffer.withUnsafeMutableBufferPointer { buffer in
             // NaN or infinity from a broken decoder would poison every statistic.
-            let clean = sample.isFinite ? sample : 0
-            buffer.append(clean)
-            lastSample = clean
+            for i in start..<buffer.count { buffer[i] = buffer[i].isFinite ? buffer[i] : 0 }
+            if sampleCount == 0 { firstSample = buffer[start] }
+            lastSample = buffer[buffer.count - 1]
         }
         sampleCount += samples.count
         processAvailableFrames(limit: nil)
