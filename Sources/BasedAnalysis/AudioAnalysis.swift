@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The analysis entry point: `try await AudioAnalysis.analyze(fileAt: path)` decodes
@@ -12,12 +13,14 @@ public enum AudioAnalysis {
     /// on one core), short enough that a stuck ffmpeg does not hold a worker forever.
     public static let defaultTimeLimit = Duration.seconds(15 * 60)
 
-    /// Analyses one file. One ffmpeg process decodes it into one pipe, read on a thread
-    /// of its own (so the concurrency pool is never blocked by pipe reads) by the
-    /// loudness meter and, mixed to mono and resampled, by the feature analysis.
+    /// Analyses one file. libFLAC (mono and stereo FLAC at 44.1 or 48 kHz) or one ffmpeg
+    /// process (anything else, into one pipe) decodes it on a thread of its own (so
+    /// the concurrency pool is never blocked), feeding the loudness meter and, mixed
+    /// to mono and resampled, the feature analysis.
     ///
-    /// Cancelling the calling task, or passing `timeLimit`, kills ffmpeg (SIGKILL),
-    /// reaps it and throws `CancellationError` or `AnalysisError` with code `timedOut`.
+    /// Cancelling the calling task, or passing `timeLimit`, stops decoding (ffmpeg is
+    /// killed with SIGKILL and reaped) and throws `CancellationError` or
+    /// `AnalysisError` with code `timedOut`.
     public static func analyze(
         fileAt path: String, ffmpegPath: String? = nil, ffprobePath: String? = nil,
         timeLimit: Duration = defaultTimeLimit
@@ -28,35 +31,37 @@ public enum AudioAnalysis {
         }
         let decoder = AudioDecoder(ffmpegPath: ffmpegPath, ffprobePath: ffprobePath)
         let source = try await onThread { try decoder.probe(path) }
-        let format = AudioDecoder.pcmFormat(for: source)
-        let child = try decoder.start(path, format: format, source: source)
+        let pcm = try decoder.start(path, source: source)
 
-        let watchdog = Task {
-            try await Task.sleep(for: timeLimit)
-            child.stop(.timedOut(timeLimit))
-        }
+        // A Dispatch timer on a queue of its own rather than a sleeping task: the time
+        // limit must fire even when blocking work has taken every thread of the
+        // concurrency pool.
+        let watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "BasedAnalysis.timeLimit"))
+        watchdog.schedule(deadline: .now() + .nanoseconds(Int(min(timeLimit / .nanoseconds(1), Double(Int.max / 2)))))
+        watchdog.setEventHandler { pcm.stop(.timedOut(timeLimit)) }
+        watchdog.resume()
         defer { watchdog.cancel() }
         let (musical, loudness) = try await withTaskCancellationHandler {
-            try await onThread { try decode(child, format: format) }
+            try await onThread { try analyse(pcm) }
         } onCancel: {
-            child.stop(.cancelled)
+            pcm.stop(.cancelled)
         }
         return TrackAnalyzer.assemble(musical, loudness: loudness)
     }
 
-    /// Reads the whole stream, then reaps ffmpeg before the (whole-track) finishing
-    /// steps, so that a killed or failed decode throws without analysing a fragment.
-    private static func decode(_ child: ChildProcess, format: PCMFormat) throws -> (TrackAnalyzer.Musical, Loudness) {
+    /// Decodes the whole file before the (whole-track) finishing steps, so that a
+    /// stopped or failed decode throws without analysing a fragment.
+    private static func analyse(_ pcm: any PCMSource) throws -> (TrackAnalyzer.Musical, Loudness) {
+        let format = pcm.format
         var meter = LoudnessMeter(sampleRate: format.sampleRate, channelWeights: LoudnessMeter.weights(channels: format.channels))
         var analyzer = TrackAnalyzer()
         let mono = MonoResampler(
             channels: format.channels, inputRate: format.sampleRate, outputRate: Int(SpectralAnalyzer.sampleRate)
         )
-        AudioDecoder.read(child.standardOutput, format: format) { samples in
+        try pcm.decode { samples in
             meter.consume(interleaved: samples)
             mono.process(interleaved: samples) { analyzer.consume($0) }
         }
-        try child.wait()
         mono.finish { analyzer.consume($0) }
         return (analyzer.finish(), meter.result())
     }

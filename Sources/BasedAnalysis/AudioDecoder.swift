@@ -44,6 +44,34 @@ struct PCMFormat: Sendable, Equatable {
     var bytesPerSample: Int { isSixteenBit ? 2 : 4 }
 }
 
+/// Why a decode was ended before the end of its file.
+enum DecodeStopReason: Sendable {
+    case cancelled
+    case timedOut(Duration)
+}
+
+/// A decode in progress: PCM in `format`, handed on in chunks of whole frames by
+/// `decode`, which throws `CancellationError` or `AnalysisError` (`timedOut`) when
+/// `stop` was called from another thread, and `AnalysisError` when decoding fails.
+protocol PCMSource: Sendable {
+    var format: PCMFormat { get }
+    func stop(_ reason: DecodeStopReason)
+    func decode(_ consume: (UnsafeBufferPointer<Float>) -> Void) throws
+}
+
+/// ffmpeg decoding a file into the pipe on its standard output.
+struct FFmpegDecoding: PCMSource {
+    let child: ChildProcess
+    let format: PCMFormat
+
+    func stop(_ reason: DecodeStopReason) { child.stop(reason) }
+
+    func decode(_ consume: (UnsafeBufferPointer<Float>) -> Void) throws {
+        AudioDecoder.read(child.standardOutput, format: format, consume: consume)
+        try child.wait()
+    }
+}
+
 /// Decodes any file ffmpeg accepts, once, into one stream of PCM read while ffmpeg
 /// is still running, so memory stays flat however long the track. The loudness
 /// meter reads that stream as it is; the features read it mixed to mono and
@@ -95,7 +123,14 @@ struct AudioDecoder: Sendable {
         )
     }
 
-    func start(_ path: String, format: PCMFormat, source: SourceFormat) throws -> ChildProcess {
+    /// Starts decoding: in-process for the FLAC layouts `FLACDecoder` handles, else ffmpeg.
+    func start(_ path: String, source: SourceFormat) throws -> any PCMSource {
+        if let flac = FLACDecoder(path: path, source: source, isFLAC: HeaderProbe.isFLAC(path)) { return flac }
+        let format = Self.pcmFormat(for: source)
+        return FFmpegDecoding(child: try startFFmpeg(path, format: format, source: source), format: format)
+    }
+
+    func startFFmpeg(_ path: String, format: PCMFormat, source: SourceFormat) throws -> ChildProcess {
         let layout = format.channels == 1 ? "mono" : (format.channels == 2 ? "stereo" : "5.1")
         let sampleFormat = format.isSixteenBit ? "s16" : "flt"
         var filters: [String] = []

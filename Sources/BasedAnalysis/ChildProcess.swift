@@ -9,16 +9,10 @@ import Glibc
 /// SIGKILL and is always reaped. A class because its pid and state are shared by
 /// the reading thread and whoever stops it.
 final class ChildProcess: Sendable {
-    /// Why the child was killed before it finished on its own.
-    enum StopReason: Sendable {
-        case cancelled
-        case timedOut(Duration)
-    }
-
     private struct State {
         /// Once reaped, the pid may belong to another process and must not be signalled.
         var reaped = false
-        var stopReason: StopReason?
+        var stopReason: DecodeStopReason?
     }
 
     let pid: pid_t
@@ -77,7 +71,7 @@ final class ChildProcess: Sendable {
 
     /// Kills the child with SIGKILL (which no mask can block) unless it was already
     /// reaped; the first reason given is the one `wait()` reports.
-    func stop(_ reason: StopReason) {
+    func stop(_ reason: DecodeStopReason) {
         state.withLock { state in
             guard !state.reaped else { return }
             if state.stopReason == nil { state.stopReason = reason }

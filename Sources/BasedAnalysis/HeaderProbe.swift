@@ -17,6 +17,13 @@ enum HeaderProbe {
         return nil
     }
 
+    /// Whether the file starts with FLAC's "fLaC" marker.
+    static func isFLAC(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 4)).map { [UInt8]($0) == [0x66, 0x4C, 0x61, 0x43] } ?? false
+    }
+
     /// STREAMINFO is always the first metadata block: 20 bits of sample rate, 3 bits
     /// of channels − 1, then 5 bits of bits per sample − 1. ffmpeg decodes up to 16
     /// bits to 16-bit integers.
