@@ -33,7 +33,7 @@ struct SpectralAnalyzer {
     private(set) var zeroCrossingRate = RunningMoments()
     private(set) var chroma = [RunningMoments](repeating: RunningMoments(), count: 12)
     /// Log-mel (dB) frames, `melBands` values each, in frame order.
-    private(set) var melDecibels: [Int16] = []
+    private(set) var melDecibels = LogMelStore(bands: melBands)
     private(set) var frameCount = 0
 
     private var power = [Float](repeating: 0, count: fftSize / 2 + 1)
@@ -199,7 +199,7 @@ struct SpectralAnalyzer {
                 }
                 mel.withUnsafeMutableBufferPointer { mel in
                     melBank.apply(power.baseAddress!, into: mel.baseAddress!)
-                    LogMelFeatures.appendDecibels(of: UnsafeBufferPointer(mel), to: &melDecibels)
+                    melDecibels.append(powers: UnsafeBufferPointer(mel))
                 }
                 chromaFrame.withUnsafeMutableBufferPointer { chromaFrame in
                     chromaBank.apply(power.baseAddress!, into: chromaFrame.baseAddress!)
