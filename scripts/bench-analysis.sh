@@ -44,7 +44,7 @@ runs = [json.loads(l) for l in open(sys.argv[1])]
 rows = []
 # Wall time is the target; CPU time is printed too because it moves less when
 # other work shares the machine (both tools are pinned to the same core).
-print("\n| track | Based wall (s) | Based CPU incl. ffmpeg (s) | Based peak RSS (MB) | librosa wall (s) | librosa CPU (s) | librosa peak RSS (MB) | librosa / Based (wall) | (CPU) |")
+print("\n| track | Based wall (s) | Based CPU incl. decoding (s) | Based peak RSS (MB) | librosa wall (s) | librosa CPU (s) | librosa peak RSS (MB) | librosa / Based (wall) | (CPU) |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for minutes in (1, 4, 10):
     ours = [r["result"] for r in runs if r["tool"] == "based" and r["minutes"] == minutes]
