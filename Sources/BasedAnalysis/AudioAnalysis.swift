@@ -9,8 +9,8 @@ public enum AudioAnalysis {
     public static var version: String { TrackAnalyzer.analysisVersion }
     /// Version of the embedding definition.
     public static var embeddingVersion: String { EmbeddingBuilder.version }
-    /// Long enough for a many-hour file on a slow machine (3 hours take about 15 s
-    /// on one core), short enough that a stuck ffmpeg does not hold a worker forever.
+    /// Long enough for a many-hour file on a slow machine (3 hours take about 25 s of
+    /// CPU), short enough that a stuck ffmpeg does not hold a worker forever.
     public static let defaultTimeLimit = Duration.seconds(15 * 60)
 
     /// Analyses one file. libFLAC (mono and stereo FLAC at 44.1 or 48 kHz) or one ffmpeg
