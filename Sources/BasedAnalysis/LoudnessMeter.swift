@@ -17,7 +17,6 @@ struct LoudnessMeter {
     private var subBlockEnergies: [Double] = []
     private var partialEnergy = 0.0
     private var partialCount = 0
-    private var energies: [Double] = []
 
     /// - Parameter channelWeights: one weight per interleaved channel.
     init(sampleRate: Int = 48_000, channelWeights: [Double]) {
@@ -43,34 +42,26 @@ struct LoudnessMeter {
         let frames = samples.count / channels
         guard frames > 0 else { return }
         truePeak.consume(interleaved: samples)
-        if energies.count < frames { energies = [Double](repeating: 0, count: frames) }
-        energies.withUnsafeMutableBufferPointer { energy in
-            for frame in 0..<frames { energy[frame] = 0 }
-            // Channels go through the filter two at a time as SIMD lanes, with the state
-            // in locals: the recursion makes each channel latency-bound, so the second
-            // lane rides along almost for free.
+        // Runs of frames up to the next 100 ms boundary: within a run each channel's
+        // squared output is summed in a register and weighted once at the end, so
+        // no per-frame energy is stored.
+        var start = 0
+        while start < frames {
+            let count = min(frames - start, subBlock - partialCount)
             for pair in 0..<filters.count {
                 let left = 2 * pair, right = min(2 * pair + 1, channels - 1)
                 let pairWeights = SIMD2(weights[left], right == left ? 0 : weights[right])
-                var filter = filters[pair]
-                var index = 0
-                for frame in 0..<frames {
-                    let a = samples[index + left], b = samples[index + right]
-                    let x = SIMD2(a.isFinite ? Double(a) : 0, b.isFinite ? Double(b) : 0)
-                    let z = filter.process(x)
-                    energy[frame] += (pairWeights * z * z).sum()
-                    index += channels
-                }
-                filters[pair] = filter
+                partialEnergy += (pairWeights * filters[pair].sumOfSquares(
+                    samples.baseAddress! + start * channels + left, stride: channels,
+                    secondLane: right - left, count: count
+                )).sum()
             }
-            for frame in 0..<frames {
-                partialEnergy += energy[frame]
-                partialCount += 1
-                if partialCount == subBlock {
-                    subBlockEnergies.append(partialEnergy)
-                    partialEnergy = 0
-                    partialCount = 0
-                }
+            partialCount += count
+            start += count
+            if partialCount == subBlock {
+                subBlockEnergies.append(partialEnergy)
+                partialEnergy = 0
+                partialCount = 0
             }
         }
     }
@@ -156,14 +147,31 @@ struct KWeighting {
         c2 = (1 - k / q + k * k) / a0
     }
 
-    @inline(__always)
-    mutating func process(_ x: SIMD2<Double>) -> SIMD2<Double> {
-        let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
-        x2 = x1; x1 = x
-        // The high-pass numerator is 1, −2, 1 (ffmpeg leaves it unnormalised too).
-        let z = y - 2 * y1 + y2 - c1 * z1 - c2 * z2
-        y2 = y1; y1 = y
-        z2 = z1; z1 = z
-        return z
+    /// Filters `count` frames of two channels (`first[k * stride]` and
+    /// `first[k * stride + secondLane]`) and returns the sum of each lane's squared output.
+    /// Channels go through as SIMD lanes, with the state in locals: the recursion makes
+    /// each channel latency-bound, so the second lane rides along almost for free, and
+    /// the recursive terms come last in each sum so that the chain from one output to
+    /// the next is one multiply and one subtraction.
+    mutating func sumOfSquares(
+        _ first: UnsafePointer<Float>, stride: Int, secondLane: Int, count: Int
+    ) -> SIMD2<Double> {
+        var x1 = x1, x2 = x2, y1 = y1, y2 = y2, z1 = z1, z2 = z2
+        var sum = SIMD2<Double>()
+        var index = 0
+        for _ in 0..<count {
+            let a = first[index], b = first[index + secondLane]
+            let x = SIMD2(a.isFinite ? Double(a) : 0, b.isFinite ? Double(b) : 0)
+            let y = (b0 * x + b1 * x1 + b2 * x2 - a2 * y2) - a1 * y1
+            x2 = x1; x1 = x
+            // The high-pass numerator is 1, −2, 1 (ffmpeg leaves it unnormalised too).
+            let z = (y - 2 * y1 + y2 - c2 * z2) - c1 * z1
+            y2 = y1; y1 = y
+            z2 = z1; z1 = z
+            sum += z * z
+            index += stride
+        }
+        self.x1 = x1; self.x2 = x2; self.y1 = y1; self.y2 = y2; self.z1 = z1; self.z2 = z2
+        return sum
     }
 }

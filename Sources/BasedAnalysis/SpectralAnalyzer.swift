@@ -3,7 +3,7 @@ import Foundation
 /// Consumes mono PCM at 22,050 Hz in chunks of any size and computes librosa's
 /// frame features on the fly (STFT with a Hann window, n_fft 2048, hop 512,
 /// centred frames with zero padding), so a long track never needs all of its
-/// samples in memory. Only the log-mel frames are kept (as Float16), because
+/// samples in memory. Only the log-mel frames are kept (as 16-bit integers of 1/128 dB), because
 /// librosa clips them against the loudest value of the whole track before
 /// MFCCs and onset strength can be taken.
 struct SpectralAnalyzer {
@@ -33,14 +33,13 @@ struct SpectralAnalyzer {
     private(set) var zeroCrossingRate = RunningMoments()
     private(set) var chroma = [RunningMoments](repeating: RunningMoments(), count: 12)
     /// Log-mel (dB) frames, `melBands` values each, in frame order.
-    private(set) var melDecibels: [Float16] = []
+    private(set) var melDecibels = LogMelStore(bands: melBands)
     private(set) var frameCount = 0
 
     private var power = [Float](repeating: 0, count: fftSize / 2 + 1)
     private var magnitude = [Float](repeating: 0, count: fftSize / 2 + 1)
     private var mel = [Float](repeating: 0, count: melBands)
     private var chromaFrame = [Float](repeating: 0, count: 12)
-    private var frame = [Float](repeating: 0, count: fftSize)
 
     init() {
         // scipy's periodic ("fftbins") Hann window, as librosa's STFT uses.
@@ -53,12 +52,13 @@ struct SpectralAnalyzer {
 
     mutating func consume<C: Collection>(_ samples: C) where C.Element == Float {
         guard !samples.isEmpty else { return }
-        if sampleCount == 0 { firstSample = samples.first! }
-        for sample in samples {
+        let start = buffer.count
+        buffer.append(contentsOf: samples)
+        buffer.withUnsafeMutableBufferPointer { buffer in
             // NaN or infinity from a broken decoder would poison every statistic.
-            let clean = sample.isFinite ? sample : 0
-            buffer.append(clean)
-            lastSample = clean
+            for i in start..<buffer.count { buffer[i] = buffer[i].isFinite ? buffer[i] : 0 }
+            if sampleCount == 0 { firstSample = buffer[start] }
+            lastSample = buffer[buffer.count - 1]
         }
         sampleCount += samples.count
         processAvailableFrames(limit: nil)
@@ -90,57 +90,54 @@ struct SpectralAnalyzer {
         let bins = n / 2 + 1
         let padding = n / 2
         buffer.withUnsafeBufferPointer { samples in
-            frame.withUnsafeMutableBufferPointer { frame in
-                // Time-domain features first: RMS over the zero-padded frame, ZCR over
-                // the edge-padded one (librosa pads the two differently).
-                var energy: Float = 0
-                var crossings = 0
-                let inside = paddedPosition >= padding && paddedPosition + n - padding <= sampleCount
-                if inside {
-                    // The common case: no padding in this frame, so no edge values to
-                    // substitute, and eight samples at a time. Values within 1e-10 of
-                    // zero count as positive zero, as librosa's zero_crossings.
-                    let x = UnsafeRawPointer(samples.baseAddress! + start)
-                    let limit = SIMD8<Float>(repeating: -1e-10)
-                    var energies = SIMD8<Float>()
-                    var counts = SIMD8<Int32>()
-                    var i = 0
-                    while i + 8 <= n {
-                        let current = x.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                        energies += current * current
-                        if i > 0 {
-                            let previous = x.loadUnaligned(fromByteOffset: 4 * (i - 1), as: SIMD8<Float>.self)
-                            counts &+= SIMD8<Int32>().replacing(with: 1, where: (current .< limit) .^ (previous .< limit))
-                        }
-                        i += 8
+            // Time-domain features first: RMS over the zero-padded frame, ZCR over
+            // the edge-padded one (librosa pads the two differently).
+            var energy: Float = 0
+            var crossings = 0
+            let inside = paddedPosition >= padding && paddedPosition + n - padding <= sampleCount
+            if inside {
+                // The common case: no padding in this frame, so no edge values to
+                // substitute, and eight samples at a time. Values within 1e-10 of
+                // zero count as positive zero, as librosa's zero_crossings.
+                let x = UnsafeRawPointer(samples.baseAddress! + start)
+                let limit = SIMD8<Float>(repeating: -1e-10)
+                var energies = SIMD8<Float>()
+                var counts = SIMD8<Int32>()
+                var i = 0
+                while i + 8 <= n {
+                    let current = x.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                    energies += current * current
+                    if i > 0 {
+                        let previous = x.loadUnaligned(fromByteOffset: 4 * (i - 1), as: SIMD8<Float>.self)
+                        counts &+= SIMD8<Int32>().replacing(with: 1, where: (current .< limit) .^ (previous .< limit))
                     }
-                    energy = energies.sum()
-                    crossings = Int(counts.wrappedSum())
-                    // The first block's crossings, skipped above because sample −1 is not in the frame.
-                    for j in 1..<8 where (samples[start + j] < -1e-10) != (samples[start + j - 1] < -1e-10) {
-                        crossings += 1
-                    }
-                    for j in 0..<n { frame[j] = samples[start + j] }
-                } else {
-                    var previousNegative = false
-                    for i in 0..<n {
-                        let x = samples[start + i]
-                        frame[i] = x
-                        energy += x * x
-                        let padded = paddedPosition + i
-                        let edge = padded < padding ? firstSample : (padded - padding >= sampleCount ? lastSample : x)
-                        let negative = edge < -1e-10
-                        if i > 0 && negative != previousNegative { crossings += 1 }
-                        previousNegative = negative
-                    }
+                    i += 8
                 }
-                rms.add(Double((energy / Float(n)).squareRoot()))
-                zeroCrossingRate.add(Double(crossings) / Double(n))
-                let input = fft.input
+                energy = energies.sum()
+                crossings = Int(counts.wrappedSum())
+                // The first block's crossings, skipped above because sample −1 is not in the frame.
+                for j in 1..<8 where (samples[start + j] < -1e-10) != (samples[start + j - 1] < -1e-10) {
+                    crossings += 1
+                }
                 window.withUnsafeBufferPointer { window in
-                    for i in 0..<n { input[i] = frame[i] * window[i] }
+                    VectorMath.multiply(samples.baseAddress! + start, window.baseAddress!, into: fft.input, count: n)
+                }
+            } else {
+                let input = fft.input
+                var previousNegative = false
+                for i in 0..<n {
+                    let x = samples[start + i]
+                    input[i] = x * window[i]
+                    energy += x * x
+                    let padded = paddedPosition + i
+                    let edge = padded < padding ? firstSample : (padded - padding >= sampleCount ? lastSample : x)
+                    let negative = edge < -1e-10
+                    if i > 0 && negative != previousNegative { crossings += 1 }
+                    previousNegative = negative
                 }
             }
+            rms.add(Double((energy / Float(n)).squareRoot()))
+            zeroCrossingRate.add(Double(crossings) / Double(n))
         }
         fft.transform()
         power.withUnsafeMutableBufferPointer { power in
@@ -152,7 +149,7 @@ struct SpectralAnalyzer {
                 let hz = UnsafeRawPointer(binHz.withUnsafeBufferPointer { $0.baseAddress! })
                 let rawPower = UnsafeRawPointer(power.baseAddress!), rawMagnitude = UnsafeMutableRawPointer(magnitude.baseAddress!)
                 for k in stride(from: 0, to: vectorBins, by: 8) {
-                    let m = rawPower.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self).squareRoot()
+                    let m = VectorMath.squareRoot(rawPower.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self))
                     rawMagnitude.storeBytes(of: m, toByteOffset: 4 * k, as: SIMD8<Float>.self)
                     totals += m
                     weights += m * hz.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
@@ -202,9 +199,7 @@ struct SpectralAnalyzer {
                 }
                 mel.withUnsafeMutableBufferPointer { mel in
                     melBank.apply(power.baseAddress!, into: mel.baseAddress!)
-                    for band in 0..<Self.melBands {
-                        melDecibels.append(Float16(10 * log10(max(mel[band], 1e-10))))
-                    }
+                    melDecibels.append(powers: UnsafeBufferPointer(mel))
                 }
                 chromaFrame.withUnsafeMutableBufferPointer { chromaFrame in
                     chromaBank.apply(power.baseAddress!, into: chromaFrame.baseAddress!)

@@ -26,7 +26,7 @@ struct TrackAnalyzer {
     mutating func finish() -> Musical {
         spectral.finish()
         let frameRate = SpectralAnalyzer.sampleRate / Double(SpectralAnalyzer.hopLength)
-        let logMel = LogMelFeatures.compute(melDecibels: spectral.melDecibels, bands: SpectralAnalyzer.melBands)
+        let logMel = LogMelFeatures.compute(melDecibels: spectral.melDecibels)
         var onsetMoments = RunningMoments()
         for value in logMel.onsetEnvelope { onsetMoments.add(Double(value)) }
 
