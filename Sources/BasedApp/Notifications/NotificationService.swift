@@ -171,7 +171,7 @@ public struct NotificationService: Sendable {
             .columns("user_id", "disabled_in_app", "disabled_push", "quiet_start", "quiet_end", "time_zone", "share_now_playing")
             .values(SQLBind(user), SQLBind(inApp), SQLBind(push), SQLBind(settings.quietStart), SQLBind(settings.quietEnd), SQLBind(settings.timeZone), SQLBind(settings.shareNowPlaying))
             .onConflict(with: ["user_id"]) {
-                try $0.set(excludedValueOf: "disabled_in_app").set(excludedValueOf: "disabled_push")
+                $0.set(excludedValueOf: "disabled_in_app").set(excludedValueOf: "disabled_push")
                     .set(excludedValueOf: "quiet_start").set(excludedValueOf: "quiet_end")
                     .set(excludedValueOf: "time_zone").set(excludedValueOf: "share_now_playing")
             }

@@ -9,7 +9,7 @@ enum PresenceQueries {
     static func heartbeat(_ process: UUID, now: Date, on sql: any SQLDatabase) async throws {
         try await sql.insert(into: "realtime_processes").columns("id", "heartbeat_at")
             .values(SQLBind(process), SQLBind(now))
-            .onConflict(with: ["id"]) { try $0.set("heartbeat_at", to: SQLBind(now)) }
+            .onConflict(with: ["id"]) { $0.set("heartbeat_at", to: SQLBind(now)) }
             .run()
     }
 
@@ -25,7 +25,7 @@ enum PresenceQueries {
 
     static func touchLastSeen(_ user: UUID, now: Date, on sql: any SQLDatabase) async throws {
         try await sql.insert(into: "last_seen").columns("user_id", "seen_at").values(SQLBind(user), SQLBind(now))
-            .onConflict(with: ["user_id"]) { try $0.set("seen_at", to: SQLBind(now)) }
+            .onConflict(with: ["user_id"]) { $0.set("seen_at", to: SQLBind(now)) }
             .run()
     }
 
