@@ -55,6 +55,47 @@ struct MessagingTests {
         }
     }
 
+    @Test("sends that arrive together are stored together: dense sequences, retries stored once, a refused send undoes no other")
+    func concurrentSends() async throws {
+        try await withLiveApp { client, _, _ in
+            let ana = try await client.register("ana")
+            let ben = try await client.register("ben")
+            let eve = try await client.register("eve")
+            let group = try await client.request(.post, "/api/v1/conversations", json: #"{"title":"Burst","memberIds":["\#(ben.user.id)"]}"#, token: ana.accessToken).decode(GroupBody.self)
+            struct Sent: Decodable { var seq: Int; var duplicate: Bool }
+            // 40 distinct sends, each also retried at once, and Eve (not a member) trying in between.
+            let results = try await withThrowingTaskGroup(of: (String, Int, Sent?).self) { tasks in
+                for index in 0..<40 {
+                    for _ in 0..<2 {
+                        tasks.addTask {
+                            let token = index % 2 == 0 ? ana.accessToken : ben.accessToken
+                            let response = try await client.request(.post, "/api/v1/messages", json: #"{"conversationId":"\#(group.id)","clientMessageId":"burst-\#(index)","text":"n\#(index)"}"#, token: token)
+                            return ("burst-\(index)", response.status.code, try? response.decode(Sent.self))
+                        }
+                    }
+                    tasks.addTask {
+                        let response = try await client.request(.post, "/api/v1/messages", json: #"{"conversationId":"\#(group.id)","clientMessageId":"eve-\#(index)","text":"let me in"}"#, token: eve.accessToken)
+                        return ("eve", response.status.code, nil)
+                    }
+                }
+                return try await tasks.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { $0.0 == "eve" }.allSatisfy { $0.1 == 403 })
+            let sends = results.filter { $0.0 != "eve" }
+            #expect(sends.allSatisfy { $0.1 == 201 || $0.1 == 200 })
+            // Each pair got one sequence; one of the two says duplicate.
+            let byID = Dictionary(grouping: sends, by: \.0)
+            for (id, pair) in byID {
+                #expect(Set(pair.compactMap { $0.2?.seq }).count == 1, "\(id)")
+                #expect(pair.filter { $0.2?.duplicate == true }.count == 1, "\(id)")
+            }
+            let seqs = Set(sends.compactMap { $0.2?.seq })
+            #expect(seqs == Set(1...40))
+            let history = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=100", token: ben.accessToken).decode(MessagePageBody.self)
+            #expect(history.items.map(\.seq) == Array(1...40))
+        }
+    }
+
     @Test("a client that stops reading is closed when its queue overflows; others are not held up and nothing is lost")
     func backpressure() async throws {
         try await withLiveApp({ $0.realtimeOutboundQueue = 16 }) { client, port, services in

@@ -30,6 +30,32 @@ enum MessagingQueries {
             .first(decoding: ConversationMember.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// The conversation's kind, if `user` is a member of it (one query for the send path).
+    static func memberKind(_ conversation: UUID, user: UUID, on sql: any SQLDatabase) async throws -> Conversation.Kind? {
+        try await sql.raw("""
+            SELECT c.kind FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+            WHERE m.conversation_id = \(bind: conversation) AND m.user_id = \(bind: user)
+            """).first(decodingColumn: "kind", as: Conversation.Kind.self)
+    }
+
+    /// Whether `user` and the other member of a direct conversation blocked one another.
+    static func isBlockedInDirect(_ conversation: UUID, user: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            SELECT b.blocker_id FROM conversation_members m
+            JOIN blocks b ON (b.blocker_id = m.user_id AND b.blocked_id = \(bind: user)) OR (b.blocker_id = \(bind: user) AND b.blocked_id = m.user_id)
+            WHERE m.conversation_id = \(bind: conversation) AND m.user_id <> \(bind: user)
+            LIMIT 1
+            """).first() != nil
+    }
+
+    /// The sender's own marks after a send: read and delivered up to it.
+    static func markOwn(_ conversation: UUID, user: UUID, seq: Int, on sql: any SQLDatabase) async throws {
+        try await sql.update("conversation_members")
+            .set("read_seq", to: SQLBind(seq)).set("delivered_seq", to: SQLBind(seq))
+            .where("conversation_id", .equal, conversation).where("user_id", .equal, user)
+            .run()
+    }
+
     static func members(_ conversation: UUID, on sql: any SQLDatabase) async throws -> [ConversationMember] {
         try await sql.select().column("*").from("conversation_members")
             .where("conversation_id", .equal, conversation).orderBy("joined_at")

@@ -5,6 +5,12 @@ import SQLKit
 /// stored in. Delivery to sockets is `Realtime`'s job; this is the record.
 public struct MessagingService: Sendable {
     let database: Database
+    let batcher: SendBatcher
+
+    public init(database: Database) {
+        self.database = database
+        batcher = SendBatcher(database: database)
+    }
 
     public enum Target: Sendable, Equatable {
         case conversation(UUID)
@@ -27,53 +33,62 @@ public struct MessagingService: Sendable {
     ) async throws -> Sent {
         try Self.checkClientID(clientMessageId)
         let body = try Self.checkText(text, required: attachmentId == nil)
-        if let existing = try await MessagingQueries.message(sender: sender, clientMessageId: clientMessageId, on: database.sql) {
-            return Sent(message: existing, duplicate: true, created: nil)
-        }
-        let dialect = database.dialect
-        do {
-            return try await database.transaction { sql in
-                let now = Date()
-                var created: Conversation?
-                let conversation: Conversation
-                switch target {
-                case .user(let other):
-                    (conversation, created) = try await Self.direct(between: sender, and: other, now: now, on: sql)
-                case .conversation(let id):
-                    conversation = try await Self.requireMember(sender, of: id, on: sql).0
-                    if conversation.kind == .direct, let other = try await MessagingQueries.memberIDs(id, on: sql).first(where: { $0 != sender }),
-                       try await MessagingQueries.isBlocked(between: sender, and: other, on: sql) {
-                        throw AppError.forbidden("One of you blocked the other.", code: "blocked")
-                    }
-                    try await MessagingQueries.lockConversation(id, dialect: dialect, on: sql)
-                }
-                if let attachmentId {
-                    guard let attachment = try await MessagingQueries.attachment(attachmentId, on: sql), attachment.ownerId == sender else {
-                        throw AppError.validation("attachmentId", "is not an attachment you uploaded")
-                    }
-                }
-                let seq = try await MessagingQueries.nextSeq(conversation.id, now: now, on: sql)
-                if let replyToSeq, !(1..<seq).contains(replyToSeq) {
-                    throw AppError.validation("replyToSeq", "is not a message of this conversation")
-                }
-                let message = Message(
-                    id: .v7(now: now), conversationId: conversation.id, seq: seq, senderId: sender, clientMessageId: clientMessageId,
-                    body: body, attachmentId: attachmentId, replyToSeq: replyToSeq, reactions: [:], editedAt: nil, deletedAt: nil, createdAt: now
-                )
-                try await MessagingQueries.insert(message, on: sql)
-                // The sender has read what they wrote.
-                try await MessagingQueries.setMemberSeq("read_seq", conversation.id, user: sender, seq: seq, on: sql)
-                try await MessagingQueries.setMemberSeq("delivered_seq", conversation.id, user: sender, seq: seq, on: sql)
-                return Sent(message: message, duplicate: false, created: created)
+        return try await batcher.submit(Outgoing(
+            sender: sender, target: target, clientMessageId: clientMessageId, body: body, attachmentId: attachmentId, replyToSeq: replyToSeq
+        ))
+    }
+
+    /// A send that passed the checks that need no database.
+    struct Outgoing: Sendable {
+        var sender: UUID
+        var target: Target
+        var clientMessageId: String
+        var body: String?
+        var attachmentId: UUID?
+        var replyToSeq: Int?
+    }
+
+    /// Stores one message inside the batch's transaction. A unique violation
+    /// (the same client id, or a direct conversation another process created
+    /// at the same moment) is for `SendBatcher` to resolve.
+    static func store(_ outgoing: Outgoing, on sql: any SQLDatabase) async throws -> Sent {
+        let now = Date()
+        let sender = outgoing.sender
+        var created: Conversation?
+        let conversationID: UUID
+        switch outgoing.target {
+        case .user(let other):
+            let (conversation, new) = try await direct(between: sender, and: other, now: now, on: sql)
+            conversationID = conversation.id
+            created = new
+        case .conversation(let id):
+            guard let kind = try await MessagingQueries.memberKind(id, user: sender, on: sql) else {
+                throw AppError.forbidden("You are not in this conversation.", code: "not_a_member")
             }
-        } catch where database.isUniqueViolation(error) {
-            // A concurrent retry of the same send won the race; or two first
-            // messages created the same direct conversation: answer from what won.
-            if let existing = try await MessagingQueries.message(sender: sender, clientMessageId: clientMessageId, on: database.sql) {
-                return Sent(message: existing, duplicate: true, created: nil)
+            if kind == .direct, try await MessagingQueries.isBlockedInDirect(id, user: sender, on: sql) {
+                throw AppError.forbidden("One of you blocked the other.", code: "blocked")
             }
-            return try await send(from: sender, to: target, clientMessageId: clientMessageId, text: text, attachmentId: attachmentId, replyToSeq: replyToSeq)
+            conversationID = id
         }
+        if let attachmentId = outgoing.attachmentId {
+            guard let attachment = try await MessagingQueries.attachment(attachmentId, on: sql), attachment.ownerId == sender else {
+                throw AppError.validation("attachmentId", "is not an attachment you uploaded")
+            }
+        }
+        // Taking the sequence locks the conversation's row until the commit.
+        let seq = try await MessagingQueries.nextSeq(conversationID, now: now, on: sql)
+        if let replyToSeq = outgoing.replyToSeq, !(1..<seq).contains(replyToSeq) {
+            throw AppError.validation("replyToSeq", "is not a message of this conversation")
+        }
+        let message = Message(
+            id: .v7(now: now), conversationId: conversationID, seq: seq, senderId: sender, clientMessageId: outgoing.clientMessageId,
+            body: outgoing.body, attachmentId: outgoing.attachmentId, replyToSeq: outgoing.replyToSeq, reactions: [:],
+            editedAt: nil, deletedAt: nil, createdAt: now
+        )
+        try await MessagingQueries.insert(message, on: sql)
+        // The sender has read, and has, what they wrote.
+        try await MessagingQueries.markOwn(conversationID, user: sender, seq: seq, on: sql)
+        return Sent(message: message, duplicate: false, created: created)
     }
 
     public func edit(by user: UUID, conversation: UUID, seq: Int, text: String) async throws -> Message {
@@ -371,14 +386,13 @@ public struct MessagingService: Sendable {
 
     static func direct(between sender: UUID, and other: UUID, now: Date, on sql: any SQLDatabase) async throws -> (Conversation, Conversation?) {
         guard other != sender else { throw AppError.validation("to", "is yourself") }
-        guard try await AccountQueries.user(id: other, on: sql) != nil else { throw AppError.notFound("The user \(other.text)") }
+        let key = [sender.text, other.text].sorted().joined(separator: ":")
+        let existing = try await MessagingQueries.direct(key: key, on: sql)
+        if existing == nil, try await AccountQueries.user(id: other, on: sql) == nil { throw AppError.notFound("The user \(other.text)") }
         if try await MessagingQueries.isBlocked(between: sender, and: other, on: sql) {
             throw AppError.forbidden("One of you blocked the other.", code: "blocked")
         }
-        let key = [sender.text, other.text].sorted().joined(separator: ":")
-        if let existing = try await MessagingQueries.direct(key: key, on: sql) {
-            return (existing, nil)
-        }
+        if let existing { return (existing, nil) }
         let conversation = Conversation(id: .v7(now: now), kind: .direct, title: nil, subject: nil, createdBy: sender, lastSeq: 0, createdAt: now, updatedAt: now)
         try await MessagingQueries.insert(conversation, directKey: key, on: sql)
         try await MessagingQueries.addMember(conversation.id, user: sender, role: .member, joinedSeq: 0, now: now, on: sql)

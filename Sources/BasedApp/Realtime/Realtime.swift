@@ -191,6 +191,8 @@ public final class Realtime: Sendable {
     /// with no open socket, unless they muted the conversation. Rooms never notify.
     private func notifyOffline(of message: Message) async {
         do {
+            // The common case costs no query: everyone else has a socket here.
+            if try await members(of: message.conversationId).allSatisfy({ $0 == message.senderId || hub.hasSockets($0) }) { return }
             guard let conversation = try await MessagingQueries.conversation(message.conversationId, on: database.sql), conversation.kind != .room else { return }
             let members = try await MessagingQueries.members(message.conversationId, on: database.sql)
                 .filter { $0.userId != message.senderId && !$0.muted }
