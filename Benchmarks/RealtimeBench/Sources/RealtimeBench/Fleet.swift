@@ -194,7 +194,8 @@ struct BenchSocket: Sendable {
             logger: logger
         ) { inbound, outbound, _ in
             var frames = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-            guard case .text(let first)? = try await frames.next() else { throw BenchError.noHello("the socket ended before hello") }
+            // No frame at all: the server closed first (4401 and its reason); `connect` returns that close frame.
+            guard case .text(let first)? = try await frames.next() else { return }
             guard case .hello = ServerFrame(parsing: first) else { throw BenchError.noHello(String(first.prefix(120))) }
             if fleet.opened(index, writer: outbound) { await gate.release() }
             while let frame = try await frames.next() {

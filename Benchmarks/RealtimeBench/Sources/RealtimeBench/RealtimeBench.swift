@@ -71,12 +71,12 @@ struct RealtimeBench: AsyncParsableCommand {
             note("open-file limit is \(fileLimit): sockets past it will fail (run `ulimit -n 65536` first)")
         }
         let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: registerConcurrency)
+        // The registration loop retries on its own; a refused connection should fail at once, not after the connect timeout.
+        pool.retryConnectionEstablishment = false
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: .init(
-                timeout: .init(connect: .seconds(10), read: .seconds(60)),
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: registerConcurrency)
-            )
+            configuration: .init(timeout: .init(connect: .seconds(10), read: .seconds(60)), connectionPool: pool)
         )
         let api = ServerAPI(baseURL: url, client: client)
         do {

@@ -91,8 +91,19 @@ extension ServerAPI {
                     return (index, .failure(lastError))
                 }
             }
-            for _ in 0..<max(1, concurrency) { addNext() }
+            // One alone first: a wrong URL or a server that refuses registration shows at once, not 10,000 times.
+            addNext()
             var done = 0
+            if let (index, result) = await group.next() {
+                switch result {
+                case .success(let user): users[index] = user
+                case .failure(let error):
+                    failures["\(error)".prefix(160).description, default: 0] += 1
+                    return
+                }
+                done += 1
+            }
+            for _ in 0..<max(1, concurrency) { addNext() }
             for await (index, result) in group {
                 switch result {
                 case .success(let user): users[index] = user
