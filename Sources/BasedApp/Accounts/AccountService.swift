@@ -157,11 +157,16 @@ public struct AccountService: Sendable {
 
     /// The caller of an access token whose session is still live.
     public func authenticate(accessToken: String) async throws -> Identity {
-        let (userID, sessionID) = try await tokens.verify(accessToken)
+        try await authenticateWithExpiry(accessToken: accessToken).0
+    }
+
+    /// As `authenticate`, with the moment the token expires.
+    public func authenticateWithExpiry(accessToken: String) async throws -> (Identity, Date) {
+        let (userID, sessionID, expiresAt) = try await tokens.verifyWithExpiry(accessToken)
         guard let user = try await AccountQueries.liveSessionUser(userID: userID, sessionID: sessionID, on: database.sql) else {
             throw AppError.unauthorized("This session was signed out.", code: "session_revoked")
         }
-        return Identity(userID: user.id, sessionID: sessionID, username: user.username, role: user.role)
+        return (Identity(userID: user.id, sessionID: sessionID, username: user.username, role: user.role), expiresAt)
     }
 
     public func signOut(_ identity: Identity, allDevices: Bool) async throws {

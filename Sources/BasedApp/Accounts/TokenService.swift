@@ -42,6 +42,12 @@ public struct TokenService: Sendable {
 
     /// The user and session an access token names, or a 401 that says why not.
     func verify(_ token: String, now: Date = Date()) async throws -> (userID: UUID, sessionID: UUID) {
+        let claims = try await verifyWithExpiry(token, now: now)
+        return (claims.userID, claims.sessionID)
+    }
+
+    /// As `verify`, and when the token expires (a socket closes then).
+    func verifyWithExpiry(_ token: String, now: Date = Date()) async throws -> (userID: UUID, sessionID: UUID, expiresAt: Date) {
         // Only HS256 is ever issued; refuse any other `alg` before looking further.
         guard Self.algorithm(of: token) == "HS256" else {
             throw AppError.unauthorized("The access token is not a valid Based token.", code: "invalid_token")
@@ -58,7 +64,7 @@ public struct TokenService: Sendable {
         guard let userID = UUID(uuidString: claims.sub.value), let sessionID = UUID(uuidString: claims.sid) else {
             throw AppError.unauthorized("The access token is not a valid Based token.", code: "invalid_token")
         }
-        return (userID, sessionID)
+        return (userID, sessionID, claims.exp.value)
     }
 
     static func algorithm(of token: String) -> String? {

@@ -36,6 +36,12 @@ public struct AppConfiguration: Sendable {
     public var jobLease: Duration = .seconds(60)
     /// Size cap of the cache of live transcodes.
     public var transcodeCacheBytes = 2 * 1024 * 1024 * 1024
+    /// The push gateway notifications go to when a user has no open socket; nil turns pushes off.
+    public var pushURL: URL?
+    /// A bearer token for the push gateway, if it wants one.
+    public var pushToken: String?
+    /// Frames a socket may have waiting before it is closed with 4001 (resume required).
+    public var realtimeOutboundQueue = 1024
 
     public init() {}
 
@@ -125,6 +131,21 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError.invalid("BASED_JOB_LEASE_SECONDS", value, "seconds between 2 and 3600")
             }
             config.jobLease = .seconds(seconds)
+        },
+        Setting(key: ["based", "push", "url"], help: "push gateway URL (Expo-style JSON); unset: no pushes") { config, value in
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError.invalid("BASED_PUSH_URL", value, "an http(s) URL")
+            }
+            config.pushURL = url
+        },
+        Setting(key: ["based", "push", "token"], help: "bearer token sent to the push gateway") { config, value in
+            config.pushToken = value.isEmpty ? nil : value
+        },
+        Setting(key: ["based", "realtime", "queue"], help: "frames a socket may have waiting before it must resume (close 4001)") { config, value in
+            guard let frames = Int(value), (8...1_000_000).contains(frames) else {
+                throw ConfigurationError.invalid("BASED_REALTIME_QUEUE", value, "frames between 8 and 1000000")
+            }
+            config.realtimeOutboundQueue = frames
         },
     ]
 

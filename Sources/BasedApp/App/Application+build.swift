@@ -2,6 +2,7 @@ import BasedAPI
 import BasedMedia
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import OpenAPIHummingbird
@@ -18,6 +19,9 @@ public struct AppServices: Sendable {
     public let releases: ReleaseService
     public let plays: PlayService
     public let analyses: AnalysisService
+    public let messaging: MessagingService
+    public let notifications: NotificationService
+    public let realtime: Realtime
     public let jobs: JobQueue
     public let blobs: BlobStore
     public let signer: StreamSigner
@@ -48,6 +52,14 @@ public struct AppServices: Sendable {
         let jobs = JobQueue(database: database)
         let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
         let trackService = TrackService(database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes)
+        let messaging = MessagingService(database: database)
+        let notifications = NotificationService(database: database)
+        var limits = Realtime.Limits()
+        limits.outboundQueue = configuration.realtimeOutboundQueue
+        let realtime = Realtime(
+            database: database, messaging: messaging, notifications: notifications, jobs: jobs,
+            limits: limits, pushEnabled: configuration.pushURL != nil, logger: logger
+        )
         return AppServices(
             configuration: configuration,
             database: database,
@@ -69,6 +81,9 @@ public struct AppServices: Sendable {
             releases: ReleaseService(database: database),
             plays: PlayService(database: database),
             analyses: AnalysisService(database: database, tracks: trackService),
+            messaging: messaging,
+            notifications: notifications,
+            realtime: realtime,
             jobs: jobs,
             blobs: blobs,
             signer: StreamSigner(secret: streamSecret),
@@ -101,7 +116,7 @@ extension AppServices {
             handlers: [
                 TrackProcessor(database: database, blobs: blobs, jobs: jobs, logger: logger),
                 TrackAnalysisJob(database: database, blobs: blobs, logger: logger),
-            ],
+            ] + (configuration.pushURL.map { [PushSender(gateway: $0, token: configuration.pushToken, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,
             logger: logger
@@ -132,12 +147,18 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let configuration = services.configuration
     let router = try buildRouter(services)
+    let realtime = RealtimeEndpoint(realtime: services.realtime, accounts: services.accounts, metrics: services.metrics)
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade(
+            configuration: .init(ws: .init(maxFrameSize: services.realtime.limits.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30))))
+        ) { request, channel, logger in
+            await realtime.shouldUpgrade(request, channel: channel, logger: logger)
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Based"),
         // A service group stops its services in reverse order: the workers
-        // first, then the database they use.
-        services: [DatabaseLifecycle(database: services.database) as any Service]
+        // first, then the realtime heartbeat, then the database they use.
+        services: [DatabaseLifecycle(database: services.database) as any Service, RealtimeService(realtime: services.realtime)]
             + (services.inProcessWorkers > 0 ? [services.worker(concurrency: services.inProcessWorkers)] : [])
             + (configuration.seedDemo ? [DemoSeeder(library: DemoLibrary(services: services, logger: logger))] : []),
         onServerRunning: onServerRunning,

@@ -16,6 +16,8 @@ public struct Database: Sendable {
     public let dialect: Dialect
     /// Pooled access for single statements; use `transaction` for multi-step writes.
     public let sql: any SQLDatabase
+    /// How to open a connection of its own on PostgreSQL (the event bus LISTENs on one).
+    let postgres: PostgresConnection.Configuration?
     private let close: @Sendable () async throws -> Void
 
     /// Opens a pool to `location`; for SQLite it creates the file and turns on WAL.
@@ -63,7 +65,7 @@ public struct Database: Sendable {
                 logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton
             )
-            let database = Database(dialect: .postgres, sql: pool.database(logger: logger).sql()) {
+            let database = Database(dialect: .postgres, sql: pool.database(logger: logger).sql(), postgres: configuration.coreConfiguration) {
                 try await pool.shutdownAsync()
             }
             do {
@@ -76,9 +78,10 @@ public struct Database: Sendable {
         }
     }
 
-    init(dialect: Dialect, sql: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+    init(dialect: Dialect, sql: any SQLDatabase, postgres: PostgresConnection.Configuration? = nil, close: @escaping @Sendable () async throws -> Void) {
         self.dialect = dialect
         self.sql = sql
+        self.postgres = postgres
         self.close = close
     }
 

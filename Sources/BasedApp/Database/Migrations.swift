@@ -25,6 +25,7 @@ public struct Migrator: Sendable {
         Migration001Accounts.migration,
         Migration002Catalog.migration,
         Migration003Analysis.migration,
+        Migration004Messaging.migration,
     ]
 
     /// Returns the versions it applied.

@@ -1,0 +1,205 @@
+import Foundation
+import SQLKit
+
+/// One entry of a user's inbox.
+public struct AppNotification: Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case follow, message, release
+        case eventReminder = "event_reminder"
+    }
+
+    public var id: UUID
+    public var userId: UUID
+    public var kind: Kind
+    public var actorId: UUID?
+    public var subjectId: String?
+    public var data: [String: String]
+    public var createdAt: Date
+    public var readAt: Date?
+}
+
+extension AppNotification: Decodable {
+    enum CodingKeys: String, CodingKey { case id, userId, kind, actorId, subjectId, body, createdAt, readAt }
+
+    public init(from decoder: any Decoder) throws {
+        let row = try decoder.container(keyedBy: CodingKeys.self)
+        id = try row.decode(UUID.self, forKey: .id)
+        userId = try row.decode(UUID.self, forKey: .userId)
+        kind = Kind(rawValue: try row.decode(String.self, forKey: .kind)) ?? .message
+        actorId = try row.decodeIfPresent(UUID.self, forKey: .actorId)
+        subjectId = try row.decodeIfPresent(String.self, forKey: .subjectId)
+        data = (try? JSONDecoder().decode([String: String].self, from: Data(try row.decode(String.self, forKey: .body).utf8))) ?? [:]
+        createdAt = try row.decode(Date.self, forKey: .createdAt)
+        readAt = try row.decodeIfPresent(Date.self, forKey: .readAt)
+    }
+}
+
+/// Per-user choices: which kinds reach the inbox and which are pushed, quiet
+/// hours for pushes, and whether followers see what they play.
+public struct NotificationSettings: Sendable, Equatable {
+    public var disabledInApp: Set<AppNotification.Kind> = []
+    public var disabledPush: Set<AppNotification.Kind> = []
+    /// Minutes after local midnight; pushes wait out [start, end) (which may wrap midnight).
+    public var quietStart: Int?
+    public var quietEnd: Int?
+    public var timeZone: String?
+    public var shareNowPlaying = false
+
+    public init() {}
+
+    /// Whether `date` falls in the quiet hours.
+    public func isQuiet(at date: Date) -> Bool {
+        guard let start = quietStart, let end = quietEnd, start != end else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+        return start < end ? (start..<end).contains(minute) : (minute >= start || minute < end)
+    }
+}
+
+/// The inbox: storing notifications under each user's rules, reading and
+/// marking them. Live and push delivery are `Realtime`'s and `PushSender`'s.
+public struct NotificationService: Sendable {
+    let database: Database
+
+    /// Stores a notification unless the user turned the kind off, or blocked
+    /// or muted the actor; returns it when stored.
+    func create(for user: UUID, kind: AppNotification.Kind, actor: UUID?, subject: String?, data: [String: String]) async throws -> AppNotification? {
+        guard actor != user else { return nil }
+        let settings = try await settings(of: user)
+        guard !settings.disabledInApp.contains(kind) else { return nil }
+        if let actor {
+            if try await MessagingQueries.isBlocked(between: user, and: actor, on: database.sql) { return nil }
+            if try await MessagingQueries.isMuted(user, muted: actor, on: database.sql) { return nil }
+        }
+        let now = Date()
+        let notification = AppNotification(id: .v7(now: now), userId: user, kind: kind, actorId: actor, subjectId: subject, data: data, createdAt: now, readAt: nil)
+        try await database.sql.insert(into: "notifications")
+            .columns("id", "user_id", "kind", "actor_id", "subject_id", "body", "created_at", "read_at")
+            .values(
+                SQLBind(notification.id), SQLBind(user), SQLBind(kind.rawValue), SQLBind(actor), SQLBind(subject),
+                SQLBind(JSONText.encode(data)), SQLBind(now), SQLBind(Date?.none)
+            )
+            .run()
+        return notification
+    }
+
+    public func notification(_ id: UUID) async throws -> AppNotification? {
+        try await database.sql.select().column("*").from("notifications").where("id", .equal, id)
+            .first(decoding: AppNotification.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Newest first, after the cursor (a notification id); `unreadOnly` filters.
+    public func list(for user: UUID, cursor: String?, limit: Int?, unreadOnly: Bool) async throws -> (items: [AppNotification], nextCursor: String?) {
+        let size = limit ?? 20
+        guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
+        let before = try cursor.map(FollowService.decodeCursor)
+        // Blocks made after a notification hide it too.
+        let blocked = try await MessagingQueries.blockedEitherWay(user, on: database.sql)
+        var query = database.sql.select().column("*").from("notifications").where("user_id", .equal, user)
+        if let before { query = query.where("id", .lessThan, before) }
+        if unreadOnly { query = query.where("read_at", .is, SQLLiteral.null) }
+        if !blocked.isEmpty {
+            query = query.where { group in
+                group.where("actor_id", .is, SQLLiteral.null).orWhere("actor_id", .notIn, Array(blocked))
+            }
+        }
+        let rows = try await query.orderBy("id", .descending).limit(size + 1)
+            .all(decoding: AppNotification.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let shown = Array(rows.prefix(size))
+        return (shown, rows.count > size ? shown.last.map { FollowService.encodeCursor($0.id) } : nil)
+    }
+
+    public func unreadCount(for user: UUID) async throws -> Int {
+        try await database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("notifications")
+            .where("user_id", .equal, user).where("read_at", .is, SQLLiteral.null)
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
+    /// Marks the given notifications (or, with `all`, every one) read; only the user's own.
+    public func markRead(for user: UUID, ids: [UUID], all: Bool) async throws -> Int {
+        guard all || !ids.isEmpty else { throw AppError.validation("ids", "must name at least one notification, or set all") }
+        guard ids.count <= 500 else { throw AppError.validation("ids", "may name at most 500 notifications") }
+        var query = database.sql.update("notifications").set("read_at", to: SQLBind(Date()))
+            .where("user_id", .equal, user).where("read_at", .is, SQLLiteral.null)
+        if !all { query = query.where("id", .in, ids) }
+        try await query.run()
+        return try await unreadCount(for: user)
+    }
+
+    // MARK: Settings
+
+    public func settings(of user: UUID) async throws -> NotificationSettings {
+        struct Row: Decodable {
+            var disabledInApp: String
+            var disabledPush: String
+            var quietStart: Int?
+            var quietEnd: Int?
+            var timeZone: String?
+            var shareNowPlaying: Bool
+        }
+        guard let row = try await database.sql.select().column("*").from("notification_settings").where("user_id", .equal, user)
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        else { return NotificationSettings() }
+        func kinds(_ json: String) -> Set<AppNotification.Kind> {
+            Set(((try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []).compactMap(AppNotification.Kind.init(rawValue:)))
+        }
+        var settings = NotificationSettings()
+        settings.disabledInApp = kinds(row.disabledInApp)
+        settings.disabledPush = kinds(row.disabledPush)
+        settings.quietStart = row.quietStart
+        settings.quietEnd = row.quietEnd
+        settings.timeZone = row.timeZone
+        settings.shareNowPlaying = row.shareNowPlaying
+        return settings
+    }
+
+    public func save(_ settings: NotificationSettings, for user: UUID) async throws {
+        if (settings.quietStart == nil) != (settings.quietEnd == nil) {
+            throw AppError.validation("quietHours", "needs both start and end, or neither")
+        }
+        for value in [settings.quietStart, settings.quietEnd].compactMap({ $0 }) where !(0..<1440).contains(value) {
+            throw AppError.validation("quietHours", "times must be HH:MM between 00:00 and 23:59")
+        }
+        if let zone = settings.timeZone, TimeZone(identifier: zone) == nil {
+            throw AppError.validation("quietHours.timeZone", "is not an IANA time zone such as Europe/Berlin")
+        }
+        let inApp = JSONText.encode(settings.disabledInApp.map(\.rawValue).sorted())
+        let push = JSONText.encode(settings.disabledPush.map(\.rawValue).sorted())
+        try await database.sql.insert(into: "notification_settings")
+            .columns("user_id", "disabled_in_app", "disabled_push", "quiet_start", "quiet_end", "time_zone", "share_now_playing")
+            .values(SQLBind(user), SQLBind(inApp), SQLBind(push), SQLBind(settings.quietStart), SQLBind(settings.quietEnd), SQLBind(settings.timeZone), SQLBind(settings.shareNowPlaying))
+            .onConflict(with: ["user_id"]) {
+                try $0.set(excludedValueOf: "disabled_in_app").set(excludedValueOf: "disabled_push")
+                    .set(excludedValueOf: "quiet_start").set(excludedValueOf: "quiet_end")
+                    .set(excludedValueOf: "time_zone").set(excludedValueOf: "share_now_playing")
+            }
+            .run()
+    }
+
+    // MARK: Push devices
+
+    public func register(device token: String, platform: String, for user: UUID) async throws -> UUID {
+        guard (8...4096).contains(token.utf8.count) else { throw AppError.validation("token", "must be 8–4096 bytes") }
+        guard ["ios", "android", "web", "expo"].contains(platform) else { throw AppError.validation("platform", "must be ios, android, web or expo") }
+        let id = UUID.v7()
+        // A token belongs to one device and so to whoever signed in on it last.
+        try await database.transaction { sql in
+            try await sql.delete(from: "push_devices").where("token", .equal, token).run()
+            try await sql.insert(into: "push_devices").columns("id", "user_id", "token", "platform", "created_at")
+                .values(SQLBind(id), SQLBind(user), SQLBind(token), SQLBind(platform), SQLBind(Date())).run()
+        }
+        return id
+    }
+
+    public func unregister(device id: UUID, for user: UUID) async throws {
+        try await database.sql.delete(from: "push_devices").where("id", .equal, id).where("user_id", .equal, user).run()
+    }
+
+    func deviceTokens(of user: UUID) async throws -> [(token: String, platform: String)] {
+        struct Row: Decodable { var token: String; var platform: String }
+        return try await database.sql.select().column("token").column("platform").from("push_devices").where("user_id", .equal, user)
+            .all(decoding: Row.self).map { ($0.token, $0.platform) }
+    }
+}

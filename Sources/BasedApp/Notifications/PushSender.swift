@@ -1,0 +1,73 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+
+/// Sends one notification to the user's devices through the push gateway
+/// (`BASED_PUSH_URL`), as a job so a gateway outage is retried with backoff.
+///
+/// The request is Expo's push format, which Expo, and small relays in front of
+/// APNs and FCM, accept: `POST` a JSON array of
+/// `{"to", "title", "body", "data", "sound"}`, one per device token.
+struct PushSender: JobHandler {
+    static let kind = "push_notification"
+    var kind: String { Self.kind }
+
+    struct Payload: Codable, Sendable { var notificationId: UUID }
+
+    struct PushMessage: Codable, Sendable, Equatable {
+        var to: String
+        var title: String
+        var body: String
+        var data: [String: String]
+        var sound: String?
+    }
+
+    let gateway: URL
+    let token: String?
+    let notifications: NotificationService
+    let logger: Logger
+
+    func run(_ job: Job) async throws {
+        let payload = try job.decodePayload(Payload.self)
+        guard let notification = try await notifications.notification(payload.notificationId), notification.readAt == nil else { return }
+        let settings = try await notifications.settings(of: notification.userId)
+        // Checked again at send time: the user may have changed their mind, or quiet hours begun.
+        guard !settings.disabledPush.contains(notification.kind), !settings.isQuiet(at: Date()) else { return }
+        let devices = try await notifications.deviceTokens(of: notification.userId)
+        guard !devices.isEmpty else { return }
+        let (title, body) = Self.text(for: notification)
+        var data = notification.data
+        data["notificationId"] = notification.id.text
+        data["kind"] = notification.kind.rawValue
+        let messages = devices.map { PushMessage(to: $0.token, title: title, body: body, data: data, sound: "default") }
+        var request = URLRequest(url: gateway)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 10
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = Data(JSONText.encode(messages).utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        switch status {
+        case 200..<300: return
+        case 400..<500 where status != 429: throw JobFailure("push gateway refused the request with \(status)", permanent: true)
+        default: throw JobFailure("push gateway answered \(status)")
+        }
+    }
+
+    func gaveUp(_ job: Job, reason: String) async {
+        logger.warning("gave up pushing a notification", metadata: ["reason": "\(reason)"])
+    }
+
+    static func text(for notification: AppNotification) -> (title: String, body: String) {
+        let who = notification.data["actorName"] ?? "Someone"
+        switch notification.kind {
+        case .follow: return ("New follower", "\(who) follows you")
+        case .message: return (who, notification.data["preview"] ?? "New message")
+        case .release: return ("New release", "\(who) released \(notification.data["title"] ?? "something new")")
+        case .eventReminder: return ("Coming up", notification.data["title"] ?? "An event you are going to starts soon")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import SQLKit
+
+/// A small announcement that something happened, sent to every server
+/// process. It names what changed; receivers read the rest from the database.
+struct BusEvent: Codable, Sendable, Equatable {
+    enum Kind: String, Codable, Sendable {
+        /// A new message `c`/`s`.
+        case message = "m"
+        /// Message `c`/`s` was edited, deleted or reacted to.
+        case updated = "u"
+        /// User `u` read conversation `c` up to `s`.
+        case receipt = "r"
+        /// User `u` is typing in `c`.
+        case typing = "t"
+        /// User `u`'s presence may have changed.
+        case presence = "p"
+        /// User `u` started (`x` = track id) or stopped playing.
+        case nowPlaying = "np"
+        /// Notification `x` for user `u`.
+        case notification = "n"
+        /// Conversation `c`'s members or title changed (`x` says how; `u` whom).
+        case conversation = "c"
+    }
+
+    var k: Kind
+    var c: UUID?
+    var s: Int?
+    var u: UUID?
+    var x: String?
+    /// The process that published it, which has already delivered it locally.
+    var o: UUID?
+}
+
+/// Carries `BusEvent`s between server processes.
+protocol EventBus: Sendable {
+    func publish(_ event: BusEvent) async
+    /// Receives other processes' events until cancelled.
+    func listen(_ receive: @escaping @Sendable (BusEvent) async -> Void) async throws
+}
+
+/// One process (SQLite): the publisher already delivered everything locally.
+struct LocalEventBus: EventBus {
+    func publish(_ event: BusEvent) async {}
+
+    func listen(_ receive: @escaping @Sendable (BusEvent) async -> Void) async throws {
+        try await gracefulSleepForever()
+    }
+}
+
+/// PostgreSQL LISTEN/NOTIFY on the channel `based_events`.
+struct PostgresEventBus: EventBus {
+    static let channel = "based_events"
+
+    let database: Database
+    let configuration: PostgresConnection.Configuration
+    let processID: UUID
+    let logger: Logger
+
+    func publish(_ event: BusEvent) async {
+        var event = event
+        event.o = processID
+        let payload = String(decoding: (try? JSONEncoder().encode(event)) ?? Data(), as: UTF8.self)
+        do {
+            try await database.sql.raw("SELECT pg_notify(\(bind: Self.channel), \(bind: payload))").run()
+        } catch {
+            // Delivery to other processes is best effort; clients resume from the database.
+            logger.warning("could not publish a realtime event", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func listen(_ receive: @escaping @Sendable (BusEvent) async -> Void) async throws {
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
+                ).get()
+                attempt = 0
+                do {
+                    try await connection.listen(on: Self.channel) { notifications in
+                        let decoder = JSONDecoder()
+                        for try await notification in notifications {
+                            guard let event = try? decoder.decode(BusEvent.self, from: Data(notification.payload.utf8)) else { continue }
+                            if event.o == processID { continue }
+                            await receive(event)
+                        }
+                    }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                attempt += 1
+                logger.warning("realtime listener lost its connection; reconnecting", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: .milliseconds(min(5000, 100 * (1 << min(attempt, 6)))))
+            }
+        }
+    }
+}
+
+/// Sleeps until the task is cancelled.
+func gracefulSleepForever() async throws {
+    while !Task.isCancelled {
+        try await Task.sleep(for: .seconds(3600))
+    }
+}
