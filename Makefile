@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test test-analysis build deps release clean bench-stream bench-analysis
+.PHONY: run test test-analysis build deps release clean bench-stream bench-analysis bench-realtime
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -20,6 +20,10 @@ test:
 # Streaming benchmark against nginx on loopback (release build); STREAMS=5000 for the full load.
 bench-stream:
 	scripts/bench-stream.sh
+
+# Realtime sockets on loopback (release build): 10,000 held, direct and room latency; CLIENTS=, RATE=, ROOM= to change the load.
+bench-realtime:
+	scripts/bench-realtime.sh
 
 # The analysis accuracy suite alone: librosa, MIDI tempo/key, ffmpeg ebur128 (a few minutes).
 test-analysis:

@@ -1,0 +1,194 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+
+/// `realtime-bench`: registers users on a running Based server, holds one
+/// realtime socket per user and measures direct and room delivery latency
+/// against the targets of issue 5 point 10.
+@main
+struct RealtimeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "realtime-bench",
+        abstract: "Load-test the realtime WebSocket of a running Based server.",
+        discussion: "Exits non-zero only when the harness itself fails, never on a missed target."
+    )
+
+    @Option(help: "The server's base URL.")
+    var url = "http://127.0.0.1:8080"
+
+    @Option(help: "Users to register and sockets to hold.")
+    var clients = 10_000
+
+    @Option(help: "Direct messages per second, in total.")
+    var rate = 1_000
+
+    @Option(help: "How long the direct phase sends, in seconds.")
+    var directSeconds = 20
+
+    @Option(help: "Room members besides the sender (0 skips the room phase).")
+    var room = 5_000
+
+    @Option(help: "Messages sent to the room (at most 64).")
+    var roomMessages = 20
+
+    @Option(help: "Milliseconds between room messages.")
+    var roomIntervalMs = 200
+
+    @Option(help: "Seconds to wait for deliveries after a phase stops sending.")
+    var drainSeconds = 5
+
+    @Option(help: "The server's process id, to read its resident memory from /proc.")
+    var serverPid: Int32?
+
+    @Option(help: "Write the results as JSON to this path.")
+    var json: String?
+
+    @Option(help: "Registrations in flight at once.")
+    var registerConcurrency = 32
+
+    @Option(help: "Sockets between connect and hello at once.")
+    var connectConcurrency = 200
+
+    @Option(help: "Seconds a socket may take from connect to hello.")
+    var helloTimeout = 30
+
+    mutating func validate() throws {
+        guard clients >= 2 else { throw ValidationError("--clients must be at least 2") }
+        guard rate > 0, directSeconds >= 0 else { throw ValidationError("--rate must be positive and --direct-seconds not negative") }
+        guard (0...64).contains(roomMessages) else { throw ValidationError("--room-messages must be 0–64") }
+        guard room >= 0, roomIntervalMs > 0, drainSeconds >= 0 else { throw ValidationError("--room, --room-interval-ms and --drain-seconds must not be negative") }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ValidationError("--url must be http://… or https://…") }
+        while url.hasSuffix("/") { url.removeLast() }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "realtime-bench")
+        logger.logLevel = .error
+        let fileLimit = ProcessFacts.raiseFileLimit(to: clients + 256)
+        if fileLimit < clients + 64 {
+            note("open-file limit is \(fileLimit): sockets past it will fail (run `ulimit -n 65536` first)")
+        }
+        let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: registerConcurrency)
+        // The registration loop retries on its own; a refused connection should fail at once, not after the connect timeout.
+        pool.retryConnectionEstablishment = false
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(timeout: .init(connect: .seconds(10), read: .seconds(60)), connectionPool: pool)
+        )
+        let api = ServerAPI(baseURL: url, client: client)
+        do {
+            try await measure(api: api, fileLimit: fileLimit, runId: runId, logger: logger)
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private func measure(api: ServerAPI, fileLimit: Int, runId: String, logger: Logger) async throws {
+        note("registering \(clients) users on \(url)")
+        let registrationStart = ContinuousClock.now
+        let (users, registrationFailures) = await api.registerUsers(count: clients, concurrency: registerConcurrency) { note("  \($0) registered") }
+        note("registered \(users.count) in \(format((ContinuousClock.now - registrationStart).seconds, 1)) s")
+        if !registrationFailures.isEmpty { note("registration failures: \(registrationFailures)") }
+        guard users.count >= 2 else {
+            throw BenchError.harness("only \(users.count) users registered: \(registrationFailures.first?.key ?? "")")
+        }
+
+        let rssBefore = serverPid.flatMap(ProcessFacts.residentKiB(of:))
+        let fleet = Fleet(size: users.count)
+        let measurements = Measurements()
+        let gate = ConnectGate(limit: connectConcurrency)
+        let realtimeURL = url.replacingOccurrences(of: "http", with: "ws", options: .anchored) + "/api/v1/realtime"
+
+        let (held, writeError) = await withDiscardingTaskGroup { group -> (Int, (any Error)?) in
+            let connectStart = ContinuousClock.now
+            for (index, user) in users.enumerated() {
+                await gate.acquire()
+                let socket = BenchSocket(
+                    index: index, user: user, realtimeURL: realtimeURL, helloTimeout: .seconds(helloTimeout),
+                    fleet: fleet, gate: gate, measurements: measurements, logger: logger
+                )
+                group.addTask { await socket.run() }
+                if (index + 1) % 1000 == 0 { note("  \(index + 1) connecting, \(fleet.counts.open) open") }
+            }
+            // The last ones may still be waiting for hello; each has its own timeout.
+            _ = await waitUntil(timeout: .seconds(helloTimeout + 5)) { fleet.counts.connecting == 0 }
+            let connectSeconds = (ContinuousClock.now - connectStart).seconds
+            // Let the server settle (allocations after hello, presence fan-out) before reading its memory.
+            try? await Task.sleep(for: .seconds(2))
+            let counts = fleet.counts
+            note("holding \(counts.open) sockets (\(counts.failed) failed) after \(format(connectSeconds, 1)) s")
+            let rssAfter = serverPid.flatMap(ProcessFacts.residentKiB(of:))
+
+            var results = Results(
+                url: url,
+                date: ISO8601DateFormatter().string(from: Date()),
+                connections: ConnectionsResult(
+                    target: clients, registered: users.count, held: counts.open, failed: counts.failed + counts.closed,
+                    seconds: connectSeconds, fileLimit: fileLimit,
+                    registrationFailures: registrationFailures, socketEndings: fleet.endingReasons
+                )
+            )
+            if let serverPid, let rssBefore, let rssAfter, counts.open > 0 {
+                results.memory = MemoryResult(
+                    serverPid: serverPid, rssBeforeKiB: rssBefore, rssAfterKiB: rssAfter,
+                    perConnectionKiB: Double(rssAfter - rssBefore) / Double(counts.open)
+                )
+            }
+
+            if directSeconds > 0 {
+                note("direct: \(rate) msg/s for \(directSeconds) s")
+                results.direct = await DirectPhase(rate: rate, seconds: directSeconds, drain: .seconds(drainSeconds), runId: runId)
+                    .run(fleet: fleet, users: users, measurements: measurements)
+            }
+            if room > 0, roomMessages > 0 {
+                note("room: \(room) members, \(roomMessages) messages every \(roomIntervalMs) ms")
+                results.room = await RoomPhase(
+                    members: room, messages: roomMessages, interval: .milliseconds(roomIntervalMs),
+                    joinTimeout: .seconds(60), drain: .seconds(drainSeconds), runId: runId
+                ).run(fleet: fleet, api: api, users: users, measurements: measurements)
+            }
+            results.connections.socketEndings = fleet.endingReasons
+            results.otherFrames = measurements.otherFrames
+            results.unattributedErrors = measurements.unattributedErrors
+            results.unreadableFrames = measurements.unreadable
+
+            // Report before closing, so that a socket that will not close cannot hold the results back.
+            print(results.markdown)
+            var writeError: (any Error)?
+            if let json {
+                do {
+                    try results.write(to: json)
+                    note("wrote \(json)")
+                } catch {
+                    writeError = error
+                }
+            }
+
+            note("closing \(fleet.counts.open) sockets")
+            await fleet.closeAll(concurrency: 500)
+            if await !waitUntil(timeout: .seconds(15), { fleet.counts.open == 0 }) {
+                note("\(fleet.counts.open) sockets did not close in 15 s; cancelling them")
+                group.cancelAll()
+                // A socket stuck before its upgrade may not notice cancellation; the results are out, so do not wait for it.
+                Task.detached {
+                    try? await Task.sleep(for: .seconds(10))
+                    note("sockets still running after cancellation; exiting")
+                    Foundation.exit(0)
+                }
+            }
+            return (counts.open, writeError)
+        }
+        if let writeError { throw BenchError.harness("could not write \(json ?? ""): \(writeError)") }
+        guard held > 0 else { throw BenchError.harness("no socket was held") }
+    }
+}
+
+/// Progress goes to standard error, so that standard output is the table alone.
+func note(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Histogram
+
+/// p50, p99 and max of a latency histogram, in milliseconds.
+struct Latency: Codable {
+    var p50Ms: Double
+    var p99Ms: Double
+    var maxMs: Double
+    var samples: UInt64
+
+    init?(_ histogram: Histogram<UInt64>) {
+        guard histogram.totalCount > 0 else { return nil }
+        p50Ms = Double(histogram.valueAtPercentile(50)) / 1000
+        p99Ms = Double(histogram.valueAtPercentile(99)) / 1000
+        maxMs = Double(histogram.max) / 1000
+        samples = histogram.totalCount
+    }
+}
+
+struct ConnectionsResult: Codable {
+    var target: Int
+    var registered: Int
+    var held: Int
+    var failed: Int
+    var seconds: Double
+    var fileLimit: Int
+    /// Why registrations failed, with counts.
+    var registrationFailures: [String: Int]
+    /// Why sockets failed or closed early, with counts.
+    var socketEndings: [String: Int]
+}
+
+struct MemoryResult: Codable {
+    var serverPid: Int32
+    var rssBeforeKiB: Int
+    var rssAfterKiB: Int
+    var perConnectionKiB: Double
+}
+
+struct DirectResult: Codable {
+    var skipped: String?
+    var targetRate = 0
+    var achievedRate = 0.0
+    var seconds = 0
+    var senders = 0
+    var sent = 0
+    var writeFailures = 0
+    var delivered = 0
+    var lost = 0
+    var duplicates = 0
+    var late = 0
+    var unexpected = 0
+    var acks = 0
+    var errors: [String: Int] = [:]
+    var latency: Latency?
+
+    init(skipped: String) { self.skipped = skipped }
+
+    init(tally: Measurements.Tally, targetRate: Int, seconds: Int, senders: Int) {
+        self.targetRate = targetRate
+        self.seconds = seconds
+        self.senders = senders
+        sent = tally.sent - tally.writeFailures
+        writeFailures = tally.writeFailures
+        delivered = tally.delivered
+        lost = sent - delivered
+        duplicates = tally.duplicates
+        late = tally.late
+        unexpected = tally.unexpected
+        acks = tally.acks
+        errors = tally.errors
+        latency = Latency(tally.latency)
+        if let first = tally.firstSendAt, let last = tally.lastSendAt, last > first, tally.sent > 1 {
+            achievedRate = Double(tally.sent - 1) / (Double(last - first) / 1e9)
+        }
+    }
+}
+
+struct RoomResult: Codable {
+    var skipped: String?
+    var roomId: String?
+    var members = 0
+    var joinAcks = 0
+    var joinErrors: [String: Int] = [:]
+    var joinSeconds = 0.0
+    var messages = 0
+    var intervalMs = 0
+    var expected = 0
+    var delivered = 0
+    var duplicates = 0
+    var late = 0
+    var unexpected = 0
+    var acks = 0
+    var errors: [String: Int] = [:]
+    var latency: Latency?
+
+    init(skipped: String) { self.skipped = skipped }
+
+    init(tally: Measurements.Tally, roomId: String, members: Int, joinAcks: Int, joinErrors: [String: Int], joinSeconds: Double, intervalMs: Int) {
+        self.roomId = roomId
+        self.members = members
+        self.joinAcks = joinAcks
+        self.joinErrors = joinErrors
+        self.joinSeconds = joinSeconds
+        self.intervalMs = intervalMs
+        messages = tally.sent - tally.writeFailures
+        expected = messages * members
+        delivered = tally.delivered
+        duplicates = tally.duplicates
+        late = tally.late
+        unexpected = tally.unexpected
+        acks = tally.acks
+        errors = tally.errors
+        latency = Latency(tally.latency)
+    }
+}
+
+/// The targets of issue 5 point 10, written next to every result.
+struct Targets: Codable {
+    var clients = 10_000
+    var directRate = 1_000
+    var directP99Ms = 20.0
+    var roomMembers = 5_000
+    var roomP99Ms = 100.0
+}
+
+/// Everything one run measured, as written to `--json`.
+struct Results: Codable {
+    var url: String
+    var date: String
+    var targets = Targets()
+    var connections: ConnectionsResult
+    var memory: MemoryResult?
+    var direct: DirectResult?
+    var room: RoomResult?
+    var otherFrames: [String: Int] = [:]
+    var unattributedErrors: [String: Int] = [:]
+    var unreadableFrames = 0
+
+    func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try encoder.encode(self).write(to: url)
+    }
+
+    /// The results as a markdown table, each row beside its target.
+    var markdown: String {
+        var rows: [(String, String, String, String)] = []
+        let held = connections.held
+        rows.append((
+            "connections held",
+            "\(grouped(targets.clients)) clients",
+            "\(grouped(held)) / \(grouped(connections.target)) (\(connections.failed) failed, \(format(connections.seconds, 1)) s to connect)",
+            verdict(held >= targets.clients)
+        ))
+        rows.append((
+            "server RSS per connection",
+            "—",
+            memory.map { "\(format($0.perConnectionKiB, 1)) KiB (\(format(Double($0.rssBeforeKiB) / 1024, 1)) → \(format(Double($0.rssAfterKiB) / 1024, 1)) MiB)" } ?? "not measured (no --server-pid)",
+            ""
+        ))
+        if let direct {
+            if let skipped = direct.skipped {
+                rows.append(("direct p50 / p99 / max", "p99 < \(format(targets.directP99Ms, 0)) ms at \(grouped(targets.directRate)) msg/s", "skipped: \(skipped)", verdict(false)))
+            } else {
+                let met = (direct.latency?.p99Ms ?? .infinity) < targets.directP99Ms && direct.targetRate >= targets.directRate && direct.lost == 0
+                rows.append((
+                    "direct p50 / p99 / max",
+                    "p99 < \(format(targets.directP99Ms, 0)) ms at \(grouped(targets.directRate)) msg/s",
+                    "\(latencyText(direct.latency)) at \(format(direct.achievedRate, 0)) msg/s over \(direct.seconds) s, \(direct.senders) senders; sent \(grouped(direct.sent)), delivered \(grouped(direct.delivered)), lost \(grouped(direct.lost)), acks \(grouped(direct.acks))\(errorsText(direct.errors))",
+                    verdict(met)
+                ))
+            }
+        }
+        if let room {
+            if let skipped = room.skipped {
+                rows.append(("room fan-out p50 / p99 / max", "p99 < \(format(targets.roomP99Ms, 0)) ms to \(grouped(targets.roomMembers))", "skipped: \(skipped)", verdict(false)))
+            } else {
+                let met = (room.latency?.p99Ms ?? .infinity) < targets.roomP99Ms && room.members >= targets.roomMembers && room.delivered == room.expected
+                rows.append((
+                    "room fan-out p50 / p99 / max",
+                    "p99 < \(format(targets.roomP99Ms, 0)) ms to \(grouped(targets.roomMembers))",
+                    "\(latencyText(room.latency)) to \(grouped(room.members)) members, \(room.messages) messages every \(room.intervalMs) ms; deliveries \(grouped(room.delivered)) / \(grouped(room.expected)), joins acked \(grouped(room.joinAcks))\(errorsText(room.errors.merging(room.joinErrors) { $0 + $1 }))",
+                    verdict(met)
+                ))
+            }
+        }
+        var lines = ["| measure | target | measured | met |", "| --- | --- | --- | --- |"]
+        lines += rows.map { "| \($0.0) | \($0.1) | \($0.2) | \($0.3) |" }
+        return lines.joined(separator: "\n")
+    }
+
+    private func latencyText(_ latency: Latency?) -> String {
+        guard let latency else { return "no receipts" }
+        return "\(format(latency.p50Ms, 2)) / \(format(latency.p99Ms, 2)) / \(format(latency.maxMs, 2)) ms"
+    }
+
+    private func errorsText(_ errors: [String: Int]) -> String {
+        errors.isEmpty ? "" : "; errors " + errors.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+    }
+
+    private func verdict(_ met: Bool) -> String { met ? "yes" : "**no**" }
+}
+
+func format(_ value: Double, _ decimals: Int) -> String {
+    String(format: "%.\(decimals)f", value)
+}
+
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (offset, digit) in digits.enumerated() {
+        if offset > 0, (digits.count - offset) % 3 == 0 { out.append(",") }
+        out.append(digit)
+    }
+    return (value < 0 ? "-" : "") + out
+}

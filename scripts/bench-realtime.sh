@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make bench-realtime: a release build of Based on SQLite and the realtime load
+# generator (Benchmarks/RealtimeBench) on loopback. Measures sockets held,
+# server memory per socket, direct-message latency at a steady rate and room
+# fan-out latency, next to the targets of issue 5 point 10. Everything it
+# starts is stopped at the end. Results: .build/bench-realtime/results.json.
+#   CLIENTS=2000 RATE=500 ROOM=1000 scripts/bench-realtime.sh [more realtime-bench options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+swift build -c release --product based
+bin=$PWD/.build/release/based
+(cd Benchmarks/RealtimeBench && swift build -c release --product realtime-bench)
+bench=$PWD/Benchmarks/RealtimeBench/.build/release/realtime-bench
+
+work=$(mktemp -d /tmp/based-bench-realtime.XXXXXX)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+port=$(free_port)
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    sleep 0.5
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+# 10,000 sockets on each side of loopback; root may raise the hard limit, anyone the soft one.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# bcrypt at its cheapest and rate limits out of the way: registering thousands
+# of users is set-up here, not what is measured. Tokens outlive the run.
+export BASED_DATA_DIR=$work/data
+export BASED_BCRYPT_COST=4 BASED_RATE_LIMIT=100000000 BASED_AUTH_RATE_LIMIT=100000000
+export BASED_ACCESS_TOKEN_SECONDS=7200 BASED_WORKERS=0 BASED_LOG_LEVEL=error
+"$bin" migrate >/dev/null
+BASED_PORT=$port "$bin" serve > "$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$port/health" >/dev/null || { echo "bench-realtime: the server did not start"; cat "$work/server.log"; exit 1; }
+
+mkdir -p .build/bench-realtime
+status=0
+"$bench" --url "http://127.0.0.1:$port" --server-pid "$pid" \
+    --clients "${CLIENTS:-10000}" --rate "${RATE:-1000}" --room "${ROOM:-5000}" \
+    --json .build/bench-realtime/results.json "$@" || status=$?
+if ! kill -0 "$pid" 2>/dev/null; then
+    echo "bench-realtime: the server exited during the run; its log:"
+    tail -n 50 "$work/server.log"
+    status=1
+fi
+exit "$status"
