@@ -22,6 +22,14 @@ final class Measurements: Sendable {
         var firstSendAt: UInt64?
         var lastSendAt: UInt64?
         var open = false
+        /// The slowest delivery of the messages sent in each second of the phase, in microseconds.
+        var worstBySecond: [Int: UInt64] = [:]
+
+        mutating func noteWorst(_ micros: UInt64, sentAt: UInt64) {
+            guard let first = firstSendAt, sentAt >= first else { return }
+            let second = Int((sentAt - first) / 1_000_000_000)
+            worstBySecond[second] = max(worstBySecond[second] ?? 0, micros)
+        }
     }
 
     fileprivate struct State {
@@ -158,6 +166,7 @@ extension Measurements.State {
                 directSeen[stamp.number] = true
                 direct.delivered += 1
                 _ = direct.latency.record(micros)
+                direct.noteWorst(micros, sentAt: stamp.sentAt)
             }
         case .room:
             guard roomReceivers.indices.contains(connection), roomReceivers[connection], (0..<64).contains(stamp.number) else {
@@ -173,6 +182,7 @@ extension Measurements.State {
                 roomSeen[connection] |= bit
                 room.delivered += 1
                 _ = room.latency.record(micros)
+                room.noteWorst(micros, sentAt: stamp.sentAt)
             }
         }
     }

@@ -53,10 +53,15 @@ struct DirectResult: Codable {
     var acks = 0
     var errors: [String: Int] = [:]
     var latency: Latency?
+    /// The slowest delivery (ms) among the messages sent in each second, to see when a tail happened.
+    var worstMsBySecond: [Double] = []
 
     init(skipped: String) { self.skipped = skipped }
 
     init(tally: Measurements.Tally, targetRate: Int, seconds: Int, senders: Int) {
+        if let last = tally.worstBySecond.keys.max() {
+            worstMsBySecond = (0...last).map { Double(tally.worstBySecond[$0] ?? 0) / 1000 }
+        }
         self.targetRate = targetRate
         self.seconds = seconds
         self.senders = senders
