@@ -30,22 +30,43 @@ enum MessagingQueries {
             .first(decoding: ConversationMember.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    /// The conversation's kind, if `user` is a member of it (one query for the send path).
-    static func memberKind(_ conversation: UUID, user: UUID, on sql: any SQLDatabase) async throws -> Conversation.Kind? {
-        try await sql.raw("""
-            SELECT c.kind FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+    /// For a send to a conversation, in one query: its kind if `user` is a
+    /// member, and whether `user` and another member blocked one another
+    /// (which only matters in a direct conversation).
+    static func memberForSend(_ conversation: UUID, user: UUID, on sql: any SQLDatabase) async throws -> (kind: Conversation.Kind?, blocked: Bool) {
+        struct Row: Decodable { var kind: Conversation.Kind; var blocked: Int }
+        let row = try await sql.raw("""
+            SELECT c.kind AS kind, (
+                SELECT COUNT(*) FROM conversation_members o JOIN blocks b
+                  ON (b.blocker_id = o.user_id AND b.blocked_id = \(bind: user)) OR (b.blocker_id = \(bind: user) AND b.blocked_id = o.user_id)
+                WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> \(bind: user)
+            ) AS blocked
+            FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
             WHERE m.conversation_id = \(bind: conversation) AND m.user_id = \(bind: user)
-            """).first(decodingColumn: "kind", as: Conversation.Kind.self)
+            """).first(decoding: Row.self)
+        return (row?.kind, (row?.blocked ?? 0) > 0)
     }
 
-    /// Whether `user` and the other member of a direct conversation blocked one another.
-    static func isBlockedInDirect(_ conversation: UUID, user: UUID, on sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw("""
-            SELECT b.blocker_id FROM conversation_members m
-            JOIN blocks b ON (b.blocker_id = m.user_id AND b.blocked_id = \(bind: user)) OR (b.blocker_id = \(bind: user) AND b.blocked_id = m.user_id)
-            WHERE m.conversation_id = \(bind: conversation) AND m.user_id <> \(bind: user)
-            LIMIT 1
-            """).first() != nil
+    /// For a send to a user, in one query: their direct conversation if there
+    /// is one, whether either blocked the other, and whether the user exists.
+    static func directForSend(key: String, sender: UUID, other: UUID, on sql: any SQLDatabase) async throws -> (conversation: UUID?, blocked: Bool, otherExists: Bool) {
+        struct Row: Decodable { var conversation: UUID?; var blocked: Int; var otherExists: Int }
+        let row = try await sql.raw("""
+            SELECT (SELECT id FROM conversations WHERE direct_key = \(bind: key)) AS conversation,
+                   (SELECT COUNT(*) FROM blocks WHERE (blocker_id = \(bind: sender) AND blocked_id = \(bind: other))
+                                                   OR (blocker_id = \(bind: other) AND blocked_id = \(bind: sender))) AS blocked,
+                   (SELECT COUNT(*) FROM users WHERE id = \(bind: other)) AS other_exists
+            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return (row?.conversation, (row?.blocked ?? 0) > 0, (row?.otherExists ?? 0) > 0)
+    }
+
+    /// Both members of a new direct conversation in one statement; the sender has read message 1.
+    static func addDirectMembers(_ conversation: UUID, sender: UUID, other: UUID, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "conversation_members")
+            .columns("conversation_id", "user_id", "role", "joined_seq", "read_seq", "delivered_seq", "muted", "joined_at")
+            .values(SQLBind(conversation), SQLBind(sender), SQLBind("member"), SQLBind(0), SQLBind(1), SQLBind(1), SQLBind(false), SQLBind(now))
+            .values(SQLBind(conversation), SQLBind(other), SQLBind("member"), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(false), SQLBind(now))
+            .run()
     }
 
     /// The sender's own marks after a send: read and delivered up to it.

@@ -54,41 +54,64 @@ public struct MessagingService: Sendable {
     static func store(_ outgoing: Outgoing, on sql: any SQLDatabase) async throws -> Sent {
         let now = Date()
         let sender = outgoing.sender
-        var created: Conversation?
         let conversationID: UUID
         switch outgoing.target {
         case .user(let other):
-            let (conversation, new) = try await direct(between: sender, and: other, now: now, on: sql)
-            conversationID = conversation.id
-            created = new
+            guard other != sender else { throw AppError.validation("to", "is yourself") }
+            let key = [sender.text, other.text].sorted().joined(separator: ":")
+            let found = try await MessagingQueries.directForSend(key: key, sender: sender, other: other, on: sql)
+            guard found.otherExists else { throw AppError.notFound("The user \(other.text)") }
+            guard !found.blocked else { throw AppError.forbidden("One of you blocked the other.", code: "blocked") }
+            guard let existing = found.conversation else {
+                return try await startDirect(key: key, outgoing, other: other, now: now, on: sql)
+            }
+            conversationID = existing
         case .conversation(let id):
-            guard let kind = try await MessagingQueries.memberKind(id, user: sender, on: sql) else {
-                throw AppError.forbidden("You are not in this conversation.", code: "not_a_member")
-            }
-            if kind == .direct, try await MessagingQueries.isBlockedInDirect(id, user: sender, on: sql) {
-                throw AppError.forbidden("One of you blocked the other.", code: "blocked")
-            }
+            let found = try await MessagingQueries.memberForSend(id, user: sender, on: sql)
+            guard let kind = found.kind else { throw AppError.forbidden("You are not in this conversation.", code: "not_a_member") }
+            guard !(kind == .direct && found.blocked) else { throw AppError.forbidden("One of you blocked the other.", code: "blocked") }
             conversationID = id
         }
-        if let attachmentId = outgoing.attachmentId {
-            guard let attachment = try await MessagingQueries.attachment(attachmentId, on: sql), attachment.ownerId == sender else {
-                throw AppError.validation("attachmentId", "is not an attachment you uploaded")
-            }
-        }
+        try await checkAttachment(outgoing, on: sql)
         // Taking the sequence locks the conversation's row until the commit.
         let seq = try await MessagingQueries.nextSeq(conversationID, now: now, on: sql)
         if let replyToSeq = outgoing.replyToSeq, !(1..<seq).contains(replyToSeq) {
             throw AppError.validation("replyToSeq", "is not a message of this conversation")
         }
-        let message = Message(
-            id: .v7(now: now), conversationId: conversationID, seq: seq, senderId: sender, clientMessageId: outgoing.clientMessageId,
-            body: outgoing.body, attachmentId: outgoing.attachmentId, replyToSeq: outgoing.replyToSeq, reactions: [:],
-            editedAt: nil, deletedAt: nil, createdAt: now
-        )
+        let message = makeMessage(outgoing, conversation: conversationID, seq: seq, now: now)
         try await MessagingQueries.insert(message, on: sql)
         // The sender has read, and has, what they wrote.
         try await MessagingQueries.markOwn(conversationID, user: sender, seq: seq, on: sql)
-        return Sent(message: message, duplicate: false, created: created)
+        return Sent(message: message, duplicate: false, created: nil)
+    }
+
+    /// The first message between two people makes their conversation, already at sequence 1.
+    private static func startDirect(key: String, _ outgoing: Outgoing, other: UUID, now: Date, on sql: any SQLDatabase) async throws -> Sent {
+        guard outgoing.replyToSeq == nil else { throw AppError.validation("replyToSeq", "is not a message of this conversation") }
+        try await checkAttachment(outgoing, on: sql)
+        let conversation = Conversation(
+            id: .v7(now: now), kind: .direct, title: nil, subject: nil, createdBy: outgoing.sender, lastSeq: 1, createdAt: now, updatedAt: now
+        )
+        try await MessagingQueries.insert(conversation, directKey: key, on: sql)
+        try await MessagingQueries.addDirectMembers(conversation.id, sender: outgoing.sender, other: other, now: now, on: sql)
+        let message = makeMessage(outgoing, conversation: conversation.id, seq: 1, now: now)
+        try await MessagingQueries.insert(message, on: sql)
+        return Sent(message: message, duplicate: false, created: conversation)
+    }
+
+    private static func checkAttachment(_ outgoing: Outgoing, on sql: any SQLDatabase) async throws {
+        guard let attachmentId = outgoing.attachmentId else { return }
+        guard let attachment = try await MessagingQueries.attachment(attachmentId, on: sql), attachment.ownerId == outgoing.sender else {
+            throw AppError.validation("attachmentId", "is not an attachment you uploaded")
+        }
+    }
+
+    private static func makeMessage(_ outgoing: Outgoing, conversation: UUID, seq: Int, now: Date) -> Message {
+        Message(
+            id: .v7(now: now), conversationId: conversation, seq: seq, senderId: outgoing.sender, clientMessageId: outgoing.clientMessageId,
+            body: outgoing.body, attachmentId: outgoing.attachmentId, replyToSeq: outgoing.replyToSeq, reactions: [:],
+            editedAt: nil, deletedAt: nil, createdAt: now
+        )
     }
 
     public func edit(by user: UUID, conversation: UUID, seq: Int, text: String) async throws -> Message {
@@ -382,22 +405,6 @@ public struct MessagingService: Sendable {
               let conversation = try await MessagingQueries.conversation(id, on: sql)
         else { throw AppError.forbidden("You are not in this conversation.", code: "not_a_member") }
         return (conversation, member)
-    }
-
-    static func direct(between sender: UUID, and other: UUID, now: Date, on sql: any SQLDatabase) async throws -> (Conversation, Conversation?) {
-        guard other != sender else { throw AppError.validation("to", "is yourself") }
-        let key = [sender.text, other.text].sorted().joined(separator: ":")
-        let existing = try await MessagingQueries.direct(key: key, on: sql)
-        if existing == nil, try await AccountQueries.user(id: other, on: sql) == nil { throw AppError.notFound("The user \(other.text)") }
-        if try await MessagingQueries.isBlocked(between: sender, and: other, on: sql) {
-            throw AppError.forbidden("One of you blocked the other.", code: "blocked")
-        }
-        if let existing { return (existing, nil) }
-        let conversation = Conversation(id: .v7(now: now), kind: .direct, title: nil, subject: nil, createdBy: sender, lastSeq: 0, createdAt: now, updatedAt: now)
-        try await MessagingQueries.insert(conversation, directKey: key, on: sql)
-        try await MessagingQueries.addMember(conversation.id, user: sender, role: .member, joinedSeq: 0, now: now, on: sql)
-        try await MessagingQueries.addMember(conversation.id, user: other, role: .member, joinedSeq: 0, now: now, on: sql)
-        return (conversation, conversation)
     }
 
     /// Nobody is put in a chat by someone they blocked, or who blocked them.

@@ -73,8 +73,9 @@ public final class Realtime: Sendable {
         )
         guard !sent.duplicate else { return sent }
         let message = sent.message
-        if let created = sent.created {
-            hub.forgetMembers(created.id)
+        if sent.created != nil, case .user(let other) = target {
+            // A new direct conversation: its members are known, no need to read them back.
+            hub.cacheMembers(message.conversationId, [sender, other])
         }
         await deliver(message)
         await bus.publish(BusEvent(k: .message, c: message.conversationId, s: message.seq))
