@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import SQLKit
 import Synchronization
 
@@ -268,8 +269,11 @@ public final class Realtime: Sendable {
     private func fanOut(_ message: Message) async {
         guard let members = try? await members(of: message.conversationId) else { return }
         let frames = Frames.message(message)
+        // Encoded once; every socket writes the same bytes.
+        let others = ByteBuffer(string: frames.others)
+        let sender = ByteBuffer(string: frames.sender)
         for socket in hub.sockets(of: members) {
-            socket.sendMessage(conversation: message.conversationId, seq: message.seq, frame: socket.userID == message.senderId ? frames.sender : frames.others)
+            socket.sendMessage(conversation: message.conversationId, seq: message.seq, frame: socket.userID == message.senderId ? sender : others)
         }
     }
 
@@ -283,13 +287,13 @@ public final class Realtime: Sendable {
 
     private func deliverReceipt(conversation: UUID, user: UUID, seq: Int) async {
         guard let members = try? await members(of: conversation) else { return }
-        let frame = Frames.encode(Frames.Receipt(conversationId: conversation.text, userId: user.text, seq: seq))
+        let frame = ByteBuffer(string: Frames.encode(Frames.Receipt(conversationId: conversation.text, userId: user.text, seq: seq)))
         for socket in hub.sockets(of: members) { socket.send(frame) }
     }
 
     private func deliverTyping(conversation: UUID, user: UUID) async {
         guard let members = try? await members(of: conversation) else { return }
-        let frame = Frames.encode(Frames.Typing(conversationId: conversation.text, userId: user.text))
+        let frame = ByteBuffer(string: Frames.encode(Frames.Typing(conversationId: conversation.text, userId: user.text)))
         for socket in hub.sockets(of: members.subtracting([user])) { socket.send(frame) }
     }
 

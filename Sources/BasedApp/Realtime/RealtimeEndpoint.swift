@@ -82,15 +82,21 @@ final class RealtimeSession: Sendable {
         self.outbound = outbound
         self.logger = logger
         self.expiresAt = Mutex(expiresAt)
-        outbox = SocketOutbox(id: .v7(), userID: identity.userID, sessionID: identity.sessionID, capacity: realtime.limits.outboundQueue) {
-            // The client stopped reading. Ask it to resume, and if even the
-            // close frame cannot get out within two seconds, cut the connection.
-            Task { try? await outbound.close(RealtimeEndpoint.CloseCode.resumeRequired, reason: "resume_required") }
-            Task {
-                try? await Task.sleep(for: .seconds(2))
-                channel.close(promise: nil)
+        outbox = SocketOutbox(
+            id: .v7(), userID: identity.userID, sessionID: identity.sessionID, channel: channel, capacity: realtime.limits.outboundQueue,
+            onOverflow: {
+                // The client stopped reading. Ask it to resume, and if even the
+                // close frame cannot get out within two seconds, cut the connection.
+                Task { try? await outbound.close(RealtimeEndpoint.CloseCode.resumeRequired, reason: "resume_required") }
+                Task {
+                    try? await Task.sleep(for: .seconds(2))
+                    channel.close(promise: nil)
+                }
+            },
+            onClose: { code, reason in
+                Task { try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason) }
             }
-        }
+        )
     }
 
     func run(inbound: WebSocketInboundStream) async {
@@ -100,8 +106,6 @@ final class RealtimeSession: Sendable {
             limits: .init(maxFrameBytes: limits.maxFrameBytes, framesPerSecond: limits.framesPerSecond, burst: limits.burst, outboundQueue: limits.outboundQueue)
         )))
         await withTaskGroup(of: Void.self) { group in
-            // The writer starts first, so `hello` goes out while the socket is being registered.
-            group.addTask { await self.writeFrames() }
             group.addTask { await self.closeAtExpiry() }
             do {
                 try await realtime.connected(outbox)
@@ -117,24 +121,6 @@ final class RealtimeSession: Sendable {
             group.cancelAll()
         }
         await realtime.disconnected(outbox)
-    }
-
-    private func writeFrames() async {
-        for await frame in outbox.frames {
-            do {
-                switch frame {
-                case .text(let text):
-                    try await outbound.write(.text(text))
-                case .close(let code, let reason):
-                    try await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason)
-                    return
-                }
-            } catch {
-                outbox.close()
-                return
-            }
-            outbox.wrote()
-        }
     }
 
     private func closeAtExpiry() async {

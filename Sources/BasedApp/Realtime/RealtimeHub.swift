@@ -1,47 +1,58 @@
 import Foundation
+import NIOCore
+import NIOWebSocket
 import Synchronization
 
-/// One open socket's outbound side: a bounded queue drained by the socket's
-/// writer task. Any thread may enqueue; a full queue closes the socket with
-/// 4001 so a stuck client never holds up anyone else.
+/// One open socket's outbound side. Frames are written straight to the
+/// socket's channel from whatever thread produces them (a fan-out encodes a
+/// frame once and writes the same buffer to every socket), and counted until
+/// the kernel has taken them. A socket with `capacity` frames still unwritten
+/// belongs to a client that stopped reading: it is closed with 4001 so it
+/// never holds up anyone else.
 final class SocketOutbox: Sendable {
-    enum Outbound: Sendable {
-        case text(String)
-        /// Close the socket after everything queued before it.
-        case close(code: Int, reason: String)
-    }
-
     let id: UUID
     let userID: UUID
     let sessionID: UUID
-    let frames: AsyncStream<Outbound>
-    private let continuation: AsyncStream<Outbound>.Continuation
+    private let channel: any Channel
     private let capacity: Int
     private let onOverflow: @Sendable () -> Void
+    private let onClose: @Sendable (_ code: Int, _ reason: String) -> Void
 
     private struct State {
         var pending = 0
         var open = true
+        /// A close asked for behind the frames still pending.
+        var closeRequest: (code: Int, reason: String)?
+        var closeSent = false
         /// The last message sequence sent per conversation; older or repeated ones are dropped.
         var lastSent: [UUID: Int] = [:]
         /// While a `resume` replays history, live messages wait here.
-        var held: [(conversation: UUID, seq: Int, frame: String)]?
+        var held: [(conversation: UUID, seq: Int, frame: ByteBuffer)]?
     }
 
     private let state = Mutex(State())
 
-    init(id: UUID, userID: UUID, sessionID: UUID, capacity: Int, onOverflow: @escaping @Sendable () -> Void) {
+    init(
+        id: UUID, userID: UUID, sessionID: UUID, channel: any Channel, capacity: Int,
+        onOverflow: @escaping @Sendable () -> Void, onClose: @escaping @Sendable (_ code: Int, _ reason: String) -> Void
+    ) {
         self.id = id
         self.userID = userID
         self.sessionID = sessionID
+        self.channel = channel
         self.capacity = capacity
         self.onOverflow = onOverflow
-        (frames, continuation) = AsyncStream.makeStream(of: Outbound.self, bufferingPolicy: .unbounded)
+        self.onClose = onClose
     }
 
-    /// Queues a frame; false when the socket is closed or just overflowed.
     @discardableResult
     func send(_ frame: String) -> Bool {
+        send(ByteBuffer(string: frame))
+    }
+
+    /// Writes a text frame; false when the socket is closed or just overflowed.
+    @discardableResult
+    func send(_ frame: ByteBuffer) -> Bool {
         let accepted = state.withLock { state -> Bool? in
             guard state.open else { return false }
             guard state.pending < capacity else {
@@ -53,10 +64,12 @@ final class SocketOutbox: Sendable {
         }
         switch accepted {
         case true?:
-            continuation.yield(.text(frame))
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: frame)).whenComplete { [self] result in
+                if case .failure = result { state.withLock { $0.open = false } }
+                written()
+            }
             return true
         case nil:
-            continuation.finish()
             onOverflow()
             return false
         case false?:
@@ -64,8 +77,18 @@ final class SocketOutbox: Sendable {
         }
     }
 
-    /// Queues a conversation message unless this socket already has it (or newer).
-    func sendMessage(conversation: UUID, seq: Int, frame: String) {
+    private func written() {
+        let close = state.withLock { state -> (Int, String)? in
+            state.pending -= 1
+            guard state.pending == 0, let request = state.closeRequest, !state.closeSent else { return nil }
+            state.closeSent = true
+            return request
+        }
+        if let close { onClose(close.0, close.1) }
+    }
+
+    /// Writes a conversation message unless this socket already has it (or newer).
+    func sendMessage(conversation: UUID, seq: Int, frame: ByteBuffer) {
         let go = state.withLock { state -> Bool in
             if state.held != nil {
                 state.held!.append((conversation, seq, frame))
@@ -85,11 +108,11 @@ final class SocketOutbox: Sendable {
 
     /// Records what the replay sent, then releases the held live messages that are newer.
     func endReplay(sent: [UUID: Int]) {
-        let release = state.withLock { state -> [String] in
+        let release = state.withLock { state -> [ByteBuffer] in
             for (conversation, seq) in sent where seq > state.lastSent[conversation, default: 0] {
                 state.lastSent[conversation] = seq
             }
-            var out: [String] = []
+            var out: [ByteBuffer] = []
             for entry in state.held ?? [] where entry.seq > state.lastSent[entry.conversation, default: 0] {
                 state.lastSent[entry.conversation] = entry.seq
                 out.append(entry.frame)
@@ -100,25 +123,21 @@ final class SocketOutbox: Sendable {
         for frame in release { send(frame) }
     }
 
-    /// Called by the writer after each frame it wrote.
-    func wrote() {
-        state.withLock { $0.pending -= 1 }
-    }
-
     func close() {
         state.withLock { $0.open = false }
-        continuation.finish()
     }
 
-    /// Queues a close frame behind what is already queued; nothing more is accepted.
+    /// Closes with `code` once every frame written before is out; nothing more is accepted.
     func closeAfterPending(code: Int, reason: String) {
-        let first = state.withLock { state -> Bool in
-            defer { state.open = false }
-            return state.open
+        let now = state.withLock { state -> Bool in
+            guard state.open else { return false }
+            state.open = false
+            state.closeRequest = (code, reason)
+            guard state.pending == 0 else { return false }
+            state.closeSent = true
+            return true
         }
-        guard first else { return }
-        continuation.yield(.close(code: code, reason: reason))
-        continuation.finish()
+        if now { onClose(code, reason) }
     }
 }
 
