@@ -272,8 +272,9 @@ public final class Realtime: Sendable {
         // Encoded once; every socket writes the same bytes.
         let others = ByteBuffer(string: frames.others)
         let sender = ByteBuffer(string: frames.sender)
-        for socket in hub.sockets(of: members) {
-            socket.sendMessage(conversation: message.conversationId, seq: message.seq, frame: socket.userID == message.senderId ? sender : others)
+        let (conversation, seq, from) = (message.conversationId, message.seq, message.senderId)
+        RealtimeHub.onTheirLoops(hub.sockets(of: members)) { socket in
+            socket.sendMessage(conversation: conversation, seq: seq, frame: socket.userID == from ? sender : others)
         }
     }
 

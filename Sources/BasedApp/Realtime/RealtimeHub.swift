@@ -14,6 +14,7 @@ final class SocketOutbox: Sendable {
     let userID: UUID
     let sessionID: UUID
     private let channel: any Channel
+    var eventLoop: any EventLoop { channel.eventLoop }
     private let capacity: Int
     private let onOverflow: @Sendable () -> Void
     private let onClose: @Sendable (_ code: Int, _ reason: String) -> Void
@@ -186,6 +187,21 @@ final class RealtimeHub: Sendable {
                 if let mine = state.sockets[user] { out.append(contentsOf: mine.values) }
             }
             return out
+        }
+    }
+
+    /// Runs `body` for each socket on the socket's own event loop, one task
+    /// per loop rather than one per socket: a fan-out to thousands of sockets
+    /// crosses threads twice (2 cores), not thousands of times.
+    static func onTheirLoops(_ sockets: [SocketOutbox], _ body: @escaping @Sendable (SocketOutbox) -> Void) {
+        var groups: [ObjectIdentifier: (loop: any EventLoop, sockets: [SocketOutbox])] = [:]
+        for socket in sockets {
+            let loop = socket.eventLoop
+            groups[ObjectIdentifier(loop), default: (loop, [])].sockets.append(socket)
+        }
+        for group in groups.values {
+            let members = group.sockets
+            group.loop.execute { for socket in members { body(socket) } }
         }
     }
 
