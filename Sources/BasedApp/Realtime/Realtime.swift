@@ -39,6 +39,16 @@ public final class Realtime: Sendable {
     }
 
     private let order = Mutex<[UUID: Order]>([:])
+
+    /// Work that outlives the call that started it (offline notices, gap
+    /// fills, open sockets), counted so shutdown can wait for it before the
+    /// database closes under it.
+    private struct Background {
+        var running = 0
+        var accepting = true
+    }
+
+    private let background = Mutex(Background())
     private let typing = Mutex<[String: ContinuousClock.Instant]>([:])
 
     init(database: Database, messaging: MessagingService, notifications: NotificationService, jobs: JobQueue, limits: Limits, pushEnabled: Bool, logger: Logger) {
@@ -64,6 +74,37 @@ public final class Realtime: Sendable {
     /// Sockets of one user open on this process.
     public func socketCount(of user: UUID) -> Int { hub.sockets(of: user).count }
 
+    /// Runs `work` in the background unless shutdown has begun.
+    func inBackground(_ work: @escaping @Sendable () async -> Void) {
+        let start = background.withLock { state -> Bool in
+            guard state.accepting else { return false }
+            state.running += 1
+            return true
+        }
+        guard start else { return }
+        Task {
+            await work()
+            self.background.withLock { $0.running -= 1 }
+        }
+    }
+
+    /// Counts `body` as running work for as long as it runs (a socket's life).
+    func counted<T: Sendable>(_ body: () async -> T) async -> T {
+        background.withLock { $0.running += 1 }
+        let result = await body()
+        background.withLock { $0.running -= 1 }
+        return result
+    }
+
+    /// Stops taking background work and waits (up to `timeout`) for what runs.
+    func drain(timeout: Duration) async {
+        background.withLock { $0.accepting = false }
+        let deadline = ContinuousClock.now + timeout
+        while background.withLock({ $0.running }) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     // MARK: Messages
 
     public func send(
@@ -80,7 +121,7 @@ public final class Realtime: Sendable {
         }
         await deliver(message)
         await bus.publish(BusEvent(k: .message, c: message.conversationId, s: message.seq))
-        Task { await self.notifyOffline(of: message) }
+        inBackground { await self.notifyOffline(of: message) }
         return sent
     }
 
@@ -244,7 +285,7 @@ public final class Realtime: Sendable {
             return true
         }
         if fill {
-            Task {
+            inBackground {
                 try? await Task.sleep(for: .milliseconds(100))
                 await self.fillGap(message.conversationId)
             }

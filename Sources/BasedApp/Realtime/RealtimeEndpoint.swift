@@ -45,7 +45,8 @@ struct RealtimeEndpoint: Sendable {
                     realtime: realtime, accounts: accounts, identity: identity, expiresAt: expiresAt,
                     channel: channel, outbound: outbound, logger: context.logger
                 )
-                await session.run(inbound: inbound)
+                // Counted, so shutdown waits for its last database writes.
+                await realtime.counted { await session.run(inbound: inbound) }
             }
         }
     }

@@ -33,6 +33,8 @@ struct RealtimeService: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
+        // The database closes after this service; nothing may still be using it then.
+        await realtime.drain(timeout: .seconds(5))
         // Going away cleanly: the sockets were closed by the server; forget them now, not after a timeout.
         try? await database.sql.delete(from: "realtime_sockets").where("process_id", .equal, realtime.processID).run()
         try? await database.sql.delete(from: "realtime_processes").where("id", .equal, realtime.processID).run()
