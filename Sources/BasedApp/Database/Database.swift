@@ -42,7 +42,11 @@ public struct Database: Sendable {
                 logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton.next()
             )
-            let database = Database(dialect: .sqlite, sql: SQLitePoolDatabase(pool: pool, logger: logger)) {
+            let sql = SQLitePoolDatabase(pool: pool, logger: logger)
+            let checkpointer = Task { await checkpointContinuously(sql, every: .milliseconds(500), logger: logger) }
+            let database = Database(dialect: .sqlite, sql: sql) {
+                checkpointer.cancel()
+                await checkpointer.value
                 try await pool.shutdownAsync()
                 try await threads.shutdownGracefully()
             }
@@ -115,13 +119,38 @@ public struct Database: Sendable {
 }
 
 /// Opens SQLite connections that wait for a busy database by sleeping, up to
-/// five seconds, instead of SQLiteNIO's default of spinning without limit.
+/// five seconds, instead of SQLiteNIO's default of spinning without limit,
+/// and that leave checkpoints to `checkpointContinuously` until the WAL is
+/// far longer than SQLite's default of 1,000 pages.
 struct TunedSQLiteSource: ConnectionPoolSource {
     let base: SQLiteConnectionSource
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
         base.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
-            connection.query("PRAGMA busy_timeout = 5000").map { _ in connection }
+            connection.query("PRAGMA busy_timeout = 5000").flatMap { _ in
+                connection.query("PRAGMA wal_autocheckpoint = 10000")
+            }.map { _ in connection }
+        }
+    }
+}
+
+/// Checkpoints the WAL every `interval`, PASSIVE, on a pooled connection.
+///
+/// SQLite's own checkpoint runs inside the commit that takes the WAL past
+/// 1,000 pages, with the write lock held: it copies those pages into the
+/// database file and syncs it, and every write queued behind that commit (a
+/// whole group of messages) waits 10–50 ms for it. A PASSIVE checkpoint on
+/// another connection copies beside the writes going on and never waits for
+/// them. The connections still checkpoint by themselves past 10,000 pages,
+/// should this loop ever fall behind.
+func checkpointContinuously(_ sql: any SQLDatabase, every interval: Duration, logger: Logger) async {
+    while !Task.isCancelled {
+        try? await Task.sleep(for: interval)
+        guard !Task.isCancelled else { return }
+        do {
+            try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
+        } catch {
+            logger.debug("WAL checkpoint failed", metadata: ["error": "\(error)"])
         }
     }
 }
