@@ -28,6 +28,31 @@ public final class AppMetrics: Sendable {
         ).record(duration)
     }
 
+    private static let fanOutBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(20), .milliseconds(30), .milliseconds(40), .milliseconds(50), .milliseconds(60),
+        .milliseconds(70), .milliseconds(80), .milliseconds(90), .milliseconds(100), .milliseconds(150), .milliseconds(250),
+        .milliseconds(500), .seconds(1),
+    ]
+
+    /// One message's delivery to this process's sockets: from the start of the
+    /// fan-out until every socket's frame was handed to the kernel.
+    func recordFanOut(sockets: Int, duration: Duration) {
+        let audience = sockets <= 10 ? "1-10" : sockets <= 1000 ? "11-1000" : "1001+"
+        registry.makeDurationHistogram(
+            descriptor: .init(
+                namespace: "based", metricName: "realtime_fanout_duration", unitName: "seconds",
+                helpText: "From the start of a message's fan-out until every socket on this process had its frame written."
+            ),
+            labels: [("audience", audience)],
+            buckets: Self.fanOutBuckets
+        ).record(duration)
+        registry.makeCounter(
+            descriptor: .init(namespace: "based", metricName: "realtime_frames_fanned_out", unitName: "total", helpText: "Message frames written by fan-outs."),
+            labels: [("audience", audience)]
+        ).increment(by: Int64(sockets))
+    }
+
     public func render() -> String {
         registry.emitToString()
     }

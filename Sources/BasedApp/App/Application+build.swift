@@ -57,9 +57,10 @@ public struct AppServices: Sendable {
         let notifications = NotificationService(database: database)
         var limits = Realtime.Limits()
         limits.outboundQueue = configuration.realtimeOutboundQueue
+        let metrics = AppMetrics()
         let realtime = Realtime(
             database: database, messaging: messaging, notifications: notifications, jobs: jobs,
-            limits: limits, pushEnabled: configuration.pushURL != nil, logger: logger
+            limits: limits, pushEnabled: configuration.pushURL != nil, metrics: metrics, logger: logger
         )
         return AppServices(
             configuration: configuration,
@@ -90,7 +91,7 @@ public struct AppServices: Sendable {
             blobs: blobs,
             signer: StreamSigner(secret: streamSecret),
             live: LiveTranscoder(root: blobs.root.appendingPathComponent("cache", isDirectory: true), capacity: configuration.transcodeCacheBytes, logger: logger),
-            metrics: AppMetrics(),
+            metrics: metrics,
             logger: logger
         )
     }

@@ -29,6 +29,7 @@ public final class Realtime: Sendable {
     let processID: UUID
     let limits: Limits
     let pushEnabled: Bool
+    let metrics: AppMetrics?
     let logger: Logger
 
     private struct Order {
@@ -51,7 +52,7 @@ public final class Realtime: Sendable {
     private let background = Mutex(Background())
     private let typing = Mutex<[String: ContinuousClock.Instant]>([:])
 
-    init(database: Database, messaging: MessagingService, notifications: NotificationService, jobs: JobQueue, limits: Limits, pushEnabled: Bool, logger: Logger) {
+    init(database: Database, messaging: MessagingService, notifications: NotificationService, jobs: JobQueue, limits: Limits, pushEnabled: Bool, metrics: AppMetrics? = nil, logger: Logger) {
         let processID = UUID.v7()
         self.database = database
         self.messaging = messaging
@@ -60,6 +61,7 @@ public final class Realtime: Sendable {
         self.processID = processID
         self.limits = limits
         self.pushEnabled = pushEnabled
+        self.metrics = metrics
         self.logger = logger
         if database.dialect == .postgres, let configuration = database.postgres {
             bus = PostgresEventBus(database: database, configuration: configuration, processID: processID, logger: logger)
@@ -311,10 +313,13 @@ public final class Realtime: Sendable {
         guard let members = try? await members(of: message.conversationId) else { return }
         let frames = Frames.message(message)
         // Encoded once; every socket writes the same bytes.
-        let others = ByteBuffer(string: frames.others)
-        let sender = ByteBuffer(string: frames.sender)
+        let others = WireFrame(text: frames.others)
+        let sender = WireFrame(text: frames.sender)
         let (conversation, seq, from) = (message.conversationId, message.seq, message.senderId)
-        RealtimeHub.onTheirLoops(hub.sockets(of: members)) { socket in
+        let sockets = hub.sockets(of: members)
+        let started = ContinuousClock.now
+        let (metrics, count) = (metrics, sockets.count)
+        RealtimeHub.onTheirLoops(sockets, done: { metrics?.recordFanOut(sockets: count, duration: ContinuousClock.now - started) }) { socket in
             socket.sendMessage(conversation: conversation, seq: seq, frame: socket.userID == from ? sender : others)
         }
     }
@@ -322,27 +327,28 @@ public final class Realtime: Sendable {
     private func deliverUpdate(_ message: Message) async {
         guard let members = try? await members(of: message.conversationId) else { return }
         let frames = Frames.message(message, type: "message_updated")
+        let (others, sender) = (WireFrame(text: frames.others), WireFrame(text: frames.sender))
         for socket in hub.sockets(of: members) {
-            socket.send(socket.userID == message.senderId ? frames.sender : frames.others)
+            socket.send(socket.userID == message.senderId ? sender : others)
         }
     }
 
     private func deliverReceipt(conversation: UUID, user: UUID, seq: Int) async {
         guard let members = try? await members(of: conversation) else { return }
-        let frame = ByteBuffer(string: Frames.encode(Frames.Receipt(conversationId: conversation.text, userId: user.text, seq: seq)))
+        let frame = WireFrame(text: Frames.encode(Frames.Receipt(conversationId: conversation.text, userId: user.text, seq: seq)))
         for socket in hub.sockets(of: members) { socket.send(frame) }
     }
 
     private func deliverTyping(conversation: UUID, user: UUID) async {
         guard let members = try? await members(of: conversation) else { return }
-        let frame = ByteBuffer(string: Frames.encode(Frames.Typing(conversationId: conversation.text, userId: user.text)))
+        let frame = WireFrame(text: Frames.encode(Frames.Typing(conversationId: conversation.text, userId: user.text)))
         for socket in hub.sockets(of: members.subtracting([user])) { socket.send(frame) }
     }
 
     private func deliverConversationEvent(_ conversation: UUID, event: String, user: UUID?, alsoTell extra: [UUID]) async {
         hub.forgetMembers(conversation)
         guard let members = try? await members(of: conversation) else { return }
-        let frame = Frames.encode(Frames.ConversationEvent(conversationId: conversation.text, event: event, userId: user?.text))
+        let frame = WireFrame(text: Frames.encode(Frames.ConversationEvent(conversationId: conversation.text, event: event, userId: user?.text)))
         for socket in hub.sockets(of: members.union(extra)) { socket.send(frame) }
     }
 
@@ -353,7 +359,7 @@ public final class Realtime: Sendable {
             let sockets = hub.sockets(of: audience)
             guard !sockets.isEmpty else { return }
             let state = try await PresenceQueries.states(of: [user], now: Date(), on: database.sql)[user] ?? .init(state: "offline")
-            let frame = Frames.encode(Frames.Presence(userId: user.text, state: state.state, lastSeenAt: state.lastSeenAt))
+            let frame = WireFrame(text: Frames.encode(Frames.Presence(userId: user.text, state: state.state, lastSeenAt: state.lastSeenAt)))
             for socket in sockets { socket.send(frame) }
         } catch {
             logger.debug("presence delivery failed", metadata: ["error": "\(error)"])
@@ -371,7 +377,7 @@ public final class Realtime: Sendable {
                 let artist = try await AccountQueries.user(id: track.artistId, on: database.sql)
                 body = .init(id: track.id.text, title: track.title, artist: artist?.displayName ?? "")
             }
-            let frame = Frames.encode(Frames.NowPlaying(userId: user.text, track: body))
+            let frame = WireFrame(text: Frames.encode(Frames.NowPlaying(userId: user.text, track: body)))
             for socket in sockets { socket.send(frame) }
         } catch {
             logger.debug("now playing delivery failed", metadata: ["error": "\(error)"])
@@ -381,7 +387,7 @@ public final class Realtime: Sendable {
     private func deliverNotification(_ notification: AppNotification) {
         let sockets = hub.sockets(of: notification.userId)
         guard !sockets.isEmpty else { return }
-        let frame = Frames.encode(Frames.NotificationFrame(notification: Self.body(notification)))
+        let frame = WireFrame(text: Frames.encode(Frames.NotificationFrame(notification: Self.body(notification))))
         for socket in sockets { socket.send(frame) }
     }
 

@@ -3,6 +3,41 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 
+/// A text frame as it goes on the wire, header and payload, unmasked as a
+/// server's frames are. A fan-out encodes it once and writes the same bytes to
+/// every socket, below the WebSocket frame encoder.
+struct WireFrame: Sendable {
+    let bytes: ByteBuffer
+
+    init(text payload: ByteBuffer) {
+        let length = payload.readableBytes
+        var bytes = ByteBufferAllocator().buffer(capacity: length + 10)
+        bytes.writeInteger(UInt8(0x81)) // FIN, text
+        if length < 126 {
+            bytes.writeInteger(UInt8(length))
+        } else if length <= Int(UInt16.max) {
+            bytes.writeInteger(UInt8(126))
+            bytes.writeInteger(UInt16(length))
+        } else {
+            bytes.writeInteger(UInt8(127))
+            bytes.writeInteger(UInt64(length))
+        }
+        bytes.writeImmutableBuffer(payload)
+        self.bytes = bytes
+    }
+
+    init(text: String) {
+        self.init(text: ByteBuffer(string: text))
+    }
+}
+
+/// Counts down from `count`; true on the tick that reaches zero.
+final class Countdown: Sendable {
+    private let left: Atomic<Int>
+    init(_ count: Int) { left = Atomic(count) }
+    func tick() -> Bool { left.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
+}
+
 /// One open socket's outbound side. Frames are written straight to the
 /// socket's channel from whatever thread produces them (a fan-out encodes a
 /// frame once and writes the same buffer to every socket), and counted until
@@ -14,6 +49,9 @@ final class SocketOutbox: Sendable {
     let userID: UUID
     let sessionID: UUID
     private let channel: any Channel
+    /// The WebSocket frame encoder's place in the pipeline, found on first
+    /// write: frames are written there already encoded.
+    private let encoder: NIOLoopBoundBox<ChannelHandlerContext?>
     var eventLoop: any EventLoop { channel.eventLoop }
     private let capacity: Int
     private let onOverflow: @Sendable () -> Void
@@ -28,7 +66,7 @@ final class SocketOutbox: Sendable {
         /// The last message sequence sent per conversation; older or repeated ones are dropped.
         var lastSent: [UUID: Int] = [:]
         /// While a `resume` replays history, live messages wait here.
-        var held: [(conversation: UUID, seq: Int, frame: ByteBuffer)]?
+        var held: [(conversation: UUID, seq: Int, frame: WireFrame)]?
     }
 
     private let state = Mutex(State())
@@ -41,6 +79,7 @@ final class SocketOutbox: Sendable {
         self.userID = userID
         self.sessionID = sessionID
         self.channel = channel
+        encoder = .makeEmptyBox(valueType: ChannelHandlerContext.self, eventLoop: channel.eventLoop)
         self.capacity = capacity
         self.onOverflow = onOverflow
         self.onClose = onClose
@@ -48,34 +87,62 @@ final class SocketOutbox: Sendable {
 
     @discardableResult
     func send(_ frame: String) -> Bool {
-        send(ByteBuffer(string: frame))
+        send(WireFrame(text: frame))
     }
 
     /// Writes a text frame; false when the socket is closed or just overflowed.
     @discardableResult
-    func send(_ frame: ByteBuffer) -> Bool {
-        let accepted = state.withLock { state -> Bool? in
-            guard state.open else { return false }
-            guard state.pending < capacity else {
-                state.open = false
-                return nil
-            }
-            state.pending += 1
-            return true
+    func send(_ frame: WireFrame) -> Bool {
+        perform(state.withLock { Self.admit(&$0, capacity: capacity) }, frame)
+    }
+
+    private enum Admission { case write, overflow, refused }
+
+    /// Takes one frame into the count of pending frames, or says why not.
+    private static func admit(_ state: inout State, capacity: Int) -> Admission {
+        guard state.open else { return .refused }
+        guard state.pending < capacity else {
+            state.open = false
+            return .overflow
         }
-        switch accepted {
-        case true?:
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: frame)).whenComplete { [self] result in
-                if case .failure = result { state.withLock { $0.open = false } }
-                written()
+        state.pending += 1
+        return .write
+    }
+
+    private func perform(_ admission: Admission, _ frame: WireFrame) -> Bool {
+        switch admission {
+        case .write:
+            if channel.eventLoop.inEventLoop {
+                write(frame)
+            } else {
+                channel.eventLoop.execute { self.write(frame) }
             }
             return true
-        case nil:
+        case .overflow:
             onOverflow()
             return false
-        case false?:
+        case .refused:
             return false
         }
+    }
+
+    /// On the socket's event loop: hands the encoded frame to the handler
+    /// before the frame encoder, and counts it written when the kernel took it.
+    private func write(_ frame: WireFrame) {
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { [self] result in
+            if case .failure = result { state.withLock { $0.open = false } }
+            written()
+        }
+        if encoder.value == nil {
+            encoder.value = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        }
+        guard let context = encoder.value else {
+            // The encoder is gone with the connection.
+            promise.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        context.writeAndFlush(NIOAny(frame.bytes), promise: promise)
     }
 
     private func written() {
@@ -88,18 +155,20 @@ final class SocketOutbox: Sendable {
         if let close { onClose(close.0, close.1) }
     }
 
-    /// Writes a conversation message unless this socket already has it (or newer).
-    func sendMessage(conversation: UUID, seq: Int, frame: ByteBuffer) {
-        let go = state.withLock { state -> Bool in
+    /// Writes a conversation message unless this socket already has it (or
+    /// newer). One lock round for the check and the admission: a fan-out
+    /// calls this for every socket in a room.
+    func sendMessage(conversation: UUID, seq: Int, frame: WireFrame) {
+        let admission = state.withLock { state -> Admission? in
             if state.held != nil {
                 state.held!.append((conversation, seq, frame))
-                return false
+                return nil
             }
-            if let last = state.lastSent[conversation], seq <= last { return false }
+            if let last = state.lastSent[conversation], seq <= last { return nil }
             state.lastSent[conversation] = seq
-            return true
+            return Self.admit(&state, capacity: capacity)
         }
-        if go { send(frame) }
+        if let admission { _ = perform(admission, frame) }
     }
 
     /// Marks the start of a replay: live messages are held until `endReplay`.
@@ -109,11 +178,11 @@ final class SocketOutbox: Sendable {
 
     /// Records what the replay sent, then releases the held live messages that are newer.
     func endReplay(sent: [UUID: Int]) {
-        let release = state.withLock { state -> [ByteBuffer] in
+        let release = state.withLock { state -> [WireFrame] in
             for (conversation, seq) in sent where seq > state.lastSent[conversation, default: 0] {
                 state.lastSent[conversation] = seq
             }
-            var out: [ByteBuffer] = []
+            var out: [WireFrame] = []
             for entry in state.held ?? [] where entry.seq > state.lastSent[entry.conversation, default: 0] {
                 state.lastSent[entry.conversation] = entry.seq
                 out.append(entry.frame)
@@ -192,16 +261,27 @@ final class RealtimeHub: Sendable {
 
     /// Runs `body` for each socket on the socket's own event loop, one task
     /// per loop rather than one per socket: a fan-out to thousands of sockets
-    /// crosses threads twice (2 cores), not thousands of times.
-    static func onTheirLoops(_ sockets: [SocketOutbox], _ body: @escaping @Sendable (SocketOutbox) -> Void) {
+    /// crosses threads twice (2 cores), not thousands of times. `done` runs
+    /// once, on the loop that finishes last.
+    static func onTheirLoops(
+        _ sockets: [SocketOutbox], done: (@Sendable () -> Void)? = nil, _ body: @escaping @Sendable (SocketOutbox) -> Void
+    ) {
         var groups: [ObjectIdentifier: (loop: any EventLoop, sockets: [SocketOutbox])] = [:]
         for socket in sockets {
             let loop = socket.eventLoop
             groups[ObjectIdentifier(loop), default: (loop, [])].sockets.append(socket)
         }
+        guard !groups.isEmpty else {
+            done?()
+            return
+        }
+        let remaining = Countdown(groups.count)
         for group in groups.values {
             let members = group.sockets
-            group.loop.execute { for socket in members { body(socket) } }
+            group.loop.execute {
+                for socket in members { body(socket) }
+                if remaining.tick() { done?() }
+            }
         }
     }
 
