@@ -19,8 +19,13 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port)
 pid=""
 cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    sleep 0.5
+    if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+        # A graceful stop closes every socket first; give it a minute, so that
+        # a run never overlaps the shutdown of the one before.
+        for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM

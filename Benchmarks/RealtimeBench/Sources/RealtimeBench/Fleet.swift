@@ -1,5 +1,7 @@
-import HummingbirdWSClient
 import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import NIOWebSocket
 import Synchronization
 
@@ -14,7 +16,7 @@ struct BenchUser: Sendable {
 final class Fleet: Sendable {
     enum SocketState: Sendable {
         case connecting
-        case open(WebSocketOutboundWriter)
+        case open(any Channel)
         case failed(String)
         case closed(String)
     }
@@ -33,10 +35,10 @@ final class Fleet: Sendable {
     }
 
     /// Records the hello; false when the socket had already been given up on.
-    func opened(_ index: Int, writer: WebSocketOutboundWriter) -> Bool {
+    func opened(_ index: Int, channel: any Channel) -> Bool {
         sockets.withLock {
             guard case .connecting = $0[index] else { return false }
-            $0[index] = .open(writer)
+            $0[index] = .open(channel)
             return true
         }
     }
@@ -85,12 +87,13 @@ final class Fleet: Sendable {
 
     /// Writes one text frame on socket `index`; false when it is not open or the write failed.
     func send(_ text: String, on index: Int) async -> Bool {
-        let writer: WebSocketOutboundWriter? = sockets.withLock {
-            if case .open(let writer) = $0[index] { writer } else { nil }
+        let channel: (any Channel)? = sockets.withLock {
+            if case .open(let channel) = $0[index] { channel } else { nil }
         }
-        guard let writer else { return false }
+        guard let channel else { return false }
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: channel.allocator.buffer(string: text))
         do {
-            try await writer.write(.text(text))
+            try await channel.writeAndFlush(frame)
             return true
         } catch {
             return false
@@ -100,16 +103,25 @@ final class Fleet: Sendable {
     /// Sends a normal close on every open socket, `concurrency` at a time. The
     /// server answers with its own close and each socket's task then ends.
     func closeAll(concurrency: Int) async {
-        let writers: [WebSocketOutboundWriter] = sockets.withLock { sockets in
-            sockets.compactMap { if case .open(let writer) = $0 { writer } else { nil } }
+        let channels: [any Channel] = sockets.withLock { sockets in
+            sockets.compactMap { if case .open(let channel) = $0 { channel } else { nil } }
         }
         await withTaskGroup(of: Void.self) { group in
-            var next = writers.startIndex
+            var next = channels.startIndex
             func addNext() {
-                guard next < writers.endIndex else { return }
-                let writer = writers[next]
+                guard next < channels.endIndex else { return }
+                let channel = channels[next]
                 next += 1
-                group.addTask { try? await writer.close(.normalClosure, reason: "bench done") }
+                group.addTask {
+                    var data = channel.allocator.buffer(capacity: 16)
+                    data.write(webSocketErrorCode: .normalClosure)
+                    data.writeString("bench done")
+                    try? await channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data))
+                    // The server's close comes back and the handler closes the channel; give up after 5 s.
+                    let closed = channel.closeFuture
+                    channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+                    try? await closed.get()
+                }
             }
             for _ in 0..<concurrency { addNext() }
             for await _ in group { addNext() }
@@ -145,10 +157,18 @@ actor ConnectGate {
 
 /// One user's socket for the length of the run: connect, wait for hello, then
 /// hand every frame to the measurements until the socket closes.
+///
+/// The socket is a plain NIO channel: frames are timestamped and scanned in
+/// the channel handler, on the event loop that read them, with no task or
+/// string per frame. The load generator shares the server's two cores, and
+/// every microsecond it spends per frame is a microsecond the server waits;
+/// the timestamp is taken when the frame is read from the socket.
 struct BenchSocket: Sendable {
     var index: Int
     var user: BenchUser
-    var realtimeURL: String
+    var host: String
+    var port: Int
+    var path: String
     var helloTimeout: Duration
     var fleet: Fleet
     var gate: ConnectGate
@@ -157,61 +177,56 @@ struct BenchSocket: Sendable {
 
     /// Never throws: every way a socket can end is recorded in the fleet.
     func run() async {
+        let outcome = SocketOutcome(eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        let channel: any Channel
         do {
-            // Two tasks: the socket itself (true when it ends), and a watchdog that
-            // gives up on it when no hello came in time. An error from either
-            // cancels the other; the end of the socket stops the watchdog.
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    try await connectAndRead()
-                    return true
-                }
-                group.addTask {
-                    try? await Task.sleep(for: helloTimeout)
-                    if !Task.isCancelled, case .connecting = fleet.state(of: index) { throw BenchError.helloTimeout }
-                    return false
-                }
-                for try await socketEnded in group where socketEnded {
-                    group.cancelAll()
-                }
-            }
+            channel = try await connect(outcome: outcome)
         } catch {
-            if fleet.failed(index, because: describe(error)) {
-                await gate.release()
-            } else {
-                fleet.closed(index, because: describe(error))
-            }
+            if fleet.failed(index, because: describe(error)) { await gate.release() }
+            return
         }
+        let timeout = TimeAmount.nanoseconds(Int64(helloTimeout.seconds * 1e9))
+        let watchdog = channel.eventLoop.scheduleTask(in: timeout) {
+            outcome.helloFailed(BenchError.helloTimeout)
+            channel.close(promise: nil)
+        }
+        outcome.hello.whenSuccess { watchdog.cancel() }
+        channel.closeFuture.whenComplete { _ in outcome.helloFailed(BenchError.noHello("closed " + (outcome.closeReason ?? "without a close frame"))) }
+        do {
+            try await outcome.hello.get()
+        } catch {
+            channel.close(promise: nil)
+            if fleet.failed(index, because: describe(error)) { await gate.release() }
+            return
+        }
+        if fleet.opened(index, channel: channel) { await gate.release() }
+        try? await channel.closeFuture.get()
+        fleet.closed(index, because: outcome.closeReason ?? "no close frame")
     }
 
-    private func connectAndRead() async throws {
-        var configuration = WebSocketClientConfiguration()
-        configuration.maxFrameSize = 1 << 16
-        configuration.closeTimeout = .seconds(5)
-        let closeFrame = try await WebSocketClient.connect(
-            url: realtimeURL + "?access_token=" + user.accessToken,
-            configuration: configuration,
-            logger: logger
-        ) { inbound, outbound, _ in
-            var frames = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-            // No frame at all: the server closed first (4401 and its reason); `connect` returns that close frame.
-            guard case .text(let first)? = try await frames.next() else { return }
-            guard case .hello = ServerFrame(parsing: first) else { throw BenchError.noHello(String(first.prefix(120))) }
-            if fleet.opened(index, writer: outbound) { await gate.release() }
-            while let frame = try await frames.next() {
-                let receivedAt = MonotonicClock.nanoseconds()
-                switch frame {
-                case .text(let text): measurements.record(ServerFrame(parsing: text), on: index, at: receivedAt)
-                case .binary: measurements.record(.unreadable, on: index, at: receivedAt)
+    private func connect(outcome: SocketOutcome) async throws -> any Channel {
+        let (index, measurements) = (index, measurements)
+        let request = "\(path)?access_token=\(user.accessToken)"
+        let hostHeader = "\(host):\(port)"
+        return try await ClientBootstrap(group: outcome.eventLoop)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { channel in
+                let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 16, automaticErrorHandling: true) { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64, maxAccumulatedFrameSize: 1 << 16)
+                        )
+                        try channel.pipeline.syncOperations.addHandler(BenchFrameHandler(index: index, measurements: measurements, outcome: outcome))
+                    }
                 }
+                return channel.pipeline.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes, withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                    .flatMap {
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(UpgradeRequest(uri: request, host: hostHeader))
+                        }
+                    }
             }
-        }
-        let reason = closeFrame.map { "\(UInt16(webSocketErrorCode: $0.closeCode)) \($0.reason ?? "")" } ?? "no close frame"
-        if case .connecting = fleet.state(of: index) {
-            // Closed before hello: a 4401 with its reason, most likely.
-            throw BenchError.noHello("closed " + reason)
-        }
-        fleet.closed(index, because: reason)
+            .connect(host: host, port: port).get()
     }
 
     private func describe(_ error: any Error) -> String {
@@ -222,8 +237,124 @@ struct BenchSocket: Sendable {
     }
 }
 
-extension Fleet {
-    func state(of index: Int) -> SocketState {
-        sockets.withLock { $0[index] }
+/// How one socket's start and end went: the hello, once, and the close frame's code and reason.
+final class SocketOutcome: Sendable {
+    let eventLoop: any EventLoop
+    private let promise: EventLoopPromise<Void>
+    private let state = Mutex<(settled: Bool, closeReason: String?)>((false, nil))
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        promise = eventLoop.makePromise()
+    }
+
+    var hello: EventLoopFuture<Void> { promise.futureResult }
+    var closeReason: String? { state.withLock { $0.closeReason } }
+
+    func helloArrived() {
+        if settle() { promise.succeed() }
+    }
+
+    func helloFailed(_ error: any Error) {
+        if settle() { promise.fail(error) }
+    }
+
+    func closed(_ reason: String) {
+        state.withLock { if $0.closeReason == nil { $0.closeReason = reason } }
+    }
+
+    private func settle() -> Bool {
+        state.withLock { state in
+            guard !state.settled else { return false }
+            state.settled = true
+            return true
+        }
+    }
+}
+
+/// Sends the upgrade request once connected, then leaves the pipeline.
+private final class UpgradeRequest: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let uri: String
+    private let host: String
+
+    init(uri: String, host: String) {
+        self.uri = uri
+        self.host = host
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: host)
+        headers.add(name: "Content-Length", value: "0")
+        context.write(wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: headers))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.fireChannelActive()
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
+
+/// Reads a bench socket's frames on its event loop: the first must be hello;
+/// the rest are stamped and counted; pings are answered; a close is recorded and returned.
+private final class BenchFrameHandler: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let index: Int
+    private let measurements: Measurements
+    private let outcome: SocketOutcome
+    private var sawHello = false
+    private var sentClose = false
+
+    init(index: Int, measurements: Measurements, outcome: SocketOutcome) {
+        self.index = index
+        self.measurements = measurements
+        self.outcome = outcome
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let receivedAt = MonotonicClock.nanoseconds()
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text:
+            let parsed = frame.data.withUnsafeReadableBytes { ServerFrame(parsing: $0.assumingMemoryBound(to: UInt8.self)) }
+            if sawHello {
+                measurements.record(parsed, on: index, at: receivedAt)
+            } else if case .hello = parsed {
+                sawHello = true
+                outcome.helloArrived()
+            } else {
+                let text = String(buffer: frame.data)
+                outcome.helloFailed(BenchError.noHello(String(text.prefix(120))))
+                context.close(promise: nil)
+            }
+        case .binary:
+            measurements.record(.unreadable, on: index, at: receivedAt)
+        case .ping:
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.data)), promise: nil)
+        case .connectionClose:
+            var data = frame.data
+            let code = data.readWebSocketErrorCode().map { String(UInt16(webSocketErrorCode: $0)) } ?? "none"
+            outcome.closed("\(code) \(data.readString(length: data.readableBytes) ?? "")")
+            if !sentClose {
+                sentClose = true
+                let channel = context.channel
+                var reply = channel.allocator.buffer(capacity: 2)
+                reply.write(webSocketErrorCode: .normalClosure)
+                context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: reply)))
+                    .whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                context.close(promise: nil)
+            }
+        default:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        outcome.closed("error: \(String(describing: type(of: error)))")
+        context.close(promise: nil)
     }
 }

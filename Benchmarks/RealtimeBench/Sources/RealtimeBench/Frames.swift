@@ -66,7 +66,11 @@ enum ServerFrame: Equatable {
     /// without spaces.
     init(parsing text: String) {
         var text = text
-        self = text.withUTF8 { bytes in
+        self = text.withUTF8 { ServerFrame(parsing: $0) }
+    }
+
+    init(parsing bytes: UnsafeBufferPointer<UInt8>) {
+        self = {
             guard let type = FieldScanner.string("type", in: bytes) else { return .unreadable }
             switch type {
             case "message":
@@ -82,7 +86,7 @@ enum ServerFrame: Equatable {
             default:
                 return .other(type: type)
             }
-        }
+        }()
     }
 }
 

@@ -97,6 +97,7 @@ struct RoomPhase {
         }
 
         measurements.openRoom(receivers: receivers, connections: users.count)
+        let metricsBefore = try? await api.metrics()
         let start = ContinuousClock.now
         for message in 0..<messages {
             try? await Task.sleep(until: start + interval * message, clock: .continuous)
@@ -113,7 +114,7 @@ struct RoomPhase {
         let expected = measurements.room.sent * receivers.count
         _ = await waitUntil(timeout: drain) { measurements.room.delivered >= expected }
         measurements.close(.room)
-        return RoomResult(
+        var result = RoomResult(
             tally: measurements.room,
             roomId: roomId,
             members: receivers.count,
@@ -122,6 +123,10 @@ struct RoomPhase {
             joinSeconds: joinSeconds,
             intervalMs: Int(interval.seconds * 1000)
         )
+        if let metricsBefore, let metricsAfter = try? await api.metrics() {
+            result.serverFanOut = ServerFanOut(before: .init(prometheus: metricsBefore), after: .init(prometheus: metricsAfter))
+        }
+        return result
     }
 }
 

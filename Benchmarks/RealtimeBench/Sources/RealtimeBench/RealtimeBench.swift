@@ -102,14 +102,15 @@ struct RealtimeBench: AsyncParsableCommand {
         let fleet = Fleet(size: users.count)
         let measurements = Measurements()
         let gate = ConnectGate(limit: connectConcurrency)
-        let realtimeURL = url.replacingOccurrences(of: "http", with: "ws", options: .anchored) + "/api/v1/realtime"
+        guard let server = URLComponents(string: url), let host = server.host else { throw BenchError.harness("cannot read host and port from \(url)") }
+        let port = server.port ?? (server.scheme == "https" ? 443 : 80)
 
         let (held, writeError) = await withDiscardingTaskGroup { group -> (Int, (any Error)?) in
             let connectStart = ContinuousClock.now
             for (index, user) in users.enumerated() {
                 await gate.acquire()
                 let socket = BenchSocket(
-                    index: index, user: user, realtimeURL: realtimeURL, helloTimeout: .seconds(helloTimeout),
+                    index: index, user: user, host: host, port: port, path: server.path + "/api/v1/realtime", helloTimeout: .seconds(helloTimeout),
                     fleet: fleet, gate: gate, measurements: measurements, logger: logger
                 )
                 group.addTask { await socket.run() }

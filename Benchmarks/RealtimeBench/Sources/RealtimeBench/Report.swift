@@ -98,6 +98,8 @@ struct RoomResult: Codable {
     var acks = 0
     var errors: [String: Int] = [:]
     var latency: Latency?
+    /// The server's own figure for the same fan-outs, from its `/metrics`.
+    var serverFanOut: ServerFanOut?
 
     init(skipped: String) { self.skipped = skipped }
 
@@ -192,6 +194,16 @@ struct Results: Codable {
                 ))
             }
         }
+        if let server = room?.serverFanOut {
+            rows.append((
+                "server fan-out time (from the server's /metrics)",
+                "—",
+                server.fanOuts == 0
+                    ? "no fan-out to over 1,000 sockets recorded"
+                    : "mean \(format(server.meanMs, 2)) ms, p50 ≤ \(format(server.p50UpperMs, 0)) ms, p99 ≤ \(format(server.p99UpperMs, 0)) ms over \(server.fanOuts) fan-outs (start until every frame is written to its socket)",
+                ""
+            ))
+        }
         var lines = ["| measure | target | measured | met |", "| --- | --- | --- | --- |"]
         lines += rows.map { "| \($0.0) | \($0.1) | \($0.2) | \($0.3) |" }
         return lines.joined(separator: "\n")
@@ -221,4 +233,53 @@ func grouped(_ value: Int) -> String {
         out.append(digit)
     }
     return (value < 0 ? "-" : "") + out
+}
+
+/// How long the server says its fan-outs to over 1,000 sockets took: the
+/// difference of its `based_realtime_fanout_duration_seconds` histogram
+/// before and after the room phase. Percentiles are bucket upper bounds.
+struct ServerFanOut: Codable {
+    var fanOuts = 0
+    var meanMs = 0.0
+    var p50UpperMs = 0.0
+    var p99UpperMs = 0.0
+
+    /// Cumulative bucket counts by upper bound (seconds), and the sum and count.
+    struct Snapshot {
+        var buckets: [Double: Double] = [:]
+        var sum = 0.0
+        var count = 0.0
+
+        init(prometheus text: String, audience: String = "1001+") {
+            let metric = "based_realtime_fanout_duration_seconds"
+            for line in text.split(separator: "\n") where line.hasPrefix(metric) && line.contains("audience=\"\(audience)\"") {
+                guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+                if line.hasPrefix(metric + "_bucket"), let start = line.range(of: "le=\"")?.upperBound,
+                   let end = line[start...].firstIndex(of: "\"") {
+                    let bound = line[start..<end] == "+Inf" ? Double.infinity : Double(line[start..<end]) ?? .nan
+                    buckets[bound] = value
+                } else if line.hasPrefix(metric + "_sum") {
+                    sum = value
+                } else if line.hasPrefix(metric + "_count") {
+                    count = value
+                }
+            }
+        }
+    }
+
+    init(before: Snapshot, after: Snapshot) {
+        let count = after.count - before.count
+        fanOuts = Int(count)
+        guard count > 0 else { return }
+        meanMs = (after.sum - before.sum) / count * 1000
+        let bounds = after.buckets.keys.sorted()
+        func upper(_ quantile: Double) -> Double {
+            for bound in bounds where after.buckets[bound, default: 0] - before.buckets[bound, default: 0] >= quantile * count {
+                return bound * 1000
+            }
+            return .infinity
+        }
+        p50UpperMs = upper(0.5)
+        p99UpperMs = upper(0.99)
+    }
 }

@@ -42,6 +42,14 @@ struct ServerAPI: Sendable {
         return try JSONDecoder().decode(Room.self, from: data).id
     }
 
+    /// The server's Prometheus text at `/metrics`.
+    func metrics() async throws -> String {
+        let response = try await client.execute(HTTPClientRequest(url: baseURL + "/metrics"), timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 16 << 20)
+        guard response.status.code == 200 else { throw BenchError.unexpectedStatus("GET /metrics", response.status.code, Data(buffer.readableBytesView)) }
+        return String(buffer: buffer)
+    }
+
     private func post(_ path: String, body: Data, token: String?) async throws -> (UInt, Data) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
