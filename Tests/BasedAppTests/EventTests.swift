@@ -268,7 +268,7 @@ struct EventTests {
         }
     }
 
-    @Test("a rescheduled event reminds again at its new time, not before; a cancelled one reminds nobody")
+    @Test("a rescheduled event reminds again at its new time, not before; one published inside the lead reminds at once; a cancelled one reminds nobody")
     func reminderSchedule() async throws {
         // No in-process worker: the test takes due jobs itself at chosen times.
         try await withApp({ $0.workers = 0 }) { client, services in
@@ -297,6 +297,16 @@ struct EventTests {
             #expect(inbox.count == 2)
             #expect(inbox.first?.data["startsAt"].flatMap { try? Date($0, strategy: .iso8601) } == later)
 
+            // Published 30 minutes before it starts, inside the 2-hour lead: the reminder is due at once.
+            let rightAway = try await client.request(.post, "/api/v1/events", json: eventJSON(title: "Pop-up gig", startsIn: 1800), token: club.accessToken).decode(EventBody.self)
+            _ = try await client.request(.put, "/api/v1/events/\(rightAway.id)/rsvp", json: #"{"status":"interested"}"#, token: fan.accessToken)
+            let immediate = try #require(try await services.jobs.claim(worker: "w", lease: .seconds(30)))
+            await worker.execute(immediate, worker: "w")
+            inbox = try await reminders(client, fan.accessToken)
+            #expect(inbox.count == 3)
+            #expect(inbox.first?.data["eventId"] == rightAway.id)
+            #expect(inbox.first?.data["rsvp"] == "interested")
+
             // Cancelled before its reminder runs: nobody hears of it.
             let soon = try await client.request(.post, "/api/v1/events", json: eventJSON(title: "Called off", startsIn: 1800), token: club.accessToken).decode(EventBody.self)
             _ = try await client.request(.put, "/api/v1/events/\(soon.id)/rsvp", json: #"{"status":"going"}"#, token: fan.accessToken)
@@ -304,7 +314,7 @@ struct EventTests {
             let pending = try #require(try await services.jobs.claim(worker: "w", lease: .seconds(30)))
             await worker.execute(pending, worker: "w")
             #expect(try await services.jobs.job(id: pending.id)?.state == .done)
-            #expect(try await reminders(client, fan.accessToken).count == 2)
+            #expect(try await reminders(client, fan.accessToken).count == 3)
             let reminded = try await services.database.sql.select().column("reminded_at").from("event_rsvps").where("event_id", .equal, UUID(uuidString: soon.id)!)
                 .first(decodingColumn: "reminded_at", as: Date?.self)
             #expect(reminded == .some(nil))
