@@ -23,6 +23,8 @@ struct ConfigurationTests {
         #expect(configuration.logFormat == .json)
         #expect(try configuration.database == .postgres(url: "postgres://u:p@db:5433/based"))
         #expect(try configuration.database.displayName == "PostgreSQL at db:5433/based")
+        #expect(configuration.eventReminderLead == .seconds(120 * 60))
+        #expect(try AppConfiguration.load(environment: ["BASED_EVENT_REMINDER_MINUTES": "30"]).eventReminderLead == .seconds(30 * 60))
     }
 
     @Test("unknown and invalid settings stop start-up with one line naming them", arguments: [
@@ -33,6 +35,7 @@ struct ConfigurationTests {
         (["BASED_DATABASE_URL": "mysql://x"], "invalid BASED_DATABASE_URL=mysql://x"),
         (["BASED_JWT_SECRET": "short"], "invalid BASED_JWT_SECRET"),
         (["BASED_BCRYPT_COST": "40"], "invalid BASED_BCRYPT_COST=40"),
+        (["BASED_EVENT_REMINDER_MINUTES": "0"], "invalid BASED_EVENT_REMINDER_MINUTES=0"),
     ])
     func invalid(environment: [String: String], message: String) {
         do {

@@ -49,6 +49,19 @@ struct JobQueueTests {
         }
     }
 
+    @Test("a job enqueued to run later is not taken before its time")
+    func runLater() async throws {
+        try await withApp({ $0.workers = 0 }) { _, services in
+            let queue = services.jobs
+            let now = Date()
+            try await queue.enqueue(kind: "test", payload: Payload(n: 5), runAt: now.addingTimeInterval(600), on: services.database.sql)
+            #expect(try await queue.claim(worker: "w", lease: .seconds(30), now: now) == nil)
+            #expect(try await queue.claim(worker: "w", lease: .seconds(30), now: now.addingTimeInterval(599)) == nil)
+            let due = try #require(try await queue.claim(worker: "w", lease: .seconds(30), now: now.addingTimeInterval(601)))
+            #expect(try due.decodePayload(Payload.self).n == 5)
+        }
+    }
+
     @Test("one unfinished job per dedupe key")
     func dedupe() async throws {
         try await withApp({ $0.workers = 0 }) { _, services in

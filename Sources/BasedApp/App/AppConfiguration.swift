@@ -44,6 +44,8 @@ public struct AppConfiguration: Sendable {
     public var realtimeOutboundQueue = 1024
     /// How often sockets are pinged; one that misses a pong for a whole period is closed.
     public var realtimePing: Duration = .seconds(30)
+    /// How long before an event starts the people who RSVP'd are reminded.
+    public var eventReminderLead: Duration = .seconds(120 * 60)
 
     public init() {}
 
@@ -154,6 +156,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError.invalid("BASED_REALTIME_PING_SECONDS", value, "seconds between 1 and 3600")
             }
             config.realtimePing = .seconds(seconds)
+        },
+        Setting(key: ["based", "event", "reminder", "minutes"], help: "minutes before an event starts that its RSVPs are reminded") { config, value in
+            guard let minutes = Int(value), (1...10_080).contains(minutes) else {
+                throw ConfigurationError.invalid("BASED_EVENT_REMINDER_MINUTES", value, "minutes between 1 and 10080")
+            }
+            config.eventReminderLead = .seconds(minutes * 60)
         },
     ]
 

@@ -22,6 +22,7 @@ public struct AppServices: Sendable {
     public let messaging: MessagingService
     public let attachments: AttachmentService
     public let notifications: NotificationService
+    public let events: EventService
     public let realtime: Realtime
     public let jobs: JobQueue
     public let blobs: BlobStore
@@ -86,6 +87,7 @@ public struct AppServices: Sendable {
             messaging: messaging,
             attachments: AttachmentService(database: database, blobs: blobs),
             notifications: notifications,
+            events: EventService(database: database, messaging: messaging, jobs: jobs, reminderLead: configuration.eventReminderLead),
             realtime: realtime,
             jobs: jobs,
             blobs: blobs,
@@ -120,6 +122,7 @@ extension AppServices {
                 TrackProcessor(database: database, blobs: blobs, jobs: jobs, logger: logger),
                 TrackAnalysisJob(database: database, blobs: blobs, logger: logger),
                 ReleaseAnnouncer(database: database, realtime: realtime),
+                EventReminder(database: database, realtime: realtime),
             ] + (configuration.pushURL.map { [PushSender(gateway: $0, token: configuration.pushToken, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,

@@ -81,6 +81,14 @@ struct ProblemMiddleware: RouterMiddleware {
         case .typeMismatch(let type, let context):
             return .validation(path(context.codingPath), "must be of type \(jsonTypeName(type))")
         case .dataCorrupted(let context):
+            // The runtime's date transcoder sees only the string, so its error
+            // names no field; the JSON itself was fine.
+            if context.codingPath.isEmpty, context.debugDescription.contains("ISO8601") {
+                return AppError(
+                    .unprocessableContent, code: "invalid_date_time",
+                    "A date-time value is not an RFC 3339 date-time such as 2026-12-12T20:00:00Z."
+                )
+            }
             if context.codingPath.isEmpty {
                 return .badRequest("The request body is not valid JSON.", code: "malformed_json")
             }

@@ -26,6 +26,7 @@ public struct Migrator: Sendable {
         Migration002Catalog.migration,
         Migration003Analysis.migration,
         Migration004Messaging.migration,
+        Migration005Events.migration,
     ]
 
     /// Returns the versions it applied.

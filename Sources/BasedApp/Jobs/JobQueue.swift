@@ -39,11 +39,14 @@ public struct JobQueue: Sendable {
 
     /// Adds a job, on `sql` so it can share the caller's transaction. With a
     /// `dedupeKey`, an existing unfinished job with that key is kept instead.
-    public func enqueue(kind: String, payload: some Encodable, dedupeKey: String? = nil, maxAttempts: Int = 5, on sql: any SQLDatabase) async throws {
+    /// No worker takes it before `runAt`.
+    public func enqueue(
+        kind: String, payload: some Encodable, dedupeKey: String? = nil, maxAttempts: Int = 5, runAt: Date = Date(), on sql: any SQLDatabase
+    ) async throws {
         let now = Date()
         let job = Job(
             id: .v7(now: now), kind: kind, payload: JSONText.encode(payload), dedupeKey: dedupeKey, state: .queued,
-            attempts: 0, maxAttempts: maxAttempts, runAt: now, leaseUntil: nil, worker: nil, lastError: nil,
+            attempts: 0, maxAttempts: maxAttempts, runAt: runAt, leaseUntil: nil, worker: nil, lastError: nil,
             createdAt: now, updatedAt: now
         )
         if let dedupeKey {

@@ -341,14 +341,20 @@ public struct MessagingService: Sendable {
     // MARK: Rooms
 
     public func createRoom(by creator: UUID, title: String, subject: String?) async throws -> Conversation {
+        try await database.transaction { sql in
+            try await self.createRoom(by: creator, title: title, subject: subject, on: sql)
+        }
+    }
+
+    /// Opens a room inside the caller's transaction, so a feature that owns a
+    /// room (an event) never exists without it, nor the room without it.
+    func createRoom(by creator: UUID, title: String, subject: String?, on sql: any SQLDatabase) async throws -> Conversation {
         let title = try Self.checkTitle(title)
         if let subject, subject.count > 100 { throw AppError.validation("subject", "must be 100 characters at most") }
         let now = Date()
         let room = Conversation(id: .v7(now: now), kind: .room, title: title, subject: subject, createdBy: creator, lastSeq: 0, createdAt: now, updatedAt: now)
-        try await database.transaction { sql in
-            try await MessagingQueries.insert(room, directKey: nil, on: sql)
-            try await MessagingQueries.addMember(room.id, user: creator, role: .admin, joinedSeq: 0, now: now, on: sql)
-        }
+        try await MessagingQueries.insert(room, directKey: nil, on: sql)
+        try await MessagingQueries.addMember(room.id, user: creator, role: .admin, joinedSeq: 0, now: now, on: sql)
         return room
     }
 

@@ -1,0 +1,137 @@
+import Foundation
+import SQLKit
+
+/// The SQL of events and RSVPs.
+enum EventQueries {
+    static func insert(_ event: Event, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "events").model(event, keyEncodingStrategy: .convertToSnakeCase).run()
+    }
+
+    /// Replaces every column of the event's row.
+    static func update(_ event: Event, on sql: any SQLDatabase) async throws {
+        try await sql.update("events").set(model: event, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+            .where("id", .equal, event.id).run()
+    }
+
+    static func event(id: UUID, on sql: any SQLDatabase) async throws -> Event? {
+        try await sql.select().column("*").from("events").where("id", .equal, id)
+            .first(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Scheduled events that have not ended (or, without an end, not started)
+    /// at `now`, soonest first, after the cursor `(startsAt, id)`.
+    static func upcoming(venue: UUID?, now: Date, after: (Date, UUID)?, limit: Int, on sql: any SQLDatabase) async throws -> [Event] {
+        var query = sql.select().column("*").from("events")
+            .where("status", .equal, Event.Status.scheduled.rawValue)
+            .where { $0.where("starts_at", .greaterThan, now).orWhere("ends_at", .greaterThan, now) }
+        if let venue { query = query.where("venue_id", .equal, venue) }
+        if let (date, id) = after {
+            query = query.where {
+                $0.where("starts_at", .greaterThan, date)
+                    .orWhere { $0.where("starts_at", .equal, date).where("id", .greaterThan, id) }
+            }
+        }
+        return try await query.orderBy("starts_at").orderBy("id").limit(limit)
+            .all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    struct Entry: Decodable {
+        var rsvpStatus: RSVP.Status
+        var rsvpCreatedAt: Date
+        var event: Event
+
+        enum CodingKeys: String, CodingKey { case rsvpStatus = "rsvp_status", rsvpCreatedAt = "rsvp_created_at" }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            rsvpStatus = try container.decode(RSVP.Status.self, forKey: .rsvpStatus)
+            rsvpCreatedAt = try container.decode(Date.self, forKey: .rsvpCreatedAt)
+            event = try Event(from: decoder)
+        }
+    }
+
+    /// A user's RSVPs to events that have not ended, cancelled ones included
+    /// (so they learn of it), soonest first, after the cursor.
+    static func rsvps(of user: UUID, now: Date, after: (Date, UUID)?, limit: Int, on sql: any SQLDatabase) async throws -> [Entry] {
+        var query = sql.select()
+            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("events")))
+            .column(SQLColumn("status", table: "event_rsvps"), as: "rsvp_status")
+            .column(SQLColumn("created_at", table: "event_rsvps"), as: "rsvp_created_at")
+            .from("event_rsvps")
+            .join("events", on: SQLColumn("id", table: "events"), .equal, SQLColumn("event_id", table: "event_rsvps"))
+            .where(SQLColumn("user_id", table: "event_rsvps"), .equal, SQLBind(user))
+            .where {
+                $0.where(SQLColumn("starts_at", table: "events"), .greaterThan, SQLBind(now))
+                    .orWhere(SQLColumn("ends_at", table: "events"), .greaterThan, SQLBind(now))
+            }
+        if let (date, id) = after {
+            query = query.where {
+                $0.where(SQLColumn("starts_at", table: "events"), .greaterThan, SQLBind(date))
+                    .orWhere {
+                        $0.where(SQLColumn("starts_at", table: "events"), .equal, SQLBind(date))
+                            .where(SQLColumn("id", table: "events"), .greaterThan, SQLBind(id))
+                    }
+            }
+        }
+        return try await query
+            .orderBy(SQLColumn("starts_at", table: "events"), SQLDirection.ascending)
+            .orderBy(SQLColumn("id", table: "events"), SQLDirection.ascending)
+            .limit(limit)
+            .all(decoding: Entry.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Sets (or changes) a user's answer, only while the event is scheduled
+    /// and has not started: one conditional statement, never read-then-write.
+    /// Nil when the event took no answer. A changed answer keeps `reminded_at`.
+    static func answer(_ user: UUID, to event: UUID, status: RSVP.Status, now: Date, on sql: any SQLDatabase) async throws -> RSVP? {
+        // SQLite needs the WHERE for `INSERT … SELECT … ON CONFLICT` to parse; it is there anyway.
+        try await sql.raw("""
+            INSERT INTO event_rsvps (event_id, user_id, status, created_at)
+            SELECT id, \(bind: user), \(bind: status.rawValue), \(bind: now) FROM events
+            WHERE id = \(bind: event) AND status = 'scheduled' AND starts_at > \(bind: now)
+            ON CONFLICT (event_id, user_id) DO UPDATE SET status = excluded.status
+            RETURNING *
+            """).first(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func deleteRSVP(event: UUID, user: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "event_rsvps").where("event_id", .equal, event).where("user_id", .equal, user).run()
+    }
+
+    static func rsvp(event: UUID, user: UUID, on sql: any SQLDatabase) async throws -> RSVP? {
+        try await sql.select().column("*").from("event_rsvps").where("event_id", .equal, event).where("user_id", .equal, user)
+            .first(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// How many are going and interested, per event.
+    static func counts(of events: [UUID], on sql: any SQLDatabase) async throws -> [UUID: [RSVP.Status: Int]] {
+        guard !events.isEmpty else { return [:] }
+        struct Row: Decodable { var eventId: UUID; var status: RSVP.Status; var n: Int }
+        let rows = try await sql.select().column("event_id").column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("event_rsvps").where("event_id", .in, events).groupBy("event_id").groupBy("status")
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return rows.reduce(into: [:]) { $0[$1.eventId, default: [:]][$1.status] = $1.n }
+    }
+
+    /// The viewer's own answers to these events.
+    static func answers(of user: UUID, to events: [UUID], on sql: any SQLDatabase) async throws -> [UUID: RSVP.Status] {
+        guard !events.isEmpty else { return [:] }
+        let rows = try await sql.select().column("*").from("event_rsvps").where("user_id", .equal, user).where("event_id", .in, events)
+            .all(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Dictionary(rows.map { ($0.eventId, $0.status) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// A new time reminds everyone again.
+    static func clearReminders(of event: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.update("event_rsvps").set("reminded_at", to: SQLLiteral.null).where("event_id", .equal, event).run()
+    }
+
+    /// Marks the not yet reminded RSVPs of an event reminded and returns whose
+    /// they were: one statement, so a retried or concurrent run takes nobody twice.
+    static func markReminded(event: UUID, now: Date, on sql: any SQLDatabase) async throws -> [RSVP] {
+        try await sql.update("event_rsvps").set("reminded_at", to: SQLBind(now))
+            .where("event_id", .equal, event).where("reminded_at", .is, SQLLiteral.null)
+            .returning(SQLLiteral.all)
+            .all(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+}

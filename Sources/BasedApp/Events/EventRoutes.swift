@@ -1,0 +1,99 @@
+import BasedAPI
+import Foundation
+
+/// Event and RSVP handlers.
+extension APIHandler {
+    var events: EventService { services.events }
+
+    func listEvents(_ input: Operations.ListEvents.Input) async throws -> Operations.ListEvents.Output {
+        let viewer = try RequestScope.get().identity
+        var venue: UUID?
+        if let username = input.query.venue { venue = try await profiles.profile(username: username).user.id }
+        let page = try await events.upcoming(venue: venue, viewer: viewer?.userID, cursor: input.query.cursor, limit: input.query.limit)
+        return .ok(.init(body: .json(.init(items: try await eventBodies(page.views), nextCursor: page.nextCursor))))
+    }
+
+    func createEvent(_ input: Operations.CreateEvent.Input) async throws -> Operations.CreateEvent.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let event = try await events.create(identity, Self.eventInput(body))
+        return .created(.init(body: .json(try await eventBody(try await events.event(event.id, viewer: identity.userID)))))
+    }
+
+    func getEvent(_ input: Operations.GetEvent.Input) async throws -> Operations.GetEvent.Output {
+        let viewer = try RequestScope.get().identity
+        let view = try await events.event(try Self.uuid(input.path.eventId, "eventId"), viewer: viewer?.userID)
+        return .ok(.init(body: .json(try await eventBody(view))))
+    }
+
+    func updateEvent(_ input: Operations.UpdateEvent.Input) async throws -> Operations.UpdateEvent.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let event = try await events.update(identity, eventID: try Self.uuid(input.path.eventId, "eventId"), Self.eventInput(body))
+        return .ok(.init(body: .json(try await eventBody(try await events.event(event.id, viewer: identity.userID)))))
+    }
+
+    func cancelEvent(_ input: Operations.CancelEvent.Input) async throws -> Operations.CancelEvent.Output {
+        let identity = try RequestScope.requireIdentity()
+        let event = try await events.cancel(identity, eventID: try Self.uuid(input.path.eventId, "eventId"))
+        return .ok(.init(body: .json(try await eventBody(try await events.event(event.id, viewer: identity.userID)))))
+    }
+
+    func rsvpEvent(_ input: Operations.RsvpEvent.Input) async throws -> Operations.RsvpEvent.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let status: RSVP.Status = body.status == .going ? .going : .interested
+        let rsvp = try await events.rsvp(identity.userID, eventID: try Self.uuid(input.path.eventId, "eventId"), status: status)
+        return .ok(.init(body: .json(.init(eventId: rsvp.eventId.text, status: Self.rsvpStatus(rsvp.status), createdAt: rsvp.createdAt))))
+    }
+
+    func withdrawRsvp(_ input: Operations.WithdrawRsvp.Input) async throws -> Operations.WithdrawRsvp.Output {
+        let identity = try RequestScope.requireIdentity()
+        try await events.withdraw(identity.userID, eventID: try Self.uuid(input.path.eventId, "eventId"))
+        return .noContent(.init())
+    }
+
+    func listMyRsvps(_ input: Operations.ListMyRsvps.Input) async throws -> Operations.ListMyRsvps.Output {
+        let identity = try RequestScope.requireIdentity()
+        let page = try await events.rsvps(of: identity.userID, cursor: input.query.cursor, limit: input.query.limit)
+        return .ok(.init(body: .json(.init(items: try await eventBodies(page.views), nextCursor: page.nextCursor))))
+    }
+
+    // MARK: Conversions
+
+    static func eventInput(_ body: Components.Schemas.EventInput) -> EventService.Input {
+        EventService.Input(
+            title: body.title, description: body.description, startsAt: body.startsAt, endsAt: body.endsAt,
+            clearEndsAt: body.clearEndsAt ?? false, city: body.city, address: body.address
+        )
+    }
+
+    static func rsvpStatus(_ status: RSVP.Status) -> Components.Schemas.RsvpStatus {
+        status == .going ? .going : .interested
+    }
+
+    private func eventBodies(_ views: [EventService.View]) async throws -> [Components.Schemas.Event] {
+        var venues: [UUID: User] = [:]
+        var bodies: [Components.Schemas.Event] = []
+        for view in views {
+            if venues[view.event.venueId] == nil { venues[view.event.venueId] = try await profiles.user(id: view.event.venueId) }
+            bodies.append(Self.eventBody(view, venue: venues[view.event.venueId]!))
+        }
+        return bodies
+    }
+
+    private func eventBody(_ view: EventService.View) async throws -> Components.Schemas.Event {
+        Self.eventBody(view, venue: try await profiles.user(id: view.event.venueId))
+    }
+
+    static func eventBody(_ view: EventService.View, venue: User) -> Components.Schemas.Event {
+        let event = view.event
+        return .init(
+            id: event.id.text, venue: summary(venue), title: event.title, description: event.description,
+            startsAt: event.startsAt, endsAt: event.endsAt, city: event.city, address: event.address,
+            status: event.status == .scheduled ? .scheduled : .cancelled, roomId: event.roomId.text,
+            goingCount: view.going, interestedCount: view.interested, myRsvp: view.mine.map(rsvpStatus),
+            createdAt: event.createdAt, updatedAt: event.updatedAt
+        )
+    }
+}

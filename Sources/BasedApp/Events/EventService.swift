@@ -1,0 +1,241 @@
+import Foundation
+import SQLKit
+
+/// Events: who may publish and change them, what a valid one is, RSVPs, and
+/// keeping the reminder in step with the start time.
+public struct EventService: Sendable {
+    let database: Database
+    let messaging: MessagingService
+    let jobs: JobQueue
+    /// How long before the start the RSVPs are reminded (`BASED_EVENT_REMINDER_MINUTES`).
+    let reminderLead: Duration
+
+    /// What an event is made of; for an edit, nil leaves a field as it is.
+    public struct Input: Sendable {
+        public var title: String?
+        public var description: String?
+        public var startsAt: Date?
+        public var endsAt: Date?
+        /// Removes the end time (an edit only).
+        public var clearEndsAt = false
+        /// An empty string removes it.
+        public var city: String?
+        /// An empty string removes it.
+        public var address: String?
+
+        public init(
+            title: String? = nil, description: String? = nil, startsAt: Date? = nil, endsAt: Date? = nil, clearEndsAt: Bool = false,
+            city: String? = nil, address: String? = nil
+        ) {
+            self.title = title
+            self.description = description
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.clearEndsAt = clearEndsAt
+            self.city = city
+            self.address = address
+        }
+    }
+
+    /// An event as a viewer sees it: how many answered, and their own answer.
+    public struct View: Sendable {
+        public var event: Event
+        public var going: Int
+        public var interested: Int
+        public var mine: RSVP.Status?
+    }
+
+    // MARK: Publishing
+
+    /// Publishes an event with its chat room and its reminder, all or nothing.
+    public func create(_ identity: Identity, _ input: Input, now: Date = Date()) async throws -> Event {
+        guard identity.role == .venue || identity.role == .admin else {
+            throw AppError.forbidden("Only venue accounts publish events.", code: "venue_only")
+        }
+        var fields: [AppError.FieldError] = []
+        if input.title == nil { fields.append(.init("title", "is required")) }
+        if input.startsAt == nil { fields.append(.init("startsAt", "is required")) }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+        let id = UUID.v7(now: now)
+        var event = Event(
+            id: id, venueId: identity.userID, title: "", description: "", startsAt: now, endsAt: nil, city: nil, address: nil,
+            status: .scheduled, roomId: id, createdAt: now, updatedAt: now
+        )
+        try Self.apply(input, to: &event, now: now, isNew: true)
+        let lead = reminderLead
+        return try await database.transaction { [messaging, jobs, event] sql in
+            var event = event
+            let roomTitle = String(event.title.prefix(MessagingLimits.titleCharacters))
+            event.roomId = try await messaging.createRoom(by: identity.userID, title: roomTitle, subject: event.subject, on: sql).id
+            try await EventQueries.insert(event, on: sql)
+            try await EventReminder.enqueue(event, lead: lead, jobs: jobs, now: now, on: sql)
+            return event
+        }
+    }
+
+    /// Changes an event (its venue or an admin). A new start time clears who
+    /// was reminded and schedules the reminder again.
+    public func update(_ identity: Identity, eventID: UUID, _ input: Input, now: Date = Date()) async throws -> Event {
+        let lead = reminderLead
+        return try await database.transaction { [jobs] sql in
+            var event = try await Self.owned(identity, eventID, on: sql)
+            guard event.status == .scheduled else { throw AppError.conflict("The event was cancelled.", code: "event_cancelled") }
+            let previousStart = event.startsAt
+            try Self.apply(input, to: &event, now: now, isNew: false)
+            event.updatedAt = now
+            try await EventQueries.update(event, on: sql)
+            if event.startsAt != previousStart {
+                try await EventQueries.clearReminders(of: event.id, on: sql)
+                try await EventReminder.enqueue(event, lead: lead, jobs: jobs, now: now, on: sql)
+            }
+            return event
+        }
+    }
+
+    /// Cancels an event (its venue or an admin); cancelling twice changes nothing.
+    /// Its reminder then does nothing and it takes no more RSVPs.
+    public func cancel(_ identity: Identity, eventID: UUID, now: Date = Date()) async throws -> Event {
+        try await database.transaction { sql in
+            var event = try await Self.owned(identity, eventID, on: sql)
+            guard event.status == .scheduled else { return event }
+            event.status = .cancelled
+            event.updatedAt = now
+            try await EventQueries.update(event, on: sql)
+            return event
+        }
+    }
+
+    // MARK: Reading
+
+    /// Any event, cancelled ones included: events are public.
+    public func event(_ id: UUID, viewer: UUID?) async throws -> View {
+        guard let event = try await EventQueries.event(id: id, on: database.sql) else { throw AppError.notFound("The event") }
+        return try await views([event], viewer: viewer)[0]
+    }
+
+    /// Scheduled events that have not ended, soonest first; optionally one venue's.
+    public func upcoming(venue: UUID?, viewer: UUID?, cursor: String?, limit: Int?, now: Date = Date()) async throws -> (views: [View], nextCursor: String?) {
+        let size = try Self.pageSize(limit)
+        let after = try cursor.map(Self.decodeCursor)
+        let rows = try await EventQueries.upcoming(venue: venue, now: now, after: after, limit: size + 1, on: database.sql)
+        let shown = Array(rows.prefix(size))
+        let next = rows.count > size ? shown.last.map { Self.encodeCursor($0.startsAt, $0.id) } : nil
+        return (try await views(shown, viewer: viewer), next)
+    }
+
+    /// The user's RSVPs to events that have not ended, soonest first (cancelled ones too, so they see it).
+    public func rsvps(of user: UUID, cursor: String?, limit: Int?, now: Date = Date()) async throws -> (views: [View], nextCursor: String?) {
+        let size = try Self.pageSize(limit)
+        let after = try cursor.map(Self.decodeCursor)
+        let rows = try await EventQueries.rsvps(of: user, now: now, after: after, limit: size + 1, on: database.sql)
+        let shown = Array(rows.prefix(size))
+        let next = rows.count > size ? shown.last.map { Self.encodeCursor($0.event.startsAt, $0.event.id) } : nil
+        return (try await views(shown.map(\.event), viewer: user), next)
+    }
+
+    private func views(_ events: [Event], viewer: UUID?) async throws -> [View] {
+        let ids = events.map(\.id)
+        let counts = try await EventQueries.counts(of: ids, on: database.sql)
+        var mine: [UUID: RSVP.Status] = [:]
+        if let viewer { mine = try await EventQueries.answers(of: viewer, to: ids, on: database.sql) }
+        return events.map { event in
+            View(event: event, going: counts[event.id]?[.going] ?? 0, interested: counts[event.id]?[.interested] ?? 0, mine: mine[event.id])
+        }
+    }
+
+    // MARK: RSVPs
+
+    /// Sets the user's answer. One conditional statement, so an event
+    /// cancelled at the same moment takes no RSVP; answering again changes it.
+    public func rsvp(_ user: UUID, eventID: UUID, status: RSVP.Status, now: Date = Date()) async throws -> RSVP {
+        if let stored = try await EventQueries.answer(user, to: eventID, status: status, now: now, on: database.sql) {
+            return stored
+        }
+        guard let event = try await EventQueries.event(id: eventID, on: database.sql) else { throw AppError.notFound("The event") }
+        guard event.status == .scheduled else { throw AppError.conflict("The event was cancelled.", code: "event_cancelled") }
+        throw AppError.conflict("The event has started; RSVPs are closed.", code: "event_started")
+    }
+
+    /// Takes the user's answer back; nothing to take back is fine.
+    public func withdraw(_ user: UUID, eventID: UUID) async throws {
+        guard try await EventQueries.event(id: eventID, on: database.sql) != nil else { throw AppError.notFound("The event") }
+        try await EventQueries.deleteRSVP(event: eventID, user: user, on: database.sql)
+    }
+
+    // MARK: Rules
+
+    /// The event for changing: 404 when it does not exist, 403 `not_owner`
+    /// when it is someone else's (events are public, so the id hides nothing).
+    private static func owned(_ identity: Identity, _ id: UUID, on sql: any SQLDatabase) async throws -> Event {
+        guard let event = try await EventQueries.event(id: id, on: sql) else { throw AppError.notFound("The event") }
+        guard event.venueId == identity.userID || identity.role == .admin else {
+            throw AppError.forbidden("Only the event's venue may change it.", code: "not_owner")
+        }
+        return event
+    }
+
+    /// Applies and checks an input; every offending field is reported at once.
+    static func apply(_ input: Input, to event: inout Event, now: Date, isNew: Bool) throws {
+        var fields: [AppError.FieldError] = []
+        if let title = input.title?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if let problem = Validation.text(title, min: 1, max: EventLimits.titleCharacters) { fields.append(.init("title", problem)) }
+            event.title = title
+        }
+        if let description = input.description {
+            if let problem = Validation.text(description, max: EventLimits.descriptionCharacters, multiline: true) {
+                fields.append(.init("description", problem))
+            }
+            event.description = description
+        }
+        if let startsAt = input.startsAt.map(Self.wholeSeconds) {
+            // Whole seconds: the time round-trips exactly through both databases and the reminder's payload.
+            if startsAt <= now {
+                fields.append(.init("startsAt", "must be in the future"))
+            } else if startsAt.timeIntervalSince(now) > EventLimits.horizon {
+                fields.append(.init("startsAt", "must be within 5 years"))
+            }
+            event.startsAt = startsAt
+        }
+        if input.clearEndsAt { event.endsAt = nil }
+        if let endsAt = input.endsAt.map(Self.wholeSeconds) { event.endsAt = endsAt }
+        if let endsAt = event.endsAt, input.endsAt != nil || input.startsAt != nil, !fields.contains(where: { $0.field == "startsAt" }) {
+            if endsAt <= event.startsAt {
+                fields.append(.init("endsAt", "must be after startsAt"))
+            } else if endsAt.timeIntervalSince(event.startsAt) > EventLimits.longest {
+                fields.append(.init("endsAt", "must be at most 31 days after startsAt"))
+            }
+        }
+        if let city = input.city?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if let problem = Validation.text(city, max: EventLimits.cityCharacters) { fields.append(.init("city", problem)) }
+            event.city = city.isEmpty ? nil : city
+        }
+        if let address = input.address?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if let problem = Validation.text(address, max: EventLimits.addressCharacters) { fields.append(.init("address", problem)) }
+            event.address = address.isEmpty ? nil : address
+        }
+        if isNew, input.clearEndsAt { fields.append(.init("clearEndsAt", "is only for changing an event")) }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+    }
+
+    static func wholeSeconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
+
+    static func pageSize(_ limit: Int?) throws -> Int {
+        let size = limit ?? 20
+        guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
+        return size
+    }
+
+    static func encodeCursor(_ startsAt: Date, _ id: UUID) -> String {
+        Data("\(Int64(startsAt.timeIntervalSince1970))|\(id.text)".utf8).base64URLEncodedString()
+    }
+
+    static func decodeCursor(_ cursor: String) throws -> (Date, UUID) {
+        let invalid = AppError.badRequest("The cursor is not one this server gave out.", code: "invalid_cursor", fields: [.init("cursor", "is not valid")])
+        guard cursor.count <= 128, let data = Data(base64URLEncoded: cursor) else { throw invalid }
+        let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
+        guard parts.count == 2, let seconds = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { throw invalid }
+        return (Date(timeIntervalSince1970: TimeInterval(seconds)), id)
+    }
+}
