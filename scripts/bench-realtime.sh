@@ -4,6 +4,9 @@
 # server memory per socket, direct-message latency at a steady rate and room
 # fan-out latency, next to the targets of issue 5 point 10. Everything it
 # starts is stopped at the end. Results: .build/bench-realtime/results.json.
+# Then the same room fan-out against realtime-reference, a bare SwiftNIO
+# broadcast server (no accounts, no database): the floor on these cores.
+# Results: .build/bench-realtime/reference.json (REFERENCE=0 skips it).
 #   CLIENTS=2000 RATE=500 ROOM=1000 scripts/bench-realtime.sh [more realtime-bench options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,21 +14,27 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release --product based
 bin=$PWD/.build/release/based
-(cd Benchmarks/RealtimeBench && swift build -c release --product realtime-bench)
+(cd Benchmarks/RealtimeBench && swift build -c release --product realtime-bench && swift build -c release --product realtime-reference)
 bench=$PWD/Benchmarks/RealtimeBench/.build/release/realtime-bench
+reference=$PWD/Benchmarks/RealtimeBench/.build/release/realtime-reference
 
 work=$(mktemp -d /tmp/based-bench-realtime.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 port=$(free_port)
 pid=""
-cleanup() {
-    if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
-        # A graceful stop closes every socket first; give it a minute, so that
-        # a run never overlaps the shutdown of the one before.
-        for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+# Stops a server; a graceful stop closes every socket first, so give it a
+# minute: a run never overlaps the shutdown of the one before.
+stop() {
+    if [ -n "$1" ] && kill "$1" 2>/dev/null; then
+        for _ in $(seq 600); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
     fi
+}
+ref_pid=""
+cleanup() {
+    stop "$pid"
+    stop "$ref_pid"
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -52,5 +61,19 @@ if ! kill -0 "$pid" 2>/dev/null; then
     echo "bench-realtime: the server exited during the run; its log:"
     tail -n 50 "$work/server.log"
     status=1
+fi
+stop "$pid"
+pid=""
+
+if [ "${REFERENCE:-1}" = 1 ] && [ "${ROOM:-5000}" -gt 0 ]; then
+    echo
+    echo "reference: the same room fan-out against a bare SwiftNIO broadcast server"
+    ref_port=$(free_port)
+    "$reference" "$ref_port" > "$work/reference.log" 2>&1 &
+    ref_pid=$!
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ref_port") 2>/dev/null && break; sleep 0.1; done
+    "$bench" --reference --url "http://127.0.0.1:$ref_port" --server-pid "$ref_pid" \
+        --clients "$(( ${ROOM:-5000} + 1 ))" --room "${ROOM:-5000}" \
+        --json .build/bench-realtime/reference.json "$@" || status=$?
 fi
 exit "$status"

@@ -59,6 +59,8 @@ struct RoomPhase {
     var joinTimeout: Duration
     var drain: Duration
     var runId: String
+    /// Against realtime-reference: no room to create or join, everyone is in it.
+    var reference = false
 
     func run(fleet: Fleet, api: ServerAPI, users: [BenchUser], measurements: Measurements) async -> RoomResult {
         let open = fleet.openIndices
@@ -66,38 +68,44 @@ struct RoomPhase {
         let sender = open[0]
         let receivers = Array(open.dropFirst().prefix(members))
         let roomId: String
-        do {
-            roomId = try await api.createRoom(title: "bench", token: users[sender].accessToken)
-        } catch {
-            return RoomResult(skipped: "could not create the room: \(error)")
-        }
-
-        // Everyone joins, the sender too: a room's messages go to its members.
-        let joiners = [sender] + receivers
-        let joinsStarted = ContinuousClock.now
-        await withTaskGroup(of: Void.self) { group in
-            var next = 0
-            func addNext() {
-                guard next < joiners.count else { return }
-                let index = joiners[next]
-                next += 1
-                group.addTask { _ = await fleet.send(ClientFrame.join(id: "j\(index)", roomId: roomId), on: index) }
+        var answers: (acks: Int, errors: [String: Int]) = (0, [:])
+        var joinSeconds = 0.0
+        if reference {
+            roomId = "reference"
+        } else {
+            do {
+                roomId = try await api.createRoom(title: "bench", token: users[sender].accessToken)
+            } catch {
+                return RoomResult(skipped: "could not create the room: \(error)")
             }
-            for _ in 0..<200 { addNext() }
-            for await _ in group { addNext() }
-        }
-        let allAnswered = await waitUntil(timeout: joinTimeout) {
-            let answers = measurements.joinAnswers
-            return answers.acks + answers.errors.values.reduce(0, +) >= joiners.count
-        }
-        let joinSeconds = (ContinuousClock.now - joinsStarted).seconds
-        let answers = measurements.joinAnswers
-        guard answers.acks > 0 else {
-            return RoomResult(skipped: "no join was acknowledged (\(allAnswered ? "errors" : "timed out"): \(answers.errors))")
+
+            // Everyone joins, the sender too: a room's messages go to its members.
+            let joiners = [sender] + receivers
+            let joinsStarted = ContinuousClock.now
+            await withTaskGroup(of: Void.self) { group in
+                var next = 0
+                func addNext() {
+                    guard next < joiners.count else { return }
+                    let index = joiners[next]
+                    next += 1
+                    group.addTask { _ = await fleet.send(ClientFrame.join(id: "j\(index)", roomId: roomId), on: index) }
+                }
+                for _ in 0..<200 { addNext() }
+                for await _ in group { addNext() }
+            }
+            let allAnswered = await waitUntil(timeout: joinTimeout) {
+                let answers = measurements.joinAnswers
+                return answers.acks + answers.errors.values.reduce(0, +) >= joiners.count
+            }
+            joinSeconds = (ContinuousClock.now - joinsStarted).seconds
+            answers = measurements.joinAnswers
+            guard answers.acks > 0 else {
+                return RoomResult(skipped: "no join was acknowledged (\(allAnswered ? "errors" : "timed out"): \(answers.errors))")
+            }
         }
 
         measurements.openRoom(receivers: receivers, connections: users.count)
-        let metricsBefore = try? await api.metrics()
+        let metricsBefore = reference ? nil : try? await api.metrics()
         let start = ContinuousClock.now
         for message in 0..<messages {
             try? await Task.sleep(until: start + interval * message, clock: .continuous)

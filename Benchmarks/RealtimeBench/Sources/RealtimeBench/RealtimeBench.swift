@@ -48,6 +48,9 @@ struct RealtimeBench: AsyncParsableCommand {
     @Option(help: "Registrations in flight at once.")
     var registerConcurrency = 32
 
+    @Flag(help: "The server is realtime-reference (bare NIO): no accounts, no direct phase, every socket is in the one room.")
+    var reference = false
+
     @Option(help: "Sockets between connect and hello at once.")
     var connectConcurrency = 200
 
@@ -89,10 +92,18 @@ struct RealtimeBench: AsyncParsableCommand {
     }
 
     private func measure(api: ServerAPI, fileLimit: Int, runId: String, logger: Logger) async throws {
-        note("registering \(clients) users on \(url)")
-        let registrationStart = ContinuousClock.now
-        let (users, registrationFailures) = await api.registerUsers(count: clients, concurrency: registerConcurrency) { note("  \($0) registered") }
-        note("registered \(users.count) in \(format((ContinuousClock.now - registrationStart).seconds, 1)) s")
+        let users: [BenchUser]
+        let registrationFailures: [String: Int]
+        if reference {
+            // The reference server has no accounts: every socket is anonymous.
+            users = (0..<clients).map { BenchUser(id: "r\($0)", accessToken: "none") }
+            registrationFailures = [:]
+        } else {
+            note("registering \(clients) users on \(url)")
+            let registrationStart = ContinuousClock.now
+            (users, registrationFailures) = await api.registerUsers(count: clients, concurrency: registerConcurrency) { note("  \($0) registered") }
+            note("registered \(users.count) in \(format((ContinuousClock.now - registrationStart).seconds, 1)) s")
+        }
         if !registrationFailures.isEmpty { note("registration failures: \(registrationFailures)") }
         guard users.count >= 2 else {
             throw BenchError.harness("only \(users.count) users registered: \(registrationFailures.first?.key ?? "")")
@@ -127,6 +138,7 @@ struct RealtimeBench: AsyncParsableCommand {
 
             var results = Results(
                 url: url,
+                reference: reference,
                 date: ISO8601DateFormatter().string(from: Date()),
                 connections: ConnectionsResult(
                     target: clients, registered: users.count, held: counts.open, failed: counts.failed + counts.closed,
@@ -141,7 +153,7 @@ struct RealtimeBench: AsyncParsableCommand {
                 )
             }
 
-            if directSeconds > 0 {
+            if directSeconds > 0, !reference {
                 note("direct: \(rate) msg/s for \(directSeconds) s")
                 results.direct = await DirectPhase(rate: rate, seconds: directSeconds, drain: .seconds(drainSeconds), runId: runId)
                     .run(fleet: fleet, users: users, measurements: measurements)
@@ -150,7 +162,7 @@ struct RealtimeBench: AsyncParsableCommand {
                 note("room: \(room) members, \(roomMessages) messages every \(roomIntervalMs) ms")
                 results.room = await RoomPhase(
                     members: room, messages: roomMessages, interval: .milliseconds(roomIntervalMs),
-                    joinTimeout: .seconds(60), drain: .seconds(drainSeconds), runId: runId
+                    joinTimeout: .seconds(60), drain: .seconds(drainSeconds), runId: runId, reference: reference
                 ).run(fleet: fleet, api: api, users: users, measurements: measurements)
             }
             results.connections.socketEndings = fleet.endingReasons

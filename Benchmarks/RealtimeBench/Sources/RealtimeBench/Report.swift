@@ -134,6 +134,8 @@ struct Targets: Codable {
 /// Everything one run measured, as written to `--json`.
 struct Results: Codable {
     var url: String
+    /// Measured against realtime-reference, the bare NIO floor, not Based.
+    var reference = false
     var date: String
     var targets = Targets()
     var connections: ConnectionsResult
@@ -154,6 +156,21 @@ struct Results: Codable {
 
     /// The results as a markdown table, each row beside its target.
     var markdown: String {
+        reference ? referenceMarkdown : basedMarkdown
+    }
+
+    /// Against the reference server only the fan-out means anything; no targets apply to it.
+    private var referenceMarkdown: String {
+        var lines = ["| reference: bare SwiftNIO broadcast | measured |", "| --- | --- |"]
+        lines.append("| connections held | \(grouped(connections.held)) / \(grouped(connections.target)) (\(connections.failed) failed) |")
+        if let memory { lines.append("| RSS per connection | \(format(memory.perConnectionKiB, 1)) KiB |") }
+        if let room {
+            lines.append("| room fan-out p50 / p99 / max | " + (room.skipped.map { "skipped: \($0)" } ?? "\(latencyText(room.latency)) to \(grouped(room.members)) sockets, \(room.messages) messages every \(room.intervalMs) ms; deliveries \(grouped(room.delivered)) / \(grouped(room.expected))") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private var basedMarkdown: String {
         var rows: [(String, String, String, String)] = []
         let held = connections.held
         rows.append((
