@@ -25,7 +25,13 @@ struct DemoTests {
             }
             let listener = try await client.request(.get, "/api/v1/users/demo_listener").decode(ProfileBody.self)
             #expect(listener.followingCount == 4)
+            // The venue's next show, with the demo listener going and its room open.
+            let shows = try await client.request(.get, "/api/v1/events?venue=the_basement").decode(EventPageBody.self).items
+            #expect(shows.count == 1)
+            #expect(shows.first?.goingCount == 1)
+            #expect(shows.first?.roomId.isEmpty == false)
             #expect(try await library.seed() == 0)
+            #expect(try await client.request(.get, "/api/v1/events?venue=the_basement").decode(EventPageBody.self).items.count == 1)
         }
     }
 }

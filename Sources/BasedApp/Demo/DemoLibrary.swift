@@ -103,10 +103,27 @@ public struct DemoLibrary: Sendable {
                 _ = try await services.follows.follow(identity, username: account.username)
             }
         }
+        if let venue = ids["the_basement"], let listener = ids["demo_listener"] {
+            try await seedShow(venue: venue, listener: listener)
+        }
         logger.info("demo library ready", metadata: [
             "tracks": "\(uploaded)", "accounts": "\(Self.accounts.map(\.username).joined(separator: ", "))", "password": "\(Self.password)",
         ])
         return uploaded
+    }
+
+    /// The venue's next show, a week out, with the demo listener going: its
+    /// room is open and its reminder is queued.
+    private func seedShow(venue: UUID, listener: UUID) async throws {
+        let identity = Identity(userID: venue, sessionID: UUID(), username: "the_basement", role: .venue)
+        let (upcoming, _) = try await services.events.upcoming(venue: venue, viewer: nil, cursor: nil, limit: 1)
+        guard upcoming.isEmpty else { return }
+        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 3600).rounded(.down) * 3600 + 7 * 86_400)
+        let event = try await services.events.create(identity, .init(
+            title: "Kellerkind live", description: "Basement techno from Halle, with the lights down.",
+            startsAt: start, endsAt: start.addingTimeInterval(4 * 3600), city: "Leipzig", address: "Karl-Liebknecht-Straße 1"
+        ))
+        _ = try await services.events.rsvp(listener, eventID: event.id, status: .going)
     }
 
     private func ensureAccount(_ account: Account) async throws -> User {
