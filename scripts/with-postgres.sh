@@ -28,7 +28,7 @@ trap stop EXIT INT TERM
 
 as_pg "$pg_bin/initdb" -D "$dir/data" -U based --auth=trust --no-sync -E UTF8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" \
     start >/dev/null
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U based based_test
 
