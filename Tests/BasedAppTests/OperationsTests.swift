@@ -62,6 +62,39 @@ struct OperationsTests {
         }
     }
 
+    @Test("on SQLite a migration outlasts a writer that holds the lock past busy_timeout")
+    func migrationWaitsOutABusyWriter() async throws {
+        guard !TestDatabase.isPostgres else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("based-busy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("based.sqlite").path)
+        let logger = Logger(label: "test")
+        let holder = try await Database.open(location, logger: logger)
+        let migrating = try await Database.open(location, logger: logger)
+        do {
+            // The write lock, held for longer than the five seconds a connection waits for it.
+            let holding = Task {
+                try await holder.transaction { sql in
+                    try await sql.raw("CREATE TABLE held (x INTEGER)").run()
+                    try await Task.sleep(for: .seconds(6))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let applied = try await Migrator(database: migrating, logger: logger).migrate()
+            #expect(!applied.isEmpty)
+            try await holding.value
+            let tables = try await migrating.sql.raw("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('held', 'schema_migrations')")
+                .first(decodingColumn: "n", as: Int.self)
+            #expect(tables == 2)
+        } catch {
+            try? await holder.shutdown()
+            try? await migrating.shutdown()
+            throw error
+        }
+        try await holder.shutdown()
+        try await migrating.shutdown()
+    }
+
     @Test("migrations apply once, even from several processes at once, and again is a no-op")
     func migrations() async throws {
         let configuration = try await testConfiguration()

@@ -52,7 +52,7 @@ public struct Database: Sendable {
             }
             do {
                 // WAL lets readers run beside the one writer; it is a property of the file, so once is enough.
-                try await database.sql.raw("PRAGMA journal_mode = WAL").run()
+                try await retryingWhileBusy { try await database.sql.raw("PRAGMA journal_mode = WAL").run() }
             } catch {
                 try? await database.shutdown()
                 throw error
@@ -201,5 +201,22 @@ extension Database {
             return [.constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed].contains(error.reason)
         }
         return false
+    }
+
+    /// Runs `body` again, after a growing pause, while SQLite says another
+    /// connection still holds the lock past `busy_timeout`: several processes
+    /// opening and migrating one new file at once on a loaded machine. Other
+    /// errors, and the last busy one, are thrown.
+    static func retryingWhileBusy<T: Sendable>(attempts: Int = 6, _ body: () async throws -> T) async throws -> T {
+        var pause = Duration.milliseconds(100)
+        for _ in 1..<attempts {
+            do {
+                return try await body()
+            } catch let error as SQLiteError where error.reason == .busy || error.reason == .locked {
+                try await Task.sleep(for: pause)
+                pause *= 2
+            }
+        }
+        return try await body()
     }
 }

@@ -33,7 +33,16 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [Int] {
         let dialect = database.dialect
-        let pending = try await database.transaction { sql in
+        let pending = try await Database.retryingWhileBusy { try await migratePending(dialect: dialect) }
+        for version in pending {
+            logger.info("applied migration", metadata: ["version": "\(version)"])
+        }
+        return pending
+    }
+
+    /// One attempt: the pending migrations in one transaction, under the lock.
+    private func migratePending(dialect: Database.Dialect) async throws -> [Int] {
+        try await database.transaction { sql in
             if dialect == .postgres {
                 // Held until the transaction ends; other processes migrating
                 // the same schema wait here (other schemas need not).
@@ -60,10 +69,6 @@ public struct Migrator: Sendable {
             }
             return done
         }
-        for version in pending {
-            logger.info("applied migration", metadata: ["version": "\(version)"])
-        }
-        return pending
     }
 
     static func fill(_ statement: String, _ dialect: Database.Dialect) -> String {
