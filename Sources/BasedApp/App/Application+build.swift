@@ -188,6 +188,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
             streamed: [(path: "/api/v1/tracks", limit: configuration.maxUploadBytes)]
         )
         AuthMiddleware(accounts: services.accounts)
+        IdempotencyMiddleware(database: services.database, maxRequestBody: configuration.jsonBodyMaxBytes)
         RequestScopeMiddleware()
     }
     router.get("/health") { _, _ in

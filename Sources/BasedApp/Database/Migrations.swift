@@ -27,6 +27,7 @@ public struct Migrator: Sendable {
         Migration003Analysis.migration,
         Migration004Messaging.migration,
         Migration005Events.migration,
+        Migration006Idempotency.migration,
     ]
 
     /// Returns the versions it applied.
@@ -73,8 +74,8 @@ public struct Migrator: Sendable {
 
     static func fill(_ statement: String, _ dialect: Database.Dialect) -> String {
         let types: [String: String] = switch dialect {
-        case .sqlite: ["{id}": "TEXT", "{time}": "REAL", "{bool}": "INTEGER", "{real}": "REAL"]
-        case .postgres: ["{id}": "UUID", "{time}": "TIMESTAMPTZ", "{bool}": "BOOLEAN", "{real}": "DOUBLE PRECISION"]
+        case .sqlite: ["{id}": "TEXT", "{time}": "REAL", "{bool}": "INTEGER", "{real}": "REAL", "{blob}": "BLOB"]
+        case .postgres: ["{id}": "UUID", "{time}": "TIMESTAMPTZ", "{bool}": "BOOLEAN", "{real}": "DOUBLE PRECISION", "{blob}": "BYTEA"]
         }
         return types.reduce(statement) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
     }
