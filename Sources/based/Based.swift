@@ -92,7 +92,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let configuration = options.load()
         let logger = Logger(label: "based")
-        let database = try await Database.open(try configuration.database, logger: logger)
+        let database = try await Database.open(try configuration.database, connections: configuration.databaseConnections, logger: logger)
         do {
             let applied = try await Migrator(database: database, logger: logger).migrate()
             print(applied.isEmpty ? "Database is up to date." : "Applied migrations: \(applied.map(String.init).joined(separator: ", ")).")

@@ -25,6 +25,8 @@ struct ConfigurationTests {
         #expect(try configuration.database.displayName == "PostgreSQL at db:5433/based")
         #expect(configuration.eventReminderLead == .seconds(120 * 60))
         #expect(try AppConfiguration.load(environment: ["BASED_EVENT_REMINDER_MINUTES": "30"]).eventReminderLead == .seconds(30 * 60))
+        #expect(configuration.databaseConnections == 16)
+        #expect(try AppConfiguration.load(environment: ["BASED_DATABASE_CONNECTIONS": "40"]).databaseConnections == 40)
     }
 
     @Test("unknown and invalid settings stop start-up with one line naming them", arguments: [
@@ -36,6 +38,7 @@ struct ConfigurationTests {
         (["BASED_JWT_SECRET": "short"], "invalid BASED_JWT_SECRET"),
         (["BASED_BCRYPT_COST": "40"], "invalid BASED_BCRYPT_COST=40"),
         (["BASED_EVENT_REMINDER_MINUTES": "0"], "invalid BASED_EVENT_REMINDER_MINUTES=0"),
+        (["BASED_DATABASE_CONNECTIONS": "0"], "invalid BASED_DATABASE_CONNECTIONS=0"),
     ])
     func invalid(environment: [String: String], message: String) {
         do {

@@ -13,6 +13,9 @@ public struct AppConfiguration: Sendable {
     public var dataDirectory = URL(fileURLWithPath: "data", isDirectory: true)
     /// `nil` means the SQLite file `based.sqlite` in the data directory.
     public var databaseURL: String?
+    /// Most PostgreSQL connections one process opens for queries (the event bus
+    /// LISTENs on one more); SQLite always uses four.
+    public var databaseConnections = 16
     public var logLevel = Logger.Level.info
     public var logFormat = LogFormat.text
     /// The HMAC key for access tokens; generated into the data directory when absent.
@@ -75,6 +78,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError.invalid("BASED_DATABASE_URL", value, "sqlite:PATH or postgres://…")
             }
             config.databaseURL = value
+        },
+        Setting(key: ["based", "database", "connections"], help: "most PostgreSQL connections a process opens for queries") { config, value in
+            guard let connections = Int(value), (1...500).contains(connections) else {
+                throw ConfigurationError.invalid("BASED_DATABASE_CONNECTIONS", value, "a number of connections between 1 and 500")
+            }
+            config.databaseConnections = connections
         },
         Setting(key: ["based", "log", "level"], help: "trace, debug, info, notice, warning, error, critical") { config, value in
             guard let level = Logger.Level(rawValue: value.lowercased()) else {

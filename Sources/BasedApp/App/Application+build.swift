@@ -36,7 +36,7 @@ public struct AppServices: Sendable {
         let dataDirectory = configuration.dataDirectory
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let secret = try configuration.jwtSecret ?? Secrets.load(named: "jwt-secret", in: dataDirectory)
-        let database = try await Database.open(try configuration.database, logger: logger)
+        let database = try await Database.open(try configuration.database, connections: configuration.databaseConnections, logger: logger)
         do {
             try await Migrator(database: database, logger: logger).migrate()
         } catch {

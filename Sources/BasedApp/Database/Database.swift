@@ -21,7 +21,9 @@ public struct Database: Sendable {
     private let close: @Sendable () async throws -> Void
 
     /// Opens a pool to `location`; for SQLite it creates the file and turns on WAL.
-    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Database {
+    /// On PostgreSQL the pool opens at most `connections` (spread over the event
+    /// loops, at least one each).
+    public static func open(_ location: DatabaseLocation, connections: Int = 16, logger: Logger) async throws -> Database {
         switch location {
         case .sqlite(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -65,7 +67,7 @@ public struct Database: Sendable {
             }
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
-                maxConnectionsPerEventLoop: 8,
+                maxConnectionsPerEventLoop: max(1, connections / Array(MultiThreadedEventLoopGroup.singleton.makeIterator()).count),
                 logger: logger,
                 on: MultiThreadedEventLoopGroup.singleton
             )
