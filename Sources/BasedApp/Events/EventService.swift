@@ -116,20 +116,20 @@ public struct EventService: Sendable {
     /// Scheduled events that have not ended, soonest first; optionally one venue's.
     public func upcoming(venue: UUID?, viewer: UUID?, cursor: String?, limit: Int?, now: Date = Date()) async throws -> (views: [View], nextCursor: String?) {
         let size = try Self.pageSize(limit)
-        let after = try cursor.map(Self.decodeCursor)
+        let after = try cursor.map(TimeIDCursor.decode)
         let rows = try await EventQueries.upcoming(venue: venue, now: now, after: after, limit: size + 1, on: database.sql)
         let shown = Array(rows.prefix(size))
-        let next = rows.count > size ? shown.last.map { Self.encodeCursor($0.startsAt, $0.id) } : nil
+        let next = rows.count > size ? shown.last.map { TimeIDCursor.encode($0.startsAt, $0.id) } : nil
         return (try await views(shown, viewer: viewer), next)
     }
 
     /// The user's RSVPs to events that have not ended, soonest first (cancelled ones too, so they see it).
     public func rsvps(of user: UUID, cursor: String?, limit: Int?, now: Date = Date()) async throws -> (views: [View], nextCursor: String?) {
         let size = try Self.pageSize(limit)
-        let after = try cursor.map(Self.decodeCursor)
+        let after = try cursor.map(TimeIDCursor.decode)
         let rows = try await EventQueries.rsvps(of: user, now: now, after: after, limit: size + 1, on: database.sql)
         let shown = Array(rows.prefix(size))
-        let next = rows.count > size ? shown.last.map { Self.encodeCursor($0.event.startsAt, $0.event.id) } : nil
+        let next = rows.count > size ? shown.last.map { TimeIDCursor.encode($0.event.startsAt, $0.event.id) } : nil
         return (try await views(shown.map(\.event), viewer: user), next)
     }
 
@@ -225,17 +225,5 @@ public struct EventService: Sendable {
         let size = limit ?? 20
         guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
         return size
-    }
-
-    static func encodeCursor(_ startsAt: Date, _ id: UUID) -> String {
-        Data("\(Int64(startsAt.timeIntervalSince1970))|\(id.text)".utf8).base64URLEncodedString()
-    }
-
-    static func decodeCursor(_ cursor: String) throws -> (Date, UUID) {
-        let invalid = AppError.badRequest("The cursor is not one this server gave out.", code: "invalid_cursor", fields: [.init("cursor", "is not valid")])
-        guard cursor.count <= 128, let data = Data(base64URLEncoded: cursor) else { throw invalid }
-        let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
-        guard parts.count == 2, let seconds = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { throw invalid }
-        return (Date(timeIntervalSince1970: TimeInterval(seconds)), id)
     }
 }

@@ -248,10 +248,10 @@ public struct MessagingService: Sendable {
     public func conversations(of user: UUID, cursor: String?, limit: Int?) async throws -> (entries: [ListEntry], nextCursor: String?) {
         let size = limit ?? 20
         guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
-        let before = try cursor.map(Self.decodeCursor)
+        let before = try cursor.map(TimeIDCursor.decode)
         let rows = try await MessagingQueries.conversations(of: user, before: before, limit: size + 1, on: database.sql)
         let shown = rows.prefix(size)
-        let next = rows.count > size ? shown.last.map { Self.encodeCursor($0.updatedAt, $0.id) } : nil
+        let next = rows.count > size ? shown.last.map { TimeIDCursor.encode($0.updatedAt, $0.id) } : nil
         return (shown.map { ListEntry(conversation: $0.conversation, readSeq: $0.readSeq, muted: $0.muted) }, next)
     }
 
@@ -445,17 +445,5 @@ public struct MessagingService: Sendable {
             throw AppError.validation("title", "must be 1–\(MessagingLimits.titleCharacters) characters")
         }
         return trimmed
-    }
-
-    static func encodeCursor(_ date: Date, _ id: UUID) -> String {
-        Data("\(date.timeIntervalSince1970)|\(id.text)".utf8).base64URLEncodedString()
-    }
-
-    static func decodeCursor(_ cursor: String) throws -> (Date, UUID) {
-        let invalid = AppError.badRequest("The cursor is not one this server gave out.", code: "invalid_cursor", fields: [.init("cursor", "is not valid")])
-        guard cursor.count <= 128, let data = Data(base64URLEncoded: cursor) else { throw invalid }
-        let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
-        guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else { throw invalid }
-        return (Date(timeIntervalSince1970: seconds), id)
     }
 }

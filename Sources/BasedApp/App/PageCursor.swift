@@ -1,0 +1,18 @@
+import Foundation
+
+/// The opaque cursor of a list ordered by a time, then an id: base64url of
+/// `<seconds since 1970>|<id>`. Conversations page by last activity, events by
+/// start time; both hand out and read back the same form.
+enum TimeIDCursor {
+    static func encode(_ date: Date, _ id: UUID) -> String {
+        Data("\(date.timeIntervalSince1970)|\(id.text)".utf8).base64URLEncodedString()
+    }
+
+    static func decode(_ cursor: String) throws -> (Date, UUID) {
+        let invalid = AppError.badRequest("The cursor is not one this server gave out.", code: "invalid_cursor", fields: [.init("cursor", "is not valid")])
+        guard cursor.count <= 128, let data = Data(base64URLEncoded: cursor) else { throw invalid }
+        let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
+        guard parts.count == 2, let seconds = Double(parts[0]), seconds.isFinite, let id = UUID(uuidString: String(parts[1])) else { throw invalid }
+        return (Date(timeIntervalSince1970: seconds), id)
+    }
+}
