@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 
 /// The opaque cursor of a list ordered by a time, then an id: base64url of
 /// `<seconds since 1970>|<id>`. Conversations page by last activity, events by
@@ -14,5 +15,22 @@ enum TimeIDCursor {
         let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
         guard parts.count == 2, let seconds = Double(parts[0]), seconds.isFinite, let id = UUID(uuidString: String(parts[1])) else { throw invalid }
         return (Date(timeIntervalSince1970: seconds), id)
+    }
+}
+
+extension SQLSelectBuilder {
+    /// One page of a list ordered by `(time, id)` of `table`: the rows past
+    /// `cursor` in `direction`, in that order, at most `limit`. The other half
+    /// of `TimeIDCursor`.
+    func page(byTime time: String, of table: String, after cursor: (Date, UUID)?, _ direction: SQLDirection, limit: Int) -> SQLSelectBuilder {
+        let (timeColumn, idColumn) = (SQLColumn(time, table: table), SQLColumn("id", table: table))
+        let past: SQLBinaryOperator = if case .descending = direction { .lessThan } else { .greaterThan }
+        if let (date, id) = cursor {
+            self.where {
+                $0.where(timeColumn, past, SQLBind(date))
+                    .orWhere { $0.where(timeColumn, .equal, SQLBind(date)).where(idColumn, past, SQLBind(id)) }
+            }
+        }
+        return orderBy(timeColumn, direction).orderBy(idColumn, direction).limit(limit)
     }
 }

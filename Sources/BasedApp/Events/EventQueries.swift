@@ -25,13 +25,7 @@ enum EventQueries {
             .where("status", .equal, Event.Status.scheduled.rawValue)
             .where { $0.where("starts_at", .greaterThan, now).orWhere("ends_at", .greaterThan, now) }
         if let venue { query = query.where("venue_id", .equal, venue) }
-        if let (date, id) = after {
-            query = query.where {
-                $0.where("starts_at", .greaterThan, date)
-                    .orWhere { $0.where("starts_at", .equal, date).where("id", .greaterThan, id) }
-            }
-        }
-        return try await query.orderBy("starts_at").orderBy("id").limit(limit)
+        return try await query.page(byTime: "starts_at", of: "events", after: after, .ascending, limit: limit)
             .all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
@@ -53,7 +47,7 @@ enum EventQueries {
     /// A user's RSVPs to events that have not ended, cancelled ones included
     /// (so they learn of it), soonest first, after the cursor.
     static func rsvps(of user: UUID, now: Date, after: (Date, UUID)?, limit: Int, on sql: any SQLDatabase) async throws -> [Entry] {
-        var query = sql.select()
+        let query = sql.select()
             .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("events")))
             .column(SQLColumn("status", table: "event_rsvps"), as: "rsvp_status")
             .column(SQLColumn("created_at", table: "event_rsvps"), as: "rsvp_created_at")
@@ -64,19 +58,7 @@ enum EventQueries {
                 $0.where(SQLColumn("starts_at", table: "events"), .greaterThan, SQLBind(now))
                     .orWhere(SQLColumn("ends_at", table: "events"), .greaterThan, SQLBind(now))
             }
-        if let (date, id) = after {
-            query = query.where {
-                $0.where(SQLColumn("starts_at", table: "events"), .greaterThan, SQLBind(date))
-                    .orWhere {
-                        $0.where(SQLColumn("starts_at", table: "events"), .equal, SQLBind(date))
-                            .where(SQLColumn("id", table: "events"), .greaterThan, SQLBind(id))
-                    }
-            }
-        }
-        return try await query
-            .orderBy(SQLColumn("starts_at", table: "events"), SQLDirection.ascending)
-            .orderBy(SQLColumn("id", table: "events"), SQLDirection.ascending)
-            .limit(limit)
+        return try await query.page(byTime: "starts_at", of: "events", after: after, .ascending, limit: limit)
             .all(decoding: Entry.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 

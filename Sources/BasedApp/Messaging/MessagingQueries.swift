@@ -191,26 +191,14 @@ enum MessagingQueries {
 
     /// A user's conversations, most recently active first, after the cursor `(updatedAt, id)`.
     static func conversations(of user: UUID, before: (Date, UUID)?, limit: Int, on sql: any SQLDatabase) async throws -> [Summary] {
-        var query = sql.select()
+        let query = sql.select()
             .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("conversations")))
             .column(SQLColumn("read_seq", table: "conversation_members"), as: "read_seq")
             .column(SQLColumn("muted", table: "conversation_members"), as: "muted")
             .from("conversations")
             .join("conversation_members", on: SQLColumn("conversation_id", table: "conversation_members"), .equal, SQLColumn("id", table: "conversations"))
             .where(SQLColumn("user_id", table: "conversation_members"), .equal, SQLBind(user))
-        if let (date, id) = before {
-            query = query.where {
-                $0.where(SQLColumn("updated_at", table: "conversations"), .lessThan, SQLBind(date))
-                    .orWhere {
-                        $0.where(SQLColumn("updated_at", table: "conversations"), .equal, SQLBind(date))
-                            .where(SQLColumn("id", table: "conversations"), .lessThan, SQLBind(id))
-                    }
-            }
-        }
-        return try await query
-            .orderBy(SQLColumn("updated_at", table: "conversations"), SQLDirection.descending)
-            .orderBy(SQLColumn("id", table: "conversations"), SQLDirection.descending)
-            .limit(limit)
+        return try await query.page(byTime: "updated_at", of: "conversations", after: before, .descending, limit: limit)
             .all(decoding: Summary.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
