@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "BasedApp", targets: ["BasedApp"]),
         .library(name: "BasedMedia", targets: ["BasedMedia"]),
         .library(name: "BasedAnalysis", targets: ["BasedAnalysis"]),
+        .library(name: "BasedRealtime", targets: ["BasedRealtime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -100,12 +101,24 @@ let package = Package(
             path: "Benchmarks/BasedAnalysisBench",
             swiftSettings: swiftSettings
         ),
+        // The realtime layer's parts with no database and no HTTP: message
+        // ordering per conversation and per socket, the socket outbox, wire
+        // frames and the bus's event type.
+        .target(
+            name: "BasedRealtime",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BasedApp",
             dependencies: [
                 "BasedAPI",
                 "BasedAnalysis",
                 "BasedMedia",
+                "BasedRealtime",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -130,12 +143,18 @@ let package = Package(
             dependencies: [
                 "BasedApp",
                 "BasedMedia",
+                "BasedRealtime",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
+        ),
+        .testTarget(
+            name: "BasedRealtimeTests",
+            dependencies: ["BasedRealtime", .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BasedMediaTests",

@@ -145,7 +145,7 @@ struct Worker: AsyncParsableCommand {
         let services = try await AppServices.start(configuration, logger: logger)
         FileHandle.standardOutput.write(Data("Based worker with \(concurrency) slots — database: \(try configuration.database.displayName)\n".utf8))
         let group = ServiceGroup(
-            services: [DatabaseLifecycle(database: services.database), services.worker(concurrency: concurrency)],
+            services: [DatabaseLifecycle(database: services.database), services.realtime.background, services.worker(concurrency: concurrency)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -1,4 +1,5 @@
 @testable import BasedApp
+import BasedRealtime
 import Foundation
 import HummingbirdTesting
 import Logging

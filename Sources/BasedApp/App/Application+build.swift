@@ -164,8 +164,11 @@ public func buildApplication(
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Based"),
         // A service group stops its services in reverse order: the workers
-        // first, then the realtime heartbeat, then the database they use.
-        services: [DatabaseLifecycle(database: services.database) as any Service, RealtimeService(realtime: services.realtime)]
+        // first, then the realtime heartbeat (which waits for open sockets),
+        // then the realtime layer's background work, then the database they use.
+        services: [
+            DatabaseLifecycle(database: services.database) as any Service, services.realtime.background, RealtimeService(realtime: services.realtime),
+        ]
             + (services.inProcessWorkers > 0 ? [services.worker(concurrency: services.inProcessWorkers)] : [])
             + (configuration.seedDemo ? [DemoSeeder(library: DemoLibrary(services: services, logger: logger))] : []),
         onServerRunning: onServerRunning,

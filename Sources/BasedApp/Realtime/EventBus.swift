@@ -1,40 +1,10 @@
+import BasedRealtime
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
 import SQLKit
-
-/// A small announcement that something happened, sent to every server
-/// process. It names what changed; receivers read the rest from the database.
-struct BusEvent: Codable, Sendable, Equatable {
-    enum Kind: String, Codable, Sendable {
-        /// A new message `c`/`s`.
-        case message = "m"
-        /// Message `c`/`s` was edited, deleted or reacted to.
-        case updated = "u"
-        /// User `u` read conversation `c` up to `s`.
-        case receipt = "r"
-        /// User `u` is typing in `c`.
-        case typing = "t"
-        /// User `u`'s presence may have changed.
-        case presence = "p"
-        /// User `u` started (`x` = track id) or stopped playing.
-        case nowPlaying = "np"
-        /// Notification `x` for user `u`.
-        case notification = "n"
-        /// Conversation `c`'s members or title changed (`x` says how; `u` whom).
-        case conversation = "c"
-    }
-
-    var k: Kind
-    var c: UUID?
-    var s: Int?
-    var u: UUID?
-    var x: String?
-    /// The process that published it, which has already delivered it locally.
-    var o: UUID?
-}
 
 /// Carries `BusEvent`s between server processes.
 protocol EventBus: Sendable {

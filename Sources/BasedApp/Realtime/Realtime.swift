@@ -1,3 +1,4 @@
+import BasedRealtime
 import Foundation
 import Logging
 import NIOCore
@@ -26,30 +27,17 @@ public final class Realtime: Sendable {
     let jobs: JobQueue
     let hub = RealtimeHub()
     let bus: any EventBus
+    let fanOut: MessageFanOut
+    /// Offline notices and gap fills: run by the application's service group.
+    public let background = BackgroundWork()
+    /// Open sockets, so shutdown waits for their last writes.
+    let socketLives = ActivityCount()
     let processID: UUID
     let limits: Limits
     let pushEnabled: Bool
     let metrics: AppMetrics?
     let logger: Logger
 
-    private struct Order {
-        /// The next sequence this process will deliver, once it has seen one.
-        var next: Int
-        var pending: [Int: Message] = [:]
-        var fillScheduled = false
-    }
-
-    private let order = Mutex<[UUID: Order]>([:])
-
-    /// Work that outlives the call that started it (offline notices, gap
-    /// fills, open sockets), counted so shutdown can wait for it before the
-    /// database closes under it.
-    private struct Background {
-        var running = 0
-        var accepting = true
-    }
-
-    private let background = Mutex(Background())
     private let typing = Mutex<[String: ContinuousClock.Instant]>([:])
 
     init(database: Database, messaging: MessagingService, notifications: NotificationService, jobs: JobQueue, limits: Limits, pushEnabled: Bool, metrics: AppMetrics? = nil, logger: Logger) {
@@ -63,6 +51,7 @@ public final class Realtime: Sendable {
         self.pushEnabled = pushEnabled
         self.metrics = metrics
         self.logger = logger
+        fanOut = MessageFanOut(hub: hub, messaging: messaging, background: background, metrics: metrics, logger: logger)
         if database.dialect == .postgres, let configuration = database.postgres {
             bus = PostgresEventBus(database: database, configuration: configuration, processID: processID, logger: logger)
         } else {
@@ -78,33 +67,7 @@ public final class Realtime: Sendable {
 
     /// Runs `work` in the background unless shutdown has begun.
     func inBackground(_ work: @escaping @Sendable () async -> Void) {
-        let start = background.withLock { state -> Bool in
-            guard state.accepting else { return false }
-            state.running += 1
-            return true
-        }
-        guard start else { return }
-        Task {
-            await work()
-            self.background.withLock { $0.running -= 1 }
-        }
-    }
-
-    /// Counts `body` as running work for as long as it runs (a socket's life).
-    func counted<T: Sendable>(_ body: () async -> T) async -> T {
-        background.withLock { $0.running += 1 }
-        let result = await body()
-        background.withLock { $0.running -= 1 }
-        return result
-    }
-
-    /// Stops taking background work and waits (up to `timeout`) for what runs.
-    func drain(timeout: Duration) async {
-        background.withLock { $0.accepting = false }
-        let deadline = ContinuousClock.now + timeout
-        while background.withLock({ $0.running }) > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        background.submit(work)
     }
 
     // MARK: Messages
@@ -121,7 +84,7 @@ public final class Realtime: Sendable {
             // A new direct conversation: its members are known, no need to read them back.
             hub.cacheMembers(message.conversationId, [sender, other])
         }
-        await deliver(message)
+        await fanOut.deliver(message)
         await bus.publish(BusEvent(k: .message, c: message.conversationId, s: message.seq))
         inBackground { await self.notifyOffline(of: message) }
         return sent
@@ -154,7 +117,7 @@ public final class Realtime: Sendable {
     /// Forwards a typing indicator unless this user did so in this conversation
     /// less than `typingInterval` ago; returns whether it was forwarded.
     public func typing(by user: UUID, conversation: UUID) async throws -> Bool {
-        guard try await members(of: conversation).contains(user) else {
+        guard try await fanOut.members(of: conversation).contains(user) else {
             throw AppError.forbidden("You are not in this conversation.", code: "not_a_member")
         }
         let key = "\(user.text)|\(conversation.text)"
@@ -203,239 +166,6 @@ public final class Realtime: Sendable {
         guard try await notifications.settings(of: user).shareNowPlaying else { return }
         await deliverNowPlaying(user: user, track: trackID)
         await bus.publish(BusEvent(k: .nowPlaying, u: user, x: trackID?.text))
-    }
-
-    // MARK: Notifications
-
-    /// Stores a notification under the user's rules, shows it on their open
-    /// sockets, and pushes it when none is open anywhere.
-    @discardableResult
-    public func notify(_ user: UUID, kind: AppNotification.Kind, actor: UUID?, subject: String?, data: [String: String]) async -> AppNotification? {
-        do {
-            var data = data
-            if let actor, data["actorName"] == nil, let name = try await AccountQueries.user(id: actor, on: database.sql)?.displayName {
-                data["actorName"] = name
-            }
-            guard let notification = try await notifications.create(for: user, kind: kind, actor: actor, subject: subject, data: data) else { return nil }
-            deliverNotification(notification)
-            await bus.publish(BusEvent(k: .notification, u: user, x: notification.id.text))
-            if pushEnabled {
-                let online = try await PresenceQueries.states(of: [user], now: Date(), on: database.sql)[user]?.state ?? "offline"
-                if online == "offline" {
-                    try await jobs.enqueue(kind: PushSender.kind, payload: PushSender.Payload(notificationId: notification.id), maxAttempts: 5, on: database.sql)
-                }
-            }
-            return notification
-        } catch {
-            logger.warning("could not notify", metadata: ["kind": "\(kind.rawValue)", "error": "\(error)"])
-            return nil
-        }
-    }
-
-    /// "New message while offline": one notification per message for members
-    /// with no open socket, unless they muted the conversation. Rooms never notify.
-    private func notifyOffline(of message: Message) async {
-        do {
-            // The common case costs no query: everyone else has a socket here.
-            if try await members(of: message.conversationId).allSatisfy({ $0 == message.senderId || hub.hasSockets($0) }) { return }
-            guard let conversation = try await MessagingQueries.conversation(message.conversationId, on: database.sql), conversation.kind != .room else { return }
-            let members = try await MessagingQueries.members(message.conversationId, on: database.sql)
-                .filter { $0.userId != message.senderId && !$0.muted }
-            guard !members.isEmpty else { return }
-            let states = try await PresenceQueries.states(of: members.map(\.userId), now: Date(), on: database.sql)
-            let preview = message.body.map { String($0.prefix(120)) } ?? "Sent an attachment"
-            for member in members where states[member.userId]?.state == "offline" {
-                await notify(member.userId, kind: .message, actor: message.senderId, subject: message.conversationId.text, data: [
-                    "conversationId": message.conversationId.text, "seq": String(message.seq), "preview": preview,
-                ])
-            }
-        } catch {
-            logger.warning("could not notify offline members", metadata: ["error": "\(error)"])
-        }
-    }
-
-    // MARK: Delivery to this process's sockets
-
-    func members(of conversation: UUID) async throws -> Set<UUID> {
-        if let cached = hub.cachedMembers(conversation) { return cached }
-        let members = Set(try await messaging.memberIDs(of: conversation))
-        hub.cacheMembers(conversation, members)
-        return members
-    }
-
-    /// Delivers new messages of a conversation in sequence order: one that
-    /// arrives ahead of a gap waits, and a gap still open after 100 ms is
-    /// filled from the database.
-    func deliver(_ message: Message) async {
-        let ready = order.withLock { orders -> [Message] in
-            var entry = orders[message.conversationId] ?? Order(next: message.seq)
-            defer { orders[message.conversationId] = entry }
-            guard message.seq >= entry.next else { return [] }
-            entry.pending[message.seq] = message
-            var out: [Message] = []
-            while let next = entry.pending.removeValue(forKey: entry.next) {
-                out.append(next)
-                entry.next += 1
-            }
-            return out
-        }
-        for message in ready { await fanOut(message) }
-        let fill = order.withLock { orders -> Bool in
-            guard var entry = orders[message.conversationId], !entry.pending.isEmpty, !entry.fillScheduled else { return false }
-            entry.fillScheduled = true
-            orders[message.conversationId] = entry
-            return true
-        }
-        if fill {
-            inBackground {
-                try? await Task.sleep(for: .milliseconds(100))
-                await self.fillGap(message.conversationId)
-            }
-        }
-    }
-
-    private func fillGap(_ conversation: UUID) async {
-        let range = order.withLock { orders -> (Int, Int)? in
-            guard var entry = orders[conversation] else { return nil }
-            entry.fillScheduled = false
-            orders[conversation] = entry
-            guard let high = entry.pending.keys.max() else { return nil }
-            return (entry.next, high)
-        }
-        guard let (low, high) = range else { return }
-        let missing = (try? await MessagingQueries.messages(conversation, after: low - 1, before: high, limit: high - low, ascending: true, on: database.sql)) ?? []
-        // Sequences are dense (taken in the transaction that stores the
-        // message), so everything in the gap is in the database by now.
-        for message in missing { await deliver(message) }
-    }
-
-    private func fanOut(_ message: Message) async {
-        guard let members = try? await members(of: message.conversationId) else { return }
-        let frames = Frames.message(message)
-        // Encoded once; every socket writes the same bytes.
-        let others = WireFrame(text: frames.others)
-        let sender = WireFrame(text: frames.sender)
-        let (conversation, seq, from) = (message.conversationId, message.seq, message.senderId)
-        let sockets = hub.sockets(of: members)
-        let started = ContinuousClock.now
-        let (metrics, count) = (metrics, sockets.count)
-        RealtimeHub.onTheirLoops(sockets, done: { metrics?.recordFanOut(sockets: count, duration: ContinuousClock.now - started) }) { socket in
-            socket.sendMessage(conversation: conversation, seq: seq, frame: socket.userID == from ? sender : others)
-        }
-    }
-
-    private func deliverUpdate(_ message: Message) async {
-        guard let members = try? await members(of: message.conversationId) else { return }
-        let frames = Frames.message(message, type: "message_updated")
-        let (others, sender) = (WireFrame(text: frames.others), WireFrame(text: frames.sender))
-        for socket in hub.sockets(of: members) {
-            socket.send(socket.userID == message.senderId ? sender : others)
-        }
-    }
-
-    private func deliverReceipt(conversation: UUID, user: UUID, seq: Int) async {
-        guard let members = try? await members(of: conversation) else { return }
-        let frame = WireFrame(text: Frames.encode(Frames.Receipt(conversationId: conversation.text, userId: user.text, seq: seq)))
-        for socket in hub.sockets(of: members) { socket.send(frame) }
-    }
-
-    private func deliverTyping(conversation: UUID, user: UUID) async {
-        guard let members = try? await members(of: conversation) else { return }
-        let frame = WireFrame(text: Frames.encode(Frames.Typing(conversationId: conversation.text, userId: user.text)))
-        for socket in hub.sockets(of: members.subtracting([user])) { socket.send(frame) }
-    }
-
-    private func deliverConversationEvent(_ conversation: UUID, event: String, user: UUID?, alsoTell extra: [UUID]) async {
-        hub.forgetMembers(conversation)
-        guard let members = try? await members(of: conversation) else { return }
-        let frame = WireFrame(text: Frames.encode(Frames.ConversationEvent(conversationId: conversation.text, event: event, userId: user?.text)))
-        for socket in hub.sockets(of: members.union(extra)) { socket.send(frame) }
-    }
-
-    private func deliverPresence(of user: UUID) async {
-        guard hub.connectionCount > 0 else { return }
-        do {
-            let audience = try await PresenceQueries.audience(of: user, followers: true, on: database.sql)
-            let sockets = hub.sockets(of: audience)
-            guard !sockets.isEmpty else { return }
-            let state = try await PresenceQueries.states(of: [user], now: Date(), on: database.sql)[user] ?? .init(state: "offline")
-            let frame = WireFrame(text: Frames.encode(Frames.Presence(userId: user.text, state: state.state, lastSeenAt: state.lastSeenAt)))
-            for socket in sockets { socket.send(frame) }
-        } catch {
-            logger.debug("presence delivery failed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func deliverNowPlaying(user: UUID, track trackID: UUID?) async {
-        guard hub.connectionCount > 0 else { return }
-        do {
-            let blocked = try await MessagingQueries.blockedEitherWay(user, on: database.sql)
-            let sockets = hub.sockets(of: Set(try await PresenceQueries.followers(of: user, on: database.sql)).subtracting(blocked))
-            guard !sockets.isEmpty else { return }
-            var body: Frames.NowPlaying.Track?
-            if let trackID, let track = try await CatalogQueries.track(id: trackID, on: database.sql) {
-                let artist = try await AccountQueries.user(id: track.artistId, on: database.sql)
-                body = .init(id: track.id.text, title: track.title, artist: artist?.displayName ?? "")
-            }
-            let frame = WireFrame(text: Frames.encode(Frames.NowPlaying(userId: user.text, track: body)))
-            for socket in sockets { socket.send(frame) }
-        } catch {
-            logger.debug("now playing delivery failed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func deliverNotification(_ notification: AppNotification) {
-        let sockets = hub.sockets(of: notification.userId)
-        guard !sockets.isEmpty else { return }
-        let frame = WireFrame(text: Frames.encode(Frames.NotificationFrame(notification: Self.body(notification))))
-        for socket in sockets { socket.send(frame) }
-    }
-
-    static func body(_ notification: AppNotification) -> Frames.NotificationBody {
-        .init(
-            id: notification.id.text, kind: notification.kind.rawValue, actorId: notification.actorId?.text, subjectId: notification.subjectId,
-            data: notification.data, createdAt: notification.createdAt, read: notification.readAt != nil
-        )
-    }
-
-    // MARK: Events from other processes
-
-    func receive(_ event: BusEvent) async {
-        switch event.k {
-        case .message:
-            guard let conversation = event.c, let seq = event.s,
-                  let message = try? await MessagingQueries.message(conversation, seq: seq, on: database.sql) else { return }
-            await deliver(message)
-        case .updated:
-            guard let conversation = event.c, let seq = event.s,
-                  let message = try? await MessagingQueries.message(conversation, seq: seq, on: database.sql) else { return }
-            await deliverUpdate(message)
-        case .receipt:
-            guard let conversation = event.c, let seq = event.s, let user = event.u else { return }
-            await deliverReceipt(conversation: conversation, user: user, seq: seq)
-        case .typing:
-            guard let conversation = event.c, let user = event.u else { return }
-            await deliverTyping(conversation: conversation, user: user)
-        case .presence:
-            guard let user = event.u else { return }
-            await deliverPresence(of: user)
-        case .nowPlaying:
-            guard let user = event.u else { return }
-            await deliverNowPlaying(user: user, track: event.x.flatMap(UUID.init(uuidString:)))
-        case .notification:
-            guard let id = event.x.flatMap(UUID.init(uuidString:)), let notification = try? await notifications.notification(id) else { return }
-            deliverNotification(notification)
-        case .conversation:
-            guard let conversation = event.c else { return }
-            if let user = event.u, event.x == "room_joined" || event.x == "room_left" {
-                hub.updateMembers(conversation, user: user, joined: event.x == "room_joined")
-                return
-            }
-            let parts = (event.x ?? "").split(separator: ",").map(String.init)
-            await deliverConversationEvent(
-                conversation, event: parts.first ?? "changed", user: event.u, alsoTell: parts.dropFirst().compactMap(UUID.init(uuidString:))
-            )
-        }
     }
 
     // MARK: Sockets

@@ -1,3 +1,4 @@
+import BasedRealtime
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -46,7 +47,7 @@ struct RealtimeEndpoint: Sendable {
                     channel: channel, outbound: outbound, logger: context.logger
                 )
                 // Counted, so shutdown waits for its last database writes.
-                await realtime.counted { await session.run(inbound: inbound) }
+                await realtime.socketLives.run { await session.run(inbound: inbound) }
             }
         }
     }
@@ -74,6 +75,11 @@ final class RealtimeSession: Sendable {
     let channel: any Channel
     let logger: Logger
     private let expiresAt: Mutex<Date>
+    /// Until the client's first frame, live messages are held: if that frame
+    /// is a `resume`, its replay goes out first and nothing is sent twice.
+    private let awaitingFirstFrame = Mutex(true)
+    /// How long a client that sends nothing waits for live messages.
+    static let firstFrameWait: Duration = .seconds(1)
 
     init(realtime: Realtime, accounts: AccountService, identity: Identity, expiresAt: Date, channel: any Channel, outbound: WebSocketOutboundWriter, logger: Logger) {
         self.realtime = realtime
@@ -83,6 +89,7 @@ final class RealtimeSession: Sendable {
         self.outbound = outbound
         self.logger = logger
         self.expiresAt = Mutex(expiresAt)
+        let gaps = GapForwarder()
         outbox = SocketOutbox(
             id: .v7(), userID: identity.userID, sessionID: identity.sessionID, channel: channel, capacity: realtime.limits.outboundQueue,
             onOverflow: {
@@ -96,8 +103,22 @@ final class RealtimeSession: Sendable {
             },
             onClose: { code, reason in
                 Task { try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason) }
-            }
+            },
+            onGap: { gap in gaps.forward(gap) }
         )
+        let (outbox, fanOut, limit) = (outbox, realtime.fanOut, realtime.limits.outboundQueue)
+        gaps.set { gap in fanOut.fill(gap, for: outbox, limit: limit) }
+        outbox.beginReplay()
+    }
+
+    /// The client's first frame arrived (or `firstFrameWait` passed): unless
+    /// it is a `resume`, which releases them itself, held live messages go out.
+    private func firstFrame(isResume: Bool) {
+        let first = awaitingFirstFrame.withLock { waiting -> Bool in
+            defer { waiting = false }
+            return waiting
+        }
+        if first, !isResume { outbox.endReplay() }
     }
 
     func run(inbound: WebSocketInboundStream) async {
@@ -108,6 +129,10 @@ final class RealtimeSession: Sendable {
         )))
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.closeAtExpiry() }
+            group.addTask {
+                try? await Task.sleep(for: Self.firstFrameWait)
+                self.firstFrame(isResume: false)
+            }
             do {
                 try await realtime.connected(outbox)
             } catch {
@@ -191,6 +216,7 @@ final class RealtimeSession: Sendable {
             }
             return
         }
+        firstFrame(isResume: frame.type == "resume")
         guard let id = frame.id, (1...64).contains(id.count) else {
             sendError(re: nil, AppError.validation("id", "must be 1–64 characters"))
             return
@@ -296,22 +322,25 @@ final class RealtimeSession: Sendable {
             positions[id] = seq
         }
         outbox.beginReplay()
-        var sent: [UUID: Int] = positions
         do {
             let missed = try await realtime.messaging.missed(by: userID, positions: positions)
             for message in missed.messages {
                 let frames = Frames.message(message)
-                outbox.send(message.senderId == userID ? frames.sender : frames.others)
-                sent[message.conversationId] = max(sent[message.conversationId] ?? 0, message.seq)
+                outbox.sendReplayed(
+                    conversation: message.conversationId, seq: message.seq,
+                    frame: WireFrame(text: message.senderId == userID ? frames.sender : frames.others)
+                )
             }
             ack.replayed = missed.messages.count
             ack.truncated = missed.truncated.map(\.text)
             ack.conversations = missed.newer.map { Frames.Position(id: $0.id.text, lastSeq: $0.lastSeq) }
+            // A conversation whose replay stopped short goes on live from its
+            // next message; the client pages the rest over REST.
+            outbox.endReplay(restart: missed.truncated)
         } catch {
-            outbox.endReplay(sent: [:])
+            outbox.endReplay()
             throw error
         }
-        outbox.endReplay(sent: sent)
     }
 
     private func require<T>(_ value: T?, _ field: String) throws -> T {
@@ -322,5 +351,18 @@ final class RealtimeSession: Sendable {
     private func sendError(re: String?, _ error: AppError, retryAfterMs: Int? = nil) {
         let code = error.code == "validation_failed" ? "invalid_field" : error.code
         outbox.send(Frames.encode(Frames.Error(re: re, code: code, message: error.detail, field: error.fields.first?.field, retryAfterMs: retryAfterMs)))
+    }
+}
+
+/// Lets the outbox report gaps to a handler made after it (the handler needs the outbox).
+private final class GapForwarder: Sendable {
+    private let handler = Mutex<(@Sendable (MessageSequencer<WireFrame>.Gap) -> Void)?>(nil)
+
+    func set(_ handler: @escaping @Sendable (MessageSequencer<WireFrame>.Gap) -> Void) {
+        self.handler.withLock { $0 = handler }
+    }
+
+    func forward(_ gap: MessageSequencer<WireFrame>.Gap) {
+        handler.withLock { $0 }?(gap)
     }
 }

@@ -33,8 +33,9 @@ struct RealtimeService: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
-        // The database closes after this service; nothing may still be using it then.
-        await realtime.drain(timeout: .seconds(5))
+        // The database closes after this service; no socket may still be writing to it then.
+        // (Background work is a service of its own, stopped after this one.)
+        await realtime.socketLives.drained(timeout: .seconds(5))
         // Going away cleanly: the sockets were closed by the server; forget them now, not after a timeout.
         try? await database.sql.delete(from: "realtime_sockets").where("process_id", .equal, realtime.processID).run()
         try? await database.sql.delete(from: "realtime_processes").where("id", .equal, realtime.processID).run()
