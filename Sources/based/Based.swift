@@ -53,16 +53,9 @@ struct SettingOptions: ParsableArguments {
 
 /// Starts the services for a one-off command, runs `body`, and closes the
 /// database whether it succeeded or not.
-func withServices<T>(_ configuration: AppConfiguration, _ body: (AppServices) async throws -> T) async throws -> T {
+func withServices<T: Sendable>(_ configuration: AppConfiguration, _ body: @Sendable (AppServices) async throws -> T) async throws -> T {
     let services = try await AppServices.start(configuration, logger: Logger(label: "based"))
-    do {
-        let result = try await body(services)
-        try await services.database.shutdown()
-        return result
-    } catch {
-        try? await services.database.shutdown()
-        throw error
-    }
+    return try await services.database.whileRunning { try await body(services) }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -92,15 +85,10 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let configuration = options.load()
         let logger = Logger(label: "based")
-        let database = try await Database.open(try configuration.database, connections: configuration.databaseConnections, logger: logger)
-        do {
-            let applied = try await Migrator(database: database, logger: logger).migrate()
-            print(applied.isEmpty ? "Database is up to date." : "Applied migrations: \(applied.map(String.init).joined(separator: ", ")).")
-            try await database.shutdown()
-        } catch {
-            try? await database.shutdown()
-            throw error
+        let applied = try await Database.withOpen(try configuration.database, connections: 2, logger: logger) { database in
+            try await Migrator(database: database, logger: logger).migrate()
         }
+        print(applied.isEmpty ? "Database is up to date." : "Applied migrations: \(applied.map(String.init).joined(separator: ", ")).")
     }
 }
 

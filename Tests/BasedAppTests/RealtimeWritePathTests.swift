@@ -57,8 +57,8 @@ struct RealtimeWritePathTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("based-checkpoint-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("based.sqlite").path
-        let database = try await Database.open(.sqlite(path: path), logger: Logger(label: "test"))
-        do {
+        // The checkpoints are the database's own work: they run while it runs.
+        try await Database.withOpen(.sqlite(path: path), logger: Logger(label: "test")) { database in
             try await database.sql.raw("CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)").run()
             let before = try fileSize(path)
             // About 200 pages: a fifth of SQLite's default checkpoint threshold.
@@ -72,11 +72,7 @@ struct RealtimeWritePathTests {
                 after = try fileSize(path)
             }
             #expect(after >= before + 700_000, "the database file grew from \(before) to \(after) bytes")
-        } catch {
-            try? await database.shutdown()
-            throw error
         }
-        try await database.shutdown()
     }
 
     private func fileSize(_ path: String) throws -> Int {

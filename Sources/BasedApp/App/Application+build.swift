@@ -36,13 +36,12 @@ public struct AppServices: Sendable {
         let dataDirectory = configuration.dataDirectory
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let secret = try configuration.jwtSecret ?? Secrets.load(named: "jwt-secret", in: dataDirectory)
-        let database = try await Database.open(try configuration.database, connections: configuration.databaseConnections, logger: logger)
-        do {
+        // Migrations on a database of their own, run and closed here; the
+        // services' database runs in the application's service group.
+        _ = try await Database.withOpen(try configuration.database, connections: 2, logger: logger) { database in
             try await Migrator(database: database, logger: logger).migrate()
-        } catch {
-            try? await database.shutdown()
-            throw error
         }
+        let database = try await Database.open(try configuration.database, connections: configuration.databaseConnections, logger: logger)
         let tokens = await TokenService(
             secret: secret,
             accessLifetime: configuration.accessTokenLifetime,
@@ -99,7 +98,9 @@ public struct AppServices: Sendable {
     }
 }
 
-/// Closes the database when the application shuts down.
+/// Runs the database's long-lived work (PostgreSQL's client, SQLite's
+/// checkpoints) and closes it when the application shuts down; first in the
+/// service group, so it stops last.
 public struct DatabaseLifecycle: Service {
     let database: Database
 
@@ -108,7 +109,8 @@ public struct DatabaseLifecycle: Service {
     }
 
     public func run() async throws {
-        try? await gracefulShutdown()
+        // Returns on graceful shutdown (or cancellation).
+        await database.run()
         try await database.shutdown()
     }
 }

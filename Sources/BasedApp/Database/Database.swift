@@ -4,12 +4,20 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresKit
+import ServiceLifecycle
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// The application's database: a connection pool behind SQLKit, the same query
 /// code on SQLite and PostgreSQL, and the few places where the two differ.
+///
+/// Its long-lived work — PostgreSQL's client (postgres-nio's `PostgresClient`,
+/// whose pool only serves while it runs) or SQLite's background checkpoints —
+/// runs in `run()`: in the server by `DatabaseLifecycle`, a `Service` of the
+/// application's group; in one-off commands and migrations by `whileRunning`.
 public struct Database: Sendable {
     public enum Dialect: String, Sendable { case sqlite, postgres }
 
@@ -18,11 +26,11 @@ public struct Database: Sendable {
     public let sql: any SQLDatabase
     /// How to open a connection of its own on PostgreSQL (the event bus LISTENs on one).
     let postgres: PostgresConnection.Configuration?
+    private let work: @Sendable () async -> Void
     private let close: @Sendable () async throws -> Void
 
     /// Opens a pool to `location`; for SQLite it creates the file and turns on WAL.
-    /// On PostgreSQL the pool opens at most `connections` (spread over the event
-    /// loops, at least one each).
+    /// On PostgreSQL the client's pool opens at most `connections`, once `run()` runs.
     public static func open(_ location: DatabaseLocation, connections: Int = 16, logger: Logger) async throws -> Database {
         switch location {
         case .sqlite(let path):
@@ -45,10 +53,9 @@ public struct Database: Sendable {
                 on: MultiThreadedEventLoopGroup.singleton.next()
             )
             let sql = SQLitePoolDatabase(pool: pool, logger: logger)
-            let checkpointer = Task { await checkpointContinuously(sql, every: .milliseconds(500), logger: logger) }
-            let database = Database(dialect: .sqlite, sql: sql) {
-                checkpointer.cancel()
-                await checkpointer.value
+            let database = Database(dialect: .sqlite, sql: sql, work: {
+                await cancelWhenGracefulShutdown { await checkpointContinuously(sql, every: .milliseconds(500), logger: logger) }
+            }) {
                 try await pool.shutdownAsync()
                 try await threads.shutdownGracefully()
             }
@@ -65,29 +72,70 @@ public struct Database: Sendable {
             if configuration.searchPath == nil, let schema = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "schema" })?.value {
                 configuration.searchPath = [schema]
             }
-            let pool = EventLoopGroupConnectionPool(
-                source: PostgresConnectionSource(sqlConfiguration: configuration),
-                maxConnectionsPerEventLoop: max(1, connections / Array(MultiThreadedEventLoopGroup.singleton.makeIterator()).count),
-                logger: logger,
-                on: MultiThreadedEventLoopGroup.singleton
+            let core = configuration.coreConfiguration
+            guard let host = core.host else { throw DatabaseNotRunning.unsupported(url: url) }
+            var client = PostgresClient.Configuration(
+                host: host, port: core.port ?? 5432, username: core.username, password: core.password, database: core.database,
+                tls: Self.clientTLS(url: url)
             )
-            let database = Database(dialect: .postgres, sql: pool.database(logger: logger).sql(), postgres: configuration.coreConfiguration) {
-                try await pool.shutdownAsync()
+            client.options.maximumConnections = max(1, connections)
+            if let searchPath = configuration.searchPath {
+                client.options.additionalStartupParameters = [("search_path", searchPath.joined(separator: ","))]
             }
-            do {
-                try await database.sql.raw("SELECT 1").run()
-            } catch {
-                try? await pool.shutdownAsync()
-                throw error
-            }
-            return database
+            let sql = PostgresClientDatabase(client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
+            return Database(dialect: .postgres, sql: sql, postgres: core, work: { await sql.run() }) {}
         }
     }
 
-    init(dialect: Dialect, sql: any SQLDatabase, postgres: PostgresConnection.Configuration? = nil, close: @escaping @Sendable () async throws -> Void) {
+    /// `sslmode` of the URL as the client's TLS: disable, require, or (otherwise) prefer.
+    private static func clientTLS(url: String) -> PostgresClient.Configuration.TLS {
+        switch URLComponents(string: url)?.queryItems?.first(where: { $0.name == "sslmode" })?.value {
+        case "disable": .disable
+        case "require", "verify-ca", "verify-full": .require(.makeClientConfiguration())
+        default: .prefer(.makeClientConfiguration())
+        }
+    }
+
+    /// Opens `location`, runs `body` while the database's own work runs, and
+    /// closes it: for migrations and one-off commands outside the server.
+    public static func withOpen<T: Sendable>(
+        _ location: DatabaseLocation, connections: Int = 4, logger: Logger, _ body: @Sendable (Database) async throws -> T
+    ) async throws -> T {
+        let database = try await open(location, connections: connections, logger: logger)
+        return try await database.whileRunning { try await body(database) }
+    }
+
+    /// Runs `body` while the database's own work runs, then closes the database.
+    public func whileRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run() }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body())
+            } catch {
+                result = .failure(error)
+            }
+            group.cancelAll()
+            return result
+        }
+        try await shutdown()
+        return try result.get()
+    }
+
+    /// The database's long-lived work, until the task is cancelled or the
+    /// service group shuts down gracefully. Run once per database.
+    public func run() async {
+        await work()
+    }
+
+    init(
+        dialect: Dialect, sql: any SQLDatabase, postgres: PostgresConnection.Configuration? = nil,
+        work: @escaping @Sendable () async -> Void, close: @escaping @Sendable () async throws -> Void
+    ) {
         self.dialect = dialect
         self.sql = sql
         self.postgres = postgres
+        self.work = work
         self.close = close
     }
 
@@ -190,6 +238,67 @@ struct SQLitePoolDatabase: SQLDatabase {
             pool.releaseConnection(connection, logger: logger)
             throw error
         }
+    }
+}
+
+/// SQLKit over postgres-nio's `PostgresClient`: each statement leases a
+/// connection from the client's pool; a session keeps one for its closure.
+struct PostgresClientDatabase: SQLDatabase {
+    let client: PostgresClient
+    let logger: Logger
+    /// Whether `run()` is under way: the pool serves nothing before it.
+    private let running = RunningFlag()
+
+    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+    var dialect: any SQLDialect { PostgresDialect() }
+    var queryLogLevel: Logger.Level? { .trace }
+
+    func run() async {
+        running.set(true)
+        await client.run()
+        running.set(false)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await withSession { try await $0.execute(sql: query, onRow) }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await running.wait()
+        return try await client.withConnection { connection in
+            try await closure(connection.sql(queryLogLevel: .trace))
+        }
+    }
+}
+
+/// Whether a database's work runs. A statement asked for before it does waits
+/// up to three seconds (the service group starting it), then fails with a
+/// clear error instead of waiting forever on a pool that never serves.
+final class RunningFlag: Sendable {
+    private let value = Atomic(false)
+
+    func set(_ running: Bool) { value.store(running, ordering: .releasing) }
+
+    func wait() async throws {
+        for _ in 0..<300 where !value.load(ordering: .acquiring) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        guard value.load(ordering: .acquiring) else { throw DatabaseNotRunning() }
+    }
+}
+
+struct DatabaseNotRunning: Error, CustomStringConvertible {
+    var description = "the database's client is not running: run it in the service group (DatabaseLifecycle) or through Database.whileRunning"
+
+    /// A PostgreSQL URL without a host (a Unix socket path) is not supported.
+    static func unsupported(url: String) -> Self {
+        Self(description: "a PostgreSQL URL needs a host: \(DatabaseLocation.postgres(url: url).displayName)")
     }
 }
 

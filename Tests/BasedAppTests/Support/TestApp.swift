@@ -23,9 +23,9 @@ enum TestDatabase {
             throw CancellationError()
         }
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let admin = try await Database.open(.postgres(url: url), logger: Logger(label: "test"))
-        try await admin.sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
-        try await admin.shutdown()
+        try await Database.withOpen(.postgres(url: url), connections: 1, logger: Logger(label: "test")) { admin in
+            try await admin.sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
+        }
         let separator = url.contains("?") ? "&" : "?"
         return .postgres(url: "\(url)\(separator)schema=\(schema)")
     }
