@@ -17,30 +17,17 @@ struct Based: AsyncParsableCommand {
     )
 }
 
-/// The flags every command shares; each overrides its `BASED_*` variable.
+/// The setting flags every command takes (`--port 9000`, `--data-dir=/srv/based`, …),
+/// each overriding its `BASED_*` variable. They are not declared one by one:
+/// `AppConfiguration.settings` is the one table, read through swift-configuration,
+/// and `based serve --help` lists it.
 struct SettingOptions: ParsableArguments {
-    @Option(help: "Address to listen on (BASED_HOST).") var host: String?
-    @Option(help: "TCP port (BASED_PORT).") var port: String?
-    @Option(help: "Data directory (BASED_DATA_DIR).") var dataDir: String?
-    @Option(help: "sqlite:PATH or postgres://… (BASED_DATABASE_URL).") var databaseURL: String?
-    @Option(help: "Log level (BASED_LOG_LEVEL).") var logLevel: String?
-    @Option(help: "text or json (BASED_LOG_FORMAT).") var logFormat: String?
-
-    var flags: [[String]: String] {
-        var flags: [[String]: String] = [:]
-        flags[["based", "host"]] = host
-        flags[["based", "port"]] = port
-        flags[["based", "data", "dir"]] = dataDir
-        flags[["based", "database", "url"]] = databaseURL
-        flags[["based", "log", "level"]] = logLevel
-        flags[["based", "log", "format"]] = logFormat
-        return flags
-    }
+    @Argument(parsing: .allUnrecognized, help: .hidden) var settings: [String] = []
 
     /// The configuration, or exit with one line naming the bad setting.
     func load() -> AppConfiguration {
         do {
-            let configuration = try AppConfiguration.load(environment: ProcessInfo.processInfo.environment, flags: flags)
+            let configuration = try AppConfiguration.load(environment: ProcessInfo.processInfo.environment, arguments: settings)
             _ = try configuration.database
             LogSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
             return configuration
@@ -49,6 +36,11 @@ struct SettingOptions: ParsableArguments {
             Foundation.exit(2)
         }
     }
+}
+
+extension CommandConfiguration {
+    /// Where a command's help sends people for the settings.
+    static let settingsPointer = "Takes every setting of `based serve` as a flag (see `based serve --help`)."
 }
 
 /// Starts the services for a one-off command, runs `body`, and closes the
@@ -66,7 +58,7 @@ func withServices<T>(_ configuration: AppConfiguration, _ body: (AppServices) as
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the server (migrations are applied first).")
+    static let configuration = CommandConfiguration(abstract: "Run the server (migrations are applied first).", discussion: AppConfiguration.settingsHelp)
     @OptionGroup var options: SettingOptions
     @Flag(help: "Seed the demo library when the database is empty.") var demo = false
 
@@ -86,7 +78,7 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.", discussion: CommandConfiguration.settingsPointer)
     @OptionGroup var options: SettingOptions
 
     func run() async throws {
@@ -108,7 +100,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage accounts.", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an account; the only way to make an admin.")
+        static let configuration = CommandConfiguration(abstract: "Create an account; the only way to make an admin.", discussion: CommandConfiguration.settingsPointer)
         @OptionGroup var options: SettingOptions
         @Option(help: "Username.") var username: String
         @Option(help: "Email address.") var email: String
@@ -135,7 +127,7 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 struct Worker: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run job workers only (no HTTP), beside one or more `based serve`.")
+    static let configuration = CommandConfiguration(abstract: "Run job workers only (no HTTP), beside one or more `based serve`.", discussion: CommandConfiguration.settingsPointer)
     @OptionGroup var options: SettingOptions
     @Option(help: "Worker slots in this process.") var concurrency = 2
 
@@ -154,7 +146,7 @@ struct Worker: AsyncParsableCommand {
 }
 
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Add the demo artists and their music (processed by a running server or worker).")
+    static let configuration = CommandConfiguration(abstract: "Add the demo artists and their music (processed by a running server or worker).", discussion: CommandConfiguration.settingsPointer)
     @OptionGroup var options: SettingOptions
 
     func run() async throws {
@@ -170,10 +162,11 @@ struct Demo: AsyncParsableCommand {
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import a folder of music for an artist (recursively), through the same checks as uploads.",
-        discussion: "Files already imported are skipped, bad files are reported and skipped. A running server or `based worker` processes the tracks."
+        discussion: "Files already imported are skipped, bad files are reported and skipped. A running server or `based worker` processes the tracks. " + CommandConfiguration.settingsPointer
     )
-    @OptionGroup var options: SettingOptions
     @Argument(help: "The folder to import.") var folder: String
+    // After `folder`: the settings collect what is left over, so they come after every positional.
+    @OptionGroup var options: SettingOptions
     @Option(help: "The artist account that owns the tracks.") var artist: String
     @Option(help: "public, unlisted or private.") var visibility: String = "public"
     @Option(help: "Files imported at once.") var concurrency = 2
