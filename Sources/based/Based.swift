@@ -68,7 +68,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = loaded
         let logger = Logger(label: "based")
         let database = try configuration.database.displayName
-        let app = try await buildApplication(configuration: configuration, logger: logger) { channel in
+        let telemetry = try Telemetry.bootstrap(configuration, logger: logger)
+        let app = try await buildApplication(configuration: configuration, logger: logger, telemetry: telemetry) { channel in
             let port = channel.localAddress?.port ?? configuration.port
             // Written straight to the file descriptor: print() may sit in a buffer when stdout is a pipe.
             FileHandle.standardOutput.write(Data("Based listening on http://\(configuration.host):\(port) — database: \(database) — data: \(configuration.dataDirectory.path)\n".utf8))
@@ -134,10 +135,14 @@ struct Worker: AsyncParsableCommand {
     func run() async throws {
         let configuration = options.load()
         let logger = Logger(label: "based")
+        let telemetry = try Telemetry.bootstrap(configuration, serviceName: "based-worker", logger: logger)
         let services = try await AppServices.start(configuration, logger: logger)
         FileHandle.standardOutput.write(Data("Based worker with \(concurrency) slots — database: \(try configuration.database.displayName)\n".utf8))
+        let push = services.pushGateway()
+        // Stopped in reverse order: the workers, the push gateway they use, the database, the span exporter.
         let group = ServiceGroup(
-            services: [DatabaseLifecycle(database: services.database), services.worker(concurrency: concurrency)],
+            services: (telemetry.map { [$0] } ?? []) + [DatabaseLifecycle(database: services.database) as any Service]
+                + (push.map { [$0 as any Service] } ?? []) + [services.worker(concurrency: concurrency, push: push)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
