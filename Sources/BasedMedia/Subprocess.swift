@@ -29,8 +29,8 @@ public struct ToolError: Error, CustomStringConvertible, Sendable {
 /// Runs a command-line tool without blocking a thread while it works, with a
 /// time limit, and kills it if the awaiting task is cancelled.
 public enum Subprocess {
-    ///
-    /// Each run is a span (named after the tool) for whatever tracer the process
+    /// Runs `executable` (a name on PATH or a path) with `arguments`. Each run
+    /// is a span named after the tool, for whatever tracer the process
     /// bootstrapped; with none, the span costs nothing.
     public static func run(
         _ executable: String,
