@@ -36,5 +36,6 @@ bench-analysis: deps
 release: deps
 	swift build -c release
 
+# Build products only: ./data (the database, uploads, secrets) is the user's and stays.
 clean:
-	rm -rf .build data
+	rm -rf .build

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 python=$(scripts/install-python-tools.sh | tail -n 1)
-swift build -c release --product BasedAnalysisBench 2>&1 | grep -E "error|warning: .*Sources/" || true
+scripts/build-quietly.sh -c release --product BasedAnalysisBench
 bench=$(swift build -c release --product BasedAnalysisBench --show-bin-path)/BasedAnalysisBench
 
 work=.build/analysis-accuracy

@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 
 /// A finished child process: its exit status and what it printed.
 public struct ProcessResult: Sendable {
@@ -28,11 +29,24 @@ public struct ToolError: Error, CustomStringConvertible, Sendable {
 /// Runs a command-line tool without blocking a thread while it works, with a
 /// time limit, and kills it if the awaiting task is cancelled.
 public enum Subprocess {
+    /// Runs `executable` (a name on PATH or a path) with `arguments`. Each run
+    /// is a span named after the tool, for whatever tracer the process
+    /// bootstrapped; with none, the span costs nothing.
     public static func run(
         _ executable: String,
         _ arguments: [String],
         timeout: Duration = .seconds(60)
     ) async throws -> ProcessResult {
+        try await withSpan(URL(fileURLWithPath: executable).lastPathComponent, ofKind: .client) { span in
+            span.attributes["process.executable.name"] = executable
+            let result = try await runUntraced(executable, arguments, timeout: timeout)
+            span.attributes["process.exit.code"] = Int(result.status)
+            if !result.succeeded { span.setStatus(SpanStatus(code: .error, message: "exit status \(result.status)")) }
+            return result
+        }
+    }
+
+    static func runUntraced(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> ProcessResult {
         guard let path = locate(executable) else {
             throw ToolError(code: .notFound, tool: executable, message: "not found on PATH; install it (make deps)")
         }

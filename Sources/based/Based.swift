@@ -17,30 +17,17 @@ struct Based: AsyncParsableCommand {
     )
 }
 
-/// The flags every command shares; each overrides its `BASED_*` variable.
+/// The setting flags every command takes (`--port 9000`, `--data-dir=/srv/based`, …),
+/// each overriding its `BASED_*` variable. They are not declared one by one:
+/// `AppConfiguration.settings` is the one table, read through swift-configuration,
+/// and `based serve --help` lists it.
 struct SettingOptions: ParsableArguments {
-    @Option(help: "Address to listen on (BASED_HOST).") var host: String?
-    @Option(help: "TCP port (BASED_PORT).") var port: String?
-    @Option(help: "Data directory (BASED_DATA_DIR).") var dataDir: String?
-    @Option(help: "sqlite:PATH or postgres://… (BASED_DATABASE_URL).") var databaseURL: String?
-    @Option(help: "Log level (BASED_LOG_LEVEL).") var logLevel: String?
-    @Option(help: "text or json (BASED_LOG_FORMAT).") var logFormat: String?
-
-    var flags: [[String]: String] {
-        var flags: [[String]: String] = [:]
-        flags[["based", "host"]] = host
-        flags[["based", "port"]] = port
-        flags[["based", "data", "dir"]] = dataDir
-        flags[["based", "database", "url"]] = databaseURL
-        flags[["based", "log", "level"]] = logLevel
-        flags[["based", "log", "format"]] = logFormat
-        return flags
-    }
+    @Argument(parsing: .allUnrecognized, help: .hidden) var settings: [String] = []
 
     /// The configuration, or exit with one line naming the bad setting.
     func load() -> AppConfiguration {
         do {
-            let configuration = try AppConfiguration.load(environment: ProcessInfo.processInfo.environment, flags: flags)
+            let configuration = try AppConfiguration.load(environment: ProcessInfo.processInfo.environment, arguments: settings)
             _ = try configuration.database
             LogSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
             return configuration
@@ -51,6 +38,11 @@ struct SettingOptions: ParsableArguments {
     }
 }
 
+extension CommandConfiguration {
+    /// Where a command's help sends people for the settings.
+    static let settingsPointer = "Takes every setting of `based serve` as a flag (see `based serve --help`)."
+}
+
 /// Starts the services for a one-off command, runs `body`, and closes the
 /// database whether it succeeded or not.
 func withServices<T: Sendable>(_ configuration: AppConfiguration, _ body: @Sendable (AppServices) async throws -> T) async throws -> T {
@@ -59,7 +51,7 @@ func withServices<T: Sendable>(_ configuration: AppConfiguration, _ body: @Senda
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the server (migrations are applied first).")
+    static let configuration = CommandConfiguration(abstract: "Run the server (migrations are applied first).", discussion: AppConfiguration.settingsHelp)
     @OptionGroup var options: SettingOptions
     @Flag(help: "Seed the demo library when the database is empty.") var demo = false
 
@@ -69,7 +61,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = loaded
         let logger = Logger(label: "based")
         let database = try configuration.database.displayName
-        let app = try await buildApplication(configuration: configuration, logger: logger) { channel in
+        let telemetry = try Telemetry.bootstrap(configuration, logger: logger)
+        let app = try await buildApplication(configuration: configuration, logger: logger, telemetry: telemetry) { channel in
             let port = channel.localAddress?.port ?? configuration.port
             // Written straight to the file descriptor: print() may sit in a buffer when stdout is a pipe.
             FileHandle.standardOutput.write(Data("Based listening on http://\(configuration.host):\(port) — database: \(database) — data: \(configuration.dataDirectory.path)\n".utf8))
@@ -79,7 +72,7 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.", discussion: CommandConfiguration.settingsPointer)
     @OptionGroup var options: SettingOptions
 
     func run() async throws {
@@ -96,7 +89,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage accounts.", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an account; the only way to make an admin.")
+        static let configuration = CommandConfiguration(abstract: "Create an account; the only way to make an admin.", discussion: CommandConfiguration.settingsPointer)
         @OptionGroup var options: SettingOptions
         @Option(help: "Username.") var username: String
         @Option(help: "Email address.") var email: String
@@ -123,17 +116,21 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 struct Worker: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run job workers only (no HTTP), beside one or more `based serve`.")
+    static let configuration = CommandConfiguration(abstract: "Run job workers only (no HTTP), beside one or more `based serve`.", discussion: CommandConfiguration.settingsPointer)
     @OptionGroup var options: SettingOptions
     @Option(help: "Worker slots in this process.") var concurrency = 2
 
     func run() async throws {
         let configuration = options.load()
         let logger = Logger(label: "based")
+        let telemetry = try Telemetry.bootstrap(configuration, serviceName: "based-worker", logger: logger)
         let services = try await AppServices.start(configuration, logger: logger)
         FileHandle.standardOutput.write(Data("Based worker with \(concurrency) slots — database: \(try configuration.database.displayName)\n".utf8))
+        let push = services.pushGateway()
+        // Stopped in reverse order: the workers, the push gateway they use, the database, the span exporter.
         let group = ServiceGroup(
-            services: [DatabaseLifecycle(database: services.database), services.realtime.background, services.worker(concurrency: concurrency)],
+            services: (telemetry.map { [$0] } ?? []) + [DatabaseLifecycle(database: services.database) as any Service, services.realtime.background]
+                + (push.map { [$0 as any Service] } ?? []) + [services.worker(concurrency: concurrency, push: push)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -142,7 +139,7 @@ struct Worker: AsyncParsableCommand {
 }
 
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Add the demo artists and their music (processed by a running server or worker).")
+    static let configuration = CommandConfiguration(abstract: "Add the demo artists and their music (processed by a running server or worker).", discussion: CommandConfiguration.settingsPointer)
     @OptionGroup var options: SettingOptions
 
     func run() async throws {
@@ -158,10 +155,11 @@ struct Demo: AsyncParsableCommand {
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import a folder of music for an artist (recursively), through the same checks as uploads.",
-        discussion: "Files already imported are skipped, bad files are reported and skipped. A running server or `based worker` processes the tracks."
+        discussion: "Files already imported are skipped, bad files are reported and skipped. A running server or `based worker` processes the tracks. " + CommandConfiguration.settingsPointer
     )
-    @OptionGroup var options: SettingOptions
     @Argument(help: "The folder to import.") var folder: String
+    // After `folder`: the settings collect what is left over, so they come after every positional.
+    @OptionGroup var options: SettingOptions
     @Option(help: "The artist account that owns the tracks.") var artist: String
     @Option(help: "public, unlisted or private.") var visibility: String = "public"
     @Option(help: "Files imported at once.") var concurrency = 2

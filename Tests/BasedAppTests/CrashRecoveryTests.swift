@@ -12,7 +12,7 @@ struct ServerProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("based")
     }
 
-    static func start(_ configuration: AppConfiguration, log: URL) async throws -> ServerProcess {
+    static func start(_ configuration: AppConfiguration, log: URL, environment extra: [String: String] = [:]) async throws -> ServerProcess {
         let process = Process()
         process.executableURL = binary
         process.arguments = ["serve"]
@@ -22,6 +22,7 @@ struct ServerProcess {
         environment["BASED_PORT"] = "0"
         environment["BASED_BCRYPT_COST"] = "4"
         environment["BASED_JOB_LEASE_SECONDS"] = "3"
+        environment.merge(extra) { $1 }
         process.environment = environment
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

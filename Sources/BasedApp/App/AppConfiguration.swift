@@ -4,13 +4,14 @@ import Logging
 
 /// Everything the server needs to start, read from `BASED_*` environment
 /// variables and command-line flags (flags win). Invalid values stop start-up
-/// with one line that names the setting.
-public struct AppConfiguration: Sendable {
+/// with one line that names the setting. The settings, their defaults, ranges
+/// and help are one table, `AppConfiguration.settings` (Settings.swift).
+public struct AppConfiguration: Sendable, Equatable {
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
 
     public var host = "127.0.0.1"
     public var port = 8080
-    public var dataDirectory = URL(fileURLWithPath: "data", isDirectory: true)
+    public var dataDirectory = URL(fileURLWithPath: "data", isDirectory: true).standardizedFileURL
     /// `nil` means the SQLite file `based.sqlite` in the data directory.
     public var databaseURL: String?
     /// Most PostgreSQL connections one process opens for queries (the event bus
@@ -39,6 +40,8 @@ public struct AppConfiguration: Sendable {
     public var jobLease: Duration = .seconds(60)
     /// Size cap of the cache of live transcodes.
     public var transcodeCacheBytes = 2 * 1024 * 1024 * 1024
+    /// Most live transcodes (ffmpeg children) at once; past it a stream answers 503 with Retry-After.
+    public var transcodeConcurrency = 4
     /// The push gateway notifications go to when a user has no open socket; nil turns pushes off.
     public var pushURL: URL?
     /// A bearer token for the push gateway, if it wants one.
@@ -49,154 +52,76 @@ public struct AppConfiguration: Sendable {
     public var realtimePing: Duration = .seconds(30)
     /// How long before an event starts the people who RSVP'd are reminded.
     public var eventReminderLead: Duration = .seconds(120 * 60)
+    /// The OpenTelemetry collector (OTLP/HTTP) spans are exported to; nil turns tracing off.
+    public var otlpEndpoint: URL?
 
     public init() {}
 
-    /// One setting: its key (`based.port` ↔ `BASED_PORT` ↔ `--port`) and how it is applied.
-    struct Setting: Sendable {
-        let key: [String]
-        let help: String
-        let apply: @Sendable (inout AppConfiguration, String) throws -> Void
-
-        var environmentName: String { key.map { $0.uppercased() }.joined(separator: "_") }
-        var flag: String { "--" + key.dropFirst().joined(separator: "-") }
-    }
-
-    /// All settings, in the order the README's table lists them.
-    static let settings: [Setting] = [
-        Setting(key: ["based", "host"], help: "address to listen on") { $0.host = $1 },
-        Setting(key: ["based", "port"], help: "TCP port, 0 for any free port") { config, value in
-            guard let port = Int(value), (0...65535).contains(port) else { throw ConfigurationError.invalid("BASED_PORT", value, "a port number 0–65535") }
-            config.port = port
-        },
-        Setting(key: ["based", "data", "dir"], help: "data directory (database, media, secrets)") { config, value in
-            guard !value.isEmpty else { throw ConfigurationError.invalid("BASED_DATA_DIR", value, "a directory path") }
-            config.dataDirectory = URL(fileURLWithPath: value, isDirectory: true)
-        },
-        Setting(key: ["based", "database", "url"], help: "sqlite:PATH or postgres://user:pass@host:port/db") { config, value in
-            guard value.hasPrefix("sqlite:") || value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
-                throw ConfigurationError.invalid("BASED_DATABASE_URL", value, "sqlite:PATH or postgres://…")
-            }
-            config.databaseURL = value
-        },
-        Setting(key: ["based", "database", "connections"], help: "most PostgreSQL connections a process opens for queries") { config, value in
-            guard let connections = Int(value), (1...500).contains(connections) else {
-                throw ConfigurationError.invalid("BASED_DATABASE_CONNECTIONS", value, "a number of connections between 1 and 500")
-            }
-            config.databaseConnections = connections
-        },
-        Setting(key: ["based", "log", "level"], help: "trace, debug, info, notice, warning, error, critical") { config, value in
-            guard let level = Logger.Level(rawValue: value.lowercased()) else {
-                throw ConfigurationError.invalid("BASED_LOG_LEVEL", value, "one of trace, debug, info, notice, warning, error, critical")
-            }
-            config.logLevel = level
-        },
-        Setting(key: ["based", "log", "format"], help: "text or json (JSON lines)") { config, value in
-            guard let format = LogFormat(rawValue: value.lowercased()) else { throw ConfigurationError.invalid("BASED_LOG_FORMAT", value, "text or json") }
-            config.logFormat = format
-        },
-        Setting(key: ["based", "jwt", "secret"], help: "HMAC secret for access tokens (32+ bytes); generated when absent") { config, value in
-            guard value.utf8.count >= 32 else { throw ConfigurationError.invalid("BASED_JWT_SECRET", "(hidden)", "at least 32 bytes") }
-            config.jwtSecret = value
-        },
-        Setting(key: ["based", "access", "token", "seconds"], help: "access token lifetime in seconds") { config, value in
-            guard let seconds = Int(value), (30...86_400).contains(seconds) else {
-                throw ConfigurationError.invalid("BASED_ACCESS_TOKEN_SECONDS", value, "seconds between 30 and 86400")
-            }
-            config.accessTokenLifetime = .seconds(seconds)
-        },
-        Setting(key: ["based", "refresh", "token", "days"], help: "refresh token lifetime in days") { config, value in
-            guard let days = Int(value), (1...365).contains(days) else { throw ConfigurationError.invalid("BASED_REFRESH_TOKEN_DAYS", value, "days between 1 and 365") }
-            config.refreshTokenLifetime = .seconds(days * 86_400)
-        },
-        Setting(key: ["based", "bcrypt", "cost"], help: "bcrypt cost factor, 4–16") { config, value in
-            guard let cost = UInt8(value), (4...16).contains(cost) else { throw ConfigurationError.invalid("BASED_BCRYPT_COST", value, "an integer 4–16") }
-            config.bcryptCost = cost
-        },
-        Setting(key: ["based", "rate", "limit"], help: "API requests per minute per client address") { config, value in
-            guard let limit = Int(value), limit > 0 else { throw ConfigurationError.invalid("BASED_RATE_LIMIT", value, "a positive integer") }
-            config.requestsPerMinute = limit
-        },
-        Setting(key: ["based", "auth", "rate", "limit"], help: "sign-in/register attempts per minute per address and per account") { config, value in
-            guard let limit = Int(value), limit > 0 else { throw ConfigurationError.invalid("BASED_AUTH_RATE_LIMIT", value, "a positive integer") }
-            config.authAttemptsPerMinute = limit
-        },
-        Setting(key: ["based", "max", "upload", "mb"], help: "largest audio upload in MB") { config, value in
-            guard let megabytes = Int(value), (1...4096).contains(megabytes) else {
-                throw ConfigurationError.invalid("BASED_MAX_UPLOAD_MB", value, "megabytes between 1 and 4096")
-            }
-            config.maxUploadBytes = megabytes * 1024 * 1024
-        },
-        Setting(key: ["based", "workers"], help: "job workers inside `based serve` (0: only `based worker` runs jobs)") { config, value in
-            guard let workers = Int(value), (0...64).contains(workers) else {
-                throw ConfigurationError.invalid("BASED_WORKERS", value, "an integer 0–64")
-            }
-            config.workers = workers
-        },
-        Setting(key: ["based", "transcode", "cache", "mb"], help: "size cap of the live transcode cache in MB") { config, value in
-            guard let megabytes = Int(value), (1...1_000_000).contains(megabytes) else {
-                throw ConfigurationError.invalid("BASED_TRANSCODE_CACHE_MB", value, "megabytes between 1 and 1000000")
-            }
-            config.transcodeCacheBytes = megabytes * 1024 * 1024
-        },
-        Setting(key: ["based", "job", "lease", "seconds"], help: "job lease; a crashed worker's job is retried after it") { config, value in
-            guard let seconds = Int(value), (2...3600).contains(seconds) else {
-                throw ConfigurationError.invalid("BASED_JOB_LEASE_SECONDS", value, "seconds between 2 and 3600")
-            }
-            config.jobLease = .seconds(seconds)
-        },
-        Setting(key: ["based", "push", "url"], help: "push gateway URL (Expo-style JSON); unset: no pushes") { config, value in
-            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ConfigurationError.invalid("BASED_PUSH_URL", value, "an http(s) URL")
-            }
-            config.pushURL = url
-        },
-        Setting(key: ["based", "push", "token"], help: "bearer token sent to the push gateway") { config, value in
-            config.pushToken = value.isEmpty ? nil : value
-        },
-        Setting(key: ["based", "realtime", "queue"], help: "frames a socket may have waiting before it must resume (close 4001)") { config, value in
-            guard let frames = Int(value), (8...1_000_000).contains(frames) else {
-                throw ConfigurationError.invalid("BASED_REALTIME_QUEUE", value, "frames between 8 and 1000000")
-            }
-            config.realtimeOutboundQueue = frames
-        },
-        Setting(key: ["based", "realtime", "ping", "seconds"], help: "socket ping period; a socket silent for two is closed") { config, value in
-            guard let seconds = Int(value), (1...3600).contains(seconds) else {
-                throw ConfigurationError.invalid("BASED_REALTIME_PING_SECONDS", value, "seconds between 1 and 3600")
-            }
-            config.realtimePing = .seconds(seconds)
-        },
-        Setting(key: ["based", "event", "reminder", "minutes"], help: "minutes before an event starts that its RSVPs are reminded") { config, value in
-            guard let minutes = Int(value), (1...10_080).contains(minutes) else {
-                throw ConfigurationError.invalid("BASED_EVENT_REMINDER_MINUTES", value, "minutes between 1 and 10080")
-            }
-            config.eventReminderLead = .seconds(minutes * 60)
-        },
-    ]
-
-    /// Reads the configuration from the environment and flags.
+    /// Reads the configuration from the environment and the command line.
+    ///
+    /// Both go through one swift-configuration `ConfigReader`: the flags first
+    /// (`CommandLineArgumentsProvider`), then `BASED_*` variables
+    /// (`EnvironmentVariablesProvider`), so a flag wins over its variable.
     ///
     /// - Parameters:
     ///   - environment: the process environment; any `BASED_*` variable that is not a known setting is an error.
-    ///   - flags: values from the command line, keyed by setting (`["based", "port"]`), which override the environment.
-    public static func load(environment: [String: String], flags: [[String]: String] = [:]) throws -> AppConfiguration {
+    ///   - arguments: setting flags from the command line (`["--port", "9000", "--data-dir=/srv/based"]`);
+    ///     an unknown flag, or a flag without exactly one value, is an error.
+    public static func load(environment: [String: String], arguments: [String] = []) throws(ConfigurationError) -> AppConfiguration {
         // BASED_NEW_PASSWORD is read by `based user create`, not the server.
         let known = Set(settings.map(\.environmentName)).union(["BASED_NEW_PASSWORD"])
         if let unknown = environment.keys.filter({ $0.hasPrefix("BASED_") && !known.contains($0) }).sorted().first {
-            throw ConfigurationError.unknown(unknown)
+            throw .unknown(unknown)
         }
-        let flagValues = Dictionary(uniqueKeysWithValues: flags.map { (AbsoluteConfigKey($0.key), ConfigValue(.string($0.value), isSecret: false)) })
+        let flags = try checkFlags(arguments)
+        let secretFlags = Set(settings.filter(\.isSecret).map(\.flag))
+        let secretVariables = Set(settings.filter(\.isSecret).map(\.environmentName))
         let reader = ConfigReader(providers: [
-            InMemoryProvider(name: "flags", values: flagValues),
-            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(["BASED_JWT_SECRET"])),
+            // The provider skips its first argument, the program's name.
+            CommandLineArgumentsProvider(arguments: ["based"] + arguments, secretsSpecifier: .dynamic { key, _ in secretFlags.contains(key) }),
+            EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(secretVariables)).prefixKeys(with: "based"),
         ])
         var configuration = AppConfiguration()
         for setting in settings {
-            if let value = reader.string(forKey: ConfigKey(setting.key)) {
-                try setting.apply(&configuration, value.trimmingCharacters(in: .whitespaces))
+            guard let value = reader.string(forKey: ConfigKey([setting.key]), isSecret: setting.isSecret) else { continue }
+            guard setting.apply(&configuration, value.trimmingCharacters(in: .whitespaces)) else {
+                let name = flags.contains(setting.flag) ? setting.flag : setting.environmentName
+                throw .invalid(name, setting.isSecret ? "(hidden)" : value, setting.expected)
             }
         }
         return configuration
+    }
+
+    /// The flags given, once each and each with one value; anything else stops start-up.
+    static func checkFlags(_ arguments: [String]) throws(ConfigurationError) -> Set<String> {
+        var seen = Set<String>()
+        var waiting: Setting?
+        func check(_ setting: Setting, _ value: String) throws(ConfigurationError) {
+            // The command-line provider splits values at commas; such a value must come from the environment.
+            guard !value.contains(",") else {
+                throw .invalid(setting.flag, setting.isSecret ? "(hidden)" : value, "no comma on the command line (give it as \(setting.environmentName))")
+            }
+        }
+        for argument in arguments {
+            if argument.hasPrefix("--") {
+                if let setting = waiting { throw .invalid(setting.flag, "", setting.expected) }
+                let flag = String(argument.prefix { $0 != "=" })
+                guard let setting = settings.first(where: { $0.flag == flag }) else { throw .unknownFlag(flag) }
+                guard seen.insert(flag).inserted else { throw .repeatedFlag(flag) }
+                if argument.count > flag.count {
+                    try check(setting, String(argument.dropFirst(flag.count + 1)))
+                } else {
+                    waiting = setting
+                }
+            } else if let setting = waiting {
+                try check(setting, argument)
+                waiting = nil
+            } else {
+                throw .unexpectedArgument(argument)
+            }
+        }
+        if let setting = waiting { throw .invalid(setting.flag, "", setting.expected) }
+        return seen
     }
 
     /// The database to use: the URL given, or the SQLite file in the data directory.
@@ -238,7 +163,14 @@ public enum DatabaseLocation: Sendable, Equatable {
 
 /// A setting that stops start-up; its description is the one line shown.
 public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    /// A `BASED_*` variable that names no setting.
     case unknown(String)
+    /// A flag that names no setting.
+    case unknownFlag(String)
+    case repeatedFlag(String)
+    /// A word on the command line that belongs to no flag.
+    case unexpectedArgument(String)
+    /// The setting (variable or flag), the value given, and what was expected.
     case invalid(String, String, String)
 
     public var description: String {
@@ -246,6 +178,12 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
         case .unknown(let name):
             let names = AppConfiguration.settings.map(\.environmentName).joined(separator: ", ")
             return "unknown setting \(name); known settings are \(names)"
+        case .unknownFlag(let flag):
+            return "unknown flag \(flag); see --help for the settings"
+        case .repeatedFlag(let flag):
+            return "\(flag) is given more than once"
+        case .unexpectedArgument(let argument):
+            return "unexpected argument \(argument); settings are given as --name value"
         case .invalid(let name, let value, let expected):
             return "invalid \(name)=\(value): expected \(expected)"
         }

@@ -116,8 +116,14 @@ public struct DatabaseLifecycle: Service {
 }
 
 extension AppServices {
+    /// The push gateway when `BASED_PUSH_URL` is set; run it in the service group that runs the workers.
+    public func pushGateway() -> PushGateway? {
+        configuration.pushURL.map { PushGateway(url: $0, token: configuration.pushToken, logger: logger) }
+    }
+
     /// The job worker with every handler the server has; `concurrency` slots.
-    public func worker(concurrency: Int) -> JobWorker {
+    /// Without a `push` gateway, notifications are not pushed by this worker.
+    public func worker(concurrency: Int, push: PushGateway? = nil) -> JobWorker {
         JobWorker(
             queue: jobs,
             handlers: [
@@ -125,7 +131,7 @@ extension AppServices {
                 TrackAnalysisJob(database: database, blobs: blobs, logger: logger),
                 ReleaseAnnouncer(database: database, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),
-            ] + (configuration.pushURL.map { [PushSender(gateway: $0, token: configuration.pushToken, notifications: notifications, logger: logger)] } ?? []),
+            ] + (push.map { [PushSender(gateway: $0, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,
             logger: logger
@@ -139,23 +145,30 @@ extension AppServices {
 }
 
 /// Builds the whole server from its configuration; `based serve` and the tests both use it.
+///
+/// - Parameter telemetry: the span exporter (`Telemetry.bootstrap`), if tracing is on;
+///   it runs in the application's service group, started first and stopped last.
 public func buildApplication(
     configuration: AppConfiguration,
     logger: Logger = Logger(label: "based"),
+    telemetry: (any Service)? = nil,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let services = try await AppServices.start(configuration, logger: logger)
-    return try buildApplication(services: services, logger: logger, onServerRunning: onServerRunning)
+    return try buildApplication(services: services, logger: logger, telemetry: telemetry, onServerRunning: onServerRunning)
 }
 
 /// Builds the server around services that are already started (the tests keep a handle on them).
 public func buildApplication(
     services: AppServices,
     logger: Logger = Logger(label: "based"),
+    telemetry: (any Service)? = nil,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let configuration = services.configuration
     let router = try buildRouter(services)
+    let workers = services.inProcessWorkers
+    let push = workers > 0 ? services.pushGateway() : nil
     let realtime = RealtimeEndpoint(realtime: services.realtime, accounts: services.accounts, metrics: services.metrics)
     return Application(
         router: router,
@@ -166,12 +179,13 @@ public func buildApplication(
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Based"),
         // A service group stops its services in reverse order: the workers
-        // first, then the realtime heartbeat (which waits for open sockets),
-        // then the realtime layer's background work, then the database they use.
-        services: [
-            DatabaseLifecycle(database: services.database) as any Service, services.realtime.background, RealtimeService(realtime: services.realtime),
-        ]
-            + (services.inProcessWorkers > 0 ? [services.worker(concurrency: services.inProcessWorkers)] : [])
+        // first, then the push gateway's HTTP client, the realtime heartbeat
+        // (which waits for open sockets), the realtime layer's background work,
+        // the database they use, and last the span exporter.
+        services: (telemetry.map { [$0] } ?? [])
+            + [DatabaseLifecycle(database: services.database) as any Service, services.realtime.background, RealtimeService(realtime: services.realtime)]
+            + (push.map { [$0 as any Service] } ?? [])
+            + (workers > 0 ? [services.worker(concurrency: workers, push: push)] : [])
             + (configuration.seedDemo ? [DemoSeeder(library: DemoLibrary(services: services, logger: logger))] : []),
         onServerRunning: onServerRunning,
         logger: logger
@@ -182,6 +196,10 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
     let configuration = services.configuration
     let router = Router(context: BasedRequestContext.self)
     router.addMiddleware {
+        // One span per request, ended when its body is written; only when tracing is on.
+        if configuration.otlpEndpoint != nil {
+            TracingMiddleware(redactingQueryParameters: ["sig", "access_token", "t", "s", "p", "apiKey"])
+        }
         RequestIDMiddleware()
         LogRequestsMiddleware(.info)
         MetricsMiddleware(metrics: services.metrics)

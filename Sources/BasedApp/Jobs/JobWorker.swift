@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// Does the work of one kind of job. Handlers must be idempotent: a job can
 /// run again after a crash, part-way through.
@@ -57,8 +58,17 @@ public struct JobWorker: Service {
         }
     }
 
-    /// Runs one job once, renewing its lease while it works.
+    /// Runs one job once, renewing its lease while it works, as one span named after its kind.
     public func execute(_ job: Job, worker: String) async {
+        await withSpan("job \(job.kind)", ofKind: .consumer) { span in
+            span.attributes["job.kind"] = job.kind
+            span.attributes["job.id"] = job.id.uuidString.lowercased()
+            span.attributes["job.attempt"] = job.attempts
+            await perform(job, worker: worker, span: span)
+        }
+    }
+
+    private func perform(_ job: Job, worker: String, span: any Span) async {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(job.kind) \(job.id)"
         guard let handler = handlers[job.kind] else {
@@ -90,6 +100,8 @@ public struct JobWorker: Service {
             logger.info("job interrupted by shutdown; it will run again")
         } catch {
             let reason = (error as? JobFailure)?.reason ?? "\(error)"
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error, message: reason))
             logger.warning("job failed", metadata: ["attempt": "\(job.attempts)", "error": "\(reason)"])
             var attempt = job
             // A permanent failure (a file that will never decode) uses up the attempts at once.

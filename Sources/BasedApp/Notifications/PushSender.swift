@@ -1,8 +1,44 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// The push gateway (`BASED_PUSH_URL`) and the one HTTP client that talks to
+/// it. A `Service` in the application's group, so the client is shut down when
+/// the process stops, after the job workers that use it.
+public struct PushGateway: Service {
+    let url: URL
+    let token: String?
+    let client: HTTPClient
+
+    init(url: URL, token: String?, logger: Logger) {
+        self.url = url
+        self.token = token
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: logger)
+    }
+
+    /// POSTs `body` as JSON and answers the gateway's status code.
+    func post(json body: String) async throws -> Int {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        // Read (and drop) the answer so the connection goes back to the pool.
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}
 
 /// Sends one notification to the user's devices through the push gateway
 /// (`BASED_PUSH_URL`), as a job so a gateway outage is retried with backoff.
@@ -24,8 +60,7 @@ struct PushSender: JobHandler {
         var sound: String?
     }
 
-    let gateway: URL
-    let token: String?
+    let gateway: PushGateway
     let notifications: NotificationService
     let logger: Logger
 
@@ -42,14 +77,7 @@ struct PushSender: JobHandler {
         data["notificationId"] = notification.id.text
         data["kind"] = notification.kind.rawValue
         let messages = devices.map { PushMessage(to: $0.token, title: title, body: body, data: data, sound: "default") }
-        var request = URLRequest(url: gateway)
-        request.httpMethod = "POST"
-        request.timeoutInterval = 10
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = Data(JSONText.encode(messages).utf8)
-        let (_, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = try await gateway.post(json: JSONText.encode(messages))
         switch status {
         case 200..<300: return
         case 400..<500 where status != 429: throw JobFailure("push gateway refused the request with \(status)", permanent: true)
