@@ -105,7 +105,7 @@ enum PresenceQueries {
             JOIN conversation_members m2 ON m2.conversation_id = m1.conversation_id AND m2.user_id <> m1.user_id
             WHERE m1.user_id = \(bind: user)
             """).all(decodingColumn: "other", as: UUID.self)
-        let blocked = try await MessagingQueries.blockedEitherWay(user, on: sql)
+        let blocked = try await BlockQueries.blockedEitherWay(user, on: sql)
         return Set(rows).subtracting(blocked)
     }
 

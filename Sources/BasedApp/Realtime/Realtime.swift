@@ -369,7 +369,7 @@ public final class Realtime: Sendable {
     private func deliverNowPlaying(user: UUID, track trackID: UUID?) async {
         guard hub.connectionCount > 0 else { return }
         do {
-            let blocked = try await MessagingQueries.blockedEitherWay(user, on: database.sql)
+            let blocked = try await BlockQueries.blockedEitherWay(user, on: database.sql)
             let sockets = hub.sockets(of: Set(try await PresenceQueries.followers(of: user, on: database.sql)).subtracting(blocked))
             guard !sockets.isEmpty else { return }
             var body: Frames.NowPlaying.Track?
