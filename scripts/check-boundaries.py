@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Feature boundaries (docs/decisions.md, "Feature boundaries, checked").
+"""Feature boundaries (docs/decisions.md, "Feature boundaries").
 
 A feature folder under Sources/BasedApp reaches another feature only through
 that feature's service. Two rules, each reported as file:line:

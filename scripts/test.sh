@@ -5,6 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+
+# Feature boundaries (docs/decisions.md): a feature reaches another only
+# through its service. The self-test shows each rule firing on a violation.
+echo "== Feature boundaries =="
+if python3 scripts/check-boundaries.py --self-test >/dev/null && python3 scripts/check-boundaries.py; then :; else
+    echo "boundaries: FAILED (the list above names each crossing)"
+    exit 1
+fi
+
 swift build --build-tests
 
 status=0

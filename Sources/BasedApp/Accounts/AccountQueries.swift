@@ -13,6 +13,17 @@ enum AccountQueries {
             .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// The users with these ids, in one query; ids with no user are absent.
+    static func users(ids: [UUID], on sql: any SQLDatabase) async throws -> [User] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql.select().column("*").from("users").where("id", .in, ids)
+            .all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func hasUsers(on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("id").from("users").limit(1).first() != nil
+    }
+
     static func user(usernameKey: String, on sql: any SQLDatabase) async throws -> User? {
         try await sql.select().column("*").from("users").where("username_key", .equal, usernameKey)
             .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)

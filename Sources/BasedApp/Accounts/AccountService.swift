@@ -213,6 +213,51 @@ public struct AccountService: Sendable {
         return user
     }
 
+    // MARK: Looking users up (for other features)
+
+    public func user(id: UUID) async throws -> User? {
+        try await user(id: id, on: database.sql)
+    }
+
+    func user(id: UUID, on sql: any SQLDatabase) async throws -> User? {
+        try await AccountQueries.user(id: id, on: sql)
+    }
+
+    /// The user with this username, in any letter case.
+    public func user(username: String) async throws -> User? {
+        try await AccountQueries.user(usernameKey: User.key(username), on: database.sql)
+    }
+
+    /// The users with these ids, keyed by id, in one query per
+    /// `usersPerQuery` ids (lists ask for far fewer); unknown ids are absent.
+    public func users(ids: some Sequence<UUID>) async throws -> [UUID: User] {
+        try await users(ids: ids, on: database.sql)
+    }
+
+    func users(ids: some Sequence<UUID>, on sql: any SQLDatabase) async throws -> [UUID: User] {
+        let unique = Array(Set(ids))
+        var found: [UUID: User] = [:]
+        for start in stride(from: 0, to: unique.count, by: Self.usersPerQuery) {
+            let chunk = Array(unique[start..<min(start + Self.usersPerQuery, unique.count)])
+            for user in try await AccountQueries.users(ids: chunk, on: sql) { found[user.id] = user }
+        }
+        return found
+    }
+
+    /// Keeps a lookup's bound parameters well under SQLite's and PostgreSQL's limits.
+    static let usersPerQuery = 1000
+
+    /// Whether anyone has an account yet (the demo seeds an empty server only).
+    public func hasUsers() async throws -> Bool {
+        try await AccountQueries.hasUsers(on: database.sql)
+    }
+
+    /// Marks an account verified without an admin: for the demo library, whose
+    /// artists and venues count as checked by the scene's admins.
+    func setVerified(_ userID: UUID, _ verified: Bool) async throws {
+        try await AccountQueries.setVerified(userID: userID, verified, now: Date(), on: database.sql)
+    }
+
     // MARK: Helpers
 
     private func limit(clientAddress: String?, account: String) async throws {

@@ -10,6 +10,14 @@ struct APIHandler: APIProtocol {
     var accounts: AccountService { services.accounts }
     var profiles: ProfileService { services.profiles }
     var follows: FollowService { services.follows }
+
+    /// The user a path names, or 404.
+    func user(named username: String) async throws -> User {
+        guard let user = try await accounts.user(username: username) else {
+            throw AppError.notFound("The user \(username)")
+        }
+        return user
+    }
 }
 
 /// Conversions from our models to the API's schemas.

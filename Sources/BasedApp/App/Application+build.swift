@@ -15,11 +15,13 @@ public struct AppServices: Sendable {
     public let accounts: AccountService
     public let profiles: ProfileService
     public let follows: FollowService
+    public let blocks: BlockService
     public let tracks: TrackService
     public let releases: ReleaseService
     public let plays: PlayService
     public let analyses: AnalysisService
     public let messaging: MessagingService
+    public let conversations: ConversationService
     public let attachments: AttachmentService
     public let notifications: NotificationService
     public let events: EventService
@@ -47,30 +49,32 @@ public struct AppServices: Sendable {
             accessLifetime: configuration.accessTokenLifetime,
             refreshLifetime: configuration.refreshTokenLifetime
         )
-        let follows = FollowService(database: database)
-        let attemptsPerMinute = configuration.authAttemptsPerMinute
+        let accounts = AccountService(
+            database: database,
+            tokens: tokens,
+            passwords: Passwords(cost: configuration.bcryptCost),
+            attempts: RateLimiter(burst: configuration.authAttemptsPerMinute, perMinute: configuration.authAttemptsPerMinute)
+        )
+        let blocks = BlockService(database: database, accounts: accounts)
+        let follows = FollowService(database: database, accounts: accounts)
         let blobs = BlobStore(root: dataDirectory.appendingPathComponent("media", isDirectory: true))
         let jobs = JobQueue(database: database)
         let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
         let trackService = TrackService(database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes)
-        let messaging = MessagingService(database: database)
-        let notifications = NotificationService(database: database)
+        let messaging = MessagingService(database: database, accounts: accounts, blocks: blocks)
+        let notifications = NotificationService(database: database, blocks: blocks)
         var limits = Realtime.Limits()
         limits.outboundQueue = configuration.realtimeOutboundQueue
         let metrics = AppMetrics()
         let realtime = Realtime(
-            database: database, messaging: messaging, notifications: notifications, jobs: jobs,
+            database: database, messaging: messaging, accounts: accounts, follows: follows, blocks: blocks, tracks: trackService,
+            notifications: notifications, jobs: jobs,
             limits: limits, pushEnabled: configuration.pushURL != nil, metrics: metrics, logger: logger
         )
         return AppServices(
             configuration: configuration,
             database: database,
-            accounts: AccountService(
-                database: database,
-                tokens: tokens,
-                passwords: Passwords(cost: configuration.bcryptCost),
-                attempts: RateLimiter(burst: attemptsPerMinute, perMinute: attemptsPerMinute)
-            ),
+            accounts: accounts,
             profiles: ProfileService(
                 database: database,
                 follows: follows,
@@ -79,14 +83,16 @@ public struct AppServices: Sendable {
                 avatarMaxBytes: configuration.avatarMaxBytes
             ),
             follows: follows,
+            blocks: blocks,
             tracks: trackService,
             releases: ReleaseService(database: database, jobs: jobs),
-            plays: PlayService(database: database),
+            plays: PlayService(database: database, tracks: trackService),
             analyses: AnalysisService(database: database, tracks: trackService),
             messaging: messaging,
+            conversations: messaging.conversations,
             attachments: AttachmentService(database: database, blobs: blobs),
             notifications: notifications,
-            events: EventService(database: database, messaging: messaging, jobs: jobs, reminderLead: configuration.eventReminderLead),
+            events: EventService(database: database, conversations: messaging.conversations, jobs: jobs, reminderLead: configuration.eventReminderLead),
             realtime: realtime,
             jobs: jobs,
             blobs: blobs,
@@ -128,8 +134,8 @@ extension AppServices {
             queue: jobs,
             handlers: [
                 TrackProcessor(database: database, blobs: blobs, jobs: jobs, logger: logger),
-                TrackAnalysisJob(database: database, blobs: blobs, logger: logger),
-                ReleaseAnnouncer(database: database, realtime: realtime),
+                TrackAnalysisJob(database: database, tracks: tracks, blobs: blobs, logger: logger),
+                ReleaseAnnouncer(releases: releases, follows: follows, notifications: notifications, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),
             ] + (push.map { [PushSender(gateway: $0, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,

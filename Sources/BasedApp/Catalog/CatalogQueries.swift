@@ -46,6 +46,35 @@ enum CatalogQueries {
             .all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// The tracks with these ids, in one query.
+    static func tracks(ids: [UUID], on sql: any SQLDatabase) async throws -> [Track] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql.select().column("*").from("tracks").where("id", .in, ids)
+            .all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Whether the artist has a track with exactly this title.
+    static func hasTrack(artist: UUID, titled title: String, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("id").from("tracks")
+            .where("artist_id", .equal, artist).where("title", .equal, title).first() != nil
+    }
+
+    /// Whether the release has a public track that is ready to play.
+    static func hasPlayableTrack(release: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("id").from("tracks")
+            .where("release_id", .equal, release).where("state", .equal, TrackState.ready.rawValue)
+            .where("visibility", .equal, Visibility.public.rawValue)
+            .first() != nil
+    }
+
+    /// The artist's release with this title in any letter case.
+    static func releaseID(artist: UUID, titledLike title: String, on sql: any SQLDatabase) async throws -> UUID? {
+        try await sql.select().column("id").from("releases")
+            .where("artist_id", .equal, artist)
+            .where(SQLFunction("LOWER", args: SQLIdentifier("title")), .equal, SQLBind(title.lowercased()))
+            .first(decodingColumn: "id", as: UUID.self)
+    }
+
     static func tracks(release: UUID, on sql: any SQLDatabase) async throws -> [Track] {
         try await sql.select().column("*").from("tracks").where("release_id", .equal, release)
             .orderBy("disc_number").orderBy("track_number").orderBy("id")

@@ -75,8 +75,8 @@ extension APIHandler {
         let viewer = try RequestScope.get().identity
         let artist = try await profiles.profile(username: input.path.username).user
         let page = try await tracks.tracks(of: artist.id, viewer: viewer, cursor: input.query.cursor, limit: input.query.limit)
-        var items: [Components.Schemas.Track] = []
-        for track in page.tracks { items.append(try await trackBody(track, viewer: viewer, artist: artist)) }
+        let counts = try await services.plays.counts(tracks: page.tracks.map(\.id))
+        let items = page.tracks.map { Self.trackBody($0, viewer: viewer, artist: artist, counts: counts[$0.id] ?? (0, 0)) }
         return .ok(.init(body: .json(.init(items: items, nextCursor: page.next))))
     }
 
@@ -137,10 +137,13 @@ extension APIHandler {
         )
     }
 
-    func trackBody(_ track: Track, viewer: Identity?, artist known: User? = nil) async throws -> Components.Schemas.Track {
-        let artist: User
-        if let known { artist = known } else { artist = try await profiles.user(id: track.artistId) }
+    func trackBody(_ track: Track, viewer: Identity?) async throws -> Components.Schemas.Track {
+        let artist = try await profiles.user(id: track.artistId)
         let counts = try await services.plays.counts(track: track.id)
+        return Self.trackBody(track, viewer: viewer, artist: artist, counts: counts)
+    }
+
+    static func trackBody(_ track: Track, viewer: Identity?, artist: User, counts: (plays: Int, listeners: Int)) -> Components.Schemas.Track {
         var loudness: Components.Schemas.Loudness?
         if let integrated = track.loudnessLufs, let peak = track.truePeakDbtp, let gain = track.replayGainDb {
             loudness = .init(integratedLufs: integrated, truePeakDbtp: peak, replayGainDb: gain)
@@ -163,8 +166,8 @@ extension APIHandler {
 
     func releaseBody(_ release: Release, tracks: [Track], viewer: Identity?) async throws -> Components.Schemas.Release {
         let artist = try await profiles.user(id: release.artistId)
-        var items: [Components.Schemas.Track] = []
-        for track in tracks { items.append(try await trackBody(track, viewer: viewer, artist: artist)) }
+        let counts = try await services.plays.counts(tracks: tracks.map(\.id))
+        let items = tracks.map { Self.trackBody($0, viewer: viewer, artist: artist, counts: counts[$0.id] ?? (0, 0)) }
         return .init(
             id: release.id.uuidString.lowercased(), title: release.title, kind: .init(rawValue: release.kind.rawValue)!,
             artist: Self.summary(artist), releaseDate: release.releaseDate,

@@ -67,6 +67,18 @@ public struct ReleaseService: Sendable {
         return (release, tracks)
     }
 
+    // MARK: For other features
+
+    /// The release, whoever asks (no viewer rules): for jobs such as the announcer.
+    public func release(id: UUID) async throws -> Release? {
+        try await CatalogQueries.release(id: id, on: database.sql)
+    }
+
+    /// Whether the release has a public track ready to play.
+    public func hasPlayableTrack(_ release: UUID) async throws -> Bool {
+        try await CatalogQueries.hasPlayableTrack(release: release, on: database.sql)
+    }
+
     private func owned(_ identity: Identity, _ id: UUID) async throws -> Release {
         guard let release = try await CatalogQueries.release(id: id, on: database.sql),
               release.visibility != .private || release.artistId == identity.userID

@@ -103,11 +103,7 @@ public struct TrackService: Sendable {
 
     /// The artist's release with this title (any letter case), made when missing.
     static func release(titled title: String, artist: UUID, year: Int?, visibility: Visibility, on sql: any SQLDatabase) async throws -> UUID {
-        let existing = try await sql.select().column("id").from("releases")
-            .where("artist_id", .equal, artist)
-            .where(SQLFunction("LOWER", args: SQLIdentifier("title")), .equal, SQLBind(title.lowercased()))
-            .first(decodingColumn: "id", as: UUID.self)
-        if let existing { return existing }
+        if let existing = try await CatalogQueries.releaseID(artist: artist, titledLike: title, on: sql) { return existing }
         let now = Date()
         let release = Release(
             id: .v7(now: now), artistId: artist, title: String(title.prefix(200)), kind: .album,
@@ -136,6 +132,25 @@ public struct TrackService: Sendable {
         let rows = try await CatalogQueries.tracks(artist: artist, includeHidden: viewer?.userID == artist, before: before, limit: size + 1, on: database.sql)
         let shown = Array(rows.prefix(size))
         return (shown, rows.count > size ? shown.last.map { FollowService.encodeCursor($0.id) } : nil)
+    }
+
+    // MARK: For other features
+
+    /// The track, whoever asks and in any state (no viewer rules): for jobs
+    /// and for features that apply rules of their own.
+    public func track(id: UUID) async throws -> Track? {
+        try await CatalogQueries.track(id: id, on: database.sql)
+    }
+
+    /// The tracks with these ids, keyed by id, in one query; unknown ids are absent.
+    public func tracks(ids: some Sequence<UUID>) async throws -> [UUID: Track] {
+        let tracks = try await CatalogQueries.tracks(ids: Array(Set(ids)), on: database.sql)
+        return Dictionary(tracks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Whether the artist has a track with exactly this title.
+    public func hasTrack(artist: UUID, titled title: String) async throws -> Bool {
+        try await CatalogQueries.hasTrack(artist: artist, titled: title, on: database.sql)
     }
 
     // MARK: Editing

@@ -2,7 +2,6 @@ import BasedMedia
 import Foundation
 import Logging
 import ServiceLifecycle
-import SQLKit
 
 /// A few demo artists, a venue and a listener, with music the project writes
 /// itself (MIDI rendered by fluidsynth), put through the same upload path as
@@ -75,8 +74,7 @@ public struct DemoLibrary: Sendable {
 
     /// Seeds the library when the database has no accounts yet.
     public func seedIfEmpty() async throws {
-        let users = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM users").first(decodingColumn: "n", as: Int.self) ?? 0
-        guard users == 0 else { return }
+        guard try await !services.accounts.hasUsers() else { return }
         try await seed()
     }
 
@@ -140,16 +138,14 @@ public struct DemoLibrary: Sendable {
         ))
         if account.role != .listener {
             // Demo artists and venues count as checked by the scene's admins.
-            try await AccountQueries.setVerified(userID: user.id, true, now: Date(), on: services.database.sql)
+            try await services.accounts.setVerified(user.id, true)
         }
         return user
     }
 
     private func upload(_ piece: Piece, number: Int, account: Account, identity: Identity) async throws -> Bool {
         // Synthesis is not bit-exact from run to run, so a piece is known by its title, not its hash.
-        let existing = try await services.database.sql.select().column("id").from("tracks")
-            .where("artist_id", .equal, identity.userID).where("title", .equal, piece.title).first()
-        guard existing == nil else { return false }
+        guard try await !services.tracks.hasTrack(artist: identity.userID, titled: piece.title) else { return false }
         let scratch = services.blobs.temporary.appendingPathComponent("demo-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -73,13 +73,8 @@ extension APIHandler {
     }
 
     private func eventBodies(_ views: [EventService.View]) async throws -> [Components.Schemas.Event] {
-        var venues: [UUID: User] = [:]
-        var bodies: [Components.Schemas.Event] = []
-        for view in views {
-            if venues[view.event.venueId] == nil { venues[view.event.venueId] = try await profiles.user(id: view.event.venueId) }
-            bodies.append(Self.eventBody(view, venue: venues[view.event.venueId]!))
-        }
-        return bodies
+        let venues = try await accounts.users(ids: views.map(\.event.venueId))
+        return views.compactMap { view in venues[view.event.venueId].map { Self.eventBody(view, venue: $0) } }
     }
 
     private func eventBody(_ view: EventService.View) async throws -> Components.Schemas.Event {

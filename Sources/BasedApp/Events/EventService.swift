@@ -5,7 +5,7 @@ import SQLKit
 /// keeping the reminder in step with the start time.
 public struct EventService: Sendable {
     let database: Database
-    let messaging: MessagingService
+    let conversations: ConversationService
     let jobs: JobQueue
     /// How long before the start the RSVPs are reminded (`BASED_EVENT_REMINDER_MINUTES`).
     let reminderLead: Duration
@@ -63,10 +63,10 @@ public struct EventService: Sendable {
         )
         try Self.apply(input, to: &event, now: now, isNew: true)
         let lead = reminderLead
-        return try await database.transaction { [messaging, jobs, event] sql in
+        return try await database.transaction { [conversations, jobs, event] sql in
             var event = event
             let roomTitle = String(event.title.prefix(MessagingLimits.titleCharacters))
-            event.roomId = try await messaging.createRoom(by: identity.userID, title: roomTitle, subject: event.subject, on: sql).id
+            event.roomId = try await conversations.createRoom(by: identity.userID, title: roomTitle, subject: event.subject, on: sql).id
             try await EventQueries.insert(event, on: sql)
             try await EventReminder.enqueue(event, lead: lead, jobs: jobs, now: now, on: sql)
             return event

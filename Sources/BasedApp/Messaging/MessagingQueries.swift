@@ -1,7 +1,7 @@
 import Foundation
 import SQLKit
 
-/// The SQL of conversations, members, messages and blocks.
+/// The SQL of conversations, members, messages and attachments.
 enum MessagingQueries {
     static func conversation(_ id: UUID, on sql: any SQLDatabase) async throws -> Conversation? {
         try await sql.select().column("*").from("conversations").where("id", .equal, id)
@@ -31,33 +31,25 @@ enum MessagingQueries {
     }
 
     /// For a send to a conversation, in one query: its kind if `user` is a
-    /// member, and whether `user` and another member blocked one another
-    /// (which only matters in a direct conversation).
-    static func memberForSend(_ conversation: UUID, user: UUID, on sql: any SQLDatabase) async throws -> (kind: Conversation.Kind?, blocked: Bool) {
-        struct Row: Decodable { var kind: Conversation.Kind; var blocked: Int }
+    /// member, and in a direct conversation the other member (whose blocks matter).
+    static func memberForSend(_ conversation: UUID, user: UUID, on sql: any SQLDatabase) async throws -> (kind: Conversation.Kind?, other: UUID?) {
+        struct Row: Decodable { var kind: Conversation.Kind; var other: UUID? }
         let row = try await sql.raw("""
             SELECT c.kind AS kind, (
-                SELECT COUNT(*) FROM conversation_members o JOIN blocks b
-                  ON (b.blocker_id = o.user_id AND b.blocked_id = \(bind: user)) OR (b.blocker_id = \(bind: user) AND b.blocked_id = o.user_id)
+                SELECT o.user_id FROM conversation_members o
                 WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> \(bind: user)
-            ) AS blocked
+                LIMIT 1
+            ) AS other
             FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
             WHERE m.conversation_id = \(bind: conversation) AND m.user_id = \(bind: user)
             """).first(decoding: Row.self)
-        return (row?.kind, (row?.blocked ?? 0) > 0)
+        return (row?.kind, row?.other)
     }
 
-    /// For a send to a user, in one query: their direct conversation if there
-    /// is one, whether either blocked the other, and whether the user exists.
-    static func directForSend(key: String, sender: UUID, other: UUID, on sql: any SQLDatabase) async throws -> (conversation: UUID?, blocked: Bool, otherExists: Bool) {
-        struct Row: Decodable { var conversation: UUID?; var blocked: Int; var otherExists: Int }
-        let row = try await sql.raw("""
-            SELECT (SELECT id FROM conversations WHERE direct_key = \(bind: key)) AS conversation,
-                   (SELECT COUNT(*) FROM blocks WHERE (blocker_id = \(bind: sender) AND blocked_id = \(bind: other))
-                                                   OR (blocker_id = \(bind: other) AND blocked_id = \(bind: sender))) AS blocked,
-                   (SELECT COUNT(*) FROM users WHERE id = \(bind: other)) AS other_exists
-            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-        return (row?.conversation, (row?.blocked ?? 0) > 0, (row?.otherExists ?? 0) > 0)
+    /// The id of the direct conversation with this key, if there is one.
+    static func directID(key: String, on sql: any SQLDatabase) async throws -> UUID? {
+        try await sql.select().column("id").from("conversations").where("direct_key", .equal, key)
+            .first(decodingColumn: "id", as: UUID.self)
     }
 
     /// Both members of a new direct conversation in one statement; the sender has read message 1.
@@ -216,69 +208,24 @@ enum MessagingQueries {
             .map { ($0.id, $0.lastSeq, $0.kind) }
     }
 
-    // MARK: Blocks and mutes
-
-    static func isBlocked(between a: UUID, and b: UUID, on sql: any SQLDatabase) async throws -> Bool {
-        try await sql.select().column("blocker_id").from("blocks")
-            .where { $0.where("blocker_id", .equal, a).where("blocked_id", .equal, b) }
-            .orWhere { $0.where("blocker_id", .equal, b).where("blocked_id", .equal, a) }
-            .first() != nil
+    /// Everyone who shares a direct or group conversation with `user` (rooms do not count).
+    static func partnerIDs(of user: UUID, on sql: any SQLDatabase) async throws -> Set<UUID> {
+        Set(try await sql.raw("""
+            SELECT DISTINCT m2.user_id AS other FROM conversation_members m1
+            JOIN conversations c ON c.id = m1.conversation_id AND c.kind IN ('direct', 'group')
+            JOIN conversation_members m2 ON m2.conversation_id = m1.conversation_id AND m2.user_id <> m1.user_id
+            WHERE m1.user_id = \(bind: user)
+            """).all(decodingColumn: "other", as: UUID.self))
     }
 
-    /// Everyone `user` blocked or was blocked by.
-    static func blockedEitherWay(_ user: UUID, on sql: any SQLDatabase) async throws -> Set<UUID> {
-        let blocked = try await sql.select().column("blocked_id", as: "other").from("blocks").where("blocker_id", .equal, user)
-            .all(decodingColumn: "other", as: UUID.self)
-        let blockers = try await sql.select().column("blocker_id", as: "other").from("blocks").where("blocked_id", .equal, user)
-            .all(decodingColumn: "other", as: UUID.self)
-        return Set(blocked).union(blockers)
+    static func setTitle(_ conversation: UUID, title: String, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.update("conversations").set("title", to: SQLBind(title)).set("updated_at", to: SQLBind(now))
+            .where("id", .equal, conversation).run()
     }
 
-    static func block(_ blocker: UUID, _ blocked: UUID, now: Date, on sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "blocks").columns("blocker_id", "blocked_id", "created_at")
-            .values(SQLBind(blocker), SQLBind(blocked), SQLBind(now))
-            .ignoringConflicts(with: ["blocker_id", "blocked_id"]).run()
-    }
-
-    static func unblock(_ blocker: UUID, _ blocked: UUID, on sql: any SQLDatabase) async throws {
-        try await sql.delete(from: "blocks").where("blocker_id", .equal, blocker).where("blocked_id", .equal, blocked).run()
-    }
-
-    static func blocks(of user: UUID, on sql: any SQLDatabase) async throws -> [(user: User, at: Date)] {
-        struct Row: Decodable {
-            var blockedAt: Date
-            var user: User
-            enum CodingKeys: String, CodingKey { case blockedAt = "blocked_at" }
-            init(from decoder: any Decoder) throws {
-                blockedAt = try decoder.container(keyedBy: CodingKeys.self).decode(Date.self, forKey: .blockedAt)
-                user = try User(from: decoder)
-            }
-        }
-        return try await sql.select()
-            .column(SQLColumn("created_at", table: "blocks"), as: "blocked_at")
-            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("users")))
-            .from("blocks")
-            .join("users", on: SQLColumn("id", table: "users"), .equal, SQLColumn("blocked_id", table: "blocks"))
-            .where(SQLColumn("blocker_id", table: "blocks"), .equal, SQLBind(user))
-            .orderBy(SQLColumn("created_at", table: "blocks"), SQLDirection.descending)
-            .limit(1000)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-            .map { ($0.user, $0.blockedAt) }
-    }
-
-    static func isMuted(_ user: UUID, muted other: UUID, on sql: any SQLDatabase) async throws -> Bool {
-        try await sql.select().column("user_id").from("user_mutes")
-            .where("user_id", .equal, user).where("muted_id", .equal, other).first() != nil
-    }
-
-    static func mute(_ user: UUID, _ other: UUID, now: Date, on sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "user_mutes").columns("user_id", "muted_id", "created_at")
-            .values(SQLBind(user), SQLBind(other), SQLBind(now))
-            .ignoringConflicts(with: ["user_id", "muted_id"]).run()
-    }
-
-    static func unmute(_ user: UUID, _ other: UUID, on sql: any SQLDatabase) async throws {
-        try await sql.delete(from: "user_mutes").where("user_id", .equal, user).where("muted_id", .equal, other).run()
+    static func setRole(_ conversation: UUID, user: UUID, role: ConversationMember.Role, on sql: any SQLDatabase) async throws {
+        try await sql.update("conversation_members").set("role", to: SQLBind(role.rawValue))
+            .where("conversation_id", .equal, conversation).where("user_id", .equal, user).run()
     }
 
     static func setConversationMuted(_ conversation: UUID, user: UUID, muted: Bool, on sql: any SQLDatabase) async throws {

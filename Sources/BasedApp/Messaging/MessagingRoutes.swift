@@ -2,15 +2,16 @@ import BasedAPI
 import Foundation
 import OpenAPIRuntime
 
-/// Conversation, message, room, block and presence handlers. Everything that
-/// changes something goes through `Realtime`, so sockets hear of it too.
+/// Conversation, message and room handlers. Everything that changes
+/// something goes through `Realtime`, so sockets hear of it too.
 extension APIHandler {
     var realtime: Realtime { services.realtime }
     var messaging: MessagingService { services.messaging }
+    var conversations: ConversationService { services.conversations }
 
     func listConversations(_ input: Operations.ListConversations.Input) async throws -> Operations.ListConversations.Output {
         let identity = try RequestScope.requireIdentity()
-        let page = try await messaging.conversations(of: identity.userID, cursor: input.query.cursor, limit: input.query.limit)
+        let page = try await conversations.conversations(of: identity.userID, cursor: input.query.cursor, limit: input.query.limit)
         return .ok(.init(body: .json(.init(
             items: page.entries.map { entry in
                 let conversation = entry.conversation
@@ -28,14 +29,14 @@ extension APIHandler {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
         let members = try body.memberIds.map { try Self.uuid($0, "memberIds") }
-        let view = try await messaging.createGroup(by: identity.userID, title: body.title, members: members)
+        let view = try await conversations.createGroup(by: identity.userID, title: body.title, members: members)
         await realtime.conversationChanged(view.conversation.id, event: "created", user: identity.userID)
         return .created(.init(body: .json(try await detail(view))))
     }
 
     func getConversation(_ input: Operations.GetConversation.Input) async throws -> Operations.GetConversation.Output {
         let identity = try RequestScope.requireIdentity()
-        let view = try await messaging.conversation(try Self.uuid(input.path.conversationId, "conversationId"), for: identity.userID)
+        let view = try await conversations.conversation(try Self.uuid(input.path.conversationId, "conversationId"), for: identity.userID)
         return .ok(.init(body: .json(try await detail(view))))
     }
 
@@ -44,31 +45,31 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
         let id = try Self.uuid(input.path.conversationId, "conversationId")
         if let title = body.title {
-            _ = try await messaging.rename(id, by: identity.userID, title: title)
+            _ = try await conversations.rename(id, by: identity.userID, title: title)
             await realtime.conversationChanged(id, event: "renamed", user: identity.userID)
         }
         if let muted = body.muted {
-            try await messaging.setMuted(id, by: identity.userID, muted: muted)
+            try await conversations.setMuted(id, by: identity.userID, muted: muted)
         }
-        return .ok(.init(body: .json(try await detail(try await messaging.conversation(id, for: identity.userID)))))
+        return .ok(.init(body: .json(try await detail(try await conversations.conversation(id, for: identity.userID)))))
     }
 
     func addMembers(_ input: Operations.AddMembers.Input) async throws -> Operations.AddMembers.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
         let id = try Self.uuid(input.path.conversationId, "conversationId")
-        let added = try await messaging.addMembers(id, by: identity.userID, members: try body.userIds.map { try Self.uuid($0, "userIds") })
+        let added = try await conversations.addMembers(id, by: identity.userID, members: try body.userIds.map { try Self.uuid($0, "userIds") })
         for user in added {
             await realtime.conversationChanged(id, event: "member_added", user: user)
         }
-        return .ok(.init(body: .json(try await detail(try await messaging.conversation(id, for: identity.userID)))))
+        return .ok(.init(body: .json(try await detail(try await conversations.conversation(id, for: identity.userID)))))
     }
 
     func removeMember(_ input: Operations.RemoveMember.Input) async throws -> Operations.RemoveMember.Output {
         let identity = try RequestScope.requireIdentity()
         let id = try Self.uuid(input.path.conversationId, "conversationId")
         let member = try Self.uuid(input.path.userId, "userId")
-        try await messaging.removeMember(id, by: identity.userID, member: member)
+        try await conversations.removeMember(id, by: identity.userID, member: member)
         // The one who left (or was removed) hears of it too.
         await realtime.conversationChanged(id, event: member == identity.userID ? "left" : "member_removed", user: member, alsoTell: [member])
         return .noContent(.init())
@@ -79,8 +80,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
         let id = try Self.uuid(input.path.conversationId, "conversationId")
         let role: ConversationMember.Role = body.role == .admin ? .admin : .member
-        try await messaging.setRole(id, by: identity.userID, member: try Self.uuid(input.path.userId, "userId"), role: role)
-        return .ok(.init(body: .json(try await detail(try await messaging.conversation(id, for: identity.userID)))))
+        try await conversations.setRole(id, by: identity.userID, member: try Self.uuid(input.path.userId, "userId"), role: role)
+        return .ok(.init(body: .json(try await detail(try await conversations.conversation(id, for: identity.userID)))))
     }
 
     func listMessages(_ input: Operations.ListMessages.Input) async throws -> Operations.ListMessages.Output {
@@ -153,13 +154,13 @@ extension APIHandler {
     func createRoom(_ input: Operations.CreateRoom.Input) async throws -> Operations.CreateRoom.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
-        let room = try await messaging.createRoom(by: identity.userID, title: body.title, subject: body.subject)
+        let room = try await conversations.createRoom(by: identity.userID, title: body.title, subject: body.subject)
         return .created(.init(body: .json(Self.room(room))))
     }
 
     func joinRoom(_ input: Operations.JoinRoom.Input) async throws -> Operations.JoinRoom.Output {
         let identity = try RequestScope.requireIdentity()
-        let room = try await messaging.join(room: try Self.uuid(input.path.roomId, "roomId"), user: identity.userID)
+        let room = try await conversations.join(room: try Self.uuid(input.path.roomId, "roomId"), user: identity.userID)
         await realtime.roomMembership(room.id, user: identity.userID, joined: true)
         return .ok(.init(body: .json(Self.room(room))))
     }
@@ -167,56 +168,9 @@ extension APIHandler {
     func leaveRoom(_ input: Operations.LeaveRoom.Input) async throws -> Operations.LeaveRoom.Output {
         let identity = try RequestScope.requireIdentity()
         let id = try Self.uuid(input.path.roomId, "roomId")
-        try await messaging.leave(room: id, user: identity.userID)
+        try await conversations.leave(room: id, user: identity.userID)
         await realtime.roomMembership(id, user: identity.userID, joined: false)
         return .noContent(.init())
-    }
-
-    func blockUser(_ input: Operations.BlockUser.Input) async throws -> Operations.BlockUser.Output {
-        let identity = try RequestScope.requireIdentity()
-        let other = try await user(named: input.path.username)
-        try await messaging.block(identity.userID, other.id)
-        // Presence stops at once: both sides are told the other went quiet.
-        await realtime.presenceChanged(of: identity.userID)
-        return .noContent(.init())
-    }
-
-    func unblockUser(_ input: Operations.UnblockUser.Input) async throws -> Operations.UnblockUser.Output {
-        let identity = try RequestScope.requireIdentity()
-        try await messaging.unblock(identity.userID, try await user(named: input.path.username).id)
-        return .noContent(.init())
-    }
-
-    func muteUser(_ input: Operations.MuteUser.Input) async throws -> Operations.MuteUser.Output {
-        let identity = try RequestScope.requireIdentity()
-        try await messaging.mute(identity.userID, try await user(named: input.path.username).id, muted: true)
-        return .noContent(.init())
-    }
-
-    func unmuteUser(_ input: Operations.UnmuteUser.Input) async throws -> Operations.UnmuteUser.Output {
-        let identity = try RequestScope.requireIdentity()
-        try await messaging.mute(identity.userID, try await user(named: input.path.username).id, muted: false)
-        return .noContent(.init())
-    }
-
-    func listBlocks(_ input: Operations.ListBlocks.Input) async throws -> Operations.ListBlocks.Output {
-        let identity = try RequestScope.requireIdentity()
-        let blocks = try await MessagingQueries.blocks(of: identity.userID, on: services.database.sql)
-        return .ok(.init(body: .json(.init(items: blocks.map { Self.summary($0.user) }))))
-    }
-
-    func getPresence(_ input: Operations.GetPresence.Input) async throws -> Operations.GetPresence.Output {
-        let identity = try RequestScope.requireIdentity()
-        let other = try await user(named: input.path.username)
-        let sql = services.database.sql
-        // Only followers and conversation partners see presence; to anyone else the answer is the same as for no one.
-        if other.id != identity.userID {
-            guard try await PresenceQueries.audience(of: other.id, followers: true, on: sql).contains(identity.userID) else {
-                throw AppError.notFound("The presence of \(input.path.username)")
-            }
-        }
-        let state = try await PresenceQueries.states(of: [other.id], now: Date(), on: sql)[other.id] ?? .init(state: "offline")
-        return .ok(.init(body: .json(.init(state: .init(rawValue: state.state) ?? .offline, lastSeenAt: state.lastSeenAt))))
     }
 
     func uploadAttachment(_ input: Operations.UploadAttachment.Input) async throws -> Operations.UploadAttachment.Output {
@@ -237,18 +191,11 @@ extension APIHandler {
 
     // MARK: Conversions
 
-    private func user(named username: String) async throws -> User {
-        guard let user = try await AccountQueries.user(usernameKey: User.key(username), on: services.database.sql) else {
-            throw AppError.notFound("The user \(username)")
-        }
-        return user
-    }
-
-    private func detail(_ view: MessagingService.ConversationView) async throws -> Components.Schemas.ConversationDetail {
-        var members: [Components.Schemas.ConversationMember] = []
-        for member in view.members.prefix(500) {
-            guard let user = try await AccountQueries.user(id: member.userId, on: services.database.sql) else { continue }
-            members.append(.init(user: Self.summary(user), role: member.role == .admin ? .admin : .member, readSeq: member.readSeq, joinedAt: member.joinedAt))
+    private func detail(_ view: ConversationService.ConversationView) async throws -> Components.Schemas.ConversationDetail {
+        let members: [Components.Schemas.ConversationMember] = view.members.prefix(ConversationService.shownMembers).compactMap { member in
+            view.users[member.userId].map {
+                .init(user: Self.summary($0), role: member.role == .admin ? .admin : .member, readSeq: member.readSeq, joinedAt: member.joinedAt)
+            }
         }
         let conversation = view.conversation
         return .init(

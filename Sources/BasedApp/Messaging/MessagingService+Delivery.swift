@@ -3,17 +3,6 @@ import SQLKit
 
 /// What live delivery (the realtime layer) reads of stored messages.
 extension MessagingService {
-    /// Message `seq` of `conversation`, with no membership check (the caller delivers to members).
-    public func storedMessage(_ conversation: UUID, seq: Int) async throws -> Message? {
-        try await MessagingQueries.message(conversation, seq: seq, on: database.sql)
-    }
-
-    /// The stored messages of `conversation` after `after` and before `before`, ascending.
-    public func storedMessages(_ conversation: UUID, after: Int, before: Int) async throws -> [Message] {
-        guard before - after > 1 else { return [] }
-        return try await MessagingQueries.messages(conversation, after: after, before: before, limit: before - after - 1, ascending: true, on: database.sql)
-    }
-
     /// The lowest sequence of `conversation` stored since `since`: where a
     /// process that has not delivered this conversation before starts, so a
     /// message that raced ahead of an older one cannot make it skip the older.

@@ -25,9 +25,11 @@ final class SendBatcher: Sendable {
 
     private let state = Mutex(State())
     let database: Database
+    let store: MessageStore
 
-    init(database: Database) {
+    init(database: Database, store: MessageStore) {
         self.database = database
+        self.store = store
     }
 
     func submit(_ outgoing: MessagingService.Outgoing) async throws -> MessagingService.Sent {
@@ -52,10 +54,10 @@ final class SendBatcher: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let results = try await database.transaction { [database] sql in
+                let results = try await database.transaction { [database, store] sql in
                     var results: [Result<MessagingService.Sent, any Error>] = []
                     for waiting in batch {
-                        results.append(await Self.storeOne(waiting.outgoing, database: database, on: sql))
+                        results.append(await Self.storeOne(waiting.outgoing, store: store, database: database, on: sql))
                     }
                     return results
                 }
@@ -69,12 +71,12 @@ final class SendBatcher: Sendable {
     /// One send under a savepoint. A unique violation means the client id
     /// was used before (answer with that message) or a concurrent process
     /// made the same direct conversation (try once more: it is visible now).
-    private static func storeOne(_ outgoing: MessagingService.Outgoing, database: Database, on sql: any SQLDatabase) async -> Result<MessagingService.Sent, any Error> {
+    private static func storeOne(_ outgoing: MessagingService.Outgoing, store: MessageStore, database: Database, on sql: any SQLDatabase) async -> Result<MessagingService.Sent, any Error> {
         for attempt in 0..<2 {
             do {
                 try await sql.raw("SAVEPOINT send").run()
                 do {
-                    let sent = try await MessagingService.store(outgoing, on: sql)
+                    let sent = try await store.store(outgoing, on: sql)
                     try await sql.raw("RELEASE SAVEPOINT send").run()
                     return .success(sent)
                 } catch {

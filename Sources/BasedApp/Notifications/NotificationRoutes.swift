@@ -8,16 +8,13 @@ extension APIHandler {
     func listNotifications(_ input: Operations.ListNotifications.Input) async throws -> Operations.ListNotifications.Output {
         let identity = try RequestScope.requireIdentity()
         let page = try await notifications.list(for: identity.userID, cursor: input.query.cursor, limit: input.query.limit, unreadOnly: input.query.unread ?? false)
-        var items: [Components.Schemas.Notification] = []
-        for notification in page.items {
-            var actor: Components.Schemas.UserSummary?
-            if let id = notification.actorId, let user = try await AccountQueries.user(id: id, on: services.database.sql) {
-                actor = Self.summary(user)
-            }
-            items.append(.init(
-                id: notification.id.text, kind: .init(rawValue: notification.kind.rawValue)!, actor: actor, subjectId: notification.subjectId,
+        let actors = try await accounts.users(ids: page.items.compactMap(\.actorId))
+        let items: [Components.Schemas.Notification] = page.items.map { notification in
+            .init(
+                id: notification.id.text, kind: .init(rawValue: notification.kind.rawValue)!,
+                actor: notification.actorId.flatMap { actors[$0] }.map(Self.summary), subjectId: notification.subjectId,
                 data: .init(additionalProperties: notification.data), createdAt: notification.createdAt, read: notification.readAt != nil
-            ))
+            )
         }
         return .ok(.init(body: .json(.init(items: items, nextCursor: page.nextCursor))))
     }

@@ -1,5 +1,4 @@
 import Foundation
-import SQLKit
 
 /// One entry of a user's inbox.
 public struct AppNotification: Sendable, Equatable {
@@ -62,6 +61,7 @@ public struct NotificationSettings: Sendable, Equatable {
 /// marking them. Live and push delivery are `Realtime`'s and `PushSender`'s.
 public struct NotificationService: Sendable {
     let database: Database
+    let blocks: BlockService
 
     /// Stores a notification unless the user turned the kind off, or blocked
     /// or muted the actor; returns it when stored.
@@ -70,24 +70,17 @@ public struct NotificationService: Sendable {
         let settings = try await settings(of: user)
         guard !settings.disabledInApp.contains(kind) else { return nil }
         if let actor {
-            if try await MessagingQueries.isBlocked(between: user, and: actor, on: database.sql) { return nil }
-            if try await MessagingQueries.isMuted(user, muted: actor, on: database.sql) { return nil }
+            if try await blocks.isBlocked(between: user, and: actor) { return nil }
+            if try await blocks.isMuted(user, muted: actor) { return nil }
         }
         let now = Date()
         let notification = AppNotification(id: .v7(now: now), userId: user, kind: kind, actorId: actor, subjectId: subject, data: data, createdAt: now, readAt: nil)
-        try await database.sql.insert(into: "notifications")
-            .columns("id", "user_id", "kind", "actor_id", "subject_id", "body", "created_at", "read_at")
-            .values(
-                SQLBind(notification.id), SQLBind(user), SQLBind(kind.rawValue), SQLBind(actor), SQLBind(subject),
-                SQLBind(JSONText.encode(data)), SQLBind(now), SQLBind(Date?.none)
-            )
-            .run()
+        try await NotificationQueries.insert(notification, on: database.sql)
         return notification
     }
 
     public func notification(_ id: UUID) async throws -> AppNotification? {
-        try await database.sql.select().column("*").from("notifications").where("id", .equal, id)
-            .first(decoding: AppNotification.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await NotificationQueries.notification(id, on: database.sql)
     }
 
     /// Newest first, after the cursor (a notification id); `unreadOnly` filters.
@@ -96,52 +89,33 @@ public struct NotificationService: Sendable {
         guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
         let before = try cursor.map(FollowService.decodeCursor)
         // Blocks made after a notification hide it too.
-        let blocked = try await MessagingQueries.blockedEitherWay(user, on: database.sql)
-        var query = database.sql.select().column("*").from("notifications").where("user_id", .equal, user)
-        if let before { query = query.where("id", .lessThan, before) }
-        if unreadOnly { query = query.where("read_at", .is, SQLLiteral.null) }
-        if !blocked.isEmpty {
-            query = query.where { group in
-                group.where("actor_id", .is, SQLLiteral.null).orWhere("actor_id", .notIn, Array(blocked))
-            }
-        }
-        let rows = try await query.orderBy("id", .descending).limit(size + 1)
-            .all(decoding: AppNotification.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let blocked = try await blocks.blockedEitherWay(user)
+        let rows = try await NotificationQueries.page(of: user, before: before, unreadOnly: unreadOnly, hidden: blocked, limit: size + 1, on: database.sql)
         let shown = Array(rows.prefix(size))
         return (shown, rows.count > size ? shown.last.map { FollowService.encodeCursor($0.id) } : nil)
     }
 
     public func unreadCount(for user: UUID) async throws -> Int {
-        try await database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("notifications")
-            .where("user_id", .equal, user).where("read_at", .is, SQLLiteral.null)
-            .first(decodingColumn: "n", as: Int.self) ?? 0
+        try await NotificationQueries.unreadCount(of: user, on: database.sql)
     }
 
     /// Marks the given notifications (or, with `all`, every one) read; only the user's own.
     public func markRead(for user: UUID, ids: [UUID], all: Bool) async throws -> Int {
         guard all || !ids.isEmpty else { throw AppError.validation("ids", "must name at least one notification, or set all") }
         guard ids.count <= 500 else { throw AppError.validation("ids", "may name at most 500 notifications") }
-        var query = database.sql.update("notifications").set("read_at", to: SQLBind(Date()))
-            .where("user_id", .equal, user).where("read_at", .is, SQLLiteral.null)
-        if !all { query = query.where("id", .in, ids) }
-        try await query.run()
+        try await NotificationQueries.markRead(of: user, ids: all ? nil : ids, now: Date(), on: database.sql)
         return try await unreadCount(for: user)
+    }
+
+    /// Who has been told about `subject` with a notification of this kind already.
+    func recipients(of kind: AppNotification.Kind, subject: String) async throws -> Set<UUID> {
+        try await NotificationQueries.recipients(kind: kind, subject: subject, on: database.sql)
     }
 
     // MARK: Settings
 
     public func settings(of user: UUID) async throws -> NotificationSettings {
-        struct Row: Decodable {
-            var disabledInApp: String
-            var disabledPush: String
-            var quietStart: Int?
-            var quietEnd: Int?
-            var timeZone: String?
-            var shareNowPlaying: Bool
-        }
-        guard let row = try await database.sql.select().column("*").from("notification_settings").where("user_id", .equal, user)
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-        else { return NotificationSettings() }
+        guard let row = try await NotificationQueries.settings(of: user, on: database.sql) else { return NotificationSettings() }
         func kinds(_ json: String) -> Set<AppNotification.Kind> {
             Set(((try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []).compactMap(AppNotification.Kind.init(rawValue:)))
         }
@@ -165,17 +139,12 @@ public struct NotificationService: Sendable {
         if let zone = settings.timeZone, TimeZone(identifier: zone) == nil {
             throw AppError.validation("quietHours.timeZone", "is not an IANA time zone such as Europe/Berlin")
         }
-        let inApp = JSONText.encode(settings.disabledInApp.map(\.rawValue).sorted())
-        let push = JSONText.encode(settings.disabledPush.map(\.rawValue).sorted())
-        try await database.sql.insert(into: "notification_settings")
-            .columns("user_id", "disabled_in_app", "disabled_push", "quiet_start", "quiet_end", "time_zone", "share_now_playing")
-            .values(SQLBind(user), SQLBind(inApp), SQLBind(push), SQLBind(settings.quietStart), SQLBind(settings.quietEnd), SQLBind(settings.timeZone), SQLBind(settings.shareNowPlaying))
-            .onConflict(with: ["user_id"]) {
-                $0.set(excludedValueOf: "disabled_in_app").set(excludedValueOf: "disabled_push")
-                    .set(excludedValueOf: "quiet_start").set(excludedValueOf: "quiet_end")
-                    .set(excludedValueOf: "time_zone").set(excludedValueOf: "share_now_playing")
-            }
-            .run()
+        let row = NotificationQueries.SettingsRow(
+            disabledInApp: JSONText.encode(settings.disabledInApp.map(\.rawValue).sorted()),
+            disabledPush: JSONText.encode(settings.disabledPush.map(\.rawValue).sorted()),
+            quietStart: settings.quietStart, quietEnd: settings.quietEnd, timeZone: settings.timeZone, shareNowPlaying: settings.shareNowPlaying
+        )
+        try await NotificationQueries.saveSettings(row, of: user, on: database.sql)
     }
 
     // MARK: Push devices
@@ -186,20 +155,16 @@ public struct NotificationService: Sendable {
         let id = UUID.v7()
         // A token belongs to one device and so to whoever signed in on it last.
         try await database.transaction { sql in
-            try await sql.delete(from: "push_devices").where("token", .equal, token).run()
-            try await sql.insert(into: "push_devices").columns("id", "user_id", "token", "platform", "created_at")
-                .values(SQLBind(id), SQLBind(user), SQLBind(token), SQLBind(platform), SQLBind(Date())).run()
+            try await NotificationQueries.register(device: id, token: token, platform: platform, of: user, now: Date(), on: sql)
         }
         return id
     }
 
     public func unregister(device id: UUID, for user: UUID) async throws {
-        try await database.sql.delete(from: "push_devices").where("id", .equal, id).where("user_id", .equal, user).run()
+        try await NotificationQueries.unregister(device: id, of: user, on: database.sql)
     }
 
     func deviceTokens(of user: UUID) async throws -> [(token: String, platform: String)] {
-        struct Row: Decodable { var token: String; var platform: String }
-        return try await database.sql.select().column("token").column("platform").from("push_devices").where("user_id", .equal, user)
-            .all(decoding: Row.self).map { ($0.token, $0.platform) }
+        try await NotificationQueries.deviceTokens(of: user, on: database.sql)
     }
 }

@@ -10,7 +10,9 @@ struct ReleaseAnnouncer: JobHandler {
 
     struct Payload: Codable, Sendable { var releaseId: UUID }
 
-    let database: Database
+    let releases: ReleaseService
+    let follows: FollowService
+    let notifications: NotificationService
     let realtime: Realtime
 
     static func enqueue(_ release: UUID, jobs: JobQueue, on sql: any SQLDatabase) async throws {
@@ -19,16 +21,11 @@ struct ReleaseAnnouncer: JobHandler {
 
     func run(_ job: Job) async throws {
         let payload = try job.decodePayload(Payload.self)
-        let sql = database.sql
-        guard let release = try await CatalogQueries.release(id: payload.releaseId, on: sql), release.visibility == .public else { return }
-        let playable = try await sql.select().column("id").from("tracks")
-            .where("release_id", .equal, release.id).where("state", .equal, "ready").where("visibility", .equal, "public")
-            .first()
-        guard playable != nil else { return }
-        let already = Set(try await sql.select().column("user_id").from("notifications")
-            .where("kind", .equal, AppNotification.Kind.release.rawValue).where("subject_id", .equal, release.id.text)
-            .all(decodingColumn: "user_id", as: UUID.self))
-        for follower in try await PresenceQueries.followers(of: release.artistId, on: sql) where !already.contains(follower) {
+        guard let release = try await releases.release(id: payload.releaseId), release.visibility == .public,
+              try await releases.hasPlayableTrack(payload.releaseId)
+        else { return }
+        let already = try await notifications.recipients(of: .release, subject: release.id.text)
+        for follower in try await follows.followerIDs(of: release.artistId) where !already.contains(follower) {
             await realtime.notify(follower, kind: .release, actor: release.artistId, subject: release.id.text, data: [
                 "releaseId": release.id.text, "title": release.title,
             ])

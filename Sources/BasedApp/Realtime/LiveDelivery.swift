@@ -37,7 +37,7 @@ extension Realtime {
     func deliverPresence(of user: UUID) async {
         guard hub.connectionCount > 0 else { return }
         do {
-            let audience = try await PresenceQueries.audience(of: user, followers: true, on: database.sql)
+            let audience = try await audience(of: user, followers: true)
             let sockets = hub.sockets(of: audience)
             guard !sockets.isEmpty else { return }
             let state = try await PresenceQueries.states(of: [user], now: Date(), on: database.sql)[user] ?? .init(state: "offline")
@@ -51,12 +51,12 @@ extension Realtime {
     func deliverNowPlaying(user: UUID, track trackID: UUID?) async {
         guard hub.connectionCount > 0 else { return }
         do {
-            let blocked = try await MessagingQueries.blockedEitherWay(user, on: database.sql)
-            let sockets = hub.sockets(of: Set(try await PresenceQueries.followers(of: user, on: database.sql)).subtracting(blocked))
+            async let blocked = blocks.blockedEitherWay(user)
+            let sockets = hub.sockets(of: Set(try await follows.followerIDs(of: user)).subtracting(try await blocked))
             guard !sockets.isEmpty else { return }
             var body: Frames.NowPlaying.Track?
-            if let trackID, let track = try await CatalogQueries.track(id: trackID, on: database.sql) {
-                let artist = try await AccountQueries.user(id: track.artistId, on: database.sql)
+            if let trackID, let track = try await tracks.track(id: trackID) {
+                let artist = try await accounts.user(id: track.artistId)
                 body = .init(id: track.id.text, title: track.title, artist: artist?.displayName ?? "")
             }
             let frame = WireFrame(text: Frames.encode(Frames.NowPlaying(userId: user.text, track: body)))

@@ -100,7 +100,7 @@ final class MessageFanOut: Sendable {
     private func fillLater(_ conversation: UUID, _ gap: ClosedRange<Int>, attempt: Int) {
         background.submit {
             try? await Task.sleep(for: Self.gapWait)
-            let found = (try? await self.messaging.storedMessages(conversation, after: gap.lowerBound - 1, before: gap.upperBound + 1)) ?? []
+            let found = (try? await self.messaging.messages(conversation, after: gap.lowerBound - 1, through: gap.upperBound)) ?? []
             for message in found { await self.deliver(message) }
             let next = self.shard(conversation).ordering.withLock { ordering -> ClosedRange<Int>? in
                 ordering.fillEnded(in: conversation)
@@ -128,7 +128,7 @@ final class MessageFanOut: Sendable {
         }
         background.submit {
             do {
-                let found = try await self.messaging.storedMessages(gap.conversation, after: gap.after, before: gap.before)
+                let found = try await self.messaging.messages(gap.conversation, after: gap.after, through: gap.before - 1)
                 for message in found {
                     let frames = Frames.message(message)
                     socket.sendMessage(

@@ -11,7 +11,7 @@ extension Realtime {
     public func notify(_ user: UUID, kind: AppNotification.Kind, actor: UUID?, subject: String?, data: [String: String]) async -> AppNotification? {
         do {
             var data = data
-            if let actor, data["actorName"] == nil, let name = try await AccountQueries.user(id: actor, on: database.sql)?.displayName {
+            if let actor, data["actorName"] == nil, let name = try await accounts.user(id: actor)?.displayName {
                 data["actorName"] = name
             }
             guard let notification = try await notifications.create(for: user, kind: kind, actor: actor, subject: subject, data: data) else { return nil }
@@ -36,8 +36,8 @@ extension Realtime {
         do {
             // The common case costs no query: everyone else has a socket here.
             if try await fanOut.members(of: message.conversationId).allSatisfy({ $0 == message.senderId || hub.hasSockets($0) }) { return }
-            guard let conversation = try await MessagingQueries.conversation(message.conversationId, on: database.sql), conversation.kind != .room else { return }
-            let members = try await MessagingQueries.members(message.conversationId, on: database.sql)
+            guard let conversation = try await messaging.conversation(id: message.conversationId), conversation.kind != .room else { return }
+            let members = try await messaging.members(of: message.conversationId)
                 .filter { $0.userId != message.senderId && !$0.muted }
             guard !members.isEmpty else { return }
             let states = try await PresenceQueries.states(of: members.map(\.userId), now: Date(), on: database.sql)

@@ -89,28 +89,4 @@ enum PresenceQueries {
         }
         return result
     }
-
-    /// Who may see `user`'s presence: followers and partners in direct and
-    /// group conversations, except anyone either side blocked. Symmetric for
-    /// partners, so it is also (with follows reversed) whom `user` may see.
-    static func audience(of user: UUID, followers: Bool, on sql: any SQLDatabase) async throws -> Set<UUID> {
-        let follow = followers
-            ? "SELECT follower_id AS other FROM follows WHERE followee_id = "
-            : "SELECT followee_id AS other FROM follows WHERE follower_id = "
-        let rows = try await sql.raw("""
-            \(unsafeRaw: follow)\(bind: user)
-            UNION
-            SELECT m2.user_id AS other FROM conversation_members m1
-            JOIN conversations c ON c.id = m1.conversation_id AND c.kind IN ('direct', 'group')
-            JOIN conversation_members m2 ON m2.conversation_id = m1.conversation_id AND m2.user_id <> m1.user_id
-            WHERE m1.user_id = \(bind: user)
-            """).all(decodingColumn: "other", as: UUID.self)
-        let blocked = try await MessagingQueries.blockedEitherWay(user, on: sql)
-        return Set(rows).subtracting(blocked)
-    }
-
-    static func followers(of user: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
-        try await sql.select().column("follower_id").from("follows").where("followee_id", .equal, user)
-            .all(decodingColumn: "follower_id", as: UUID.self)
-    }
 }

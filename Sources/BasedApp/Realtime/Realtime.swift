@@ -23,6 +23,10 @@ public final class Realtime: Sendable {
 
     let database: Database
     let messaging: MessagingService
+    let accounts: AccountService
+    let follows: FollowService
+    let blocks: BlockService
+    let tracks: TrackService
     let notifications: NotificationService
     let jobs: JobQueue
     let hub = RealtimeHub()
@@ -40,10 +44,17 @@ public final class Realtime: Sendable {
 
     private let typing = Mutex<[String: ContinuousClock.Instant]>([:])
 
-    init(database: Database, messaging: MessagingService, notifications: NotificationService, jobs: JobQueue, limits: Limits, pushEnabled: Bool, metrics: AppMetrics? = nil, logger: Logger) {
+    init(
+        database: Database, messaging: MessagingService, accounts: AccountService, follows: FollowService, blocks: BlockService, tracks: TrackService,
+        notifications: NotificationService, jobs: JobQueue, limits: Limits, pushEnabled: Bool, metrics: AppMetrics? = nil, logger: Logger
+    ) {
         let processID = UUID.v7()
         self.database = database
         self.messaging = messaging
+        self.accounts = accounts
+        self.follows = follows
+        self.blocks = blocks
+        self.tracks = tracks
         self.notifications = notifications
         self.jobs = jobs
         self.processID = processID
@@ -159,7 +170,7 @@ public final class Realtime: Sendable {
 
     public func nowPlaying(by user: UUID, track trackID: UUID?) async throws {
         if let trackID {
-            guard let track = try await CatalogQueries.track(id: trackID, on: database.sql), track.visibility == .public else {
+            guard let track = try await tracks.track(id: trackID), track.visibility == .public else {
                 throw AppError.notFound("The track \(trackID.text)")
             }
         }
@@ -178,7 +189,7 @@ public final class Realtime: Sendable {
         try await PresenceQueries.addSocket(socket.id, process: processID, user: socket.userID, now: now, on: database.sql)
         if here == 1, before != "online" { await presenceChanged(of: socket.userID) }
         // And this device learns who of its people is around.
-        let people = try await PresenceQueries.audience(of: socket.userID, followers: false, on: database.sql)
+        let people = try await audience(of: socket.userID, followers: false)
         let states = try await PresenceQueries.states(of: Array(people.prefix(1000)), now: now, on: database.sql)
         for (user, state) in states where state.state != "offline" {
             socket.send(Frames.encode(Frames.Presence(userId: user.text, state: state.state, lastSeenAt: nil)))
@@ -199,5 +210,17 @@ public final class Realtime: Sendable {
     func setAway(_ socket: SocketOutbox, away: Bool) async throws {
         try await PresenceQueries.setAway(socket.id, away: away, on: database.sql)
         await presenceChanged(of: socket.userID)
+    }
+
+    // MARK: Who sees whom
+
+    /// Who may see `user`'s presence (`followers`: their followers), or whom
+    /// `user` may see (their followees), and in both cases their partners in
+    /// direct and group conversations; never anyone either side blocked.
+    func audience(of user: UUID, followers: Bool) async throws -> Set<UUID> {
+        async let follows = followers ? self.follows.followerIDs(of: user) : self.follows.followeeIDs(of: user)
+        async let partners = messaging.partnerIDs(of: user)
+        async let blocked = blocks.blockedEitherWay(user)
+        return Set(try await follows).union(try await partners).subtracting(try await blocked)
     }
 }

@@ -30,16 +30,7 @@ enum FollowQueries {
     struct Entry: Decodable {
         var followId: UUID
         var followedAt: Date
-        var user: User
-
-        enum CodingKeys: String, CodingKey { case followId = "follow_id", followedAt = "followed_at" }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            followId = try container.decode(UUID.self, forKey: .followId)
-            followedAt = try container.decode(Date.self, forKey: .followedAt)
-            user = try User(from: decoder)
-        }
+        var userId: UUID
     }
 
     enum Direction { case followers, following }
@@ -50,16 +41,27 @@ enum FollowQueries {
     static func page(_ direction: Direction, of user: UUID, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Entry] {
         let (own, other) = direction == .followers ? ("followee_id", "follower_id") : ("follower_id", "followee_id")
         var query = sql.select()
-            .column(SQLColumn("id", table: "follows"), as: "follow_id")
-            .column(SQLColumn("created_at", table: "follows"), as: "followed_at")
-            .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("users")))
+            .column("id", as: "follow_id")
+            .column("created_at", as: "followed_at")
+            .column(SQLIdentifier(other), as: "user_id")
             .from("follows")
-            .join("users", on: SQLColumn("id", table: "users"), .equal, SQLColumn(other, table: "follows"))
-            .where(SQLColumn(own, table: "follows"), .equal, SQLBind(user))
+            .where(SQLIdentifier(own), .equal, SQLBind(user))
         if let before {
-            query = query.where(SQLColumn("id", table: "follows"), .lessThan, SQLBind(before))
+            query = query.where("id", .lessThan, before)
         }
-        return try await query.orderBy(SQLColumn("id", table: "follows"), SQLDirection.descending).limit(limit)
+        return try await query.orderBy("id", .descending).limit(limit)
             .all(decoding: Entry.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Who follows `user`.
+    static func followerIDs(of user: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.select().column("follower_id").from("follows").where("followee_id", .equal, user)
+            .all(decodingColumn: "follower_id", as: UUID.self)
+    }
+
+    /// Whom `user` follows.
+    static func followeeIDs(of user: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.select().column("followee_id").from("follows").where("follower_id", .equal, user)
+            .all(decodingColumn: "followee_id", as: UUID.self)
     }
 }

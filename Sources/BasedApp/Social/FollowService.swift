@@ -3,6 +3,7 @@ import Foundation
 /// Following users, artists and venues, and reading who follows whom.
 public struct FollowService: Sendable {
     let database: Database
+    let accounts: AccountService
 
     public struct State: Sendable, Equatable {
         public var following: Bool
@@ -60,7 +61,20 @@ public struct FollowService: Sendable {
         let rows = try await FollowQueries.page(direction, of: target.id, before: before, limit: size + 1, on: database.sql)
         let shown = rows.prefix(size)
         let next = rows.count > size ? shown.last.map { Self.encodeCursor($0.followId) } : nil
-        return Page(entries: shown.map { ($0.user, $0.followedAt) }, nextCursor: next)
+        let users = try await accounts.users(ids: shown.map(\.userId))
+        return Page(entries: shown.compactMap { row in users[row.userId].map { ($0, row.followedAt) } }, nextCursor: next)
+    }
+
+    // MARK: For other features
+
+    /// Who follows `user` (release announcements, presence, now playing).
+    public func followerIDs(of user: UUID) async throws -> [UUID] {
+        try await FollowQueries.followerIDs(of: user, on: database.sql)
+    }
+
+    /// Whom `user` follows (whose presence `user` may see).
+    public func followeeIDs(of user: UUID) async throws -> [UUID] {
+        try await FollowQueries.followeeIDs(of: user, on: database.sql)
     }
 
     static func encodeCursor(_ id: UUID) -> String {
@@ -75,7 +89,7 @@ public struct FollowService: Sendable {
     }
 
     private func user(named username: String) async throws -> User {
-        guard let user = try await AccountQueries.user(usernameKey: User.key(username), on: database.sql) else {
+        guard let user = try await accounts.user(username: username) else {
             throw AppError.notFound("The user \(username)")
         }
         return user

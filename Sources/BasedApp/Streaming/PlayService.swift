@@ -1,9 +1,9 @@
 import Foundation
-import SQLKit
 
 /// Playback reports from clients, and the play and listener counts made from them.
 public struct PlayService: Sendable {
     let database: Database
+    let tracks: TrackService
 
     public struct Event: Sendable {
         public enum Kind: String, Sendable { case start, progress, skip, complete }
@@ -41,22 +41,7 @@ public struct PlayService: Sendable {
         let dialect = database.dialect
         try await database.transaction { sql in
             for event in accepted {
-                let now = Date()
-                try await sql.insert(into: "plays")
-                    .columns("id", "user_id", "track_id", "client_play_id", "started_at", "position_seconds", "completed", "skipped", "updated_at")
-                    .values(SQLBind(UUID.v7(now: event.at)), SQLBind(identity.userID), SQLBind(event.trackID), SQLBind(event.playID),
-                            SQLBind(event.at), SQLBind(0.0), SQLBind(false), SQLBind(false), SQLBind(now))
-                    .ignoringConflicts(with: ["user_id", "client_play_id"])
-                    .run()
-                var update = sql.update("plays").set("updated_at", to: now)
-                    .set(SQLIdentifier("position_seconds"), to: SQLFunction(dialect == .sqlite ? "MAX" : "GREATEST", args: SQLIdentifier("position_seconds"), SQLBind(event.position)))
-                if event.kind == .skip { update = update.set("skipped", to: true) }
-                if event.kind == .complete { update = update.set("completed", to: true) }
-                if event.kind == .start {
-                    update = update.set(SQLIdentifier("started_at"), to: SQLFunction(dialect == .sqlite ? "MIN" : "LEAST", args: SQLIdentifier("started_at"), SQLBind(event.at)))
-                }
-                try await update.where("user_id", .equal, identity.userID).where("client_play_id", .equal, event.playID)
-                    .where("track_id", .equal, event.trackID).run()
+                try await PlayQueries.apply(event, user: identity.userID, now: Date(), dialect: dialect, on: sql)
             }
         }
         return accepted.count
@@ -64,26 +49,17 @@ public struct PlayService: Sendable {
 
     /// Plays (listens) and distinct listeners of a track.
     public func counts(track: UUID) async throws -> (plays: Int, listeners: Int) {
-        let row = try await database.sql.select()
-            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "plays")
-            .column(SQLFunction("COUNT", args: SQLDistinct(SQLIdentifier("user_id"))), as: "listeners")
-            .from("plays").where("track_id", .equal, track).first()
-        return (try row?.decode(column: "plays", as: Int.self) ?? 0, try row?.decode(column: "listeners", as: Int.self) ?? 0)
+        try await PlayQueries.counts(track: track, on: database.sql)
     }
 
+    /// Plays and listeners of each of the tracks, in one query (for lists).
+    public func counts(tracks: some Sequence<UUID>) async throws -> [UUID: (plays: Int, listeners: Int)] {
+        try await PlayQueries.counts(tracks: Array(Set(tracks)), on: database.sql)
+    }
+
+    /// The tracks a listener may report plays of: any but another artist's private ones.
     private func visibleTracks(_ ids: Set<UUID>, viewer: UUID) async throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
-        let rows = try await database.sql.select().columns("id", "artist_id", "visibility").from("tracks")
-            .where("id", .in, Array(ids)).all()
-        var visible = Set<UUID>()
-        for row in rows {
-            let id = try row.decode(column: "id", as: UUID.self)
-            let visibility = try row.decode(column: "visibility", as: String.self)
-            let artist = try row.decode(column: "artist_id", as: UUID.self)
-            if visibility != Visibility.private.rawValue || artist == viewer {
-                visible.insert(id)
-            }
-        }
-        return visible
+        return Set(try await tracks.tracks(ids: ids).values.filter { $0.isVisible(to: viewer) }.map(\.id))
     }
 }

@@ -46,7 +46,7 @@ struct StreamRoutes: Sendable {
             guard signer.verify(track: id, expires: expires, signature: String(signature)) else {
                 throw AppError.forbidden("The stream link has expired or is not valid.", code: "invalid_signature")
             }
-            guard let track = try await CatalogQueries.track(id: id, on: tracks.database.sql), track.state == .ready else {
+            guard let track = try await tracks.track(id: id), track.state == .ready else {
                 throw AppError.notFound("The track")
             }
             return (track, "exp=\(expires)&sig=\(signature)")

@@ -1,0 +1,47 @@
+import Foundation
+import SQLKit
+
+/// The SQL of plays (listens).
+enum PlayQueries {
+    /// Applies one playback event to its listen: made on first sight (keyed by
+    /// the client's play id), then only ever moved forward.
+    static func apply(_ event: PlayService.Event, user: UUID, now: Date, dialect: Database.Dialect, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "plays")
+            .columns("id", "user_id", "track_id", "client_play_id", "started_at", "position_seconds", "completed", "skipped", "updated_at")
+            .values(SQLBind(UUID.v7(now: event.at)), SQLBind(user), SQLBind(event.trackID), SQLBind(event.playID),
+                    SQLBind(event.at), SQLBind(0.0), SQLBind(false), SQLBind(false), SQLBind(now))
+            .ignoringConflicts(with: ["user_id", "client_play_id"])
+            .run()
+        var update = sql.update("plays").set("updated_at", to: now)
+            .set(SQLIdentifier("position_seconds"), to: SQLFunction(dialect == .sqlite ? "MAX" : "GREATEST", args: SQLIdentifier("position_seconds"), SQLBind(event.position)))
+        if event.kind == .skip { update = update.set("skipped", to: true) }
+        if event.kind == .complete { update = update.set("completed", to: true) }
+        if event.kind == .start {
+            update = update.set(SQLIdentifier("started_at"), to: SQLFunction(dialect == .sqlite ? "MIN" : "LEAST", args: SQLIdentifier("started_at"), SQLBind(event.at)))
+        }
+        try await update.where("user_id", .equal, user).where("client_play_id", .equal, event.playID)
+            .where("track_id", .equal, event.trackID).run()
+    }
+
+    /// Plays (listens) and distinct listeners of a track.
+    static func counts(track: UUID, on sql: any SQLDatabase) async throws -> (plays: Int, listeners: Int) {
+        let row = try await sql.select()
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "plays")
+            .column(SQLFunction("COUNT", args: SQLDistinct(SQLIdentifier("user_id"))), as: "listeners")
+            .from("plays").where("track_id", .equal, track).first()
+        return (try row?.decode(column: "plays", as: Int.self) ?? 0, try row?.decode(column: "listeners", as: Int.self) ?? 0)
+    }
+
+    /// The same for many tracks in one query; tracks nobody played are absent.
+    static func counts(tracks: [UUID], on sql: any SQLDatabase) async throws -> [UUID: (plays: Int, listeners: Int)] {
+        guard !tracks.isEmpty else { return [:] }
+        struct Row: Decodable { var trackId: UUID; var plays: Int; var listeners: Int }
+        let rows = try await sql.select()
+            .column("track_id")
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "plays")
+            .column(SQLFunction("COUNT", args: SQLDistinct(SQLIdentifier("user_id"))), as: "listeners")
+            .from("plays").where("track_id", .in, tracks).groupBy("track_id")
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Dictionary(rows.map { ($0.trackId, (plays: $0.plays, listeners: $0.listeners)) }, uniquingKeysWith: { a, _ in a })
+    }
+}
