@@ -39,6 +39,8 @@ public struct AppConfiguration: Sendable {
     public var jobLease: Duration = .seconds(60)
     /// Size cap of the cache of live transcodes.
     public var transcodeCacheBytes = 2 * 1024 * 1024 * 1024
+    /// Most live transcodes (ffmpeg children) at once; past it a stream that needs one more gets 503 and Retry-After.
+    public var transcodeConcurrency = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// The push gateway notifications go to when a user has no open socket; nil turns pushes off.
     public var pushURL: URL?
     /// A bearer token for the push gateway, if it wants one.
@@ -138,6 +140,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError.invalid("BASED_TRANSCODE_CACHE_MB", value, "megabytes between 1 and 1000000")
             }
             config.transcodeCacheBytes = megabytes * 1024 * 1024
+        },
+        Setting(key: ["based", "transcode", "concurrency"], help: "most live transcodes (ffmpeg children) at once; more get 503") { config, value in
+            guard let children = Int(value), (1...64).contains(children) else {
+                throw ConfigurationError.invalid("BASED_TRANSCODE_CONCURRENCY", value, "an integer 1–64")
+            }
+            config.transcodeConcurrency = children
         },
         Setting(key: ["based", "job", "lease", "seconds"], help: "job lease; a crashed worker's job is retried after it") { config, value in
             guard let seconds = Int(value), (2...3600).contains(seconds) else {
