@@ -28,6 +28,8 @@ public struct AppServices: Sendable {
     public let blobs: BlobStore
     public let signer: StreamSigner
     let live: LiveTranscoder
+    /// Sends ready files with sendfile(2) on the server's connections.
+    let sendFile: SendFile
     public let metrics: AppMetrics
     let logger: Logger
 
@@ -53,7 +55,6 @@ public struct AppServices: Sendable {
         let blobs = BlobStore(root: dataDirectory.appendingPathComponent("media", isDirectory: true))
         let jobs = JobQueue(database: database)
         let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
-        let trackService = TrackService(database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes)
         let messaging = MessagingService(database: database)
         let notifications = NotificationService(database: database)
         var limits = Realtime.Limits()
@@ -63,6 +64,25 @@ public struct AppServices: Sendable {
             database: database, messaging: messaging, notifications: notifications, jobs: jobs,
             limits: limits, pushEnabled: configuration.pushURL != nil, metrics: metrics, logger: logger
         )
+        // Caches of tracks and sessions: a change here is announced to the
+        // other processes on the bus, and theirs reach these through its hooks.
+        let readyTracks = ReadyTracks { id in await realtime.bus.publish(BusEvent(k: .track, x: id.uuidString.lowercased())) }
+        let sessions = LiveSessions { user, session in
+            await realtime.bus.publish(BusEvent(k: .session, u: user, x: session?.uuidString.lowercased()))
+        }
+        realtime.hooks.add { event in
+            switch event.k {
+            case .track:
+                if let id = event.x.flatMap(UUID.init(uuidString:)) { readyTracks.drop(id) }
+            case .session:
+                if let user = event.u { sessions.drop(user: user, session: event.x.flatMap(UUID.init(uuidString:))) }
+            default:
+                break
+            }
+        }
+        let trackService = TrackService(
+            database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes, readyTracks: readyTracks
+        )
         return AppServices(
             configuration: configuration,
             database: database,
@@ -70,7 +90,8 @@ public struct AppServices: Sendable {
                 database: database,
                 tokens: tokens,
                 passwords: Passwords(cost: configuration.bcryptCost),
-                attempts: RateLimiter(burst: attemptsPerMinute, perMinute: attemptsPerMinute)
+                attempts: RateLimiter(burst: attemptsPerMinute, perMinute: attemptsPerMinute),
+                sessions: sessions
             ),
             profiles: ProfileService(
                 database: database,
@@ -92,7 +113,11 @@ public struct AppServices: Sendable {
             jobs: jobs,
             blobs: blobs,
             signer: StreamSigner(secret: streamSecret),
-            live: LiveTranscoder(root: blobs.root.appendingPathComponent("cache", isDirectory: true), capacity: configuration.transcodeCacheBytes, logger: logger),
+            live: LiveTranscoder(
+                root: blobs.root.appendingPathComponent("cache", isDirectory: true), capacity: configuration.transcodeCacheBytes,
+                concurrency: configuration.transcodeConcurrency, logger: logger
+            ),
+            sendFile: SendFile(),
             metrics: metrics,
             logger: logger
         )
@@ -119,7 +144,7 @@ extension AppServices {
         JobWorker(
             queue: jobs,
             handlers: [
-                TrackProcessor(database: database, blobs: blobs, jobs: jobs, logger: logger),
+                TrackProcessor(database: database, blobs: blobs, jobs: jobs, readyTracks: tracks.readyTracks, logger: logger),
                 TrackAnalysisJob(database: database, blobs: blobs, logger: logger),
                 ReleaseAnnouncer(database: database, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),
@@ -158,7 +183,10 @@ public func buildApplication(
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(
-            configuration: .init(ws: .init(maxFrameSize: services.realtime.limits.maxFrameBytes, autoPing: .enabled(timePeriod: configuration.realtimePing)))
+            configuration: .init(
+                http1: .init(additionalChannelHandlers: services.sendFile.channelHandlers()),
+                ws: .init(maxFrameSize: services.realtime.limits.maxFrameBytes, autoPing: .enabled(timePeriod: configuration.realtimePing))
+            )
         ) { request, channel, logger in
             await realtime.shouldUpgrade(request, channel: channel, logger: logger)
         },
@@ -214,7 +242,10 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
             body: .init(byteBuffer: ByteBuffer(bytes: APIDocument.yaml))
         )
     }
-    StreamRoutes(tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live, attachments: services.attachments).register(on: router)
+    StreamRoutes(
+        tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live,
+        attachments: services.attachments, sendFile: services.sendFile
+    ).register(on: router)
     let api = APIHandler(services: services)
     try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// A small announcement that something happened, sent to every server
 /// process. It names what changed; receivers read the rest from the database.
@@ -25,6 +26,10 @@ struct BusEvent: Codable, Sendable, Equatable {
         case notification = "n"
         /// Conversation `c`'s members or title changed (`x` says how; `u` whom).
         case conversation = "c"
+        /// Track `x` changed (edited, reprocessed, deleted, taken down): caches of it are dropped.
+        case track = "tk"
+        /// User `u`'s session `x` (every session of theirs when absent) was revoked: caches of it are dropped.
+        case session = "ss"
     }
 
     var k: Kind
@@ -34,6 +39,21 @@ struct BusEvent: Codable, Sendable, Equatable {
     var x: String?
     /// The process that published it, which has already delivered it locally.
     var o: UUID?
+}
+
+/// What else, besides realtime delivery, wants other processes' events:
+/// caches that drop what another process changed. Hooks run on the
+/// listener's task and must be quick.
+final class BusHooks: Sendable {
+    private let hooks = Mutex<[@Sendable (BusEvent) -> Void]>([])
+
+    func add(_ hook: @escaping @Sendable (BusEvent) -> Void) {
+        hooks.withLock { $0.append(hook) }
+    }
+
+    func run(_ event: BusEvent) {
+        for hook in hooks.withLock({ $0 }) { hook(event) }
+    }
 }
 
 /// Carries `BusEvent`s between server processes.

@@ -26,6 +26,8 @@ public final class Realtime: Sendable {
     let jobs: JobQueue
     let hub = RealtimeHub()
     let bus: any EventBus
+    /// Other listeners of the bus (caches).
+    let hooks = BusHooks()
     let processID: UUID
     let limits: Limits
     let pushEnabled: Bool
@@ -401,6 +403,7 @@ public final class Realtime: Sendable {
     // MARK: Events from other processes
 
     func receive(_ event: BusEvent) async {
+        hooks.run(event)
         switch event.k {
         case .message:
             guard let conversation = event.c, let seq = event.s,
@@ -435,6 +438,8 @@ public final class Realtime: Sendable {
             await deliverConversationEvent(
                 conversation, event: parts.first ?? "changed", user: event.u, alsoTell: parts.dropFirst().compactMap(UUID.init(uuidString:))
             )
+        case .track, .session:
+            break  // for the hooks only
         }
     }
 
