@@ -3,6 +3,8 @@
 # files) side by side on loopback. See Benchmarks/stream/bench.py for what is
 # measured. Everything it starts is stopped at the end.
 #   STREAMS=5000 scripts/bench-stream.sh
+#   BASED_SCRATCH=.build-x    build into (and write the JSON under) another scratch path than .build
+#   BASED_BIN=/path/to/based  measure an existing release binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +15,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 scripts/install-deps.sh
-swift build -c release --product based
-bin=$PWD/.build/release/based
+scratch=${BASED_SCRATCH:-.build}
+if [ -n "${BASED_BIN:-}" ]; then
+    bin=$BASED_BIN
+else
+    swift build -c release --product based --scratch-path "$scratch"
+    bin=$PWD/$scratch/release/based
+fi
 
 work=$(mktemp -d /tmp/based-bench.XXXXXX)
 chmod 755 "$work"
@@ -76,7 +83,7 @@ NGINX
 nginx -c "$work/nginx.conf" -p "$work"
 sleep 0.3
 
-mkdir -p .build
+mkdir -p "$scratch"
 python3 Benchmarks/stream/bench.py --based "127.0.0.1:$port" --nginx "127.0.0.1:$nport" \
     --track "$short" --big-track "$long" --signed-query "$(signed "$short")" --big-signed-query "$(signed "$long")" \
-    --media-root "$work/data/media" --streams "${STREAMS:-1000}" --stream-seconds 30 --json .build/bench-stream.json
+    --media-root "$work/data/media" --streams "${STREAMS:-1000}" --stream-seconds 30 --json "$scratch/bench-stream.json"

@@ -3,8 +3,10 @@
 
 Measures time to first byte (p50/p95/p99) for ready renditions and for cold
 live transcodes, time to the first complete HLS segment, sustained concurrent
-128 kbps streams (each must arrive faster than real time), and large-file
-throughput (wrk) as a ratio to nginx. Prints a table and writes JSON.
+128 kbps streams (each must arrive faster than real time), the rate of small
+(64 KiB) range requests and the whole-file throughput of the same AAC
+rendition over 32 connections (wrk), and large-file throughput (wrk), each as
+a ratio to nginx. Prints a table and writes JSON.
 """
 import argparse, asyncio, json, os, glob, statistics, subprocess, time, urllib.parse
 
@@ -84,16 +86,33 @@ async def hls_first_segment(host, port, master_path):
     return time.perf_counter() - start
 
 
-def wrk(url, seconds, connections):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True).stdout
+def wrk(url, seconds, connections, headers=None):
+    """Runs wrk; returns requests per second, MiB per second and the latency percentiles (ms)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    result = {"requests_s": float("nan"), "mib_s": float("nan"), "errors": 0}
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     for line in out.splitlines():
-        if line.startswith("Transfer/sec:"):
-            value = line.split()[1]
+        parts = line.split()
+        if line.startswith("Requests/sec:"):
+            result["requests_s"] = float(parts[1])
+        elif line.startswith("Transfer/sec:"):
+            value = parts[1]
             scale = {"GB": 1024, "MB": 1, "KB": 1 / 1024, "B": 1 / 2 ** 20}
             for unit, factor in scale.items():
                 if value.endswith(unit):
-                    return float(value[: -len(unit)]) * factor
-    return float("nan")
+                    result["mib_s"] = float(value[: -len(unit)]) * factor
+                    break
+        elif len(parts) == 2 and parts[0] in ("50%", "90%", "99%"):
+            for unit, factor in units.items():
+                if parts[1].endswith(unit) and parts[1][: -len(unit)].replace(".", "", 1).isdigit():
+                    result[f"p{parts[0][:-1]}_ms"] = float(parts[1][: -len(unit)]) * factor
+                    break
+        elif line.strip().startswith("Non-2xx or 3xx responses:") or line.strip().startswith("Socket errors:"):
+            result["errors"] += sum(int(p.strip(",")) for p in parts if p.strip(",").isdigit())
+    return result
 
 
 async def main():
@@ -108,6 +127,7 @@ async def main():
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--stream-seconds", type=float, default=30)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--json", required=True)
     args = parser.parse_args()
     bhost, bport = args.based.split(":")
@@ -168,10 +188,22 @@ async def main():
     originals = glob.glob(os.path.join(args.media_root, "originals", "*", "*"))
     largest = max(originals, key=os.path.getsize)
     nginx_big = f"http://{nhost}:{nport}/originals/{os.path.basename(os.path.dirname(largest))}/{os.path.basename(largest)}"
-    based_mb = wrk(based_big, 8, 4)
-    nginx_mb = wrk(nginx_big, 8, 4)
+    based_mb = wrk(based_big, 8, 4)["mib_s"]
+    nginx_mb = wrk(nginx_big, 8, 4)["mib_s"]
     rows["large_file_mb_s"] = {"based": based_mb, "nginx": nginx_mb, "ratio": based_mb / nginx_mb if nginx_mb else float("nan"),
                                "file_mb": os.path.getsize(largest) / 2 ** 20}
+
+    # 6. Hot path, 32 connections: 64 KiB ranges of the 128 kbps AAC rendition
+    # (a player seeking and buffering), and the same rendition whole.
+    based_url = f"http://{bhost}:{bport}{based_path}"
+    nginx_url = f"http://{nhost}:{nport}{nginx_path}"
+    for name, headers in (("range_64k", {"Range": "bytes=0-65535"}), ("whole_file", None)):
+        based = wrk(based_url, args.wrk_seconds, 32, headers)
+        reference = wrk(nginx_url, args.wrk_seconds, 32, headers)
+        rows[name] = {"based": based, "nginx": reference,
+                      "ratio_requests": based["requests_s"] / reference["requests_s"] if reference["requests_s"] else float("nan"),
+                      "ratio_mib": based["mib_s"] / reference["mib_s"] if reference["mib_s"] else float("nan"),
+                      "file_kib": os.path.getsize(os.path.join(args.media_root, "renditions", track, "aac-128.m4a")) / 1024}
 
     print()
     print(f"{'measure':44} {'p50':>9} {'p95':>9} {'p99':>9}")
@@ -183,6 +215,17 @@ async def main():
           f"median {c['median_s']:.2f} s, slowest {c['slowest_s']:.2f} s for {c['track_s']:.0f} s of audio")
     t = rows["large_file_mb_s"]
     print(f"large file ({t['file_mb']:.0f} MB): Based {t['based']:.0f} MB/s, nginx {t['nginx']:.0f} MB/s, ratio {t['ratio']:.2f}")
+    print()
+    print(f"{'32 connections, AAC 128k rendition':36} {'Based':>12} {'nginx':>12} {'ratio':>7} {'Based p50/p99 ms':>18} {'nginx p50/p99 ms':>18}")
+    for name, label, key, unit in (("range_64k", "64 KiB ranges, requests/s", "requests_s", ""),
+                                   ("whole_file", f"whole file ({rows['whole_file']['file_kib']:.0f} KiB), MiB/s", "mib_s", "")):
+        r = rows[name]
+        b, n = r["based"], r["nginx"]
+        ratio = r["ratio_requests"] if key == "requests_s" else r["ratio_mib"]
+        print(f"{label:36} {b[key]:12.0f} {n[key]:12.0f} {ratio:7.2f} "
+              f"{b.get('p50_ms', float('nan')):8.2f}/{b.get('p99_ms', float('nan')):<9.2f} {n.get('p50_ms', float('nan')):8.2f}/{n.get('p99_ms', float('nan')):<9.2f}")
+        if b["errors"] or n["errors"]:
+            print(f"  errors: Based {b['errors']}, nginx {n['errors']}")
     with open(args.json, "w") as f:
         json.dump({"generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "results": rows}, f, indent=2, default=str)
     print(f"wrote {args.json}")

@@ -20,6 +20,10 @@ public struct BusEvent: Codable, Sendable, Equatable {
         case notification = "n"
         /// Conversation `c`'s members or title changed (`x` says how; `u` whom).
         case conversation = "c"
+        /// Track `x` changed (edited, reprocessed, deleted, taken down): caches of it are dropped.
+        case track = "tk"
+        /// User `u`'s session `x` (every session of theirs when absent) was revoked: caches of it are dropped.
+        case session = "ss"
     }
 
     public var k: Kind

@@ -110,7 +110,7 @@ struct TranscodeCacheTests {
             try Data(repeating: 1, count: 1000).write(to: file)
             try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(Double(index) * 60)], ofItemAtPath: file.path)
         }
-        let cache = LiveTranscoder(root: root, capacity: 2000, logger: Logger(label: "test"))
+        let cache = LiveTranscoder(root: root, capacity: 2000, concurrency: 2, logger: Logger(label: "test"))
         await cache.evict()
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(left == ["middle.mp3", "new.mp3", "writing.mp3.part"])

@@ -10,6 +10,8 @@ public struct AccountService: Sendable {
     let passwords: Passwords
     /// Attempts to sign in or register, per client address and per account.
     let attempts: RateLimiter
+    /// Sessions recently seen live; every revocation here drops from it.
+    let sessions: LiveSessions
 
     public struct Registration: Sendable {
         public var username: String
@@ -116,7 +118,7 @@ public struct AccountService: Sendable {
     public func refresh(_ refreshToken: String) async throws -> (User, SessionTokens) {
         let hash = TokenService.hash(refreshToken: refreshToken)
         let now = Date()
-        enum Outcome: Sendable { case rotated(User, SessionTokens), reused, invalid(String, String) }
+        enum Outcome: Sendable { case rotated(User, SessionTokens), reused(user: UUID, session: UUID), invalid(String, String) }
         let outcome: Outcome = try await database.transaction { sql in
             guard let row = try await AccountQueries.refreshToken(hash: hash, on: sql) else {
                 return .invalid("invalid_refresh_token", "The refresh token is not valid.")
@@ -126,14 +128,14 @@ public struct AccountService: Sendable {
             }
             if row.usedAt != nil {
                 try await AccountQueries.revokeSession(id: row.sessionId, reason: "refresh_token_reused", now: now, on: sql)
-                return .reused
+                return .reused(user: row.userId, session: row.sessionId)
             }
             if row.expiresAt <= now {
                 return .invalid("refresh_token_expired", "The refresh token has expired; sign in again.")
             }
             guard try await AccountQueries.markUsed(hash: hash, now: now, on: sql) else {
                 try await AccountQueries.revokeSession(id: row.sessionId, reason: "refresh_token_reused", now: now, on: sql)
-                return .reused
+                return .reused(user: row.userId, session: row.sessionId)
             }
             guard let user = try await AccountQueries.user(id: row.userId, on: sql) else {
                 return .invalid("invalid_refresh_token", "The refresh token is not valid.")
@@ -145,7 +147,8 @@ public struct AccountService: Sendable {
         switch outcome {
         case .rotated(let user, let tokens):
             return (user, tokens)
-        case .reused:
+        case .reused(let user, let session):
+            await sessions.revoked(user: user, session: session)
             throw AppError.unauthorized(
                 "This refresh token was used before, so it may have been copied; its session is now signed out everywhere.",
                 code: "refresh_token_reused"
@@ -163,18 +166,24 @@ public struct AccountService: Sendable {
     /// As `authenticate`, with the moment the token expires.
     public func authenticateWithExpiry(accessToken: String) async throws -> (Identity, Date) {
         let (userID, sessionID, expiresAt) = try await tokens.verifyWithExpiry(accessToken)
+        let (cached, generation) = sessions.lookup(sessionID)
+        if let cached, cached.userID == userID { return (cached, expiresAt) }
         guard let user = try await AccountQueries.liveSessionUser(userID: userID, sessionID: sessionID, on: database.sql) else {
             throw AppError.unauthorized("This session was signed out.", code: "session_revoked")
         }
-        return (Identity(userID: user.id, sessionID: sessionID, username: user.username, role: user.role), expiresAt)
+        let identity = Identity(userID: user.id, sessionID: sessionID, username: user.username, role: user.role)
+        sessions.store(identity, generation: generation)
+        return (identity, expiresAt)
     }
 
     public func signOut(_ identity: Identity, allDevices: Bool) async throws {
         let now = Date()
         if allDevices {
             try await AccountQueries.revokeSessions(userID: identity.userID, except: nil, reason: "signed_out_everywhere", now: now, on: database.sql)
+            await sessions.revoked(user: identity.userID, session: nil)
         } else {
             try await AccountQueries.revokeSession(id: identity.sessionID, reason: "signed_out", now: now, on: database.sql)
+            await sessions.revoked(user: identity.userID, session: identity.sessionID)
         }
     }
 
@@ -196,6 +205,7 @@ public struct AccountService: Sendable {
             try await AccountQueries.setPassword(userID: user.id, hash: hash, now: now, on: sql)
             try await AccountQueries.revokeSessions(userID: user.id, except: identity.sessionID, reason: "password_changed", now: now, on: sql)
         }
+        await sessions.revoked(user: user.id, session: nil)
     }
 
     /// Marks an artist or venue account verified (or not). Admins only.

@@ -1,5 +1,6 @@
 import BasedAPI
 import BasedMedia
+import BasedRealtime
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -7,6 +8,7 @@ import Logging
 import NIOCore
 import OpenAPIHummingbird
 import ServiceLifecycle
+import Synchronization
 
 /// The services of a running server, shared by the HTTP side and the command line.
 public struct AppServices: Sendable {
@@ -30,6 +32,8 @@ public struct AppServices: Sendable {
     public let blobs: BlobStore
     public let signer: StreamSigner
     let live: LiveTranscoder
+    /// Sends ready files with sendfile(2) on the server's connections.
+    let sendFile: SendFile
     public let metrics: AppMetrics
     let logger: Logger
 
@@ -49,18 +53,29 @@ public struct AppServices: Sendable {
             accessLifetime: configuration.accessTokenLifetime,
             refreshLifetime: configuration.refreshTokenLifetime
         )
+        // Caches of tracks and sessions: a change here is announced to the
+        // other processes on the bus (once the realtime layer exists), and
+        // theirs reach these through its hooks.
+        let announcer = LateBound<Realtime>()
+        let readyTracks = ReadyTracks { id in await announcer.value?.bus.publish(BusEvent(k: .track, x: id.uuidString.lowercased())) }
+        let sessions = LiveSessions { user, session in
+            await announcer.value?.bus.publish(BusEvent(k: .session, u: user, x: session?.uuidString.lowercased()))
+        }
         let accounts = AccountService(
             database: database,
             tokens: tokens,
             passwords: Passwords(cost: configuration.bcryptCost),
-            attempts: RateLimiter(burst: configuration.authAttemptsPerMinute, perMinute: configuration.authAttemptsPerMinute)
+            attempts: RateLimiter(burst: configuration.authAttemptsPerMinute, perMinute: configuration.authAttemptsPerMinute),
+            sessions: sessions
         )
         let blocks = BlockService(database: database, accounts: accounts)
         let follows = FollowService(database: database, accounts: accounts)
         let blobs = BlobStore(root: dataDirectory.appendingPathComponent("media", isDirectory: true))
         let jobs = JobQueue(database: database)
         let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
-        let trackService = TrackService(database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes)
+        let trackService = TrackService(
+            database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes, readyTracks: readyTracks
+        )
         let messaging = MessagingService(database: database, accounts: accounts, blocks: blocks)
         let notifications = NotificationService(database: database, blocks: blocks)
         var limits = Realtime.Limits()
@@ -71,6 +86,17 @@ public struct AppServices: Sendable {
             notifications: notifications, jobs: jobs,
             limits: limits, pushEnabled: configuration.pushURL != nil, metrics: metrics, logger: logger
         )
+        announcer.set(realtime)
+        realtime.hooks.add { event in
+            switch event.k {
+            case .track:
+                if let id = event.x.flatMap(UUID.init(uuidString:)) { readyTracks.drop(id) }
+            case .session:
+                if let user = event.u { sessions.drop(user: user, session: event.x.flatMap(UUID.init(uuidString:))) }
+            default:
+                break
+            }
+        }
         return AppServices(
             configuration: configuration,
             database: database,
@@ -97,7 +123,11 @@ public struct AppServices: Sendable {
             jobs: jobs,
             blobs: blobs,
             signer: StreamSigner(secret: streamSecret),
-            live: LiveTranscoder(root: blobs.root.appendingPathComponent("cache", isDirectory: true), capacity: configuration.transcodeCacheBytes, logger: logger),
+            live: LiveTranscoder(
+                root: blobs.root.appendingPathComponent("cache", isDirectory: true), capacity: configuration.transcodeCacheBytes,
+                concurrency: configuration.transcodeConcurrency, logger: logger
+            ),
+            sendFile: SendFile(),
             metrics: metrics,
             logger: logger
         )
@@ -133,7 +163,7 @@ extension AppServices {
         JobWorker(
             queue: jobs,
             handlers: [
-                TrackProcessor(database: database, blobs: blobs, jobs: jobs, logger: logger),
+                TrackProcessor(database: database, blobs: blobs, jobs: jobs, readyTracks: tracks.readyTracks, logger: logger),
                 TrackAnalysisJob(database: database, tracks: tracks, blobs: blobs, logger: logger),
                 ReleaseAnnouncer(releases: releases, follows: follows, notifications: notifications, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),
@@ -179,7 +209,10 @@ public func buildApplication(
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(
-            configuration: .init(ws: .init(maxFrameSize: services.realtime.limits.maxFrameBytes, autoPing: .enabled(timePeriod: configuration.realtimePing)))
+            configuration: .init(
+                http1: .init(additionalChannelHandlers: services.sendFile.channelHandlers()),
+                ws: .init(maxFrameSize: services.realtime.limits.maxFrameBytes, autoPing: .enabled(timePeriod: configuration.realtimePing))
+            )
         ) { request, channel, logger in
             await realtime.shouldUpgrade(request, channel: channel, logger: logger)
         },
@@ -243,7 +276,10 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
             body: .init(byteBuffer: ByteBuffer(bytes: APIDocument.yaml))
         )
     }
-    StreamRoutes(tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live, attachments: services.attachments).register(on: router)
+    StreamRoutes(
+        tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live,
+        attachments: services.attachments, sendFile: services.sendFile
+    ).register(on: router)
     let api = APIHandler(services: services)
     try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router
@@ -252,4 +288,17 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
 struct HealthStatus: ResponseEncodable {
     var status: String
     var database: String?
+}
+
+/// A value set once after the closures that read it are made (the track and
+/// session caches announce changes through the realtime layer, which is built
+/// from services that hold those caches).
+final class LateBound<Value: Sendable>: Sendable {
+    private let stored = Mutex<Value?>(nil)
+
+    var value: Value? { stored.withLock { $0 } }
+
+    func set(_ value: Value) {
+        stored.withLock { $0 = value }
+    }
 }

@@ -67,6 +67,11 @@ struct BodyLimitMiddleware: RouterMiddleware {
             }
             return try await next(request, context)
         }
+        // HTTP/1.1: without Content-Length or Transfer-Encoding there is no body to
+        // read (every GET of a stream); don't wait on the connection to learn that.
+        if request.headers[.contentLength] == nil, request.headers[.transferEncoding] == nil {
+            return try await next(request, context)
+        }
         let limit = overrides.first { path.hasSuffix($0.suffix) }?.limit ?? jsonLimit
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw AppError.payloadTooLarge(limit: limit)

@@ -111,14 +111,16 @@ struct ProblemMiddleware: RouterMiddleware {
 }
 
 /// Counts requests and records their latency by route and status in the
-/// application's Prometheus registry.
+/// application's Prometheus registry. A response is timed to the end of its
+/// body, as Hummingbird's own `MetricsMiddleware` does, so a stream counts
+/// for as long as it takes to send.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = BasedRequestContext
     let metrics: AppMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response: Response
+        var response: Response
         do {
             response = try await next(request, context)
         } catch {
@@ -126,8 +128,19 @@ struct MetricsMiddleware: RouterMiddleware {
             metrics.record(method: request.method, route: context.endpointPath ?? "unmatched", status: 500, duration: .now - start)
             throw error
         }
+        let (metrics, method, status) = (metrics, request.method, response.status.code)
         let route = context.endpointPath ?? "unmatched"
-        metrics.record(method: request.method, route: route, status: response.status.code, duration: .now - start)
+        // Hummingbird's `withPostWriteClosure` is package-internal; this is the same wrapper.
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            do {
+                try await body.write(writer)
+            } catch {
+                metrics.record(method: method, route: route, status: status, duration: .now - start)
+                throw error
+            }
+            metrics.record(method: method, route: route, status: status, duration: .now - start)
+        }
         return response
     }
 }

@@ -10,10 +10,13 @@ public struct BasedRequestContext: RequestContext {
     public var identity: Identity?
     /// The peer address; `nil` when the request did not come over a socket (router tests).
     public let remoteAddress: SocketAddress?
+    /// The connection's channel, to learn whether it can send files with sendfile(2).
+    let channelID: ObjectIdentifier
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.channelID = ObjectIdentifier(source.channel)
     }
 
     /// A client key for rate limits: the peer's IP address.

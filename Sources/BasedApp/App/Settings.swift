@@ -53,7 +53,7 @@ extension AppConfiguration {
         }
 
         /// One of the cases of `Choice`, case-insensitively.
-        static func choice<Choice: RawRepresentable<String> & CaseIterable>(
+        static func choice<Choice: RawRepresentable<String> & CaseIterable & Sendable>(
             _ key: String, _ type: Choice.Type, default defaultValue: String, help: String,
             _ set: @escaping @Sendable (inout AppConfiguration, Choice) -> Void
         ) -> Setting {

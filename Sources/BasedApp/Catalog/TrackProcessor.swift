@@ -15,6 +15,7 @@ struct TrackProcessor: JobHandler {
     let database: Database
     let blobs: BlobStore
     let jobs: JobQueue
+    let readyTracks: ReadyTracks
     let logger: Logger
 
     func run(_ job: Job) async throws {
@@ -61,6 +62,8 @@ struct TrackProcessor: JobHandler {
                 try await ReleaseAnnouncer.enqueue(release, jobs: jobs, on: sql)
             }
         }
+        // A run again of a track that was ready may have changed its files.
+        await readyTracks.changed(ready.id)
     }
 
     func gaveUp(_ job: Job, reason: String) async {
@@ -71,6 +74,7 @@ struct TrackProcessor: JobHandler {
         track.failureReason = String(reason.prefix(500))
         track.updatedAt = Date()
         try? await CatalogQueries.update(track, on: database.sql)
+        await readyTracks.changed(track.id)
     }
 
     /// Runs one step and records it in the track's progress, done or failed.

@@ -11,6 +11,8 @@ public struct TrackService: Sendable {
     let blobs: BlobStore
     let jobs: JobQueue
     let maxUploadBytes: Int
+    /// Playback facts of ready tracks; everything here that changes a track tells it.
+    let readyTracks: ReadyTracks
 
     public struct Upload: Sendable {
         public var filename: String?
@@ -125,6 +127,33 @@ public struct TrackService: Sendable {
         return track
     }
 
+    // MARK: Playback
+
+    /// The playback facts of a track, from the cache when it is ready.
+    private func playable(_ id: UUID) async throws -> PlayableTrack? {
+        let (cached, generation) = readyTracks.lookup(id)
+        if let cached { return cached }
+        guard let track = try await CatalogQueries.track(id: id, on: database.sql) else { return nil }
+        let playable = PlayableTrack(track)
+        readyTracks.store(playable, generation: generation)
+        return playable
+    }
+
+    /// A ready track, for a signed stream link: its holder may play it whatever its visibility.
+    public func readyTrack(_ id: UUID) async throws -> PlayableTrack? {
+        guard let track = try await playable(id), track.state == .ready else { return nil }
+        return track
+    }
+
+    /// A track the viewer may play, by the rules of `track(_:viewer:)`.
+    public func playable(_ id: UUID, viewer: Identity?) async throws -> PlayableTrack {
+        guard let track = try await playable(id),
+              track.isVisible(to: viewer?.userID),
+              track.state == .ready || track.artistId == viewer?.userID
+        else { throw AppError.notFound("The track") }
+        return track
+    }
+
     public func tracks(of artist: UUID, viewer: Identity?, cursor: String?, limit: Int?) async throws -> (tracks: [Track], next: String?) {
         let size = limit ?? 20
         guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
@@ -216,6 +245,7 @@ public struct TrackService: Sendable {
         guard fields.isEmpty else { throw AppError.validation(fields) }
         track.updatedAt = Date()
         try await CatalogQueries.update(track, on: database.sql)
+        await readyTracks.changed(track.id)
         return track
     }
 
@@ -223,6 +253,7 @@ public struct TrackService: Sendable {
     public func delete(_ identity: Identity, trackID: UUID) async throws {
         let track = try await owned(identity, trackID)
         try await CatalogQueries.deleteTrack(id: track.id, on: database.sql)
+        await readyTracks.changed(track.id)
         try? FileManager.default.removeItem(at: blobs.renditions(track: track.id.uuidString.lowercased()))
         await removeOriginalIfUnused(track.originalHash)
     }

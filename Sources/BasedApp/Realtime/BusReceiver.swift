@@ -5,14 +5,17 @@ import Foundation
 /// sockets; receivers read the details from the database.
 extension Realtime {
     func receive(_ event: BusEvent) async {
+        hooks.run(event)
         switch event.k {
+        case .track, .session:
+            break // for the hooks only
         case .message:
             guard let conversation = event.c, let seq = event.s,
-                  let message = try? await messaging.storedMessage(conversation, seq: seq) else { return }
+                  let message = try? await messaging.message(conversation: conversation, seq: seq) else { return }
             await fanOut.deliver(message)
         case .updated:
             guard let conversation = event.c, let seq = event.s,
-                  let message = try? await messaging.storedMessage(conversation, seq: seq) else { return }
+                  let message = try? await messaging.message(conversation: conversation, seq: seq) else { return }
             await deliverUpdate(message)
         case .receipt:
             guard let conversation = event.c, let seq = event.s, let user = event.u else { return }

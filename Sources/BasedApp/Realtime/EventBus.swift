@@ -5,6 +5,22 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import SQLKit
+import Synchronization
+
+/// What else, besides realtime delivery, wants other processes' events:
+/// caches that drop what another process changed. Hooks run on the
+/// listener's task and must be quick.
+final class BusHooks: Sendable {
+    private let hooks = Mutex<[@Sendable (BusEvent) -> Void]>([])
+
+    func add(_ hook: @escaping @Sendable (BusEvent) -> Void) {
+        hooks.withLock { $0.append(hook) }
+    }
+
+    func run(_ event: BusEvent) {
+        for hook in hooks.withLock({ $0 }) { hook(event) }
+    }
+}
 
 /// Carries `BusEvent`s between server processes.
 protocol EventBus: Sendable {

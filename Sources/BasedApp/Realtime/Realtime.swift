@@ -36,6 +36,8 @@ public final class Realtime: Sendable {
     public let background = BackgroundWork()
     /// Open sockets, so shutdown waits for their last writes.
     let socketLives = ActivityCount()
+    /// Other listeners of the bus (caches).
+    let hooks = BusHooks()
     let processID: UUID
     let limits: Limits
     let pushEnabled: Bool

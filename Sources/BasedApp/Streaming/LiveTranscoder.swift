@@ -1,5 +1,6 @@
 import BasedMedia
 import Foundation
+import HTTPTypes
 import Logging
 
 /// Transcodes a rendition that does not exist yet while the client listens:
@@ -10,21 +11,32 @@ import Logging
 actor LiveTranscoder {
     let root: URL
     let capacity: Int
+    /// Most ffmpeg children at once; a request that would start one more is refused with 503.
+    let concurrency: Int
     let logger: Logger
 
-    private final class Transcode: @unchecked Sendable {
-        // Safe: only the actor touches these fields; the class is shared to keep identity.
-        var readers = 0
+    /// How long a client refused for capacity is told to wait (Navidrome tells its clients 5 s too).
+    static let retryAfterSeconds = 5
+
+    /// One ffmpeg run. Its outcome stays readable until its last reader has
+    /// left, so a reader never mistakes a failed run for a finished one.
+    private struct Transcode {
+        var readers = 1
         var finished = false
         var failed = false
         var task: Task<Void, Never>?
     }
 
-    private var running: [String: Transcode] = [:]
+    /// Runs by id, kept while they have readers.
+    private var transcodes: [Int: Transcode] = [:]
+    /// The run still writing each cache file, by its path.
+    private var writing: [String: Int] = [:]
+    private var nextID = 0
 
-    init(root: URL, capacity: Int, logger: Logger) {
+    init(root: URL, capacity: Int, concurrency: Int, logger: Logger) {
         self.root = root
         self.capacity = capacity
+        self.concurrency = concurrency
         self.logger = logger
     }
 
@@ -48,37 +60,48 @@ actor LiveTranscoder {
     /// A finished cached file, touched so it counts as recently used.
     func finished(track: String, rendition: Rendition) -> URL? {
         let file = cachedFile(track: track, rendition: rendition)
-        guard running[file.path] == nil, FileManager.default.fileExists(atPath: file.path) else { return nil }
+        guard writing[file.path] == nil, FileManager.default.fileExists(atPath: file.path) else { return nil }
         try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: file.path)
         return file
     }
 
     /// Joins (or starts) the transcode of `rendition` from `original`; the
-    /// caller reads `partial` until `isDone` says the writer has finished.
-    func join(track: String, rendition: Rendition, original: URL, duration: Double) throws -> (partial: URL, key: String) {
+    /// caller reads `partial` until `state(id)` says the writer has finished,
+    /// and calls `leave(id)` once whatever happens. Starting one more ffmpeg
+    /// than `concurrency` allows is refused with a 503 and `Retry-After`;
+    /// joining one that runs is always allowed, since it costs no new child.
+    func join(track: String, rendition: Rendition, original: URL, duration: Double) throws -> (partial: URL, id: Int) {
         let final = cachedFile(track: track, rendition: rendition)
         let partial = final.appendingPathExtension("part")
-        let key = final.path
-        if let transcode = running[key] {
-            transcode.readers += 1
-            return (partial, key)
+        if let id = writing[final.path] {
+            transcodes[id]?.readers += 1
+            return (partial, id)
+        }
+        guard writing.count < concurrency else {
+            throw AppError(
+                .serviceUnavailable, code: "transcoder_busy",
+                "Every live transcoder is busy; try again in \(Self.retryAfterSeconds) seconds.",
+                headers: [.retryAfter: String(Self.retryAfterSeconds)]
+            )
         }
         try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? FileManager.default.removeItem(at: partial)
         guard FileManager.default.createFile(atPath: partial.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
-        let transcode = Transcode()
-        transcode.readers = 1
-        running[key] = transcode
+        nextID += 1
+        let id = nextID
+        writing[final.path] = id
         // -flush_packets: write each encoded packet at once, so the first audio
         // reaches the listener without waiting for ffmpeg's 32 KiB output buffer.
         let arguments = ["-nostdin", "-v", "error", "-y", "-i", original.path, "-map", "0:a:0", "-map_metadata", "-1", "-ac", "2"]
             + Self.encoder(rendition) + ["-flush_packets", "1", partial.path]
+        var transcode = Transcode()
         transcode.task = Task { [logger] in
             let result = try? await Subprocess.run("ffmpeg", arguments, timeout: .seconds(max(300, Int64(duration))))
-            self.finish(key: key, partial: partial, final: final, succeeded: result?.succeeded == true)
+            self.finish(id, partial: partial, final: final, succeeded: result?.succeeded == true)
             if result?.succeeded != true { logger.warning("live transcode failed", metadata: ["file": "\(final.lastPathComponent)"]) }
         }
-        return (partial, key)
+        transcodes[id] = transcode
+        return (partial, id)
     }
 
     static func encoder(_ rendition: Rendition) -> [String] {
@@ -90,35 +113,47 @@ actor LiveTranscoder {
         }
     }
 
-    /// Whether the writer is done, and whether it failed.
-    func state(_ key: String) -> (done: Bool, failed: Bool) {
-        guard let transcode = running[key] else { return (true, false) }
+    /// Whether the writer is done, and whether it failed. A run its reader
+    /// does not know (it cannot be gone while the reader has not left) counts as failed.
+    func state(_ id: Int) -> (done: Bool, failed: Bool) {
+        guard let transcode = transcodes[id] else { return (true, true) }
         return (transcode.finished, transcode.failed)
     }
 
-    /// A reader is gone. The last one to leave an unfinished transcode stops it.
-    func leave(_ key: String) {
-        guard let transcode = running[key] else { return }
+    /// A reader is gone. The last one to leave an unfinished transcode stops it;
+    /// the last one to leave a finished one lets its outcome go.
+    func leave(_ id: Int) {
+        guard var transcode = transcodes[id] else { return }
         transcode.readers -= 1
-        if transcode.readers <= 0 && !transcode.finished {
+        if transcode.readers > 0 {
+            transcodes[id] = transcode
+        } else if transcode.finished {
+            transcodes[id] = nil
+        } else {
+            transcodes[id] = transcode
             transcode.task?.cancel()
         }
     }
 
-    private func finish(key: String, partial: URL, final: URL, succeeded: Bool) {
-        guard let transcode = running.removeValue(forKey: key) else { return }
-        transcode.finished = true
+    private func finish(_ id: Int, partial: URL, final: URL, succeeded: Bool) {
+        if writing[final.path] == id { writing[final.path] = nil }
+        var failed = !succeeded
         if succeeded {
-            if (try? BlobStore.moveIntoPlace(partial, final)) == nil { transcode.failed = true }
+            if (try? BlobStore.moveIntoPlace(partial, final)) == nil { failed = true }
         } else {
-            transcode.failed = true
             try? FileManager.default.removeItem(at: partial)
+        }
+        if var transcode = transcodes[id] {
+            transcode.finished = true
+            transcode.failed = failed
+            // Mark it failed before anyone can see it gone: readers learn the outcome from here.
+            transcodes[id] = transcode.readers > 0 ? transcode : nil
         }
         evict()
     }
 
-    /// Number of transcodes running now (for tests and metrics).
-    var active: Int { running.count }
+    /// Number of ffmpeg children running now (for tests and metrics).
+    var active: Int { writing.count }
 
     /// Drops least recently used finished files until the cache fits its cap.
     func evict() {

@@ -14,7 +14,8 @@ struct StreamRoutes: Sendable {
     let signer: StreamSigner
     let live: LiveTranscoder
     let attachments: AttachmentService
-    let fileIO = FileIO()
+    let sendFile: SendFile
+    let files = OpenFiles()
 
     func register(on router: Router<BasedRequestContext>) {
         for method in [HTTPRequest.Method.get, .head] {
@@ -37,7 +38,8 @@ struct StreamRoutes: Sendable {
     }
 
     /// The track, if the request may play it: by a valid signature, or by the caller's session.
-    private func authorize(_ request: Request, _ context: BasedRequestContext) async throws -> (Track, signedQuery: String?) {
+    /// Ready tracks come from the catalog's cache, so a player's range requests cost no database round trip.
+    private func authorize(_ request: Request, _ context: BasedRequestContext) async throws -> (PlayableTrack, signedQuery: String?) {
         guard let id = context.parameters.get("trackId").flatMap(UUID.init(uuidString:)) else {
             throw AppError.notFound("The track")
         }
@@ -46,12 +48,12 @@ struct StreamRoutes: Sendable {
             guard signer.verify(track: id, expires: expires, signature: String(signature)) else {
                 throw AppError.forbidden("The stream link has expired or is not valid.", code: "invalid_signature")
             }
-            guard let track = try await tracks.track(id: id), track.state == .ready else {
+            guard let track = try await tracks.readyTrack(id) else {
                 throw AppError.notFound("The track")
             }
             return (track, "exp=\(expires)&sig=\(signature)")
         }
-        let track = try await tracks.track(id, viewer: context.identity)
+        let track = try await tracks.playable(id, viewer: context.identity)
         // Its artist may play a track that is still processing: missing renditions are transcoded live.
         guard track.state == .ready || track.state == .processing else {
             throw AppError.conflict("The track is \(track.state.rawValue); it cannot be played.", code: "track_not_ready")
@@ -72,7 +74,7 @@ struct StreamRoutes: Sendable {
         let format: String? = query.get("format").map { String($0) }
         switch format {
         case "original":
-            return try await serveFile(blobs.original(hash: track.originalHash), mediaType: Self.originalMediaType(track.originalFormat), request, context)
+            return try await serveFile(blobs.original(hash: track.originalHash).path, mediaType: Self.originalMediaType(track.originalFormat), request, context)
         case let format?:
             guard let chosen = Rendition.Codec(rawValue: format) else {
                 throw AppError.validation("format", "must be aac, mp3, opus or original")
@@ -83,33 +85,37 @@ struct StreamRoutes: Sendable {
         }
         let rendition = Rendition.choose(codec, maxBitRate: maxBitRate)
         let trackKey = track.id.uuidString.lowercased()
-        let file = blobs.renditions(track: trackKey).appendingPathComponent(rendition.fileName)
-        if FileManager.default.fileExists(atPath: file.path) {
-            return try await serveFile(file, mediaType: rendition.mediaType, request, context)
+        let file = blobs.renditions(track: trackKey).appendingPathComponent(rendition.fileName).path
+        if let open = try await files.open(file) {
+            return try serve(open, mediaType: rendition.mediaType, request, context)
         }
         if let cached = await live.finished(track: trackKey, rendition: rendition) {
-            return try await serveFile(cached, mediaType: LiveTranscoder.mediaType(rendition), request, context)
+            return try await serveFile(cached.path, mediaType: LiveTranscoder.mediaType(rendition), request, context)
         }
         return try await streamLive(track, rendition: rendition, request)
     }
 
     /// Sends a rendition while ffmpeg makes it, shared with every other request for it.
-    func streamLive(_ track: Track, rendition: Rendition, _ request: Request) async throws -> Response {
+    /// A transcode that fails ends the response abruptly (the connection
+    /// closes before the last chunk), so the client sees an error, never a
+    /// short file that looks whole.
+    func streamLive(_ track: PlayableTrack, rendition: Rendition, _ request: Request) async throws -> Response {
         let original = blobs.original(hash: track.originalHash)
-        guard FileManager.default.fileExists(atPath: original.path) else {
+        guard try await files.open(original.path) != nil else {
             throw AppError.conflict("This rendition is not ready yet.", code: "rendition_not_ready")
         }
         let trackKey = track.id.uuidString.lowercased()
         let headers: HTTPFields = [.contentType: LiveTranscoder.mediaType(rendition), .cacheControl: "no-store", .acceptRanges: "none"]
         if request.method == .head { return Response(status: .ok, headers: headers) }
-        let (partial, key) = try await live.join(track: trackKey, rendition: rendition, original: original, duration: track.durationSeconds ?? 0)
+        let (partial, id) = try await live.join(track: trackKey, rendition: rendition, original: original, duration: track.durationSeconds ?? 0)
         let final = await live.cachedFile(track: trackKey, rendition: rendition)
         let body = ResponseBody { [live] writer in
             do {
                 // The transcode may finish and rename its file before this reader opens it.
-                guard let handle = (try? FileHandle(forReadingFrom: partial)) ?? (try? FileHandle(forReadingFrom: final)) else {
-                    throw AppError.conflict("The live transcode failed.", code: "transcode_failed")
+                let handle = try await NIOThreadPool.singleton.runIfActive {
+                    (try? FileHandle(forReadingFrom: partial)) ?? (try? FileHandle(forReadingFrom: final))
                 }
+                guard let handle else { throw LiveTranscodeFailed() }
                 defer { try? handle.close() }
                 while true {
                     let chunk = try await NIOThreadPool.singleton.runIfActive { try handle.read(upToCount: 1 << 16) } ?? Data()
@@ -117,8 +123,8 @@ struct StreamRoutes: Sendable {
                         try await writer.write(ByteBuffer(bytes: chunk))
                         continue
                     }
-                    let state = await live.state(key)
-                    if state.failed { throw AppError.conflict("The live transcode failed.", code: "transcode_failed") }
+                    let state = await live.state(id)
+                    if state.failed { throw LiveTranscodeFailed() }
                     if state.done {
                         // Whatever was written between the last read and the end.
                         let rest = try await NIOThreadPool.singleton.runIfActive { try handle.readToEnd() } ?? Data()
@@ -127,10 +133,10 @@ struct StreamRoutes: Sendable {
                     }
                     try await Task.sleep(for: .milliseconds(5))
                 }
-                await live.leave(key)
+                await live.leave(id)
                 try await writer.finish(nil)
             } catch {
-                await live.leave(key)
+                await live.leave(id)
                 throw error
             }
         }
@@ -156,13 +162,14 @@ struct StreamRoutes: Sendable {
             path = folder.appendingPathComponent(file)
         }
         if file.hasSuffix(".m3u8") {
-            guard let text = try? String(contentsOf: path, encoding: .utf8) else { throw AppError.notFound("The HLS file") }
+            let text = try await NIOThreadPool.singleton.runIfActive { try? String(contentsOf: path, encoding: .utf8) }
+            guard let text else { throw AppError.notFound("The HLS file") }
             let body = signedQuery.map { Self.appendQuery($0, toURIsIn: text) } ?? text
             var headers: HTTPFields = [.contentType: "application/vnd.apple.mpegurl", .cacheControl: "private, max-age=60"]
             headers[.contentLength] = String(body.utf8.count)
             return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(string: body)))
         }
-        return try await serveFile(path, mediaType: "audio/mp4", request, context)
+        return try await serveFile(path.path, mediaType: "audio/mp4", request, context)
     }
 
     /// Cover art thumbnails, content-addressed and therefore cacheable for good.
@@ -170,9 +177,8 @@ struct StreamRoutes: Sendable {
         let hash = context.parameters.get("hash") ?? ""
         guard hash.count == 64, hash.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { throw AppError.notFound("The artwork") }
         let size = request.uri.queryParameters.get("size") == "small" ? 128 : 512
-        let file = blobs.artwork(hash: hash, size: size)
-        guard FileManager.default.fileExists(atPath: file.path) else { throw AppError.notFound("The artwork") }
-        var response = try await serveFile(file, mediaType: "image/jpeg", request, context)
+        guard let file = try await files.open(blobs.artwork(hash: hash, size: size).path) else { throw AppError.notFound("The artwork") }
+        var response = try serve(file, mediaType: "image/jpeg", request, context)
         response.headers[.cacheControl] = "public, max-age=31536000, immutable"
         return response
     }
@@ -181,7 +187,7 @@ struct StreamRoutes: Sendable {
     func attachment(_ request: Request, _ context: BasedRequestContext) async throws -> Response {
         guard let id = context.parameters.get("attachmentId").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("The attachment") }
         let (attachment, file) = try await attachments.file(id, viewer: context.identity?.userID)
-        var response = try await serveFile(file, mediaType: attachment.contentType, request, context)
+        var response = try await serveFile(file.path, mediaType: attachment.contentType, request, context)
         response.headers[.cacheControl] = "private, max-age=31536000, immutable"
         return response
     }
@@ -237,15 +243,19 @@ struct StreamRoutes: Sendable {
 
     /// Sends a file with full HTTP range support: single, open-ended and suffix
     /// ranges, If-Range, If-None-Match, 416 past the end.
-    func serveFile(_ file: URL, mediaType: String, _ request: Request, _ context: BasedRequestContext) async throws -> Response {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
-              let size = attributes[.size] as? Int
-        else {
+    func serveFile(_ path: String, mediaType: String, _ request: Request, _ context: BasedRequestContext) async throws -> Response {
+        guard let file = try await files.open(path) else {
             throw AppError.conflict("This rendition is not ready yet.", code: "rendition_not_ready")
         }
-        let modified = (attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
-        let etag = "\"\(String(size, radix: 16))-\(String(Int(modified.timeIntervalSince1970 * 1000), radix: 16))\""
-        let lastModified = Self.httpDate(modified)
+        return try serve(file, mediaType: mediaType, request, context)
+    }
+
+    /// As `serveFile`, for a file already open. The body goes out with
+    /// sendfile(2) where the connection can, else read into buffers off the event loops.
+    func serve(_ file: OpenFile, mediaType: String, _ request: Request, _ context: BasedRequestContext) throws -> Response {
+        let size = file.size
+        let etag = "\"\(String(size, radix: 16))-\(String(file.modifiedMilliseconds, radix: 16))\""
+        let lastModified = file.lastModified
         var headers: HTTPFields = [
             .contentType: mediaType, .acceptRanges: "bytes", .eTag: etag, .lastModified: lastModified,
             .cacheControl: "private, max-age=86400",
@@ -257,20 +267,47 @@ struct StreamRoutes: Sendable {
         if let condition = request.headers[.ifRange], condition != etag, condition != lastModified {
             rangeHeader = nil
         }
+        var status = HTTPResponse.Status.ok
+        var range: ClosedRange<Int>? = size > 0 ? 0...(size - 1) : nil
         switch ByteRange.resolve(rangeHeader, size: size) {
         case .unsatisfiable:
             var error = AppError(.rangeNotSatisfiable, code: "range_not_satisfiable", "The range lies outside the file of \(size) bytes.")
             error.headers[.contentRange] = "bytes */\(size)"
             throw error
-        case .partial(let range):
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
-            headers[.contentLength] = String(range.count)
-            let body: ResponseBody = request.method == .head ? .init() : try await fileIO.loadFile(path: file.path, range: range, context: context)
-            return Response(status: .partialContent, headers: headers, body: body)
+        case .partial(let partial):
+            headers[.contentRange] = "bytes \(partial.lowerBound)-\(partial.upperBound)/\(size)"
+            status = .partialContent
+            range = partial
         case .full:
-            headers[.contentLength] = String(size)
-            let body: ResponseBody = request.method == .head ? .init() : try await fileIO.loadFile(path: file.path, context: context)
-            return Response(status: .ok, headers: headers, body: body)
+            break
+        }
+        headers[.contentLength] = String(range?.count ?? 0)
+        guard request.method != .head, let range else { return Response(status: status, headers: headers) }
+        let body = sendFile.isInstalled(on: context.channelID) ? sendFile.body(file, range: range) : Self.readingBody(file, range: range)
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// A body read from the file into buffers on NIO's thread pool, for connections without sendfile (router tests).
+    static func readingBody(_ file: OpenFile, range: ClosedRange<Int>) -> ResponseBody {
+        ResponseBody(contentLength: range.count) { writer in
+            var offset = range.lowerBound
+            while offset <= range.upperBound {
+                let count = min(1 << 17, range.upperBound + 1 - offset)
+                let chunk = try await NIOThreadPool.singleton.runIfActive { [offset] in
+                    var buffer = ByteBufferAllocator().buffer(capacity: count)
+                    let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+                        max(0, pread(file.descriptor, bytes.baseAddress, count, off_t(offset)))
+                    }
+                    guard read > 0 else { throw IOError(errnoCode: EIO, reason: "the file is shorter than it was") }
+                    return buffer
+                }
+                try await writer.write(chunk)
+                offset += chunk.readableBytes
+            }
+            try await writer.finish(nil)
         }
     }
 }
+
+/// A live transcode failed after its response had begun; the connection is cut.
+struct LiveTranscodeFailed: Error {}

@@ -1,0 +1,33 @@
+@testable import BasedApp
+import BasedMedia
+import Foundation
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// A server on a real port, with its services, for the length of `body`.
+func withLiveServer(
+    _ adjust: (inout AppConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable (any TestClientProtocol, AppServices, Int) async throws -> Void
+) async throws {
+    var configuration = try await testConfiguration()
+    let created = configuration.dataDirectory
+    defer { try? FileManager.default.removeItem(at: created) }
+    adjust(&configuration)
+    let services = try await AppServices.start(configuration, logger: Logger(label: "test"))
+    let app = try buildApplication(services: services, logger: Logger(label: "test"))
+    try await app.test(.live) { client in
+        try await body(client, services, try #require(client.port))
+    }
+}
+
+/// curl's view of a GET: the status, the bytes (into `file`), and its exit code (0 only for a body that ended properly).
+func curl(_ url: String, token: String? = nil, range: String? = nil, into file: URL) async throws -> (status: String, exit: String) {
+    var command = "curl -s -o '\(file.path)' -w '%{http_code}'"
+    if let token { command += " -H 'authorization: Bearer \(token)'" }
+    if let range { command += " -H 'range: \(range)'" }
+    command += " '\(url)'; echo \" $?\""
+    let result = try await Subprocess.run("sh", ["-c", command], timeout: .seconds(120))
+    let parts = String(decoding: result.standardOutput, as: UTF8.self).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    return (parts.first ?? "", parts.last ?? "")
+}
