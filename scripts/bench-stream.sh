@@ -3,8 +3,8 @@
 # files) side by side on loopback. See Benchmarks/stream/bench.py for what is
 # measured. Everything it starts is stopped at the end.
 #   STREAMS=5000 scripts/bench-stream.sh
-#   BASED_SCRATCH=.build-x    build into (and write the JSON under) another scratch path than .build
-#   BASED_BIN=/path/to/based  measure an existing release binary instead of building one
+#   BENCH_SCRATCH=.build-x    build into (and write the JSON under) another scratch path than .build
+#   BENCH_BIN=/path/to/based  measure an existing release binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,9 +15,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 scripts/install-deps.sh
-scratch=${BASED_SCRATCH:-.build}
-if [ -n "${BASED_BIN:-}" ]; then
-    bin=$BASED_BIN
+scratch=${BENCH_SCRATCH:-.build}
+if [ -n "${BENCH_BIN:-}" ]; then
+    bin=$BENCH_BIN
 else
     swift build -c release --product based --scratch-path "$scratch"
     bin=$PWD/$scratch/release/based

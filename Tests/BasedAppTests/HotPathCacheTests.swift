@@ -54,8 +54,12 @@ struct HotPathCacheTests {
     func twoWarmSessions(_ client: any TestClientProtocol, _ services: AppServices) async throws -> (SessionBody, SessionBody) {
         let first = try await client.register("ana")
         let second = try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana","password":"correct horse battery"}"#).decode(SessionBody.self)
-        for session in [first, second] {
-            #expect(try await client.request(.get, "/api/v1/me", token: session.accessToken).status == .ok)
+        // A revocation anywhere (on PostgreSQL, other tests' servers share the bus)
+        // stops a read in flight from storing, so warming may take another round.
+        for _ in 0..<5 where services.accounts.sessions.count < 2 {
+            for session in [first, second] {
+                #expect(try await client.request(.get, "/api/v1/me", token: session.accessToken).status == .ok)
+            }
         }
         #expect(services.accounts.sessions.count == 2)
         return (first, second)
