@@ -128,12 +128,14 @@ let package = Package(
         .testTarget(
             name: "BasedAppTests",
             dependencies: [
+                "BasedAPI",
                 "BasedApp",
                 "BasedMedia",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
