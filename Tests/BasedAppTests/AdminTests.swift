@@ -4,7 +4,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
-@Suite("Verification by admins")
+@Suite("Verification by admins", .serialized)
 struct AdminTests {
     @Test("an admin verifies an artist")
     func verify() async throws {

@@ -5,7 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
-@Suite("Accounts and sign-in")
+@Suite("Accounts and sign-in", .serialized)
 struct AuthTests {
     @Test("registering answers a session for the new account, with its private profile")
     func register() async throws {

@@ -4,7 +4,7 @@ import SQLKit
 import Testing
 
 /// `CatalogQueries` against a real database, SQLite or PostgreSQL as the run asks.
-@Suite("Catalog queries")
+@Suite("Catalog queries", .serialized)
 struct CatalogQueriesTests {
     @Test("a track lookup by original hash finds only that artist's")
     func trackByHash() async throws {

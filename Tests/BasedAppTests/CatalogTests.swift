@@ -8,7 +8,7 @@ import NIOCore
 import SQLKit
 import Testing
 
-@Suite("Uploads and processing")
+@Suite("Uploads and processing", .serialized)
 struct CatalogTests {
     @Test("an artist's upload is probed and tagged, and starts processing")
     func uploadIsTagged() async throws {

@@ -4,7 +4,7 @@ import SQLKit
 import Testing
 
 /// `EventQueries` against a real database, SQLite or PostgreSQL as the run asks.
-@Suite("Event queries")
+@Suite("Event queries", .serialized)
 struct EventQueriesTests {
     @Test("paging upcoming events past a cursor returns the next ones, soonest first, and none twice")
     func upcomingPages() async throws {

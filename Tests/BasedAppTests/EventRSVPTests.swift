@@ -5,7 +5,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
-@Suite("Events: RSVPs")
+@Suite("Events: RSVPs", .serialized)
 struct EventRSVPTests {
     @Test("an RSVP is counted for everyone and shown as mine only to its author")
     func rsvp() async throws {

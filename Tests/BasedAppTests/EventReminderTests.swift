@@ -5,7 +5,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
-@Suite("Events: reminders")
+@Suite("Events: reminders", .serialized)
 struct EventReminderTests {
     @Test("a published event's reminder is queued for two hours before its start")
     func reminderQueued() async throws {

@@ -5,7 +5,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
-@Suite("Events: publishing and pages")
+@Suite("Events: publishing and pages", .serialized)
 struct EventTests {
     // MARK: Publishing
 

@@ -5,7 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
-@Suite("Follows")
+@Suite("Follows", .serialized)
 struct FollowTests {
     @Test("following twice is one follow, counted on both profiles")
     func followIsIdempotent() async throws {

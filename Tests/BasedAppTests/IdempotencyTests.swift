@@ -6,7 +6,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
-@Suite("Idempotency-Key on writes")
+@Suite("Idempotency-Key on writes", .serialized)
 struct IdempotencyTests {
     private let key = HTTPField.Name("Idempotency-Key")!
     private let replayed = HTTPField.Name("Idempotent-Replayed")!

@@ -5,7 +5,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
-@Suite("Library import")
+@Suite("Library import", .serialized)
 struct ImportTests {
     @Test("the audio files of a folder are found recursively, hidden ones left out")
     func findsFiles() async throws {

@@ -5,7 +5,7 @@ import Logging
 import SQLKit
 import Testing
 
-@Suite("Job queue")
+@Suite("Job queue", .serialized)
 struct JobQueueTests {
     struct Payload: Codable { var n: Int }
 

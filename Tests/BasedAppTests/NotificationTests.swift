@@ -6,7 +6,7 @@ import HummingbirdTesting
 import NIOConcurrencyHelpers
 import Testing
 
-@Suite("Notifications and push")
+@Suite("Notifications and push", .serialized)
 struct NotificationTests {
     @Test("a new follower reaches the followed user live and in the inbox; following again is not news")
     func followNotification() async throws {

@@ -7,7 +7,7 @@ import Logging
 import SQLKit
 import Testing
 
-@Suite("Health, metrics, contract and migrations")
+@Suite("Health, metrics, contract and migrations", .serialized)
 struct OperationsTests {
     @Test("health and readiness are served, naming the database asked for")
     func health() async throws {

@@ -7,7 +7,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-@Suite("Profiles and avatars")
+@Suite("Profiles and avatars", .serialized)
 struct ProfileTests {
     @Test("the owner sees their email and location")
     func ownerSeesPrivateFields() async throws {

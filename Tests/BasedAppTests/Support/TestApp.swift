@@ -53,6 +53,10 @@ func testConfiguration(_ adjust: (inout AppConfiguration) -> Void = { _ in }) as
 }
 
 /// Runs `body` against a freshly built application driven through its real router.
+///
+/// Each call is a whole application with its own database pool. Suites that
+/// state one rule per test are `.serialized`, so the applications alive at
+/// once (and their PostgreSQL connections) do not grow with the number of rules.
 func withApp(
     _ adjust: (inout AppConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (any TestClientProtocol, AppServices) async throws -> Void
