@@ -338,7 +338,7 @@ struct CatalogTests {
     }
 
     /// Ana, an artist, uploads `audio`; returns her session and the track once processing has ended.
-    private func uploadAndProcess(_ audio: [UInt8], _ client: any TestClientProtocol) async throws -> (Schemas.Session, Schemas.Track) {
+    private func uploadAndProcess(_ audio: [UInt8], _ client: any TestClientProtocol) async throws -> (SessionBody, Schemas.Track) {
         let ana = try await client.register("ana", role: "artist")
         let response = try await client.upload(audio, token: ana.accessToken, query: "filename=night%20bus.flac")
         #expect(response.status == .created, "\(String(buffer: response.body))")
@@ -347,14 +347,14 @@ struct CatalogTests {
     }
 
     /// Like `uploadAndProcess`, checking that the track became ready.
-    private func processedTrack(_ audio: [UInt8], _ client: any TestClientProtocol) async throws -> (Schemas.Session, Schemas.Track) {
+    private func processedTrack(_ audio: [UInt8], _ client: any TestClientProtocol) async throws -> (SessionBody, Schemas.Track) {
         let (ana, track) = try await uploadAndProcess(audio, client)
         #expect(track.state == .ready, "\(track.failureReason ?? "")")
         return (ana, track)
     }
 
     /// Ana, an artist, makes a private EP.
-    private func privateEP(_ client: any TestClientProtocol) async throws -> (Schemas.Session, Schemas.Release) {
+    private func privateEP(_ client: any TestClientProtocol) async throws -> (SessionBody, Schemas.Release) {
         let ana = try await client.register("ana", role: "artist")
         let created = try await client.request(.post, "/api/v1/releases", json: #"{"title":"First EP","kind":"ep","releaseDate":"2026-05-01","credits":[{"role":"Mixing","name":"Cy"}],"visibility":"private"}"#, token: ana.accessToken)
         #expect(created.status == .created)

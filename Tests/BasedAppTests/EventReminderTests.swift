@@ -156,10 +156,10 @@ struct EventReminderTests {
 /// open; then the show is moved to start in 30 minutes, within the two-hour
 /// lead, so its reminder is due at once.
 private struct KellerkindLive {
-    var club: Schemas.Session
-    var fan: Schemas.Session
-    var maybe: Schemas.Session
-    var bystander: Schemas.Session
+    var club: SessionBody
+    var fan: SessionBody
+    var maybe: SessionBody
+    var bystander: SessionBody
     var event: Schemas.Event
     var moved: Schemas.Event
     /// The reminder queued for the first time.

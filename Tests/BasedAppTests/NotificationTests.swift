@@ -278,7 +278,7 @@ struct NotificationTests {
     }
 
     /// Ana, and Ben with a phone registered for push.
-    private func benWithPhone(_ client: any TestClientProtocol) async throws -> (Schemas.Session, Schemas.Session) {
+    private func benWithPhone(_ client: any TestClientProtocol) async throws -> (SessionBody, SessionBody) {
         let ana = try await client.register("ana")
         let ben = try await client.register("ben")
         let device = try await client.request(.post, "/api/v1/me/push-devices", json: #"{"token":"ExponentPushToken[ben-phone]","platform":"expo"}"#, token: ben.accessToken)
@@ -287,7 +287,7 @@ struct NotificationTests {
     }
 
     /// Ben follows Ana, an artist, and the notification has reached her socket (so it is in her inbox).
-    private func anaFollowedByBen(_ client: any TestClientProtocol, _ port: Int) async throws -> (Schemas.Session, Schemas.Session) {
+    private func anaFollowedByBen(_ client: any TestClientProtocol, _ port: Int) async throws -> (SessionBody, SessionBody) {
         let ana = try await client.register("ana", role: "artist")
         let ben = try await client.register("ben")
         let anaSocket = try await TestSocket.connect(port: port, token: ana.accessToken)

@@ -21,7 +21,7 @@ let brassNightJSON = eventJSON(title: "Brass Night", startsIn: 3 * 86_400, extra
 
 extension TestClientProtocol {
     /// The venue "club" publishes Brass Night.
-    func publishBrassNight() async throws -> (Schemas.Session, Schemas.Event) {
+    func publishBrassNight() async throws -> (SessionBody, Schemas.Event) {
         let club = try await register("club", role: "venue")
         let created = try await request(.post, "/api/v1/events", json: brassNightJSON, token: club.accessToken)
         #expect(created.status == .created)
@@ -29,7 +29,7 @@ extension TestClientProtocol {
     }
 
     /// The venue "club" publishes Dub Session, two days ahead.
-    func publishDubSession() async throws -> (Schemas.Session, Schemas.Event) {
+    func publishDubSession() async throws -> (SessionBody, Schemas.Event) {
         let club = try await register("club", role: "venue")
         let created = try await request(.post, "/api/v1/events", json: eventJSON(title: "Dub Session", startsIn: 2 * 86_400), token: club.accessToken)
         #expect(created.status == .created)
@@ -49,7 +49,7 @@ extension TestClientProtocol {
     }
 
     /// The venue "club" publishes a show three hours ahead, and "fan" is going; returns the fan's session.
-    func publishLateShowWithFan() async throws -> (Schemas.Session, Schemas.Event) {
+    func publishLateShowWithFan() async throws -> (SessionBody, Schemas.Event) {
         let club = try await register("club", role: "venue")
         let fan = try await register("fan")
         let event = try await request(.post, "/api/v1/events", json: eventJSON(title: "Late show", startsIn: 3 * 3600), token: club.accessToken).decode(Schemas.Event.self)
