@@ -256,8 +256,11 @@ struct NotificationTests {
             let benSocket = try await TestSocket.connect(port: port, token: ben.accessToken)
             _ = try await benSocket.next("hello")
             // Ana follows Ben and may see his presence; Eve may not.
-            let presence = try await client.request(.get, "/api/v1/users/ben/presence", token: ana.accessToken)
-            #expect(try presence.decode(Schemas.Presence.self).state == .online)
+            // Ben's socket is counted online a moment after its hello.
+            let online = try await waitFor {
+                try await client.request(.get, "/api/v1/users/ben/presence", token: ana.accessToken).decode(Schemas.Presence.self).state == .online
+            }
+            #expect(online)
             #expect(try await client.request(.get, "/api/v1/users/ben/presence", token: eve.accessToken).status == .notFound)
             await benSocket.close()
         }
