@@ -153,6 +153,7 @@ let package = Package(
         .testTarget(
             name: "BasedAppTests",
             dependencies: [
+                "BasedAPI",
                 "BasedApp",
                 "BasedMedia",
                 "BasedRealtime",
@@ -160,6 +161,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]

@@ -1,42 +1,76 @@
+import BasedAPI
 import BasedApp
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
 
-@Suite("Accounts and sign-in")
+@Suite("Accounts and sign-in", .serialized)
 struct AuthTests {
-    @Test("register, sign in, refresh, and reuse of a rotated refresh token revokes the family")
-    func fullFlow() async throws {
+    @Test("registering answers a session for the new account, with its private profile")
+    func register() async throws {
         try await withApp { client, _ in
-            let registered = try await client.register("Ana", role: "artist")
+            let response = try await client.request(.post, "/api/v1/auth/register", json: #"{"username":"Ana","email":"ana@example.org","password":"correct horse battery","role":"artist"}"#)
+            #expect(response.status == .created)
+            let registered = try response.decode(Schemas.Session.self)
             #expect(registered.user.username == "Ana")
-            #expect(registered.user.role == "artist")
+            #expect(registered.user.role == .artist)
             #expect(registered.user.verified == false)
             #expect(registered.user.email == "ana@example.org")
+        }
+    }
 
+    @Test("sign-in takes the email in any letter case and gives a working access token")
+    func signInByEmail() async throws {
+        try await withApp { client, _ in
+            _ = try await client.register("Ana", role: "artist")
             let signIn = try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ANA@example.org","password":"correct horse battery"}"#)
             #expect(signIn.status == .ok)
-            let session = try signIn.decode(SessionBody.self)
+            let session = try signIn.decode(Schemas.Session.self)
             #expect(try await client.request(.get, "/api/v1/me", token: session.accessToken).status == .ok)
+        }
+    }
 
-            let refreshed = try await client.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refreshToken)"}"#)
+    @Test("refreshing rotates the refresh token, and the new access token works")
+    func refreshRotates() async throws {
+        try await withApp { client, _ in
+            _ = try await client.register("Ana", role: "artist")
+            let session = try await client.signIn("ana")
+            let refreshed = try await refresh(client, session.refreshToken)
             #expect(refreshed.status == .ok)
-            let rotated = try refreshed.decode(SessionBody.self)
+            let rotated = try refreshed.decode(Schemas.Session.self)
             #expect(rotated.refreshToken != session.refreshToken)
             #expect(try await client.request(.get, "/api/v1/me", token: rotated.accessToken).status == .ok)
+        }
+    }
+
+    @Test("a reused refresh token revokes the family")
+    func reuseRevokesFamily() async throws {
+        try await withApp { client, _ in
+            _ = try await client.register("Ana", role: "artist")
+            let session = try await client.signIn("ana")
+            let rotated = try await refresh(client, session.refreshToken).decode(Schemas.Session.self)
 
             // The old token again: theft is assumed and the whole family ends.
-            let reuse = try await client.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refreshToken)"}"#)
+            let reuse = try await refresh(client, session.refreshToken)
             #expect(reuse.status == .unauthorized)
             #expect(try reuse.problem().code == "refresh_token_reused")
-            let afterReuse = try await client.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(rotated.refreshToken)"}"#)
+            let afterReuse = try await refresh(client, rotated.refreshToken)
             #expect(afterReuse.status == .unauthorized)
             #expect(try afterReuse.problem().code == "session_revoked")
             let me = try await client.request(.get, "/api/v1/me", token: rotated.accessToken)
             #expect(me.status == .unauthorized)
             #expect(try me.problem().code == "session_revoked")
+        }
+    }
 
+    @Test("a reused refresh token leaves the account's other sessions alone")
+    func reuseSparesOtherSessions() async throws {
+        try await withApp { client, _ in
+            let registered = try await client.register("Ana", role: "artist")
+            let session = try await client.signIn("ana")
+            _ = try await refresh(client, session.refreshToken)
+            #expect(try await refresh(client, session.refreshToken).status == .unauthorized)
             // The first session, from registering, is untouched.
             #expect(try await client.request(.get, "/api/v1/me", token: registered.accessToken).status == .ok)
         }
@@ -63,8 +97,7 @@ struct AuthTests {
             let problem = try response.problem()
             #expect(problem.code == "account_exists")
             #expect(problem.fields?.map(\.field) == [field])
-            let count = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM users").first(decodingColumn: "n", as: Int.self)
-            #expect(count == 1)
+            #expect(try await users(services) == 1)
         }
     }
 
@@ -88,41 +121,69 @@ struct AuthTests {
                 #expect(problem.code == "validation_failed")
                 #expect(Set(problem.fields?.map(\.field) ?? []) == Set(fields), "\(body)")
             }
-            // Admin is not a role one can register for; the enum in the contract refuses it.
-            let admin = try await client.request(.post, "/api/v1/auth/register", json: #"{"username":"boss","email":"b@example.org","password":"correct horse battery","role":"admin"}"#)
-            #expect(admin.status.kind == .clientError)
-            let count = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM users").first(decodingColumn: "n", as: Int.self)
-            #expect(count == 0)
+            #expect(try await users(services) == 0)
         }
     }
 
-    @Test("malformed JSON, wrong types and missing fields get precise 4xx problems")
-    func malformedBodies() async throws {
+    @Test("admin is not a role one can register for")
+    func noAdminRegistration() async throws {
+        try await withApp { client, services in
+            // The enum in the contract refuses it.
+            let admin = try await client.request(.post, "/api/v1/auth/register", json: #"{"username":"boss","email":"b@example.org","password":"correct horse battery","role":"admin"}"#)
+            #expect(admin.status.kind == .clientError)
+            #expect(try await users(services) == 0)
+        }
+    }
+
+    @Test("malformed JSON is a 400 problem and registers nobody")
+    func malformedJSON() async throws {
         try await withApp { client, services in
             let malformed = try await client.request(.post, "/api/v1/auth/register", json: #"{"username":"#)
             #expect(malformed.status == .badRequest)
             #expect(try malformed.problem().code == "malformed_json")
+            #expect(try await users(services) == 0)
+        }
+    }
 
+    @Test("a field of the wrong type is a 422 problem naming it")
+    func wrongType() async throws {
+        try await withApp { client, services in
             let wrongType = try await client.request(.post, "/api/v1/auth/register", json: #"{"username":42,"email":"a@example.org","password":"correct horse battery","role":"listener"}"#)
             #expect(wrongType.status == .unprocessableContent)
             #expect(try wrongType.problem().fields?.first?.field == "username")
+            #expect(try await users(services) == 0)
+        }
+    }
 
+    @Test("a missing field is a 422 problem saying it is required")
+    func missingField() async throws {
+        try await withApp { client, services in
             let missing = try await client.request(.post, "/api/v1/auth/register", json: #"{"username":"ana","password":"correct horse battery","role":"listener"}"#)
             #expect(missing.status == .unprocessableContent)
             let problem = try missing.problem()
             #expect(problem.fields?.first?.field == "email")
             #expect(problem.fields?.first?.message == "is required")
+            #expect(try await users(services) == 0)
+        }
+    }
 
+    @Test("a missing body is a 400 problem")
+    func missingBody() async throws {
+        try await withApp { client, services in
             let noBody = try await client.request(.post, "/api/v1/auth/sign-in")
             #expect(noBody.status == .badRequest)
             _ = try noBody.problem()
+            #expect(try await users(services) == 0)
+        }
+    }
 
+    @Test("a body that is not JSON is a 4xx problem")
+    func wrongMediaType() async throws {
+        try await withApp { client, services in
             let wrongMedia = try await client.execute(uri: "/api/v1/auth/sign-in", method: .post, headers: [.contentType: "text/plain"], body: .init(string: "hi"))
             #expect(wrongMedia.status.kind == .clientError)
             _ = try wrongMedia.problem()
-
-            let count = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM users").first(decodingColumn: "n", as: Int.self)
-            #expect(count == 0)
+            #expect(try await users(services) == 0)
         }
     }
 
@@ -202,9 +263,21 @@ struct AuthTests {
                 #expect(try response.problem().code == code)
                 #expect(response.headers[.wwwAuthenticate] == "Bearer")
             }
+        }
+    }
+
+    @Test("an Authorization header that is not a bearer token is refused")
+    func notBearer() async throws {
+        try await withApp { client, _ in
             let basic = try await client.request(.get, "/api/v1/me", headers: [.authorization: "Basic YTpi"])
             #expect(basic.status == .unauthorized)
             #expect(try basic.problem().code == "invalid_authorization")
+        }
+    }
+
+    @Test("a request without a token is told to authenticate")
+    func anonymous() async throws {
+        try await withApp { client, _ in
             let anonymous = try await client.request(.get, "/api/v1/me")
             #expect(anonymous.status == .unauthorized)
             #expect(try anonymous.problem().code == "authentication_required")
@@ -235,22 +308,57 @@ struct AuthTests {
         }
     }
 
-    @Test("signing out ends this session; signing out everywhere ends them all")
+    @Test("signing out ends this session and its refresh token, not the others")
     func signOut() async throws {
         try await withApp { client, _ in
             let first = try await client.register("ana")
-            let second = try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana","password":"correct horse battery"}"#).decode(SessionBody.self)
-            let third = try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana","password":"correct horse battery"}"#).decode(SessionBody.self)
-
+            let second = try await client.signIn("ana")
             #expect(try await client.request(.post, "/api/v1/auth/sign-out", token: first.accessToken).status == .noContent)
             #expect(try await client.request(.get, "/api/v1/me", token: first.accessToken).status == .unauthorized)
-            #expect(try await client.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(first.refreshToken)"}"#).status == .unauthorized)
+            #expect(try await refresh(client, first.refreshToken).status == .unauthorized)
             #expect(try await client.request(.get, "/api/v1/me", token: second.accessToken).status == .ok)
+        }
+    }
 
+    @Test("signing out everywhere ends every session")
+    func signOutEverywhere() async throws {
+        try await withApp { client, _ in
+            let first = try await client.register("ana")
+            let second = try await client.signIn("ana")
+            let third = try await client.signIn("ana")
             #expect(try await client.request(.post, "/api/v1/auth/sign-out?allDevices=true", token: second.accessToken).status == .noContent)
+            #expect(try await client.request(.get, "/api/v1/me", token: first.accessToken).status == .unauthorized)
             #expect(try await client.request(.get, "/api/v1/me", token: second.accessToken).status == .unauthorized)
             #expect(try await client.request(.get, "/api/v1/me", token: third.accessToken).status == .unauthorized)
-            #expect(try await client.request(.post, "/api/v1/auth/sign-out").status == .unauthorized)
+        }
+    }
+
+    @Test("signing out needs a session")
+    func signOutAnonymously() async throws {
+        try await withApp { client, _ in
+            let response = try await client.request(.post, "/api/v1/auth/sign-out")
+            #expect(response.status == .unauthorized)
+        }
+    }
+
+    @Test("a password change needs the current password")
+    func changePasswordWrongCurrent() async throws {
+        try await withApp { client, _ in
+            let current = try await client.register("ana")
+            let wrong = try await client.request(.post, "/api/v1/me/password", json: #"{"currentPassword":"nope nope nope","newPassword":"staple battery horse"}"#, token: current.accessToken)
+            #expect(wrong.status == .unprocessableContent)
+            #expect(try wrong.problem().fields?.first?.field == "currentPassword")
+            #expect(try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana","password":"correct horse battery"}"#).status == .ok)
+        }
+    }
+
+    @Test("a weak new password is refused")
+    func changePasswordWeak() async throws {
+        try await withApp { client, _ in
+            let current = try await client.register("ana")
+            let weak = try await client.request(.post, "/api/v1/me/password", json: #"{"currentPassword":"correct horse battery","newPassword":"short"}"#, token: current.accessToken)
+            #expect(weak.status == .unprocessableContent)
+            #expect(try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana","password":"correct horse battery"}"#).status == .ok)
         }
     }
 
@@ -258,18 +366,20 @@ struct AuthTests {
     func changePassword() async throws {
         try await withApp { client, _ in
             let current = try await client.register("ana")
-            let other = try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana","password":"correct horse battery"}"#).decode(SessionBody.self)
-
-            let wrong = try await client.request(.post, "/api/v1/me/password", json: #"{"currentPassword":"nope nope nope","newPassword":"staple battery horse"}"#, token: current.accessToken)
-            #expect(wrong.status == .unprocessableContent)
-            #expect(try wrong.problem().fields?.first?.field == "currentPassword")
-            let weak = try await client.request(.post, "/api/v1/me/password", json: #"{"currentPassword":"correct horse battery","newPassword":"short"}"#, token: current.accessToken)
-            #expect(weak.status == .unprocessableContent)
-
+            let other = try await client.signIn("ana")
             let changed = try await client.request(.post, "/api/v1/me/password", json: #"{"currentPassword":"correct horse battery","newPassword":"staple battery horse"}"#, token: current.accessToken)
             #expect(changed.status == .noContent)
             #expect(try await client.request(.get, "/api/v1/me", token: current.accessToken).status == .ok)
             #expect(try await client.request(.get, "/api/v1/me", token: other.accessToken).status == .unauthorized)
+        }
+    }
+
+    @Test("after a password change only the new password signs in")
+    func changedPasswordSignsIn() async throws {
+        try await withApp { client, _ in
+            let current = try await client.register("ana")
+            let changed = try await client.request(.post, "/api/v1/me/password", json: #"{"currentPassword":"correct horse battery","newPassword":"staple battery horse"}"#, token: current.accessToken)
+            #expect(changed.status == .noContent)
             #expect(try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana","password":"correct horse battery"}"#).status == .unauthorized)
             #expect(try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana","password":"staple battery horse"}"#).status == .ok)
         }
@@ -290,9 +400,18 @@ struct AuthTests {
             }
             #expect(statuses.filter { $0 == .created }.count == 1)
             #expect(statuses.filter { $0 == .conflict }.count == 5)
-            let count = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM users").first(decodingColumn: "n", as: Int.self)
-            #expect(count == 1)
+            #expect(try await users(services) == 1)
         }
+    }
+
+    // MARK: Helpers
+
+    private func refresh(_ client: any TestClientProtocol, _ refreshToken: String) async throws -> TestResponse {
+        try await client.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(refreshToken)"}"#)
+    }
+
+    private func users(_ services: AppServices) async throws -> Int {
+        try await services.database.sql.raw("SELECT COUNT(*) AS n FROM users").first(decodingColumn: "n", as: Int.self) ?? -1
     }
 }
 

@@ -1,3 +1,4 @@
+import BasedAPI
 import BasedApp
 import BasedMedia
 import Foundation
@@ -7,19 +8,17 @@ import NIOCore
 import SQLKit
 import Testing
 
-@Suite("Uploads and processing")
+@Suite("Uploads and processing", .serialized)
 struct CatalogTests {
-    @Test("an artist's upload is probed, tagged, processed into every rendition and becomes ready")
-    func uploadAndProcess() async throws {
-        let audio = try await makeAudio(seconds: 5, format: "flac", tags: [
-            "title": "Night Bus", "artist": "Ana feat. Bob & Cy", "album": "Late Lines", "track": "3/9", "date": "2024-05-01", "genre": "Dub",
-        ], cover: true)
-        try await withApp { client, services in
+    @Test("an artist's upload is probed and tagged, and starts processing")
+    func uploadIsTagged() async throws {
+        let audio = try await taggedAudio()
+        try await withApp { client, _ in
             let ana = try await client.register("ana", role: "artist")
             let response = try await client.upload(audio, token: ana.accessToken, query: "filename=night%20bus.flac")
             #expect(response.status == .created, "\(String(buffer: response.body))")
-            let created = try response.decode(TrackBody.self)
-            #expect(created.state == "processing")
+            let created = try response.decode(Schemas.Track.self)
+            #expect(created.state == .processing)
             #expect(created.title == "Night Bus")
             #expect(created.featured == ["Bob", "Cy"])
             #expect(created.trackNumber == 3)
@@ -28,24 +27,32 @@ struct CatalogTests {
             #expect(created.releaseId != nil)
             #expect(created.originalFormat == "flac")
             #expect(created.originalFilename == "night bus.flac")
+        }
+    }
 
-            let ready = try await client.waitForProcessing(created.id, token: ana.accessToken)
-            #expect(ready.state == "ready", "\(ready.failureReason ?? "")")
-            #expect(ready.progress == ["loudness": "done", "waveform": "done", "artwork": "done", "renditions": "done", "hls": "done"])
+    @Test("processing ends ready with every step done, the loudness measured and the artwork served")
+    func processingEndsReady() async throws {
+        let audio = try await taggedAudio()
+        try await withApp { client, _ in
+            let (_, ready) = try await uploadAndProcess(audio, client)
+            #expect(ready.state == .ready, "\(ready.failureReason ?? "")")
+            #expect(ready.progress.additionalProperties == ["loudness": "done", "waveform": "done", "artwork": "done", "renditions": "done", "hls": "done"])
             let loudness = try #require(ready.loudness)
             // A full-scale-ish sine from lavfi: about -21 LUFS; the gain brings it to -18.
             #expect(loudness.integratedLufs < -10 && loudness.integratedLufs > -40)
             #expect(abs(loudness.replayGainDb - (-18 - loudness.integratedLufs)) < 0.001)
             let artwork = try #require(ready.artwork)
             #expect(try await client.request(.get, artwork.small).headers[.contentType] == "image/jpeg")
+        }
+    }
 
-            struct Peaks: Decodable { var peaks: [Double] }
-            let waveform = try await client.request(.get, "/api/v1/tracks/\(created.id)/waveform").decode(Peaks.self)
-            #expect(waveform.peaks.count == 800)
-            #expect(waveform.peaks.allSatisfy { (0...1).contains($0) })
-            #expect(waveform.peaks.max()! > 0.1)
-
-            let folder = services.blobs.renditions(track: created.id)
+    @Test("a processed track has every progressive rendition at its length and an HLS ladder")
+    func renditions() async throws {
+        let audio = try await taggedAudio()
+        try await withApp { client, services in
+            let (_, ready) = try await uploadAndProcess(audio, client)
+            #expect(ready.state == .ready, "\(ready.failureReason ?? "")")
+            let folder = services.blobs.renditions(track: ready.id)
             for rendition in Rendition.progressive {
                 let file = folder.appendingPathComponent(rendition.fileName)
                 let probe = try await AudioProbe.inspect(file)
@@ -54,11 +61,28 @@ struct CatalogTests {
             }
             let master = try String(contentsOf: folder.appendingPathComponent("hls/master.m3u8"), encoding: .utf8)
             #expect(master.components(separatedBy: "#EXT-X-STREAM-INF").count == 4)
+        }
+    }
 
-            // Listed on the artist's page, newest first.
-            struct Page: Decodable { var items: [TrackBody] }
-            let page = try await client.request(.get, "/api/v1/users/ana/tracks").decode(Page.self)
-            #expect(page.items.map(\.id) == [created.id])
+    @Test("a processed track's waveform is 800 peaks between 0 and 1")
+    func waveform() async throws {
+        let audio = try await taggedAudio()
+        try await withApp { client, _ in
+            let (_, ready) = try await uploadAndProcess(audio, client)
+            let waveform = try await client.request(.get, "/api/v1/tracks/\(ready.id)/waveform").decode(Operations.GetWaveform.Output.Ok.Body.JsonPayload.self)
+            #expect(waveform.peaks.count == 800)
+            #expect(waveform.peaks.allSatisfy { (0...1).contains($0) })
+            #expect(waveform.peaks.max()! > 0.1)
+        }
+    }
+
+    @Test("a processed public track is listed on its artist's page")
+    func listedOnArtistPage() async throws {
+        let audio = try await taggedAudio()
+        try await withApp { client, _ in
+            let (_, ready) = try await uploadAndProcess(audio, client)
+            let page = try await client.request(.get, "/api/v1/users/ana/tracks").decode(Schemas.TrackPage.self)
+            #expect(page.items.map(\.id) == [ready.id])
         }
     }
 
@@ -95,20 +119,29 @@ struct CatalogTests {
         }
     }
 
-    @Test("listeners cannot upload; nobody can without a session")
-    func uploadPermissions() async throws {
+    @Test("listeners cannot upload")
+    func listenersCannotUpload() async throws {
         let audio = try await makeAudio(seconds: 2)
-        try await withApp { client, _ in
+        try await withApp { client, services in
             let fan = try await client.register("fan")
             let listener = try await client.upload(audio, token: fan.accessToken)
             #expect(listener.status == .forbidden)
-            let anonymous = try await client.execute(uri: "/api/v1/tracks", method: .post, headers: [:], body: ByteBuffer(bytes: audio))
-            #expect(anonymous.status == .unauthorized)
+            #expect(try await tracks(services) == 0)
         }
     }
 
-    @Test("the same file twice is reported, even when both arrive at once")
-    func duplicates() async throws {
+    @Test("nobody uploads without a session")
+    func anonymousUpload() async throws {
+        let audio = try await makeAudio(seconds: 2)
+        try await withApp { client, services in
+            let anonymous = try await client.execute(uri: "/api/v1/tracks", method: .post, headers: [:], body: ByteBuffer(bytes: audio))
+            #expect(anonymous.status == .unauthorized)
+            #expect(try await tracks(services) == 0)
+        }
+    }
+
+    @Test("the same file arriving several times at once is one track; the others are conflicts")
+    func concurrentDuplicates() async throws {
         let audio = try await makeAudio(seconds: 3)
         try await withApp { client, services in
             let ana = try await client.register("ana", role: "artist")
@@ -118,57 +151,106 @@ struct CatalogTests {
             }
             #expect(statuses.filter { $0 == .created }.count == 1)
             #expect(statuses.filter { $0 == .conflict }.count == 2)
+            #expect(try await tracks(services) == 1)
+        }
+    }
+
+    @Test("the same file again is reported with the track it duplicates, and stored once")
+    func duplicateReported() async throws {
+        let audio = try await makeAudio(seconds: 3)
+        try await withApp { client, services in
+            let ana = try await client.register("ana", role: "artist")
+            let first = try await client.upload(audio, token: ana.accessToken).decode(Schemas.Track.self)
             let again = try await client.upload(audio, token: ana.accessToken)
             #expect(again.status == .conflict)
             let problem = try again.problem()
             #expect(problem.code == "duplicate_upload")
             #expect(problem.fields?.first?.field == "trackId")
+            #expect(problem.fields?.first?.message == first.id)
             let originals = try regularFiles(under: services.blobs.root.appendingPathComponent("originals"))
             #expect(originals.count == 1)
-            // Another artist may upload the same file; it is stored once.
+        }
+    }
+
+    @Test("another artist may upload the same file; it is stored once")
+    func sameFileOtherArtist() async throws {
+        let audio = try await makeAudio(seconds: 3)
+        try await withApp { client, services in
+            let ana = try await client.register("ana", role: "artist")
             let bob = try await client.register("bob", role: "artist")
+            #expect(try await client.upload(audio, token: ana.accessToken).status == .created)
             #expect(try await client.upload(audio, token: bob.accessToken).status == .created)
             #expect(try regularFiles(under: services.blobs.root.appendingPathComponent("originals")).count == 1)
         }
     }
 
-    @Test("file names are metadata only: traversal is cut away, Unicode kept")
-    func filenames() async throws {
-        let first = try await makeAudio(seconds: 2, frequency: 300)
-        let second = try await makeAudio(seconds: 2, frequency: 500)
+    @Test("a file name is metadata only: path traversal is cut away")
+    func filenameTraversal() async throws {
+        let audio = try await makeAudio(seconds: 2, frequency: 300)
         try await withApp { client, services in
             let ana = try await client.register("ana", role: "artist")
-            let traversal = try await client.upload(first, token: ana.accessToken, query: "filename=..%2F..%2Fetc%2Fpasswd").decode(TrackBody.self)
+            let traversal = try await client.upload(audio, token: ana.accessToken, query: "filename=..%2F..%2Fetc%2Fpasswd").decode(Schemas.Track.self)
             #expect(traversal.originalFilename == "passwd")
             #expect(traversal.title == "passwd")
-            let unicode = try await client.upload(second, token: ana.accessToken, query: "filename=%E6%9D%B1%E4%BA%AC%20%F0%9F%8E%B8%0A.mp3").decode(TrackBody.self)
-            #expect(unicode.originalFilename == "東京 🎸.mp3")
             #expect(!FileManager.default.fileExists(atPath: services.configuration.dataDirectory.deletingLastPathComponent().appendingPathComponent("etc/passwd").path))
         }
     }
 
-    @Test("only the artist edits or deletes a track; deleting removes its files")
-    func editAndDelete() async throws {
-        let audio = try await makeAudio(seconds: 2)
-        try await withApp { client, services in
+    @Test("a Unicode file name is kept, without control characters")
+    func filenameUnicode() async throws {
+        let audio = try await makeAudio(seconds: 2, frequency: 500)
+        try await withApp { client, _ in
             let ana = try await client.register("ana", role: "artist")
-            let bob = try await client.register("bob", role: "artist")
-            let track = try await client.upload(audio, token: ana.accessToken).decode(TrackBody.self)
-            _ = try await client.waitForProcessing(track.id, token: ana.accessToken)
+            let unicode = try await client.upload(audio, token: ana.accessToken, query: "filename=%E6%9D%B1%E4%BA%AC%20%F0%9F%8E%B8%0A.mp3").decode(Schemas.Track.self)
+            #expect(unicode.originalFilename == "東京 🎸.mp3")
+        }
+    }
 
+    @Test("another artist can neither edit nor delete a track")
+    func othersCannotEditTracks() async throws {
+        let audio = try await makeAudio(seconds: 2)
+        try await withApp { client, _ in
+            let (ana, track) = try await processedTrack(audio, client)
+            let bob = try await client.register("bob", role: "artist")
             let refused = try await client.request(.patch, "/api/v1/tracks/\(track.id)", json: #"{"title":"Mine now"}"#, token: bob.accessToken)
             #expect(refused.status == .forbidden)
             #expect(try await client.request(.delete, "/api/v1/tracks/\(track.id)", token: bob.accessToken).status == .forbidden)
+            #expect(try await client.request(.get, "/api/v1/tracks/\(track.id)", token: ana.accessToken).decode(Schemas.Track.self).title == track.title)
+        }
+    }
 
+    @Test("an invalid track edit names every bad field")
+    func invalidTrackEdit() async throws {
+        let audio = try await makeAudio(seconds: 2)
+        try await withApp { client, _ in
+            let (ana, track) = try await processedTrack(audio, client)
             let invalid = try await client.request(.patch, "/api/v1/tracks/\(track.id)", json: #"{"title":"","trackNumber":0}"#, token: ana.accessToken)
             #expect(invalid.status == .unprocessableContent)
             #expect(Set(try invalid.problem().fields?.map(\.field) ?? []) == ["title", "trackNumber"])
+        }
+    }
 
+    @Test("the artist's edit applies, and a private track is hidden from others")
+    func editTrack() async throws {
+        let audio = try await makeAudio(seconds: 2)
+        try await withApp { client, _ in
+            let (ana, track) = try await processedTrack(audio, client)
+            let bob = try await client.register("bob", role: "artist")
             let edited = try await client.request(.patch, "/api/v1/tracks/\(track.id)", json: #"{"title":"Renamed","visibility":"private","tags":["late night"]}"#, token: ana.accessToken)
             #expect(edited.status == .ok)
-            #expect(try edited.decode(TrackBody.self).visibility == "private")
+            let body = try edited.decode(Schemas.Track.self)
+            #expect(body.visibility == ._private)
+            #expect(body.title == "Renamed")
+            #expect(body.tags == ["late night"])
             #expect(try await client.request(.get, "/api/v1/tracks/\(track.id)", token: bob.accessToken).status == .notFound)
+        }
+    }
 
+    @Test("the artist's delete removes the track and its files")
+    func deleteTrack() async throws {
+        let audio = try await makeAudio(seconds: 2)
+        try await withApp { client, services in
+            let (ana, track) = try await processedTrack(audio, client)
             #expect(try await client.request(.delete, "/api/v1/tracks/\(track.id)", token: ana.accessToken).status == .noContent)
             #expect(try await client.request(.get, "/api/v1/tracks/\(track.id)", token: ana.accessToken).status == .notFound)
             #expect(try regularFiles(under: services.blobs.root.appendingPathComponent("renditions")).isEmpty)
@@ -176,29 +258,111 @@ struct CatalogTests {
         }
     }
 
-    @Test("releases: made by artists, edited by their artist, private ones hidden")
-    func releases() async throws {
+    @Test("listeners do not make releases")
+    func listenersMakeNoReleases() async throws {
         try await withApp { client, _ in
-            let ana = try await client.register("ana", role: "artist")
             let fan = try await client.register("fan")
             #expect(try await client.request(.post, "/api/v1/releases", json: #"{"title":"Nope"}"#, token: fan.accessToken).status == .forbidden)
+        }
+    }
+
+    @Test("a release needs a title")
+    func releaseNeedsTitle() async throws {
+        try await withApp { client, _ in
+            let ana = try await client.register("ana", role: "artist")
             let missing = try await client.request(.post, "/api/v1/releases", json: #"{"kind":"ep"}"#, token: ana.accessToken)
             #expect(missing.status == .unprocessableContent)
-            let created = try await client.request(.post, "/api/v1/releases", json: #"{"title":"First EP","kind":"ep","releaseDate":"2026-05-01","credits":[{"role":"Mixing","name":"Cy"}],"visibility":"private"}"#, token: ana.accessToken)
-            #expect(created.status == .created)
-            struct ReleaseBody: Decodable { var id: String; var title: String; var kind: String; var visibility: String }
-            let release = try created.decode(ReleaseBody.self)
+        }
+    }
+
+    @Test("a private release is hidden from others, who cannot change it either")
+    func privateRelease() async throws {
+        try await withApp { client, _ in
+            let (_, release) = try await privateEP(client)
+            let fan = try await client.register("fan")
+            #expect(release.visibility == ._private)
+            #expect(release.kind == .ep)
+            #expect(release.credits.map(\.name) == ["Cy"])
             #expect(try await client.request(.get, "/api/v1/releases/\(release.id)", token: fan.accessToken).status == .notFound)
             #expect(try await client.request(.patch, "/api/v1/releases/\(release.id)", json: #"{"title":"x"}"#, token: fan.accessToken).status == .notFound)
+        }
+    }
+
+    @Test("a release date that is not a date is refused")
+    func badReleaseDate() async throws {
+        try await withApp { client, _ in
+            let (ana, release) = try await privateEP(client)
             let badDate = try await client.request(.patch, "/api/v1/releases/\(release.id)", json: #"{"releaseDate":"May 1st"}"#, token: ana.accessToken)
             #expect(badDate.status == .unprocessableContent)
+        }
+    }
+
+    @Test("a published release is visible to everyone")
+    func publishRelease() async throws {
+        try await withApp { client, _ in
+            let (ana, release) = try await privateEP(client)
+            let fan = try await client.register("fan")
             let published = try await client.request(.patch, "/api/v1/releases/\(release.id)", json: #"{"visibility":"public"}"#, token: ana.accessToken)
-            #expect(try published.decode(ReleaseBody.self).visibility == "public")
+            #expect(try published.decode(Schemas.Release.self).visibility == ._public)
             #expect(try await client.request(.get, "/api/v1/releases/\(release.id)", token: fan.accessToken).status == .ok)
+        }
+    }
+
+    @Test("only its artist deletes a release")
+    func deleteRelease() async throws {
+        try await withApp { client, _ in
+            let (ana, release) = try await privateEP(client)
+            let fan = try await client.register("fan")
+            _ = try await client.request(.patch, "/api/v1/releases/\(release.id)", json: #"{"visibility":"public"}"#, token: ana.accessToken)
             #expect(try await client.request(.delete, "/api/v1/releases/\(release.id)", token: fan.accessToken).status == .forbidden)
             #expect(try await client.request(.delete, "/api/v1/releases/\(release.id)", token: ana.accessToken).status == .noContent)
-            #expect(try await client.request(.get, "/api/v1/releases/not-a-uuid").status == .notFound)
+            #expect(try await client.request(.get, "/api/v1/releases/\(release.id)", token: ana.accessToken).status == .notFound)
         }
+    }
+
+    @Test("a release id that is not a UUID is not found")
+    func releaseIdNotUUID() async throws {
+        try await withApp { client, _ in
+            let response = try await client.request(.get, "/api/v1/releases/not-a-uuid")
+            #expect(response.status == .notFound)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Five seconds of FLAC with tags and a cover.
+    private func taggedAudio() async throws -> [UInt8] {
+        try await makeAudio(seconds: 5, format: "flac", tags: [
+            "title": "Night Bus", "artist": "Ana feat. Bob & Cy", "album": "Late Lines", "track": "3/9", "date": "2024-05-01", "genre": "Dub",
+        ], cover: true)
+    }
+
+    /// Ana, an artist, uploads `audio`; returns her session and the track once processing has ended.
+    private func uploadAndProcess(_ audio: [UInt8], _ client: any TestClientProtocol) async throws -> (SessionBody, Schemas.Track) {
+        let ana = try await client.register("ana", role: "artist")
+        let response = try await client.upload(audio, token: ana.accessToken, query: "filename=night%20bus.flac")
+        #expect(response.status == .created, "\(String(buffer: response.body))")
+        let created = try response.decode(Schemas.Track.self)
+        return (ana, try await client.waitUntilProcessed(created.id, token: ana.accessToken))
+    }
+
+    /// Like `uploadAndProcess`, checking that the track became ready.
+    private func processedTrack(_ audio: [UInt8], _ client: any TestClientProtocol) async throws -> (SessionBody, Schemas.Track) {
+        let (ana, track) = try await uploadAndProcess(audio, client)
+        #expect(track.state == .ready, "\(track.failureReason ?? "")")
+        return (ana, track)
+    }
+
+    /// Ana, an artist, makes a private EP.
+    private func privateEP(_ client: any TestClientProtocol) async throws -> (SessionBody, Schemas.Release) {
+        let ana = try await client.register("ana", role: "artist")
+        let created = try await client.request(.post, "/api/v1/releases", json: #"{"title":"First EP","kind":"ep","releaseDate":"2026-05-01","credits":[{"role":"Mixing","name":"Cy"}],"visibility":"private"}"#, token: ana.accessToken)
+        #expect(created.status == .created)
+        return (ana, try created.decode(Schemas.Release.self))
+    }
+
+    private func tracks(_ services: AppServices) async throws -> Int {
+        try await services.database.sql.raw("SELECT COUNT(*) AS n FROM tracks").first(decodingColumn: "n", as: Int.self) ?? -1
     }
 }
 

@@ -1,3 +1,4 @@
+import BasedAPI
 import BasedApp
 import BasedMedia
 import Foundation
@@ -69,16 +70,16 @@ struct CrashRecoveryTests {
         let base = "http://127.0.0.1:\(server.port)/api/v1"
         let session = try await server.curl(["-X", "POST", "\(base)/auth/register", "-H", "content-type: application/json",
             "-d", #"{"username":"ana","email":"ana@example.org","password":"correct horse battery","role":"artist"}"#])
-        let token = try JSONDecoder().decode(SessionBody.self, from: Data(session.utf8)).accessToken
+        let token = try jsonDecoder.decode(Schemas.Session.self, from: Data(session.utf8)).accessToken
         let uploaded = try await server.curl(["-X", "POST", "\(base)/tracks", "-H", "authorization: Bearer \(token)", "--data-binary", "@\(audio.path)"])
-        let id = try JSONDecoder().decode(TrackBody.self, from: Data(uploaded.utf8)).id
+        let id = try jsonDecoder.decode(Schemas.Track.self, from: Data(uploaded.utf8)).id
 
         // Wait until processing is under way (a step is done), then kill the server outright.
         var killedDuring = false
         for _ in 0..<600 {
-            let track = try JSONDecoder().decode(TrackBody.self, from: Data(try await server.curl(["\(base)/tracks/\(id)", "-H", "authorization: Bearer \(token)"]).utf8))
-            if !track.progress.isEmpty {
-                killedDuring = track.state == "processing"
+            let track = try jsonDecoder.decode(Schemas.Track.self, from: Data(try await server.curl(["\(base)/tracks/\(id)", "-H", "authorization: Bearer \(token)"]).utf8))
+            if !track.progress.additionalProperties.isEmpty {
+                killedDuring = track.state == .processing
                 break
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -89,17 +90,17 @@ struct CrashRecoveryTests {
         server = try await ServerProcess.start(configuration, log: log)
         defer { server.killHard() }
         let restarted = "http://127.0.0.1:\(server.port)/api/v1"
-        var final: TrackBody?
+        var final: Schemas.Track?
         for _ in 0..<900 {
-            let track = try JSONDecoder().decode(TrackBody.self, from: Data(try await server.curl(["\(restarted)/tracks/\(id)", "-H", "authorization: Bearer \(token)"]).utf8))
-            if track.state != "processing" {
+            let track = try jsonDecoder.decode(Schemas.Track.self, from: Data(try await server.curl(["\(restarted)/tracks/\(id)", "-H", "authorization: Bearer \(token)"]).utf8))
+            if track.state != .processing {
                 final = track
                 break
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        #expect(final?.state == "ready", "\(final?.failureReason ?? "still processing")")
-        #expect(final?.progress["hls"] == "done")
+        #expect(final?.state == .ready, "\(final?.failureReason ?? "still processing")")
+        #expect(final?.progress.additionalProperties["hls"] == "done")
         let renditions = configuration.dataDirectory.appendingPathComponent("media/renditions/\(id)")
         for rendition in Rendition.progressive {
             #expect(FileManager.default.fileExists(atPath: renditions.appendingPathComponent(rendition.fileName).path))

@@ -1,15 +1,16 @@
+import BasedAPI
 @testable import BasedApp
 import Foundation
 import Logging
 import SQLKit
 import Testing
 
-@Suite("Job queue")
+@Suite("Job queue", .serialized)
 struct JobQueueTests {
     struct Payload: Codable { var n: Int }
 
-    @Test("a job whose worker stops renewing its lease is claimed again; finished jobs are not")
-    func leases() async throws {
+    @Test("a job whose worker stops renewing its lease is claimed again, as another attempt")
+    func leaseLapses() async throws {
         try await withApp({ $0.workers = 0 }) { _, services in
             let queue = services.jobs
             try await queue.enqueue(kind: "test", payload: Payload(n: 1), on: services.database.sql)
@@ -22,30 +23,69 @@ struct JobQueueTests {
             #expect(again.id == first.id)
             #expect(again.attempts == 2)
             #expect(try again.decodePayload(Payload.self).n == 1)
-            // a can no longer renew or finish it.
+        }
+    }
+
+    @Test("a worker whose lease was taken over can no longer renew the job")
+    func lostLease() async throws {
+        try await withApp({ $0.workers = 0 }) { _, services in
+            let queue = services.jobs
+            try await queue.enqueue(kind: "test", payload: Payload(n: 1), on: services.database.sql)
+            let now = Date()
+            let first = try #require(try await queue.claim(worker: "a", lease: .seconds(30), now: now))
+            #expect(try await queue.renew(first, worker: "a", lease: .seconds(30)) == true)
+            let again = try #require(try await queue.claim(worker: "b", lease: .seconds(30), now: now.addingTimeInterval(3600)))
             #expect(try await queue.renew(first, worker: "a", lease: .seconds(30)) == false)
+            #expect(try await queue.renew(again, worker: "b", lease: .seconds(30)) == true)
+        }
+    }
+
+    @Test("a finished job is not claimed again")
+    func finishedJob() async throws {
+        try await withApp({ $0.workers = 0 }) { _, services in
+            let queue = services.jobs
+            try await queue.enqueue(kind: "test", payload: Payload(n: 1), on: services.database.sql)
+            let now = Date()
+            let first = try #require(try await queue.claim(worker: "a", lease: .seconds(30), now: now))
+            let again = try #require(try await queue.claim(worker: "b", lease: .seconds(30), now: now.addingTimeInterval(31)))
+            // a, which lost the job, cannot finish it; b does.
+            try await queue.complete(first, worker: "a")
+            #expect(try await queue.job(id: first.id)?.state == .running)
             try await queue.complete(again, worker: "b")
             #expect(try await queue.job(id: first.id)?.state == .done)
             #expect(try await queue.claim(worker: "c", lease: .seconds(30), now: now.addingTimeInterval(3600)) == nil)
         }
     }
 
-    @Test("failures back off and end in failed after the last attempt")
-    func retries() async throws {
+    @Test("a failed attempt is not retried before its backoff has passed")
+    func backoff() async throws {
         try await withApp({ $0.workers = 0 }) { _, services in
             let queue = services.jobs
             try await queue.enqueue(kind: "test", payload: Payload(n: 2), maxAttempts: 2, on: services.database.sql)
             let now = Date()
             let first = try #require(try await queue.claim(worker: "w", lease: .seconds(30), now: now))
             #expect(try await queue.fail(first, worker: "w", error: "boom", now: now) == false)
-            // Not due again until the backoff has passed.
+            #expect(try await queue.job(id: first.id)?.state == .queued)
             #expect(try await queue.claim(worker: "w", lease: .seconds(30), now: now.addingTimeInterval(1)) == nil)
             let second = try #require(try await queue.claim(worker: "w", lease: .seconds(30), now: now.addingTimeInterval(6)))
             #expect(second.attempts == 2)
+        }
+    }
+
+    @Test("after its last attempt a job ends failed, with the last error")
+    func lastAttempt() async throws {
+        try await withApp({ $0.workers = 0 }) { _, services in
+            let queue = services.jobs
+            try await queue.enqueue(kind: "test", payload: Payload(n: 2), maxAttempts: 2, on: services.database.sql)
+            let now = Date()
+            let first = try #require(try await queue.claim(worker: "w", lease: .seconds(30), now: now))
+            #expect(try await queue.fail(first, worker: "w", error: "boom", now: now) == false)
+            let second = try #require(try await queue.claim(worker: "w", lease: .seconds(30), now: now.addingTimeInterval(6)))
             #expect(try await queue.fail(second, worker: "w", error: "boom again", now: now.addingTimeInterval(6)) == true)
             let job = try await queue.job(id: first.id)
             #expect(job?.state == .failed)
             #expect(job?.lastError == "boom again")
+            #expect(try await queue.claim(worker: "w", lease: .seconds(30), now: now.addingTimeInterval(3600)) == nil)
         }
     }
 
@@ -68,10 +108,20 @@ struct JobQueueTests {
             let queue = services.jobs
             for _ in 0..<3 { try await queue.enqueue(kind: "test", payload: Payload(n: 3), dedupeKey: "k", on: services.database.sql) }
             #expect(try await queue.jobs(kind: "test").count == 1)
+        }
+    }
+
+    @Test("once its job has finished, a dedupe key may be used again")
+    func dedupeKeyFreed() async throws {
+        try await withApp({ $0.workers = 0 }) { _, services in
+            let queue = services.jobs
+            try await queue.enqueue(kind: "test", payload: Payload(n: 3), dedupeKey: "k", on: services.database.sql)
             let job = try #require(try await queue.claim(worker: "w", lease: .seconds(30)))
             try await queue.complete(job, worker: "w")
             try await queue.enqueue(kind: "test", payload: Payload(n: 4), dedupeKey: "k", on: services.database.sql)
-            #expect(try await queue.jobs(kind: "test").count == 2)
+            let jobs = try await queue.jobs(kind: "test")
+            #expect(jobs.count == 2)
+            #expect(Set(try jobs.map { try $0.decodePayload(Payload.self).n }) == [3, 4])
         }
     }
 
@@ -80,7 +130,7 @@ struct JobQueueTests {
         let audio = try await makeAudio(seconds: 2)
         try await withApp({ $0.workers = 0 }) { client, services in
             let ana = try await client.register("ana", role: "artist")
-            let track = try await client.upload(audio, token: ana.accessToken).decode(TrackBody.self)
+            let track = try await client.upload(audio, token: ana.accessToken).decode(Schemas.Track.self)
             let hash = try #require(try await services.database.sql.raw("SELECT original_hash FROM tracks").first(decodingColumn: "original_hash", as: String.self))
             // The original disappears (a broken disk): the job cannot succeed and says why.
             let original = services.blobs.original(hash: hash)
@@ -89,8 +139,8 @@ struct JobQueueTests {
             let worker = services.worker(concurrency: 1)
             let job = try #require(try await services.jobs.claim(worker: "w", lease: .seconds(30)))
             await worker.execute(job, worker: "w")
-            let failed = try await client.request(.get, "/api/v1/tracks/\(track.id)", token: ana.accessToken).decode(TrackBody.self)
-            #expect(failed.state == "failed")
+            let failed = try await client.request(.get, "/api/v1/tracks/\(track.id)", token: ana.accessToken).decode(Schemas.Track.self)
+            #expect(failed.state == .failed)
             #expect(failed.failureReason == "the original file is missing")
         }
     }

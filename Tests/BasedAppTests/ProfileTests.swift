@@ -1,3 +1,4 @@
+import BasedAPI
 import BasedApp
 import BasedMedia
 import Foundation
@@ -6,28 +7,30 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-@Suite("Profiles and avatars")
+@Suite("Profiles and avatars", .serialized)
 struct ProfileTests {
-    @Test("a public profile hides the email and location; the owner sees them")
-    func privacy() async throws {
+    @Test("the owner sees their email and location")
+    func ownerSeesPrivateFields() async throws {
         try await withApp { client, _ in
-            let ana = try await client.register("ana")
-            let update = try await client.request(.patch, "/api/v1/me", json: """
-                {"displayName":"Ana Lee","bio":"Plays bass.\\nLives here.","city":"Leipzig","location":{"latitude":51.34,"longitude":12.37},
-                 "genres":["post-punk","Dub"],"links":[{"label":"Bandcamp","url":"https://ana.example.org"}]}
-                """, token: ana.accessToken)
+            let update = try await fillInAnasProfile(client)
             #expect(update.status == .ok)
-            let own = try update.decode(ProfileBody.self)
+            let own = try update.decode(Schemas.PrivateProfile.self)
             #expect(own.email == "ana@example.org")
             #expect(own.location?.latitude == 51.34)
             #expect(own.genres == ["post-punk", "Dub"])
+        }
+    }
 
+    @Test("a public profile hides the email and location and shows the rest")
+    func publicProfileHidesPrivateFields() async throws {
+        try await withApp { client, _ in
+            #expect(try await fillInAnasProfile(client).status == .ok)
             let publicView = try await client.request(.get, "/api/v1/users/ANA")
             #expect(publicView.status == .ok)
             let text = String(buffer: publicView.body)
             #expect(!text.contains("ana@example.org"))
             #expect(!text.contains("latitude"))
-            let profile = try publicView.decode(ProfileBody.self)
+            let profile = try publicView.decode(Schemas.PublicProfile.self)
             #expect(profile.displayName == "Ana Lee")
             #expect(profile.city == "Leipzig")
             #expect(profile.bio == "Plays bass.\nLives here.")
@@ -46,7 +49,7 @@ struct ProfileTests {
                 """
             let response = try await client.request(.patch, "/api/v1/me", json: body, token: ana.accessToken)
             #expect(response.status == .ok, "\(String(buffer: response.body))")
-            let profile = try await client.request(.get, "/api/v1/users/ana").decode(ProfileBody.self)
+            let profile = try await client.request(.get, "/api/v1/users/ana").decode(Schemas.PublicProfile.self)
             #expect(profile.displayName == nasty)
             #expect(profile.bio == nasty)
             #expect(profile.city == nasty)
@@ -54,8 +57,13 @@ struct ProfileTests {
             #expect(profile.links.first?.label == String(nasty.prefix(40)))
             let users = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM users").first(decodingColumn: "n", as: Int.self)
             #expect(users == 1)
+        }
+    }
 
-            // Sign-in with metacharacters is just a wrong login.
+    @Test("a sign-in with SQL metacharacters is just a wrong login")
+    func injectedSignIn() async throws {
+        try await withApp { client, _ in
+            _ = try await client.register("ana")
             let injection = try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"ana' OR '1'='1","password":"x' OR '1'='1"}"#)
             #expect(injection.status == .unauthorized)
         }
@@ -81,27 +89,42 @@ struct ProfileTests {
                 #expect(response.status == .unprocessableContent, "\(body)")
                 #expect(try response.problem().fields?.map(\.field).contains(field) == true, "\(body)")
             }
-            let profile = try await client.request(.get, "/api/v1/me", token: ana.accessToken).decode(ProfileBody.self)
+            let profile = try await client.request(.get, "/api/v1/me", token: ana.accessToken).decode(Schemas.PrivateProfile.self)
             #expect(profile.displayName == "ana")
             #expect(profile.bio == "")
             #expect(profile.location == nil)
         }
     }
 
-    @Test("profiles change only through their owner's session")
-    func othersCannotEdit() async throws {
+    @Test("a user's session edits their own profile, never another's")
+    func sessionEditsItsOwner() async throws {
         try await withApp { client, _ in
             _ = try await client.register("ana")
             let bob = try await client.register("bob")
             // Bob's token edits Bob, never Ana: there is no route that takes another user's profile.
             _ = try await client.request(.patch, "/api/v1/me", json: #"{"displayName":"Hacked"}"#, token: bob.accessToken)
-            #expect(try await client.request(.get, "/api/v1/users/ana").decode(ProfileBody.self).displayName == "ana")
+            #expect(try await client.request(.get, "/api/v1/users/ana").decode(Schemas.PublicProfile.self).displayName == "ana")
+        }
+    }
+
+    @Test("no route changes a profile by its username")
+    func noWritesByUsername() async throws {
+        try await withApp { client, _ in
+            _ = try await client.register("ana")
+            let bob = try await client.register("bob")
             for method in [HTTPRequest.Method.patch, .put, .delete] {
                 let response = try await client.request(method, "/api/v1/users/ana", json: #"{"displayName":"Hacked"}"#, token: bob.accessToken)
                 #expect(response.status.kind == .clientError)
             }
-            #expect(try await client.request(.get, "/api/v1/users/ana").decode(ProfileBody.self).displayName == "ana")
-            #expect(try await client.request(.patch, "/api/v1/me", json: #"{"displayName":"x"}"#).status == .unauthorized)
+            #expect(try await client.request(.get, "/api/v1/users/ana").decode(Schemas.PublicProfile.self).displayName == "ana")
+        }
+    }
+
+    @Test("editing a profile needs a session")
+    func editNeedsSession() async throws {
+        try await withApp { client, _ in
+            let response = try await client.request(.patch, "/api/v1/me", json: #"{"displayName":"x"}"#)
+            #expect(response.status == .unauthorized)
         }
     }
 
@@ -126,7 +149,7 @@ struct ProfileTests {
                 body: ByteBuffer(bytes: image)
             )
             #expect(response.status == .ok, "\(String(buffer: response.body))")
-            let profile = try response.decode(ProfileBody.self)
+            let profile = try response.decode(Schemas.PrivateProfile.self)
             let avatar = try #require(profile.avatar)
             for (url, pixels) in [(avatar.small, 128), (avatar.large, 512)] {
                 let image = try await client.request(.get, url)
@@ -141,9 +164,25 @@ struct ProfileTests {
             // Nothing is left in the temporary folder.
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: services.configuration.dataDirectory.appendingPathComponent("tmp").path)
             #expect(leftovers.isEmpty)
+        }
+    }
 
+    @Test("deleting the avatar removes its images")
+    func avatarDelete() async throws {
+        let image = try await makeImage(width: 300, height: 200, format: "png")
+        try await withApp { client, _ in
+            let ana = try await client.register("ana")
+            let response = try await client.execute(
+                uri: "/api/v1/me/avatar", method: .put,
+                headers: [.authorization: "Bearer \(ana.accessToken)", .contentType: "image/png"],
+                body: ByteBuffer(bytes: image)
+            )
+            let avatar = try #require(try response.decode(Schemas.PrivateProfile.self).avatar)
+            #expect(try await client.request(.get, avatar.small).status == .ok)
             #expect(try await client.request(.delete, "/api/v1/me/avatar", token: ana.accessToken).status == .noContent)
             #expect(try await client.request(.get, avatar.small).status == .notFound)
+            #expect(try await client.request(.get, avatar.large).status == .notFound)
+            #expect(try await client.request(.get, "/api/v1/me", token: ana.accessToken).decode(Schemas.PrivateProfile.self).avatar == nil)
         }
     }
 
@@ -170,16 +209,33 @@ struct ProfileTests {
                 #expect(response.status == status, "\(code): \(String(buffer: response.body))")
                 #expect(try response.problem().code == code)
             }
-            let me = try await client.request(.get, "/api/v1/me", token: ana.accessToken).decode(ProfileBody.self)
+            let me = try await client.request(.get, "/api/v1/me", token: ana.accessToken).decode(Schemas.PrivateProfile.self)
             #expect(me.avatar == nil)
             let avatars = services.configuration.dataDirectory.appendingPathComponent("avatars").path
             #expect(((try? FileManager.default.contentsOfDirectory(atPath: avatars)) ?? []).isEmpty)
             let temporary = services.configuration.dataDirectory.appendingPathComponent("tmp").path
             #expect(((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).isEmpty)
-            // Without a session, nothing is uploaded.
+        }
+    }
+
+    @Test("without a session, no avatar is uploaded")
+    func anonymousAvatar() async throws {
+        let png = try await makeImage(width: 64, height: 64, format: "png")
+        try await withApp { client, services in
             let anonymous = try await client.execute(uri: "/api/v1/me/avatar", method: .put, headers: [:], body: ByteBuffer(bytes: png))
             #expect(anonymous.status == .unauthorized)
+            let avatars = services.configuration.dataDirectory.appendingPathComponent("avatars").path
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: avatars)) ?? []).isEmpty)
         }
+    }
+
+    /// Ana registers and fills in every profile field.
+    private func fillInAnasProfile(_ client: any TestClientProtocol) async throws -> TestResponse {
+        let ana = try await client.register("ana")
+        return try await client.request(.patch, "/api/v1/me", json: """
+            {"displayName":"Ana Lee","bio":"Plays bass.\\nLives here.","city":"Leipzig","location":{"latitude":51.34,"longitude":12.37},
+             "genres":["post-punk","Dub"],"links":[{"label":"Bandcamp","url":"https://ana.example.org"}]}
+            """, token: ana.accessToken)
     }
 }
 

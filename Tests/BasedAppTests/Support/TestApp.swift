@@ -1,3 +1,4 @@
+import BasedAPI
 import BasedApp
 import Foundation
 import HTTPTypes
@@ -5,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import OpenAPIRuntime
 import SQLKit
 import Testing
 
@@ -51,6 +53,10 @@ func testConfiguration(_ adjust: (inout AppConfiguration) -> Void = { _ in }) as
 }
 
 /// Runs `body` against a freshly built application driven through its real router.
+///
+/// Each call is a whole application with its own database pool. Suites that
+/// state one rule per test are `.serialized`, so the applications alive at
+/// once (and their PostgreSQL connections) do not grow with the number of rules.
 func withApp(
     _ adjust: (inout AppConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (any TestClientProtocol, AppServices) async throws -> Void
@@ -69,44 +75,36 @@ func withApp(
 
 // MARK: Requests
 
+/// Decodes responses as the server encodes them: swift-openapi-runtime's
+/// `Configuration` writes `date-time` values with its ISO 8601 transcoder, and
+/// the generated types decode dates through the decoder's strategy.
 let jsonDecoder: JSONDecoder = {
     let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
+    let transcoder = OpenAPIRuntime.Configuration().dateTranscoder
+    decoder.dateDecodingStrategy = .custom { value in
+        try transcoder.decode(try value.singleValueContainer().decode(String.self))
+    }
     return decoder
 }()
 
-struct Problem: Decodable {
-    struct Field: Decodable { var field: String; var message: String }
-    var status: Int
-    var code: String
-    var detail: String
-    var fields: [Field]?
-}
+/// The types of the contract's `components/schemas`, which responses are decoded into.
+typealias Schemas = Components.Schemas
 
-struct SessionBody: Decodable {
+/// What `register` returns: the tokens and the user's id and name of the
+/// `Schemas.Session` it decoded. A hand-written type because MultiProcessTests
+/// (changed by others) decodes it with a plain JSONDecoder, which cannot read
+/// the contract's dates; tests that check a whole session decode `Schemas.Session`.
+struct SessionBody: Decodable, Sendable {
+    struct User: Decodable, Sendable { var id: String; var username: String }
     var accessToken: String
     var refreshToken: String
-    var user: ProfileBody
+    var user: User
 }
 
-struct ProfileBody: Decodable {
-    var id: String
-    var username: String
-    var displayName: String
-    var bio: String
-    var city: String?
-    var genres: [String]
-    var role: String
-    var verified: Bool
-    var email: String?
-    var followerCount: Int
-    var followingCount: Int
-    struct Location: Decodable { var latitude: Double; var longitude: Double }
-    var location: Location?
-    struct Avatar: Decodable { var small: String; var large: String }
-    var avatar: Avatar?
-    struct Link: Decodable { var label: String; var url: String }
-    var links: [Link]
+extension SessionBody {
+    init(_ session: Schemas.Session) {
+        self.init(accessToken: session.accessToken, refreshToken: session.refreshToken, user: .init(id: session.user.id, username: session.user.username))
+    }
 }
 
 extension TestResponse {
@@ -120,9 +118,9 @@ extension TestResponse {
     }
 
     /// The problem document, after checking its media type.
-    func problem(sourceLocation: SourceLocation = #_sourceLocation) throws -> Problem {
+    func problem(sourceLocation: SourceLocation = #_sourceLocation) throws -> Schemas.Problem {
         #expect(headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
-        return try decode(Problem.self, sourceLocation: sourceLocation)
+        return try decode(Schemas.Problem.self, sourceLocation: sourceLocation)
     }
 }
 
@@ -147,7 +145,14 @@ extension TestClientProtocol {
             {"username":"\(username)","email":"\(email ?? "\(username.lowercased())@example.org")","password":"correct horse battery","role":"\(role)"}
             """)
         #expect(response.status == .created, "register \(username): \(String(buffer: response.body))")
-        return try response.decode(SessionBody.self)
+        return SessionBody(try response.decode(Schemas.Session.self))
+    }
+
+    /// Signs in (with the password `register` sets, unless told) and returns the new session.
+    func signIn(_ login: String, password: String = "correct horse battery") async throws -> Schemas.Session {
+        let response = try await request(.post, "/api/v1/auth/sign-in", json: #"{"login":\#(jsonString(login)),"password":\#(jsonString(password))}"#)
+        #expect(response.status == .ok, "sign in \(login): \(String(buffer: response.body))")
+        return try response.decode(Schemas.Session.self)
     }
 }
 
