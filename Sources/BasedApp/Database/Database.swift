@@ -56,6 +56,9 @@ public struct Database: Sendable {
             let database = Database(dialect: .sqlite, sql: sql, work: {
                 await cancelWhenGracefulShutdown { await checkpointContinuously(sql, every: .milliseconds(500), logger: logger) }
             }) {
+                // A connection handed back after the pool closed would trap
+                // (debug builds assert it was closed): wait for the last one.
+                await sql.uses.close()
                 try await pool.shutdownAsync()
                 try await threads.shutdownGracefully()
             }
@@ -209,15 +212,17 @@ func checkpointContinuously(_ sql: any SQLDatabase, every interval: Duration, lo
 struct SQLitePoolDatabase: SQLDatabase {
     let pool: EventLoopGroupConnectionPool<TunedSQLiteSource>
     let logger: Logger
+    /// Connections in use, so closing waits for them; none is handed out after.
+    let uses = InFlight()
 
     var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { .trace }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        pool.withConnection(logger: logger) { connection in
-            connection.sql(queryLogLevel: .trace).execute(sql: query, onRow)
-        }
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
@@ -229,6 +234,8 @@ struct SQLitePoolDatabase: SQLDatabase {
     }
 
     private func withConnection<R>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
+        guard uses.enter() else { throw DatabaseNotRunning(description: "the database is closed") }
+        defer { uses.leave() }
         let connection = try await pool.requestConnection(logger: logger).get()
         do {
             let result = try await body(connection.sql(queryLogLevel: .trace))
@@ -273,6 +280,50 @@ struct PostgresClientDatabase: SQLDatabase {
         try await running.wait()
         return try await client.withConnection { connection in
             try await closure(connection.sql(queryLogLevel: .trace))
+        }
+    }
+}
+
+/// Counts uses of a resource so that closing it waits for the last one, and
+/// refuses new ones once closing has begun.
+final class InFlight: Sendable {
+    private struct State {
+        var count = 0
+        var closing = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// False once closing has begun.
+    func enter() -> Bool {
+        state.withLock { state in
+            guard !state.closing else { return false }
+            state.count += 1
+            return true
+        }
+    }
+
+    func leave() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.count -= 1
+            guard state.count == 0, state.closing else { return [] }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Refuses new uses and returns when the last one has left.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                state.closing = true
+                guard state.count > 0 else { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
         }
     }
 }
