@@ -52,7 +52,8 @@ struct RealtimeOrderingTests {
                 try await waitForMessages(device, in: group.id, atLeast: total - first + 1)
                 // A moment for anything sent twice to show.
                 try await Task.sleep(for: .milliseconds(200))
-                #expect(await sequences(device, in: group.id) == Array(first...total))
+                let got = await sequences(device, in: group.id)
+                #expect(got == Array(first...total), "device starting at \(first): \(got)")
             }
             for socket in [phone, laptop, resumed] { await socket.close() }
         }

@@ -79,7 +79,7 @@ final class RealtimeSession: Sendable {
     /// is a `resume`, its replay goes out first and nothing is sent twice.
     private let awaitingFirstFrame = Mutex(true)
     /// How long a client that sends nothing waits for live messages.
-    static let firstFrameWait: Duration = .seconds(1)
+    static let firstFrameWait: Duration = .seconds(5)
 
     init(realtime: Realtime, accounts: AccountService, identity: Identity, expiresAt: Date, channel: any Channel, outbound: WebSocketOutboundWriter, logger: Logger) {
         self.realtime = realtime
