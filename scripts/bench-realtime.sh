@@ -2,14 +2,22 @@
 # make bench-realtime: a release build of Based on SQLite and the realtime load
 # generator (Benchmarks/RealtimeBench) on loopback. Measures sockets held,
 # server memory per socket, direct-message latency at a steady rate and room
-# fan-out latency, next to the targets of issue 5 point 10. Everything it
-# starts is stopped at the end. Results: $SCRATCH/bench-realtime/results.json.
+# fan-out latency, next to the targets of issue 5 point 10; then the burst
+# phase: BURST_CONVERSATIONS group conversations of BURST_MEMBERS members
+# whose sockets all send into them at once, BURST_MESSAGES per conversation,
+# every socket checked to receive every seq of its conversation once and in
+# order (BURST_CONVERSATIONS=0 skips it). Everything it starts is stopped at
+# the end. Results: $SCRATCH/bench-realtime/results.json.
 # Then the same room fan-out against realtime-reference, a bare SwiftNIO
 # broadcast server (no accounts, no database): the floor on these cores.
 # Results: $SCRATCH/bench-realtime/reference.json (REFERENCE=0 skips it).
 # SCRATCH is the server's build directory (swift build --scratch-path), .build
 # unless given.
 #   CLIENTS=2000 RATE=500 ROOM=1000 scripts/bench-realtime.sh [more realtime-bench options]
+#   SCRATCH=.build-bench BURST_CONVERSATIONS=20 BURST_MEMBERS=8 BURST_MESSAGES=2000 scripts/bench-realtime.sh
+# Exits non-zero when the burst phase counts a message lost, duplicated or out
+# of order on any socket (or could not run), when the harness fails, or when
+# the server exits during the run; never because a latency target was missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +73,7 @@ mkdir -p "$results"
 status=0
 "$bench" --url "http://127.0.0.1:$port" --server-pid "$pid" \
     --clients "${CLIENTS:-10000}" --rate "${RATE:-1000}" --room "${ROOM:-5000}" \
+    --burst-conversations "${BURST_CONVERSATIONS:-10}" --burst-members "${BURST_MEMBERS:-8}" --burst-messages "${BURST_MESSAGES:-2000}" \
     --json "$results/results.json" "$@" || status=$?
 if ! kill -0 "$pid" 2>/dev/null; then
     echo "bench-realtime: the server exited during the run; its log:"
