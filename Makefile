@@ -21,7 +21,8 @@ test:
 bench-stream:
 	scripts/bench-stream.sh
 
-# Realtime sockets on loopback (release build): 10,000 held, direct and room latency; CLIENTS=, RATE=, ROOM= to change the load.
+# Realtime sockets on loopback (release build): 10,000 held, direct and room latency, then concurrent senders
+# per conversation (fails on a lost, duplicated or reordered message); CLIENTS=, RATE=, ROOM=, BURST_* to change the load.
 bench-realtime:
 	scripts/bench-realtime.sh
 

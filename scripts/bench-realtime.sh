@@ -2,19 +2,35 @@
 # make bench-realtime: a release build of Based on SQLite and the realtime load
 # generator (Benchmarks/RealtimeBench) on loopback. Measures sockets held,
 # server memory per socket, direct-message latency at a steady rate and room
-# fan-out latency, next to the targets of issue 5 point 10. Everything it
-# starts is stopped at the end. Results: .build/bench-realtime/results.json.
+# fan-out latency, next to the targets of issue 5 point 10; then the burst
+# phase: BURST_CONVERSATIONS group conversations of BURST_MEMBERS members
+# whose sockets all send into them at once, BURST_MESSAGES per conversation,
+# every socket checked to receive every seq of its conversation once and in
+# order (BURST_CONVERSATIONS=0 skips it). Everything it starts is stopped at
+# the end. Results: $SCRATCH/bench-realtime/results.json.
 # Then the same room fan-out against realtime-reference, a bare SwiftNIO
 # broadcast server (no accounts, no database): the floor on these cores.
-# Results: .build/bench-realtime/reference.json (REFERENCE=0 skips it).
+# Results: $SCRATCH/bench-realtime/reference.json (REFERENCE=0 skips it).
+# SCRATCH is the server's build directory (swift build --scratch-path), .build
+# unless given.
 #   CLIENTS=2000 RATE=500 ROOM=1000 scripts/bench-realtime.sh [more realtime-bench options]
+#   SCRATCH=.build-bench BURST_CONVERSATIONS=20 BURST_MEMBERS=8 BURST_MESSAGES=2000 scripts/bench-realtime.sh
+# Exits non-zero when the burst phase counts a message lost, duplicated or out
+# of order on any socket (or could not run), when the harness fails, or when
+# the server exits during the run; never because a latency target was missed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-swift build -c release --product based
-bin=$PWD/.build/release/based
-(cd Benchmarks/RealtimeBench && swift build -c release --product realtime-bench && swift build -c release --product realtime-reference)
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" --product based
+scratch=$(cd "$scratch" && pwd)
+bin=$scratch/release/based
+(
+    cd Benchmarks/RealtimeBench
+    swift build -c release --product realtime-bench
+    if [ "${REFERENCE:-1}" = 1 ]; then swift build -c release --product realtime-reference; fi
+)
 bench=$PWD/Benchmarks/RealtimeBench/.build/release/realtime-bench
 reference=$PWD/Benchmarks/RealtimeBench/.build/release/realtime-reference
 
@@ -52,11 +68,13 @@ pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/health" >/dev/null || { echo "bench-realtime: the server did not start"; cat "$work/server.log"; exit 1; }
 
-mkdir -p .build/bench-realtime
+results=$scratch/bench-realtime
+mkdir -p "$results"
 status=0
 "$bench" --url "http://127.0.0.1:$port" --server-pid "$pid" \
     --clients "${CLIENTS:-10000}" --rate "${RATE:-1000}" --room "${ROOM:-5000}" \
-    --json .build/bench-realtime/results.json "$@" || status=$?
+    --burst-conversations "${BURST_CONVERSATIONS:-10}" --burst-members "${BURST_MEMBERS:-8}" --burst-messages "${BURST_MESSAGES:-2000}" \
+    --json "$results/results.json" "$@" || status=$?
 if ! kill -0 "$pid" 2>/dev/null; then
     echo "bench-realtime: the server exited during the run; its log:"
     tail -n 50 "$work/server.log"
@@ -74,6 +92,6 @@ if [ "${REFERENCE:-1}" = 1 ] && [ "${ROOM:-5000}" -gt 0 ]; then
     for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ref_port") 2>/dev/null && break; sleep 0.1; done
     "$bench" --reference --url "http://127.0.0.1:$ref_port" --server-pid "$ref_pid" \
         --clients "$(( ${ROOM:-5000} + 1 ))" --room "${ROOM:-5000}" \
-        --json .build/bench-realtime/reference.json "$@" || status=$?
+        --json "$results/reference.json" "$@" || status=$?
 fi
 exit "$status"

@@ -170,6 +170,8 @@ struct BenchSocket: Sendable {
     var port: Int
     var path: String
     var helloTimeout: Duration
+    /// Send a `ping` right after hello, so the server releases live messages at once (not against realtime-reference, which would broadcast it).
+    var pingsAfterHello: Bool
     var fleet: Fleet
     var gate: ConnectGate
     var measurements: Measurements
@@ -205,7 +207,7 @@ struct BenchSocket: Sendable {
     }
 
     private func connect(outcome: SocketOutcome) async throws -> any Channel {
-        let (index, measurements) = (index, measurements)
+        let (index, measurements, pingsAfterHello) = (index, measurements, pingsAfterHello)
         let request = "\(path)?access_token=\(user.accessToken)"
         let hostHeader = "\(host):\(port)"
         return try await ClientBootstrap(group: outcome.eventLoop)
@@ -216,7 +218,7 @@ struct BenchSocket: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64, maxAccumulatedFrameSize: 1 << 16)
                         )
-                        try channel.pipeline.syncOperations.addHandler(BenchFrameHandler(index: index, measurements: measurements, outcome: outcome))
+                        try channel.pipeline.syncOperations.addHandler(BenchFrameHandler(index: index, measurements: measurements, outcome: outcome, pingsAfterHello: pingsAfterHello))
                     }
                 }
                 return channel.pipeline.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes, withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
@@ -296,8 +298,8 @@ private final class UpgradeRequest: ChannelInboundHandler, RemovableChannelHandl
     }
 }
 
-/// Reads a bench socket's frames on its event loop: the first must be hello;
-/// the rest are stamped and counted; pings are answered; a close is recorded and returned.
+/// Reads a bench socket's frames on its event loop: the first must be hello,
+/// answered by a `ping` frame; the rest are stamped and counted; WebSocket pings are answered; a close is recorded and returned.
 private final class BenchFrameHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -305,13 +307,15 @@ private final class BenchFrameHandler: ChannelInboundHandler {
     private let index: Int
     private let measurements: Measurements
     private let outcome: SocketOutcome
+    private let pingsAfterHello: Bool
     private var sawHello = false
     private var sentClose = false
 
-    init(index: Int, measurements: Measurements, outcome: SocketOutcome) {
+    init(index: Int, measurements: Measurements, outcome: SocketOutcome, pingsAfterHello: Bool) {
         self.index = index
         self.measurements = measurements
         self.outcome = outcome
+        self.pingsAfterHello = pingsAfterHello
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -324,6 +328,10 @@ private final class BenchFrameHandler: ChannelInboundHandler {
                 measurements.record(parsed, on: index, at: receivedAt)
             } else if case .hello = parsed {
                 sawHello = true
+                if pingsAfterHello {
+                    let ping = context.channel.allocator.buffer(string: ClientFrame.ping)
+                    context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ping)), promise: nil)
+                }
                 outcome.helloArrived()
             } else {
                 let text = String(buffer: frame.data)

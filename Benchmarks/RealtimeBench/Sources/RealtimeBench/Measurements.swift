@@ -35,6 +35,10 @@ final class Measurements: Sendable {
     fileprivate struct State {
         var direct = Tally()
         var room = Tally()
+        var burst = Tally()
+        var burstLedger = BurstLedger()
+        /// Each burst sender's window, by socket, released by its answers.
+        var burstWindows: [Int: SendWindow] = [:]
         /// The connection each direct message is addressed to, by message number.
         var directRecipient: [Int32] = []
         var directSeen: [Bool] = []
@@ -43,6 +47,7 @@ final class Measurements: Sendable {
         var roomSeen: [UInt64] = []
         var joinAcks = 0
         var joinErrors: [String: Int] = [:]
+        var pingAcks = 0
         var otherFrames: [String: Int] = [:]
         var unattributedErrors: [String: Int] = [:]
         var unreadable = 0
@@ -69,6 +74,14 @@ final class Measurements: Sendable {
         }
     }
 
+    func openBurst(_ ledger: BurstLedger, windows: [Int: SendWindow]) {
+        state.withLock {
+            $0.burstLedger = ledger
+            $0.burstWindows = windows
+            $0.burst.open = true
+        }
+    }
+
     /// Called just before direct message `number` is written, so that a receipt racing the write is understood.
     func willSendDirect(_ number: Int, to recipient: Int, at time: UInt64) {
         state.withLock {
@@ -87,11 +100,20 @@ final class Measurements: Sendable {
         }
     }
 
+    func willSendBurst(at time: UInt64) {
+        state.withLock {
+            $0.burst.sent += 1
+            $0.burst.firstSendAt = $0.burst.firstSendAt ?? time
+            $0.burst.lastSendAt = time
+        }
+    }
+
     func writeFailed(_ phase: Phase) {
         state.withLock {
             switch phase {
             case .direct: $0.direct.writeFailures += 1
             case .room: $0.room.writeFailures += 1
+            case .burst: $0.burst.writeFailures += 1
             }
         }
     }
@@ -102,6 +124,7 @@ final class Measurements: Sendable {
             switch phase {
             case .direct: $0.direct.open = false
             case .room: $0.room.open = false
+            case .burst: $0.burst.open = false
             }
         }
     }
@@ -110,21 +133,30 @@ final class Measurements: Sendable {
 
     /// Counts one frame that `connection` read at `receivedAt`.
     func record(_ frame: ServerFrame, on connection: Int, at receivedAt: UInt64) {
-        state.withLock { state in
+        // A burst sender waiting for this answer is resumed outside the lock.
+        let answered: SendWindow? = state.withLock { state in
             switch frame {
-            case .message(let stamp):
-                state.recordMessage(stamp, on: connection, at: receivedAt)
-            case .ack(let re):
+            case .message(let stamp, let position):
+                state.recordMessage(stamp, at: position, on: connection, at: receivedAt)
+            case .ack(let re, let seq):
                 switch re?.first {
                 case "d": state.direct.acks += 1
                 case "r": state.room.acks += 1
+                case "b":
+                    state.burst.acks += 1
+                    if let seq { state.burstLedger.acknowledged(seq, sentOn: connection) }
+                    return state.burstWindows[connection]
                 case "j": state.joinAcks += 1
+                case "p": state.pingAcks += 1
                 default: state.otherFrames["ack", default: 0] += 1
                 }
             case .error(let re, let code):
                 switch re?.first {
                 case "d": state.direct.errors[code, default: 0] += 1
                 case "r": state.room.errors[code, default: 0] += 1
+                case "b":
+                    state.burst.errors[code, default: 0] += 1
+                    return state.burstWindows[connection]
                 case "j": state.joinErrors[code, default: 0] += 1
                 default: state.unattributedErrors[code, default: 0] += 1
                 }
@@ -135,13 +167,18 @@ final class Measurements: Sendable {
             case .unreadable:
                 state.unreadable += 1
             }
+            return nil
         }
+        answered?.release()
     }
 
     // MARK: Reading, from the drivers
 
     var direct: Tally { state.withLock { $0.direct } }
     var room: Tally { state.withLock { $0.room } }
+    var burst: Tally { state.withLock { $0.burst } }
+    var burstLedger: BurstLedger { state.withLock { $0.burstLedger } }
+    var pingAcks: Int { state.withLock { $0.pingAcks } }
     var joinAnswers: (acks: Int, errors: [String: Int]) { state.withLock { ($0.joinAcks, $0.joinErrors) } }
     var otherFrames: [String: Int] { state.withLock { $0.otherFrames } }
     var unattributedErrors: [String: Int] { state.withLock { $0.unattributedErrors } }
@@ -149,7 +186,7 @@ final class Measurements: Sendable {
 }
 
 extension Measurements.State {
-    fileprivate mutating func recordMessage(_ stamp: Stamp, on connection: Int, at receivedAt: UInt64) {
+    fileprivate mutating func recordMessage(_ stamp: Stamp, at position: ServerFrame.Position?, on connection: Int, at receivedAt: UInt64) {
         let micros = receivedAt >= stamp.sentAt ? (receivedAt - stamp.sentAt) / 1000 : 0
         switch stamp.phase {
         case .direct:
@@ -184,6 +221,19 @@ extension Measurements.State {
                 _ = room.latency.record(micros)
                 room.noteWorst(micros, sentAt: stamp.sentAt)
             }
+        case .burst:
+            guard burst.open else {
+                burst.late += 1
+                return
+            }
+            guard let position, burstLedger.receive(position.seq, in: position.conversationId, on: connection) else {
+                burst.unexpected += 1
+                return
+            }
+            // Every receipt counts towards the drain; duplicates and order are the ledger's to judge.
+            burst.delivered += 1
+            _ = burst.latency.record(micros)
+            burst.noteWorst(micros, sentAt: stamp.sentAt)
         }
     }
 }

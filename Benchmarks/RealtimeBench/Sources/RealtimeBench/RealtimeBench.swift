@@ -6,13 +6,17 @@ import NIOCore
 
 /// `realtime-bench`: registers users on a running Based server, holds one
 /// realtime socket per user and measures direct and room delivery latency
-/// against the targets of issue 5 point 10.
+/// against the targets of issue 5 point 10, then checks that concurrent
+/// senders into one conversation lose, repeat or reorder nothing (issue 11).
 @main
 struct RealtimeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "realtime-bench",
         abstract: "Load-test the realtime WebSocket of a running Based server.",
-        discussion: "Exits non-zero only when the harness itself fails, never on a missed target."
+        discussion: """
+            Exits 2 when the burst phase finds a message lost, duplicated or out of order on a socket \
+            (or could not run), 1 when the harness itself fails; never on a missed latency target.
+            """
     )
 
     @Option(help: "The server's base URL.")
@@ -35,6 +39,21 @@ struct RealtimeBench: AsyncParsableCommand {
 
     @Option(help: "Milliseconds between room messages.")
     var roomIntervalMs = 200
+
+    @Option(help: "Group conversations in the burst phase, every member sending at once (0 skips it).")
+    var burstConversations = 10
+
+    @Option(help: "Members of each burst conversation, each with one socket that sends and receives (2–101).")
+    var burstMembers = 8
+
+    @Option(help: "Messages sent into each burst conversation, shared out over its members.")
+    var burstMessages = 2_000
+
+    @Option(help: "Frames a second each burst socket sends (1–25: the server allows 30).")
+    var burstSocketRate = 25
+
+    @Option(help: "Seconds after which the burst phase starts no more sends.")
+    var burstSeconds = 60
 
     @Option(help: "Seconds to wait for deliveries after a phase stops sending.")
     var drainSeconds = 5
@@ -62,6 +81,9 @@ struct RealtimeBench: AsyncParsableCommand {
         guard rate > 0, directSeconds >= 0 else { throw ValidationError("--rate must be positive and --direct-seconds not negative") }
         guard (0...64).contains(roomMessages) else { throw ValidationError("--room-messages must be 0–64") }
         guard room >= 0, roomIntervalMs > 0, drainSeconds >= 0 else { throw ValidationError("--room, --room-interval-ms and --drain-seconds must not be negative") }
+        guard burstConversations >= 0, (2...101).contains(burstMembers), burstMessages > 0, (1...25).contains(burstSocketRate), burstSeconds > 0 else {
+            throw ValidationError("--burst-conversations must not be negative, --burst-members 2–101, --burst-socket-rate 1–25, --burst-messages and --burst-seconds positive")
+        }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ValidationError("--url must be http://… or https://…") }
         while url.hasSuffix("/") { url.removeLast() }
     }
@@ -116,13 +138,13 @@ struct RealtimeBench: AsyncParsableCommand {
         guard let server = URLComponents(string: url), let host = server.host else { throw BenchError.harness("cannot read host and port from \(url)") }
         let port = server.port ?? (server.scheme == "https" ? 443 : 80)
 
-        let (held, writeError) = await withDiscardingTaskGroup { group -> (Int, (any Error)?) in
+        let (held, writeError, burstWhole) = await withDiscardingTaskGroup { group -> (Int, (any Error)?, Bool) in
             let connectStart = ContinuousClock.now
             for (index, user) in users.enumerated() {
                 await gate.acquire()
                 let socket = BenchSocket(
                     index: index, user: user, host: host, port: port, path: server.path + "/api/v1/realtime", helloTimeout: .seconds(helloTimeout),
-                    fleet: fleet, gate: gate, measurements: measurements, logger: logger
+                    pingsAfterHello: !reference, fleet: fleet, gate: gate, measurements: measurements, logger: logger
                 )
                 group.addTask { await socket.run() }
                 if (index + 1) % 1000 == 0 { note("  \(index + 1) connecting, \(fleet.counts.open) open") }
@@ -165,11 +187,22 @@ struct RealtimeBench: AsyncParsableCommand {
                     joinTimeout: .seconds(60), drain: .seconds(drainSeconds), runId: runId, reference: reference
                 ).run(fleet: fleet, api: api, users: users, measurements: measurements)
             }
+            if burstConversations > 0, !reference {
+                note("burst: \(burstConversations) conversations of \(burstMembers), \(burstMessages) messages each, every member sending")
+                results.burst = await BurstPhase(
+                    conversations: burstConversations, members: burstMembers, messages: burstMessages,
+                    socketRate: burstSocketRate, socketBurst: 25, window: 25,
+                    // Called lost only after a generous wait, which ends as soon as every delivery is in.
+                    maxSending: .seconds(burstSeconds), drain: .seconds(max(drainSeconds, 30)), runId: runId
+                ).run(fleet: fleet, api: api, users: users, measurements: measurements)
+            }
+            results.pingAcks = measurements.pingAcks
             results.connections.socketEndings = fleet.endingReasons
             results.otherFrames = measurements.otherFrames
             results.unattributedErrors = measurements.unattributedErrors
             results.unreadableFrames = measurements.unreadable
 
+            let burstWhole = results.burst.map(\.whole) ?? true
             // Report before closing, so that a socket that will not close cannot hold the results back.
             print(results.markdown)
             var writeError: (any Error)?
@@ -191,13 +224,17 @@ struct RealtimeBench: AsyncParsableCommand {
                 Task.detached {
                     try? await Task.sleep(for: .seconds(10))
                     note("sockets still running after cancellation; exiting")
-                    Foundation.exit(0)
+                    Foundation.exit(burstWhole ? 0 : 2)
                 }
             }
-            return (counts.open, writeError)
+            return (counts.open, writeError, burstWhole)
         }
         if let writeError { throw BenchError.harness("could not write \(json ?? ""): \(writeError)") }
         guard held > 0 else { throw BenchError.harness("no socket was held") }
+        if !burstWhole {
+            note("burst: a socket did not get every message of its conversation once and in order (or the phase could not run)")
+            throw ExitCode(2)
+        }
     }
 }
 

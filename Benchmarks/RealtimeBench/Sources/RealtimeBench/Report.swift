@@ -122,6 +122,65 @@ struct RoomResult: Codable {
     }
 }
 
+struct BurstResult: Codable {
+    var skipped: String?
+    var conversations = 0
+    var members = 0
+    var messagesPerConversation = 0
+    /// Frames a second each socket was allowed to send.
+    var socketRate = 0
+    var sendingSeconds = 0.0
+    var sent = 0
+    var writeFailures = 0
+    var acks = 0
+    var errors: [String: Int] = [:]
+    /// Sends neither acknowledged nor refused by the end of the drain.
+    var unanswered = 0
+    /// Each stored message to every member socket, the sender's own included.
+    var expected = 0
+    var delivered = 0
+    var lost = 0
+    var duplicated = 0
+    var outOfOrder = 0
+    var late = 0
+    var unexpected = 0
+    /// Send to receipt, over every receipt on every member socket.
+    var latency: Latency?
+    var worstMsBySecond: [Double] = []
+    /// The first few losses, duplicates and reorderings, to look into.
+    var examples: [String] = []
+
+    /// Whether every socket got every sequence of its conversation once and in order.
+    var whole: Bool { skipped == nil && lost == 0 && duplicated == 0 && outOfOrder == 0 && expected > 0 }
+
+    init(skipped: String) { self.skipped = skipped }
+
+    init(tally: Measurements.Tally, check: BurstLedger.Check, conversations: Int, members: Int, messagesPerConversation: Int, socketRate: Int, sendingSeconds: Double) {
+        self.conversations = conversations
+        self.members = members
+        self.messagesPerConversation = messagesPerConversation
+        self.socketRate = socketRate
+        self.sendingSeconds = sendingSeconds
+        sent = tally.sent - tally.writeFailures
+        writeFailures = tally.writeFailures
+        acks = tally.acks
+        errors = tally.errors
+        unanswered = max(0, sent - acks - errors.values.reduce(0, +))
+        expected = check.expected
+        delivered = check.delivered
+        lost = check.lost
+        duplicated = check.duplicated
+        outOfOrder = check.outOfOrder
+        late = tally.late
+        unexpected = tally.unexpected
+        latency = Latency(tally.latency)
+        if let last = tally.worstBySecond.keys.max() {
+            worstMsBySecond = (0...last).map { Double(tally.worstBySecond[$0] ?? 0) / 1000 }
+        }
+        examples = check.examples
+    }
+}
+
 /// The targets of issue 5 point 10, written next to every result.
 struct Targets: Codable {
     var clients = 10_000
@@ -142,6 +201,9 @@ struct Results: Codable {
     var memory: MemoryResult?
     var direct: DirectResult?
     var room: RoomResult?
+    var burst: BurstResult?
+    /// Answers to the `ping` each socket sends right after hello.
+    var pingAcks = 0
     var otherFrames: [String: Int] = [:]
     var unattributedErrors: [String: Int] = [:]
     var unreadableFrames = 0
@@ -208,6 +270,22 @@ struct Results: Codable {
                     "p99 < \(format(targets.roomP99Ms, 0)) ms to \(grouped(targets.roomMembers))",
                     "\(latencyText(room.latency)) to \(grouped(room.members)) members, \(room.messages) messages every \(room.intervalMs) ms; deliveries \(grouped(room.delivered)) / \(grouped(room.expected)), joins acked \(grouped(room.joinAcks))\(errorsText(room.errors.merging(room.joinErrors) { $0 + $1 }))",
                     verdict(met)
+                ))
+            }
+        }
+        if let burst {
+            let target = "lost, duplicated, out of order = 0"
+            if let skipped = burst.skipped {
+                rows.append(("burst: concurrent senders per conversation", target, "skipped: \(skipped)", verdict(false)))
+            } else {
+                rows.append((
+                    "burst: \(burst.conversations) conversations × \(burst.members) members, all sending",
+                    target,
+                    "lost \(grouped(burst.lost)), duplicated \(grouped(burst.duplicated)), out of order \(grouped(burst.outOfOrder)); "
+                        + "sent \(grouped(burst.sent)) in \(format(burst.sendingSeconds, 1)) s (≤ \(burst.socketRate)/s per socket), acked \(grouped(burst.acks)), "
+                        + "deliveries \(grouped(burst.delivered)) / \(grouped(burst.expected)) (every socket, sender's own too); "
+                        + "\(latencyText(burst.latency))\(burst.unanswered > 0 ? ", \(burst.unanswered) unanswered" : "")\(errorsText(burst.errors))",
+                    verdict(burst.whole)
                 ))
             }
         }

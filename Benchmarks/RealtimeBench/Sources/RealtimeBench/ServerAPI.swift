@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 
 /// The few REST calls the bench makes on a Based server: registering users
-/// and creating a room.
+/// and creating a room or a group conversation.
 struct ServerAPI: Sendable {
     var baseURL: String
     var client: HTTPClient
@@ -24,6 +24,11 @@ struct ServerAPI: Sendable {
 
     private struct NewRoom: Encodable { var title: String }
     private struct Room: Decodable { var id: String }
+    private struct NewGroup: Encodable {
+        var title: String
+        var memberIds: [String]
+    }
+    private struct Group: Decodable { var id: String }
 
     /// Registers one listener; retried by the caller on a transport error.
     func register(username: String, email: String, password: String) async throws -> BenchUser {
@@ -40,6 +45,14 @@ struct ServerAPI: Sendable {
         let (status, data) = try await post("/api/v1/rooms", body: body, token: token)
         guard status == 201 else { throw BenchError.unexpectedStatus("POST /api/v1/rooms", status, data) }
         return try JSONDecoder().decode(Room.self, from: data).id
+    }
+
+    /// Creates a group conversation of the user of `token` and `memberIds`; returns its id.
+    func createGroup(title: String, memberIds: [String], token: String) async throws -> String {
+        let body = try JSONEncoder().encode(NewGroup(title: title, memberIds: memberIds))
+        let (status, data) = try await post("/api/v1/conversations", body: body, token: token)
+        guard status == 201 else { throw BenchError.unexpectedStatus("POST /api/v1/conversations", status, data) }
+        return try JSONDecoder().decode(Group.self, from: data).id
     }
 
     /// The server's Prometheus text at `/metrics`.
