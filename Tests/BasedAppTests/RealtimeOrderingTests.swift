@@ -143,8 +143,9 @@ private func sequences(_ socket: TestSocket, in conversation: String) async -> [
     await socket.all("message").filter { $0.string("conversationId") == conversation }.compactMap { $0.int("seq") }
 }
 
+/// Waits (at most two minutes: the whole suite shares two cores) until `count` messages arrived.
 private func waitForMessages(_ socket: TestSocket, in conversation: String, atLeast count: Int) async throws {
-    let deadline = ContinuousClock.now + .seconds(30)
+    let deadline = ContinuousClock.now + .seconds(120)
     while await sequences(socket, in: conversation).count < count {
         guard ContinuousClock.now < deadline else {
             Issue.record("only \(await sequences(socket, in: conversation).count) of \(count) messages arrived")
