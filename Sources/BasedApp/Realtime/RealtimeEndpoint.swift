@@ -129,14 +129,16 @@ final class RealtimeSession: Sendable {
         )))
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.closeAtExpiry() }
-            group.addTask {
-                try? await Task.sleep(for: Self.firstFrameWait)
-                self.firstFrame(isResume: false)
-            }
             do {
                 try await realtime.connected(outbox)
             } catch {
                 logger.warning("could not register a socket", metadata: ["error": "\(error)"])
+            }
+            // The wait for the first frame starts when frames are read, not
+            // before registering (its presence queries can take seconds under load).
+            group.addTask {
+                try? await Task.sleep(for: Self.firstFrameWait)
+                self.firstFrame(isResume: false)
             }
             do {
                 try await readFrames(inbound)
