@@ -49,8 +49,8 @@ final class MessageFanOut: Sendable {
     }
 
     /// How far back a conversation's order starts when this process first
-    /// delivers it: messages stored this recently may still be on their way here.
-    static let inFlight: TimeInterval = 5
+    /// delivers it: messages stored this recently may still be on their way here (under load a fan-out has lagged its send by more than five seconds).
+    static let inFlight: TimeInterval = 60
 
     /// Delivers a new message, and any that waited behind it, in sequence order.
     func deliver(_ message: Message) async {
