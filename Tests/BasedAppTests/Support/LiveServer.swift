@@ -5,20 +5,13 @@ import HummingbirdTesting
 import Logging
 import Testing
 
-/// A server on a real port, with its services, for the length of `body`.
+/// A server on a real port, with its services, for the length of `body`
+/// (`withLiveApp` with the port last).
 func withLiveServer(
     _ adjust: (inout AppConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (any TestClientProtocol, AppServices, Int) async throws -> Void
 ) async throws {
-    var configuration = try await testConfiguration()
-    let created = configuration.dataDirectory
-    defer { try? FileManager.default.removeItem(at: created) }
-    adjust(&configuration)
-    let services = try await AppServices.start(configuration, logger: Logger(label: "test"))
-    let app = try buildApplication(services: services, logger: Logger(label: "test"))
-    try await app.test(.live) { client in
-        try await body(client, services, try #require(client.port))
-    }
+    try await withLiveApp(adjust) { client, port, services in try await body(client, services, port) }
 }
 
 /// curl's view of a GET: the status, the bytes (into `file`), and its exit code (0 only for a body that ended properly).
