@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "BasedMedia", targets: ["BasedMedia"]),
         .library(name: "BasedAnalysis", targets: ["BasedAnalysis"]),
         .library(name: "BasedRealtime", targets: ["BasedRealtime"]),
+        .library(name: "BasedCRDT", targets: ["BasedCRDT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -117,6 +118,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The sequence CRDT behind collaborative playlists: operations, their
+        // merge and the records the server stores; no database, no HTTP.
+        .target(
+            name: "BasedCRDT",
             swiftSettings: swiftSettings
         ),
         .target(
