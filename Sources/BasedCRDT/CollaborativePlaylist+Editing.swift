@@ -41,9 +41,9 @@ extension CollaborativePlaylist {
         guard clock < OpID.maximumCounter else {
             throw PlaylistError(.clockExhausted, "replica \(replica) has no counter left")
         }
-        clock += 1
-        let made = operation(OpID(counter: clock, replica: replica))
-        integrate(made)
+        let made = operation(OpID(counter: clock + 1, replica: replica))
+        let result = try apply(made)
+        assert(result == .applied, "a local edit names only what this copy shows")
         return made
     }
 }

@@ -45,6 +45,7 @@ public struct CollaborativePlaylist: Sendable {
     var slotNexts = [-1]
     /// Whether each slot shows its element (it is the element's current slot and the element is not removed).
     var slotShown = [false]
+    /// Every slot's index by id; an element is found through its insert's slot.
     var slotIndex: [OpID: Int] = [:]
 
     var elementIDs: [OpID] = []
@@ -52,7 +53,6 @@ public struct CollaborativePlaylist: Sendable {
     /// Index of each element's current slot.
     var elementSlots: [Int] = []
     var elementRemoved: [Bool] = []
-    var elementIndex: [OpID: Int] = [:]
     var removedCount = 0
     /// Remove operations applied: their id and the element they removed.
     var removals: [OpID: OpID] = [:]
@@ -95,13 +95,16 @@ public struct CollaborativePlaylist: Sendable {
             }
             return .duplicate
         }
+        let resolution = try resolve(operation)
         clock = max(clock, operation.id.counter)
-        if let missing = try missingReference(of: operation) {
+        switch resolution {
+        case .waiting(let missing):
             buffer(operation, waitingFor: missing)
             return .buffered(waitingFor: missing)
+        case .ready(let anchor, let element):
+            integrate(operation, anchor: anchor, element: element)
+            return .applied
         }
-        integrate(operation)
-        return .applied
     }
 
     /// Elements shown, in order.
@@ -140,12 +143,13 @@ public struct CollaborativePlaylist: Sendable {
     // MARK: Applying
 
     private static func validate(_ operation: PlaylistOperation) throws(PlaylistError) {
-        let id = operation.id
-        guard id.isValid else {
-            throw PlaylistError(.invalidID, "\(id) is not a valid operation id")
-        }
-        for reference in [operation.after, operation.element] {
-            guard let reference else { continue }
+        try validate(operation.id, naming: operation.after, operation.element)
+    }
+
+    /// Checks that the ids are well formed and that `id` comes after what it names.
+    static func validate(_ id: OpID, naming first: OpID?, _ second: OpID? = nil) throws(PlaylistError) {
+        func check(_ reference: OpID?) throws(PlaylistError) {
+            guard let reference else { return }
             guard reference.isValid else {
                 throw PlaylistError(.invalidID, "\(reference) is not a valid operation id")
             }
@@ -153,23 +157,53 @@ public struct CollaborativePlaylist: Sendable {
                 throw PlaylistError(.causalityViolation, "\(id) names \(reference), which it cannot have seen")
             }
         }
+        guard id.isValid else {
+            throw PlaylistError(.invalidID, "\(id) is not a valid operation id")
+        }
+        try check(first)
+        try check(second)
     }
 
-    /// The first reference not known yet, if any; throws if one names the wrong kind.
-    private func missingReference(of operation: PlaylistOperation) throws(PlaylistError) -> OpID? {
-        if let element = operation.element, elementIndex[element] == nil {
-            guard slotIndex[element] == nil, removals.isEmpty || removals[element] == nil else {
-                throw PlaylistError(.invalidReference, "\(operation.id) names \(element) as an element, which is no insert")
+    /// Where an operation's references are, or the first one not known yet.
+    private enum Resolution {
+        case waiting(for: OpID)
+        /// `anchor`: index of the `after` slot (0, the head, for none or a
+        /// remove); `element`: index of the element a move or remove names.
+        case ready(anchor: Int, element: Int?)
+    }
+
+    /// Finds an operation's references; throws if one names the wrong kind.
+    private func resolve(_ operation: PlaylistOperation) throws(PlaylistError) -> Resolution {
+        var element: Int?
+        if let elementID = operation.element {
+            guard let slot = slotIndex[elementID] else {
+                guard removals.isEmpty || removals[elementID] == nil else {
+                    throw PlaylistError(.invalidReference, "\(operation.id) names \(elementID) as an element, which is a remove")
+                }
+                return .waiting(for: elementID)
             }
-            return element
+            element = try self.element(insertedBy: elementID, slot: slot)
         }
-        if let after = operation.after, slotIndex[after] == nil {
-            guard removals.isEmpty || removals[after] == nil else {
-                throw PlaylistError(.invalidReference, "\(operation.id) names \(after) as a slot, which is a remove")
+        var anchor = 0
+        if let after = operation.after {
+            guard let slot = slotIndex[after] else {
+                guard removals.isEmpty || removals[after] == nil else {
+                    throw PlaylistError(.invalidReference, "\(operation.id) names \(after) as a slot, which is a remove")
+                }
+                return .waiting(for: after)
             }
-            return after
+            anchor = slot
         }
-        return nil
+        return .ready(anchor: anchor, element: element)
+    }
+
+    /// The element whose insert made `slot` (named `id`); throws if a move made it.
+    func element(insertedBy id: OpID, slot: Int) throws(PlaylistError) -> Int {
+        let element = slotElements[slot]
+        guard elementIDs[element] == id else {
+            throw PlaylistError(.invalidReference, "\(id) is a move, not an element")
+        }
+        return element
     }
 
     private mutating func buffer(_ operation: PlaylistOperation, waitingFor missing: OpID) {
@@ -178,62 +212,71 @@ public struct CollaborativePlaylist: Sendable {
     }
 
     /// Applies an operation whose references are known, then whatever waited for it.
-    mutating func integrate(_ operation: PlaylistOperation) {
-        var arrived = [operation]
-        while let next = arrived.popLast() {
-            integrateOne(next)
-            guard !waiting.isEmpty else { continue }
-            for id in waiting.removeValue(forKey: next.id) ?? [] {
-                guard let waiter = buffered.removeValue(forKey: id) else { continue }
-                do {
-                    if let missing = try missingReference(of: waiter) {
-                        buffer(waiter, waitingFor: missing)
-                    } else {
-                        arrived.append(waiter)
-                    }
-                } catch {
-                    // Names the wrong kind of operation: dropped, as on every replica.
+    private mutating func integrate(_ operation: PlaylistOperation, anchor: Int, element: Int?) {
+        integrateOne(operation, anchor: anchor, element: element)
+        guard !waiting.isEmpty else { return }
+        var arrived = [operation.id]
+        while let id = arrived.popLast() {
+            for waiterID in waiting.removeValue(forKey: id) ?? [] {
+                guard let waiter = buffered.removeValue(forKey: waiterID) else { continue }
+                switch try? resolve(waiter) {
+                case .waiting(let missing):
+                    buffer(waiter, waitingFor: missing)
+                case .ready(let anchor, let element):
+                    integrateOne(waiter, anchor: anchor, element: element)
+                    arrived.append(waiter.id)
+                case nil:
+                    break  // Names the wrong kind of operation: dropped, as on every replica.
                 }
             }
         }
     }
 
-    private mutating func integrateOne(_ operation: PlaylistOperation) {
+    private mutating func integrateOne(_ operation: PlaylistOperation, anchor: Int, element: Int?) {
         switch operation {
-        case .insert(let id, let track, let after):
-            let element = elementIDs.count
-            let slot = link(id, after: after, element: element)
-            elementIDs.append(id)
-            elementTracks.append(track)
-            elementSlots.append(slot)
-            elementRemoved.append(false)
-            elementIndex[id] = element
-            slotShown[slot] = true
-        case .move(let id, let elementID, let after):
-            let element = elementIndex[elementID]!
-            let slot = link(id, after: after, element: element)
-            let current = elementSlots[element]
-            if id > slotIDs[current] {
-                elementSlots[element] = slot
-                slotShown[current] = false
-                slotShown[slot] = !elementRemoved[element]
-            }
+        case .insert(let id, let track, _):
+            insertElement(id, track: track, anchor: anchor)
+        case .move(let id, _, _):
+            moveElement(element!, to: id, anchor: anchor)
         case .remove(let id, let elementID):
-            let element = elementIndex[elementID]!
-            removals[id] = elementID
-            if !elementRemoved[element] {
-                elementRemoved[element] = true
-                slotShown[elementSlots[element]] = false
-                removedCount += 1
-            }
+            removeElement(element!, id: elementID, by: id)
+        }
+    }
+
+    mutating func insertElement(_ id: OpID, track: String, anchor: Int) {
+        let element = elementIDs.count
+        let slot = link(id, after: anchor, element: element)
+        elementIDs.append(id)
+        elementTracks.append(track)
+        elementSlots.append(slot)
+        elementRemoved.append(false)
+        slotShown[slot] = true
+    }
+
+    /// Gives the element a new slot, which becomes its place if its id is the greatest.
+    mutating func moveElement(_ element: Int, to id: OpID, anchor: Int) {
+        let slot = link(id, after: anchor, element: element)
+        let current = elementSlots[element]
+        if id > slotIDs[current] {
+            elementSlots[element] = slot
+            slotShown[current] = false
+            slotShown[slot] = !elementRemoved[element]
+        }
+    }
+
+    mutating func removeElement(_ element: Int, id elementID: OpID, by removal: OpID) {
+        removals[removal] = elementID
+        if !elementRemoved[element] {
+            elementRemoved[element] = true
+            slotShown[elementSlots[element]] = false
+            removedCount += 1
         }
     }
 
     /// Adds slot `id` in document order: after its anchor, past the newer
     /// slots already there. Every slot is newer than its anchor, so those
     /// newer slots are exactly the subtrees of the anchor's newer children.
-    private mutating func link(_ id: OpID, after anchorID: OpID?, element: Int) -> Int {
-        let anchor = anchorID.map { slotIndex[$0]! } ?? 0
+    private mutating func link(_ id: OpID, after anchor: Int, element: Int) -> Int {
         var previous = anchor
         while case let next = slotNexts[previous], next >= 0, slotIDs[next] > id {
             previous = next
@@ -260,7 +303,6 @@ public struct CollaborativePlaylist: Sendable {
         elementTracks.reserveCapacity(elements)
         elementSlots.reserveCapacity(elements)
         elementRemoved.reserveCapacity(elements)
-        elementIndex.reserveCapacity(elements)
     }
 
     /// Indices of the slots that show an element, in order.

@@ -75,44 +75,55 @@ extension CollaborativePlaylist {
 
     /// Rebuilds a copy from stored records, in any row order, for `replica`
     /// to edit as. Throws `invalidRecords` when they do not describe a
-    /// playlist, or the error of an operation they describe.
+    /// playlist (or `invalidID`, `causalityViolation`, `invalidReference` for
+    /// a malformed row).
     ///
-    /// The operations are applied by ascending id, which is a causal order
-    /// (every operation's id is above those it names), and each new slot is
-    /// then the newest, so it goes straight after its anchor.
+    /// Slots are linked by ascending id, which is a causal order (every id is
+    /// above those it names); each new slot is then the newest, so it goes
+    /// straight after its anchor. This is the same state that applying the
+    /// operations would give, built without them: no look-up for duplicates
+    /// or waiting operations, and no `PlaylistOperation` per row.
     public init(replica: String, records: PlaylistRecords) throws(PlaylistError) {
         self.init(replica: replica)
-        var tracks: [OpID: String] = [:]
-        tracks.reserveCapacity(records.elements.count)
-        for element in records.elements {
-            guard tracks.updateValue(element.track, forKey: element.id) == nil else {
-                throw PlaylistError(.invalidRecords, "element \(element.id) is listed twice")
-            }
-        }
-        var operations: [PlaylistOperation] = []
-        operations.reserveCapacity(records.slots.count + records.removals.count)
-        for slot in records.slots {
-            if slot.id == slot.element {
-                guard let track = tracks[slot.id] else {
-                    throw PlaylistError(.invalidRecords, "slot \(slot.id) is an insert of no listed element")
-                }
-                operations.append(.insert(id: slot.id, track: track, after: slot.after))
-            } else {
-                operations.append(.move(id: slot.id, element: slot.element, after: slot.after))
-            }
-        }
-        operations += records.removals.map { .remove(id: $0.id, element: $0.element) }
-        operations = operations.sortedByID(\.id)
-
         reserveCapacity(slots: records.slots.count, elements: records.elements.count)
-        for operation in operations {
-            guard try apply(operation) == .applied else {
-                throw PlaylistError(.invalidRecords, "\(operation.id) is listed twice or names what is not listed")
+        func invalid(_ message: String) -> PlaylistError { PlaylistError(.invalidRecords, message) }
+
+        // Elements and their inserts' slots both come in id order, so each
+        // insert slot meets its element at `nextElement`.
+        let elements = records.elements.sortedByID(\.id)
+        var nextElement = 0
+        for slot in records.slots.sortedByID(\.id) {
+            let isInsert = slot.id == slot.element
+            try Self.validate(slot.id, naming: slot.after, isInsert ? nil : slot.element)
+            var anchor = 0
+            if let after = slot.after {
+                guard let index = slotIndex[after] else { throw invalid("slot \(slot.id) hangs after \(after), no slot before it") }
+                anchor = index
+            }
+            if isInsert {
+                guard nextElement < elements.count, elements[nextElement].id == slot.id else {
+                    throw invalid("slot \(slot.id) is the insert of no listed element")
+                }
+                insertElement(slot.id, track: elements[nextElement].track, anchor: anchor)
+                nextElement += 1
+            } else {
+                guard let index = slotIndex[slot.element] else { throw invalid("slot \(slot.id) moves \(slot.element), no element") }
+                moveElement(try element(insertedBy: slot.element, slot: index), to: slot.id, anchor: anchor)
             }
         }
-        guard elementIDs.count == records.elements.count else {
-            throw PlaylistError(.invalidRecords, "an element is listed without its insert's slot")
+        guard slotIndex.count == records.slots.count else { throw invalid("a slot is listed twice") }
+        guard nextElement == elements.count else { throw invalid("an element is listed twice or without its insert's slot") }
+
+        for removal in records.removals {
+            try Self.validate(removal.id, naming: removal.element)
+            guard let index = slotIndex[removal.element], slotIndex[removal.id] == nil else {
+                throw invalid("removal \(removal.id) names no element or reuses a slot's id")
+            }
+            removeElement(try element(insertedBy: removal.element, slot: index), id: removal.element, by: removal.id)
         }
+        guard removals.count == records.removals.count else { throw invalid("a removal is listed twice") }
+
+        clock = max(slotIDs.last?.counter ?? 0, removals.keys.lazy.map(\.counter).max() ?? 0)
         for operation in records.buffered {
             try apply(operation)
         }
@@ -120,9 +131,8 @@ extension CollaborativePlaylist {
 }
 
 extension Array {
-    /// Sorted by ascending id. Compares counters as plain integers first and
-    /// replicas only on ties: an order of a few thousand ids comes several
-    /// times faster than by comparing `OpID`s, which copies strings.
+    /// Sorted by ascending id, comparing counters as plain integers and
+    /// replicas (strings) only on ties, which are rare.
     func sortedByID(_ id: (Element) -> OpID) -> [Element] {
         let ids = map(id)
         let counters = ids.map(\.counter)

@@ -19,6 +19,20 @@ struct ConvergenceTests {
         }
     }
 
+    @Test("a copy rebuilt from its records, waiting operations included, is the same copy")
+    func rebuiltFromRecords() async {
+        await propertyCheck(count: 300, input: Histories.replicaCount, Histories.steps, Histories.seed) { replicaCount, steps, seed in
+            let history = try EditHistory(replicaCount: replicaCount, steps: steps, seed: seed)
+            for replica in history.beforeDelivery + history.replicas {
+                let rebuilt = try CollaborativePlaylist(replica: replica.replica, records: replica.records)
+                #expect(rebuilt.records == replica.records)
+                #expect(rebuilt.elements == replica.elements)
+                #expect(rebuilt.bufferedCount == replica.bufferedCount)
+                #expect(rebuilt.clock == replica.clock)
+            }
+        }
+    }
+
     @Test("nothing stays buffered once every operation has arrived")
     func nothingBuffered() async {
         await propertyCheck(count: 300, input: Histories.replicaCount, Histories.steps, Histories.seed) { replicaCount, steps, seed in

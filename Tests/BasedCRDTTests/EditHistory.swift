@@ -45,6 +45,8 @@ struct EditHistory {
     /// Every operation made, in the order made.
     private(set) var log: [PlaylistOperation] = []
     private(set) var edits: [LocalEdit] = []
+    /// The replicas as they were before the final delivery, some with operations waiting.
+    private(set) var beforeDelivery: [CollaborativePlaylist] = []
     /// Operations each replica has received (its own included).
     private var received: [[PlaylistOperation]]
     private var random: SplitMix64
@@ -94,6 +96,7 @@ struct EditHistory {
     }
 
     private mutating func deliverEverything() throws {
+        beforeDelivery = replicas
         replicas.append(CollaborativePlaylist(replica: "server"))
         for r in replicas.indices {
             let repeats = (0..<log.count / 3).map { _ in log[Int(random.next() % UInt64(log.count))] }
