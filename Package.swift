@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "BasedAnalysis", targets: ["BasedAnalysis"]),
         .library(name: "BasedRealtime", targets: ["BasedRealtime"]),
         .library(name: "BasedCRDT", targets: ["BasedCRDT"]),
+        .library(name: "BasedSearch", targets: ["BasedSearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -128,13 +129,21 @@ let package = Package(
             name: "BasedCRDT",
             swiftSettings: swiftSettings
         ),
+        // Search's text matching and ranking: normalising names, an in-memory
+        // inverted index with prefixes and typos; no database, no HTTP.
+        .target(
+            name: "BasedSearch",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BasedApp",
             dependencies: [
                 "BasedAPI",
                 "BasedAnalysis",
+                "BasedCRDT",
                 "BasedMedia",
                 "BasedRealtime",
+                "BasedSearch",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -166,6 +175,7 @@ let package = Package(
                 "BasedApp",
                 "BasedMedia",
                 "BasedRealtime",
+                "BasedSearch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -183,6 +193,11 @@ let package = Package(
         .testTarget(
             name: "BasedCRDTTests",
             dependencies: ["BasedCRDT", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BasedSearchTests",
+            dependencies: ["BasedSearch"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
