@@ -232,7 +232,7 @@ extension SearchIndex {
         _ query: String, kinds: Set<SearchKind> = Set(SearchKind.allCases), excluding: Set<UUID> = [],
         offset: Int = 0, limit: Int = 20
     ) -> [SearchKind: [SearchHit]] {
-        let hits = rankedHits(query, kinds: kinds, excluding: excluding)
+        let hits = rankedHits(query, kinds: kinds, excluding: excluding, perKind: offset + limit)
         var grouped: [SearchKind: [SearchHit]] = [:]
         for hit in hits { grouped[hit.kind, default: []].append(hit) }
         for (kind, list) in grouped {
@@ -241,35 +241,77 @@ extension SearchIndex {
         return grouped
     }
 
-    /// All matching documents of `kinds`, best first.
-    public func rankedHits(_ query: String, kinds: Set<SearchKind> = Set(SearchKind.allCases), excluding: Set<UUID> = []) -> [SearchHit] {
+    /// How many documents one query scores at most. A query as broad as "lo"
+    /// matches a large part of a big catalogue; its candidates are taken
+    /// best-first (the word itself, then the shortest words it starts, then
+    /// words containing it, then typos), and the rest is not looked at.
+    public static let candidateBudget = 20_000
+
+    /// The matching documents of `kinds`, best first, at most `perKind` of each kind.
+    public func rankedHits(
+        _ query: String, kinds: Set<SearchKind> = Set(SearchKind.allCases), excluding: Set<UUID> = [], perKind: Int = .max
+    ) -> [SearchHit] {
         let key = TextKey.normalize(query, limit: 200)
         let words = TextKey.words(key).prefix(8).map { Array($0.utf8) }
-        guard !words.isEmpty else { return [] }
-        if key.utf8.count < 2 { return exactHits(key, kinds: kinds, excluding: excluding) }
+        guard !words.isEmpty, perKind > 0 else { return [] }
+        if key.utf8.count < 2 { return exactHits(key, kinds: kinds, excluding: excluding, perKind: perKind) }
         let perWord = words.map { termsMatching($0) }
         // The rarest word proposes the candidates; every word must then match one of their terms.
         guard let driver = perWord.indices.min(by: { perWord[$0].postingCount < perWord[$1].postingCount }),
               perWord[driver].postingCount > 0
         else { return [] }
-        var seen = Set<Int32>()
-        var hits: [SearchHit] = []
+        let kindMask = kinds.reduce(0) { $0 | 1 << Self.kindIndex($1) }
+        var seen = Set<Int32>(minimumCapacity: min(perWord[driver].postingCount, Self.candidateBudget))
+        var scored: [(score: Double, slot: Int32, tier: MatchTier, onTitle: Bool)] = []
         let keyBytes = Array(key.utf8)
-        for term in perWord[driver].matches.keys {
+        let ordered = perWord[driver].matches.sorted { a, b in
+            a.value != b.value ? a.value > b.value : termBytes[Int(a.key)].count < termBytes[Int(b.key)].count
+        }
+        visiting: for (term, _) in ordered {
             for slotID in postings[Int(term)] where seen.insert(slotID).inserted {
-                let slot = slots[Int(slotID)]
-                guard slot.alive, kinds.contains(slot.kind), !excluding.contains(slot.id) else { continue }
-                if let owner = slot.owner, excluding.contains(owner) { continue }
-                guard let hit = score(slot, words: perWord, key: key, keyBytes: keyBytes) else { continue }
-                hits.append(hit)
+                if seen.count > Self.candidateBudget { break visiting }
+                let slot = Int(slotID)
+                guard slots[slot].alive, kindMask & (1 << Self.kindIndex(slots[slot].kind)) != 0 else { continue }
+                if !excluding.isEmpty {
+                    if excluding.contains(slots[slot].id) { continue }
+                    if let owner = slots[slot].owner, excluding.contains(owner) { continue }
+                }
+                guard let (tier, onTitle) = match(slot, words: perWord, key: key, keyBytes: keyBytes) else { continue }
+                let popularity = slots[slot].popularity
+                let score = Double(tier.rawValue) * 4 + (onTitle ? 2 : 0) + (popularity > 0 ? popularity / (popularity + 100) : 0)
+                scored.append((score, slotID, tier, onTitle))
             }
         }
-        hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id.uuidString < $1.id.uuidString }
+        // Equal scores keep the order documents were added in, so pages are stable.
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.slot < $1.slot }
+        var taken: [SearchKind: Int] = [:]
+        var hits: [SearchHit] = []
+        for entry in scored {
+            let slot = slots[Int(entry.slot)]
+            let count = taken[slot.kind, default: 0]
+            guard count < perKind else { continue }
+            taken[slot.kind] = count + 1
+            hits.append(SearchHit(
+                id: slot.id, kind: slot.kind, title: slot.title, subtitle: slot.subtitle, tier: entry.tier, onTitle: entry.onTitle, score: entry.score
+            ))
+        }
         return hits
     }
 
+    static func kindIndex(_ kind: SearchKind) -> Int {
+        switch kind {
+        case .artist: 0
+        case .track: 1
+        case .release: 2
+        case .playlist: 3
+        case .venue: 4
+        case .event: 5
+        case .user: 6
+        }
+    }
+
     /// A one-letter query finds only names that are that letter ("A", "X").
-    private func exactHits(_ key: String, kinds: Set<SearchKind>, excluding: Set<UUID>) -> [SearchHit] {
+    private func exactHits(_ key: String, kinds: Set<SearchKind>, excluding: Set<UUID>, perKind: Int) -> [SearchHit] {
         guard let term = termIDs[Array(key.utf8)] else { return [] }
         var hits: [SearchHit] = []
         for slotID in postings[Int(term)] {
@@ -282,11 +324,18 @@ extension SearchIndex {
                 score: Double(MatchTier.exact.rawValue) * 4 + 2 + popularity
             ))
         }
-        hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id.uuidString < $1.id.uuidString }
-        return hits
+        hits.sort { $0.score > $1.score }
+        var taken: [SearchKind: Int] = [:]
+        return hits.filter { hit in
+            let count = taken[hit.kind, default: 0]
+            taken[hit.kind] = count + 1
+            return count < perKind
+        }
     }
 
-    private func score(_ slot: Slot, words: [WordTerms], key: String, keyBytes: [UInt8]) -> SearchHit? {
+    /// How the document at `index` matches: its tier, and whether on its own name.
+    private func match(_ index: Int, words: [WordTerms], key: String, keyBytes: [UInt8]) -> (MatchTier, Bool)? {
+        let slot = slots[index]
         var titleTier: MatchTier?
         if slot.titleKey == key {
             titleTier = .exact
@@ -310,9 +359,7 @@ extension SearchIndex {
             }
         }
         guard let tier else { return nil }
-        let popularity = slot.popularity > 0 ? slot.popularity / (slot.popularity + 100) : 0
-        let score = Double(tier.rawValue) * 4 + (onTitle ? 2 : 0) + popularity
-        return SearchHit(id: slot.id, kind: slot.kind, title: slot.title, subtitle: slot.subtitle, tier: tier, onTitle: onTitle, score: score)
+        return (tier, onTitle)
     }
 
     /// The tier of the weakest word's best match among `terms`, or nil if a word matches none.

@@ -44,6 +44,15 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(version: view.playlist.version, items: items, nextOffset: next))))
     }
 
+    func listPlaylistEntries(_ input: Operations.ListPlaylistEntries.Input) async throws -> Operations.ListPlaylistEntries.Output {
+        let viewer = try RequestScope.get().identity
+        let view = try await playlists.playlist(try Self.uuid(input.path.playlistId, "playlistId"), viewer: viewer?.userID)
+        return .ok(.init(body: .json(.init(
+            version: view.playlist.version,
+            entries: view.entries.map { .init(id: $0.id.description, trackId: $0.track, slot: $0.slot.description) }
+        ))))
+    }
+
     func addPlaylistTracks(_ input: Operations.AddPlaylistTracks.Input) async throws -> Operations.AddPlaylistTracks.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
@@ -183,7 +192,7 @@ extension APIHandler {
     func playlistItems(_ entries: [PlaylistElement], viewer: Identity?) async throws -> [Components.Schemas.PlaylistItem] {
         let bodies = try await trackBodies(entries.compactMap { UUID(uuidString: $0.track) }, viewer: viewer)
         return entries.compactMap { entry in
-            UUID(uuidString: entry.track).flatMap { bodies[$0] }.map { .init(entryId: entry.id.description, track: $0) }
+            UUID(uuidString: entry.track).flatMap { bodies[$0] }.map { .init(entryId: entry.id.description, slot: entry.slot.description, track: $0) }
         }
     }
 
@@ -196,7 +205,6 @@ extension APIHandler {
             visibility: .init(rawValue: playlist.visibility.rawValue)!, collaborative: playlist.collaborative,
             trackCount: playlist.trackCount, version: playlist.version,
             collaborators: view.collaborators.compactMap { people[$0].map(Self.summary) }, following: view.following,
-            entries: view.entries.map { .init(id: $0.id.description, trackId: $0.track, slot: $0.slot.description) },
             items: try await playlistItems(Array(view.entries.prefix(100)), viewer: viewer),
             createdAt: playlist.createdAt, updatedAt: playlist.updatedAt
         )

@@ -72,7 +72,8 @@ public final class SearchService: Sendable {
         let size = try Self.pageSize(limit)
         let excluded = try await excluded(for: viewer)
         try await waitUntilLoaded()
-        let ranked = index.withLock { $0.rankedHits(query, kinds: kinds, excluding: excluded) }
+        // One more than a page tells whether there is a next page.
+        let ranked = index.withLock { $0.rankedHits(query, kinds: kinds, excluding: excluded, perKind: offset + size + 1) }
         var grouped: [SearchKind: [SearchHit]] = [:]
         for hit in ranked { grouped[hit.kind, default: []].append(hit) }
         var groups: [SearchKind: Group] = [:]
@@ -89,7 +90,7 @@ public final class SearchService: Sendable {
         let size = min(try Self.pageSize(limit ?? 8), 20)
         let excluded = try await excluded(for: viewer)
         try await waitUntilLoaded()
-        return index.withLock { Array($0.rankedHits(query, excluding: excluded).prefix(size)) }
+        return index.withLock { Array($0.rankedHits(query, excluding: excluded, perKind: size).prefix(size)) }
     }
 
     /// The query as given, or a 400 problem when it is missing or too long.
