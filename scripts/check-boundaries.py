@@ -31,6 +31,7 @@ TABLES = {
     "Events": ["events", "event_rsvps"],
     "Library": ["likes", "resume_positions", "play_queues"],
     "Playlists": ["playlists", "playlist_ops", "playlist_members"],
+    "Comments": ["track_comments", "comments_off"],
     "Jobs": ["jobs"],
     "App": ["idempotency_keys"],
 }

@@ -151,7 +151,7 @@ def load_postgres(url, data, work):
     for table in ["users", "releases", "tracks"]:
         path = os.path.join(work, f"{table}.csv")
         with open(path, "w", newline="") as f:
-            writer = csv.writer(f)
+            writer = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC)  # "" stays an empty string, not NULL
             for row in data[table]:
                 # Times (seconds since 1970) as ISO 8601; everything else as it is.
                 writer.writerow([time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(v)) if isinstance(v, float) and v > 1e9 else v for v in row])
@@ -213,9 +213,11 @@ def rss_mb(pid):
         if line.startswith("VmRSS:"): return int(line.split()[1]) / 1024
     return 0
 
-def run(database, data, qs, prefixes, tracks, work):
+def run(database, data, qs, prefixes, tracks, artists_ids, work):
     env = dict(os.environ, BASED_DATA_DIR=os.path.join(work, database), BASED_LOG_LEVEL="info", BASED_RATE_LIMIT="100000000",
                BASED_WORKERS="0")
+    # The server refuses settings it does not know; this one is the bench's.
+    env.pop("BASED_TEST_POSTGRES_URL", None)
     os.makedirs(env["BASED_DATA_DIR"], exist_ok=True)
     if database == "postgres":
         env["BASED_DATABASE_URL"] = PG_URL
@@ -264,11 +266,26 @@ def run(database, data, qs, prefixes, tracks, work):
         ids = [str(uuid.UUID(t[0])) for t in tracks[:10000]]
         for start in range(0, len(ids), 500):
             http("POST", base + f"/api/v1/playlists/{playlist['id']}/tracks", {"trackIds": ids[start:start + 500]}, token)
+        # The bench user follows 1,000 artists (rows written straight in, as the catalogue was).
+        me = session["user"]["id"].upper()
+        follows = [(uuid7(int(time.time() * 1000) + i), me, artists_ids[i], time.time()) for i in range(min(1000, len(artists_ids)))]
+        if database == "sqlite":
+            db = sqlite3.connect(os.path.join(env["BASED_DATA_DIR"], "based.sqlite"), timeout=30)
+            db.executemany("INSERT INTO follows (id, follower_id, followee_id, created_at) VALUES (?, ?, ?, ?)", follows)
+            db.commit()
+            db.close()
+        else:
+            path = os.path.join(work, "follows.csv")
+            with open(path, "w") as f:
+                for row in follows:
+                    f.write(f"{row[0]},{row[1]},{row[2]},{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(row[3]))}\n")
+            subprocess.run(["psql", PG_URL, "-q", "-c", f"\\copy follows (id, follower_id, followee_id, created_at) FROM '{path}' CSV"], check=True)
+        feed = wrk(base, ["/api/v1/feed"], work, f"{database}-feed", token)
         load = wrk(base, [f"/api/v1/playlists/{playlist['id']}"], work, f"{database}-playlist", token)
         entries = wrk(base, [f"/api/v1/playlists/{playlist['id']}/entries"], work, f"{database}-entries", token)
         naive = naive_sqlite(os.path.join(env["BASED_DATA_DIR"], "based.sqlite"), qs) if database == "sqlite" else naive_postgres(PG_URL, qs, work)
         return {"database": database, "catalogue_load_s": loaded, "index_build_s": build, "ready_after_start_s": ready,
-                "server_rss_mb": memory, "search": search, "suggestions": suggest, "naive_like": naive, "playlist_10000": load,
+                "server_rss_mb": memory, "search": search, "suggestions": suggest, "naive_like": naive, "playlist_10000": load, "feed_1000_follows": feed,
                 "playlist_10000_entries": entries}
     finally:
         server.terminate()
@@ -286,7 +303,7 @@ def main():
     results = {"tracks": TRACKS, "artists": ARTISTS, "releases": RELEASES, "runs": []}
     for database in ["sqlite"] + (["postgres"] if PG_URL else []):
         print(f"== {database} ==", flush=True)
-        results["runs"].append(run(database, data, qs, prefixes, tracks, work))
+        results["runs"].append(run(database, data, qs, prefixes, tracks, [a[0] for a in artists], work))
     with open(OUT, "w") as f:
         json.dump(results, f, indent=2)
     print()
@@ -294,7 +311,7 @@ def main():
     print(f"{'database':<10} {'what':<34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9}")
     for run_ in results["runs"]:
         d = run_["database"]
-        for label, key in [("search (all groups)", "search"), ("suggestions", "suggestions"), ("playlist of 10,000: first 100", "playlist_10000"),
+        for label, key in [("search (all groups)", "search"), ("suggestions", "suggestions"), ("feed, following 1,000", "feed_1000_follows"), ("playlist of 10,000: first 100", "playlist_10000"),
                            ("playlist of 10,000: whole order", "playlist_10000_entries")]:
             r = run_[key]
             print(f"{d:<10} {label:<34} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['requests']:>9}")

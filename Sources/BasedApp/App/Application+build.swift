@@ -32,6 +32,7 @@ public struct AppServices: Sendable {
     public let playlists: PlaylistService
     public let browse: BrowseService
     public let feed: FeedService
+    public let comments: CommentService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -154,6 +155,7 @@ public struct AppServices: Sendable {
             playlists: playlists,
             browse: BrowseService(accounts: accounts, tracks: trackService, releases: releases, plays: plays, follows: follows, events: events),
             feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
+            comments: CommentService(database: database, tracks: trackService, blocks: blocks),
             changes: changes,
             realtime: realtime,
             jobs: jobs,

@@ -151,11 +151,8 @@ enum CatalogQueries {
     static func newestReleases(artists: [UUID]?, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Release] {
         let query = sql.select().column("*").from("releases")
             .where("visibility", .equal, Visibility.public.rawValue)
-            .where(SQLColumn("id"), .in, SQLSubquery.select { sub in
-                sub.column("release_id").from("tracks")
-                    .where("state", .equal, TrackState.ready.rawValue).where("visibility", .equal, Visibility.public.rawValue)
-                    .where("release_id", .isNot, SQLLiteral.null)
-            })
+            // Per release through tracks_release, not a scan of every track.
+            .where(SQLRaw("EXISTS (SELECT 1 FROM tracks WHERE tracks.release_id = releases.id AND tracks.state = 'ready' AND tracks.visibility = 'public')"))
         if let artists { query.where("artist_id", .in, artists) }
         if let before { query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit).all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)

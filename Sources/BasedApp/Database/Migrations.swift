@@ -30,6 +30,7 @@ public struct Migrator: Sendable {
         Migration006Idempotency.migration,
         Migration007Library.migration,
         Migration008Playlists.migration,
+        Migration009Comments.migration,
     ]
 
     /// Returns the versions it applied.

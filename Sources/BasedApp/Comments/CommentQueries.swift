@@ -1,0 +1,49 @@
+import Foundation
+import SQLKit
+
+/// The SQL of track comments.
+enum CommentQueries {
+    static func insert(_ comment: TrackComment, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "track_comments").model(comment, keyEncodingStrategy: .convertToSnakeCase).run()
+    }
+
+    static func comment(id: UUID, on sql: any SQLDatabase) async throws -> TrackComment? {
+        try await sql.select().column("*").from("track_comments").where("id", .equal, id)
+            .first(decoding: TrackComment.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func setText(id: UUID, text: String, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.update("track_comments").set("text", to: text).set("edited_at", to: now).where("id", .equal, id).run()
+    }
+
+    static func delete(id: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "track_comments").where("id", .equal, id).run()
+    }
+
+    /// A page of a track's top-level comments, oldest first.
+    static func comments(track: UUID, after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [TrackComment] {
+        let query = sql.select().column("*").from("track_comments").where("track_id", .equal, track).where("parent_id", .is, SQLLiteral.null)
+        if let after { query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: TrackComment.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// The replies to these comments, oldest first.
+    static func replies(to parents: [UUID], on sql: any SQLDatabase) async throws -> [TrackComment] {
+        guard !parents.isEmpty else { return [] }
+        return try await sql.select().column("*").from("track_comments").where("parent_id", .in, parents)
+            .orderBy("id").all(decoding: TrackComment.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func isOff(track: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("track_id").from("comments_off").where("track_id", .equal, track).first() != nil
+    }
+
+    static func setOff(track: UUID, off: Bool, now: Date, on sql: any SQLDatabase) async throws {
+        if off {
+            try await sql.insert(into: "comments_off").columns("track_id", "created_at").values(SQLBind(track), SQLBind(now))
+                .ignoringConflicts(with: ["track_id"]).run()
+        } else {
+            try await sql.delete(from: "comments_off").where("track_id", .equal, track).run()
+        }
+    }
+}
