@@ -32,6 +32,7 @@ TABLES = {
     "Library": ["likes", "resume_positions", "play_queues"],
     "Playlists": ["playlists", "playlist_ops", "playlist_members"],
     "Comments": ["track_comments", "comments_off"],
+    "Jam": ["jams", "jam_members"],
     "Jobs": ["jobs"],
     "App": ["idempotency_keys"],
 }

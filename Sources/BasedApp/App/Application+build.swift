@@ -33,6 +33,7 @@ public struct AppServices: Sendable {
     public let browse: BrowseService
     public let feed: FeedService
     public let comments: CommentService
+    public let jams: JamService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -156,6 +157,7 @@ public struct AppServices: Sendable {
             browse: BrowseService(accounts: accounts, tracks: trackService, releases: releases, plays: plays, follows: follows, events: events),
             feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
             comments: CommentService(database: database, tracks: trackService, blocks: blocks),
+            jams: JamService(database: database, tracks: trackService, playlists: playlists, realtime: realtime),
             changes: changes,
             realtime: realtime,
             jobs: jobs,

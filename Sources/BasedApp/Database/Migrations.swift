@@ -31,6 +31,7 @@ public struct Migrator: Sendable {
         Migration007Library.migration,
         Migration008Playlists.migration,
         Migration009Comments.migration,
+        Migration010Jams.migration,
     ]
 
     /// Returns the versions it applied.

@@ -104,6 +104,8 @@ enum Frames {
         var conversations: [Position]?
         var tokenExpiresAt: Date?
         var roomId: String?
+        /// The server's clock when it answered a `ping`, in milliseconds since 1970 (clock sync for Jam).
+        var serverTime: Double?
     }
 
     struct Position: Encodable {

@@ -309,7 +309,7 @@ final class RealtimeSession: Sendable {
             expiresAt.withLock { $0 = expiry }
             ack.tokenExpiresAt = expiry
         case "ping":
-            break
+            ack.serverTime = (Date().timeIntervalSince1970 * 1000).rounded()
         default:
             throw AppError(.badRequest, code: "unknown_type", "Unknown frame type \(frame.type.prefix(40)).")
         }
