@@ -251,6 +251,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         )
         AuthMiddleware(accounts: services.accounts)
         IdempotencyMiddleware(database: services.database, maxRequestBody: configuration.jsonBodyMaxBytes)
+        BrowserSessionMiddleware(secureCookies: configuration.secureCookies)
         RequestScopeMiddleware()
     }
     router.get("/health") { _, _ in

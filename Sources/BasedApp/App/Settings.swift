@@ -142,6 +142,11 @@ extension AppConfiguration {
         .httpURL("otlpEndpoint", help: "OpenTelemetry collector (OTLP/HTTP, e.g. http://127.0.0.1:4318) for request, job and ffmpeg spans; unset: no tracing") {
             $0.otlpEndpoint = $1
         },
+        .text("secureCookies", default: "false", help: "mark the web app's session cookies Secure even on plain HTTP (they are whenever the request came over TLS)", expected: "true or false") { configuration, text in
+            guard let value = Bool(text.lowercased()) else { return false }
+            configuration.secureCookies = value
+            return true
+        },
     ]
 
     /// The settings for `--help`: flag, variable, default and meaning of each,
