@@ -1,0 +1,71 @@
+// A track: title, artist, its waveform (seekable), a "Play <title>" button.
+
+import { h } from '../dom.js';
+import { t, formatDuration } from '../strings.js';
+import * as api from '../api.js';
+import * as player from '../player.js';
+import { setTitle } from '../router.js';
+import { loading, failure } from '../components/states.js';
+import { playButton, userPath } from '../components/tracklist.js';
+import { waveform } from '../components/waveform.js';
+
+export function render(container, { params }) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const cleanups = [];
+  const id = encodeURIComponent(params.trackId);
+
+  const load = async () => {
+    container.replaceChildren(loading());
+    let track;
+    try {
+      track = await api.get(`/tracks/${id}`, { signal });
+    } catch (error) {
+      if (!signal.aborted) container.replaceChildren(h('h1', {}, t.notFound.title), failure(error, load));
+      return;
+    }
+    if (signal.aborted) return;
+    const wave = h('div', { class: 'waveform-box' });
+    container.replaceChildren(
+      h('article', { class: 'track-page' },
+        h('h1', {}, track.title),
+        h('p', { class: 'lead' }, t.track.by, ' ', h('a', { href: userPath(track.artist) }, track.artist.displayName)),
+        track.state === 'ready' ? playButton(track, [track], 0) : h('p', {}, t.track.notReady(track.state)),
+        wave,
+        h('dl', { class: 'facts' },
+          track.durationSeconds ? [h('dt', {}, t.track.duration), h('dd', {}, formatDuration(track.durationSeconds))] : null,
+          track.genre ? [h('dt', {}, t.track.genre), h('dd', {}, track.genre)] : null),
+        h('p', { class: 'meta' }, t.track.plays(track.playCount)),
+        track.releaseId ? h('p', {}, h('a', { href: `/releases/${encodeURIComponent(track.releaseId)}` }, t.track.release)) : null));
+    setTitle(track.title);
+    if (track.state !== 'ready') return;
+    try {
+      const { peaks } = await api.get(`/tracks/${id}/waveform`, { signal });
+      if (signal.aborted) return;
+      const seekTo = (seconds) => {
+        if (player.state().track?.id === track.id) player.seek(seconds);
+        else {
+          player.playTracks([track], 0);
+          const once = player.subscribe((state) => {
+            if (state.track?.id === track.id && state.duration > 0 && state.playing) {
+              player.seek(seconds);
+              queueMicrotask(() => once());
+            }
+          });
+          cleanups.push(once);
+        }
+      };
+      const { element, cleanup } = waveform(track, peaks, seekTo);
+      cleanups.push(cleanup);
+      wave.replaceChildren(element);
+    } catch (error) {
+      if (!signal.aborted) wave.replaceChildren(h('p', { class: 'meta' }, t.track.waveformUnavailable));
+    }
+  };
+  load();
+  return () => {
+    controller.abort();
+    for (const cleanup of cleanups) cleanup();
+  };
+}
+
