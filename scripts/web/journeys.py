@@ -43,6 +43,7 @@ ROLES = {
     "slider": "input[type=range], [role=slider]",
     "heading": "h1, h2, h3",
     "radio": "input[type=radio]",
+    "checkbox": "input[type=checkbox]",
 }
 
 
@@ -114,7 +115,7 @@ class Browser:
         def search(driver):
             for element in driver.find_elements(By.CSS_SELECTOR, ROLES[role]):
                 try:
-                    if element.is_displayed() or role in ("button", "radio"):
+                    if element.is_displayed() or role in ("button", "radio", "checkbox"):
                         if element.accessible_name.strip() == name:
                             return element
                 except StaleElementReferenceException:
@@ -124,6 +125,13 @@ class Browser:
             return WebDriverWait(self.driver, timeout).until(search)
         except Exception:
             raise AssertionError(f"no {role} named {name!r} on {self.driver.current_url}") from None
+
+    def click(self, role, name):
+        """Scrolls the control to the middle of the screen (clear of the fixed player bar), then clicks it."""
+        element = self.find(role, name)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+        return element
 
     def heading(self, text, timeout=10):
         return self.find("heading", text, timeout)
@@ -182,14 +190,21 @@ def journey_register_and_play(browser, data):
     browser.find("textbox", "Username").send_keys("web_listener")
     browser.find("textbox", "Email").send_keys("web_listener@example.org")
     browser.find("textbox", "Password").send_keys(PASSWORD)
-    browser.find("radio", "Listener").click()
-    browser.find("button", "Create account").click()
+    browser.click("radio", "Listener")
+    browser.click("button", "Create account")
+    browser.heading("Welcome to Based")
+    browser.scan("welcome")
+    browser.find("textbox", "City").send_keys("Leeds")
+    browser.click("checkbox", "Jazz")
+    browser.click("button", "Save and continue")
     browser.heading("Home")
+    me = call("GET", "/users/web_listener")
+    assert me.get("city") == "Leeds" and me.get("genres") == ["Jazz"], f"onboarding saved the city and genres: {me}"
     browser.find("heading", "New from artists you follow")
     browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, ".state-empty"), "home shows its empty state")
     browser.scan("home (empty)")
 
-    browser.find("link", "Search").click()
+    browser.click("link", "Search")
     browser.heading("Search")
     browser.find("searchbox", "Search").send_keys("tone")
     browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, ".results .state-error, .results section, .results .state-empty"),
@@ -203,17 +218,17 @@ def journey_register_and_play(browser, data):
     assert XSS in bio.text, f"the bio is shown as text: {bio.text!r}"
     assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "the bio made an image"
     browser.no_alert()
-    browser.find("button", "Follow").click()
+    browser.click("button", "Follow")
     browser.find("button", "Unfollow")
     browser.scan("profile")
 
-    browser.find("link", "Home").click()
+    browser.click("link", "Home")
     browser.heading("Home")
-    browser.find("link", "Tone A").click()
+    browser.click("link", "Tone A")
     browser.heading("Tone A")
     browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "canvas.waveform"), "the waveform is drawn")
     browser.scan("track")
-    browser.find("button", "Play Tone A").click()
+    browser.click("button", "Play Tone A")
     browser.wait(lambda: browser.audio("audio.currentTime") > 1.0, "the audio element's currentTime advances", timeout=20)
     browser.find("button", "Pause")
     browser.find("slider", "Seek")
@@ -222,10 +237,10 @@ def journey_register_and_play(browser, data):
     browser.scan("track (playing)")
     # Navigation keeps the player: the same element goes on playing.
     before = browser.audio("audio.currentTime")
-    browser.find("link", "Events").click()
+    browser.click("link", "Events")
     browser.heading("Events")
     browser.wait(lambda: browser.audio("audio.currentTime") > before + 0.5, "playback survives navigation")
-    browser.find("button", "Pause").click()
+    browser.click("button", "Pause")
     browser.find("button", "Play")
     assert browser.audio("audio.paused"), "Pause pauses"
     browser.scan("events")
@@ -235,7 +250,7 @@ def journey_html_as_text(browser, data):
     """a track titled with HTML renders as text: no img element, no alert."""
     browser.open("/u/tester_artist")
     browser.heading("Tester Artist")
-    browser.find("link", XSS).click()
+    browser.click("link", XSS)
     heading = browser.heading(XSS)
     assert heading.text == XSS
     assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "the title made an image"
@@ -246,10 +261,10 @@ def journey_html_as_text(browser, data):
 def journey_event_rsvp_and_reload(browser, data):
     """Events → an event → RSVP "Going"; the deep link survives a reload."""
     browser.open("/events")
-    browser.find("link", "Basement Night").click()
+    browser.click("link", "Basement Night")
     browser.heading("Basement Night")
     assert XSS in browser.driver.find_element(By.CSS_SELECTOR, ".bio").text
-    browser.find("button", "Going").click()
+    browser.click("button", "Going")
     browser.wait(lambda: browser.find("button", "Going").get_attribute("aria-pressed") == "true", "the RSVP is shown as pressed")
     browser.scan("event")
     browser.driver.refresh()
@@ -264,34 +279,44 @@ def journey_messages(browser, data):
     listener = call("GET", "/users/web_listener")
     call("POST", "/messages", {"to": listener["id"], "clientMessageId": "web-journey-1", "text": f"Thanks for following! {XSS}"},
          token=data["artist"]["accessToken"])
-    browser.find("link", "Messages").click()
+    browser.click("link", "Messages")
     browser.heading("Messages")
-    browser.find("link", "Tester Artist").click()
+    browser.click("link", "Tester Artist")
     browser.heading("Tester Artist")
     browser.wait(lambda: any(XSS in e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, ".bubble .text")), "the message is shown as text")
     assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img")
     browser.find("textbox", "Message").send_keys("See you at the show")
-    browser.find("button", "Send").click()
+    browser.click("button", "Send")
     browser.wait(lambda: any("See you at the show" == e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, ".bubble.mine .text")),
                  "the reply appears")
     browser.scan("conversation")
-    browser.find("link", "Messages").click()
+    browser.click("link", "Messages")
     browser.heading("Messages")
     browser.scan("messages")
+    # Writing from a profile goes on in the same direct conversation.
+    browser.open("/u/tester_artist")
+    browser.click("link", "Message Tester Artist")
+    browser.heading("Message Tester Artist")
+    browser.scan("compose")
+    browser.find("textbox", "Message").send_keys("One more thing")
+    browser.click("button", "Send")
+    browser.heading("Tester Artist")
+    browser.wait(lambda: any("One more thing" == e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, ".bubble.mine .text")),
+                 "the first message from the profile opens the conversation")
 
 
 def journey_other_views(browser, data):
     """Library, Notifications and Settings render (loading, then content, empty or error states)."""
-    browser.find("link", "Library").click()
+    browser.click("link", "Library")
     browser.heading("Library")
     browser.wait(lambda: len(browser.driver.find_elements(By.CSS_SELECTOR, "main .state-empty, main .state-error, main .track-list")) >= 2,
                  "both library sections settle")
     browser.scan("library")
-    browser.find("link", "Notifications").click()
+    browser.click("link", "Notifications")
     browser.heading("Notifications")
     browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "main .card, main .state-empty"), "notifications settle")
     browser.scan("notifications")
-    browser.find("link", "Settings").click()
+    browser.click("link", "Settings")
     browser.heading("Settings")
     browser.scan("settings")
 
@@ -300,7 +325,7 @@ def journey_sign_out_and_in(browser, data):
     """Settings → "Sign out"; a reload stays signed out; sign in again by the form."""
     browser.open("/settings")
     browser.heading("Settings")
-    browser.find("button", "Sign out").click()
+    browser.click("button", "Sign out")
     browser.heading("Sign in")
     browser.scan("sign in")
     browser.driver.refresh()
@@ -311,7 +336,7 @@ def journey_sign_out_and_in(browser, data):
     browser.find("textbox", "Username or email").send_keys("web_listener")
     browser.find("textbox", "Password").send_keys(PASSWORD + Keys.ENTER)
     browser.heading("Library")
-    browser.find("link", "Home").click()
+    browser.click("link", "Home")
     browser.heading("Home")
     browser.find("link", "Tone A")
 

@@ -39,7 +39,8 @@ export function render(container, { query }) {
         password: String(data.get('password')),
         role: String(data.get('role')),
       });
-      navigate(nextPath(query), { replace: true });
+      const next = nextPath(query);
+      navigate(`/welcome${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`, { replace: true });
     } catch (error) {
       errors.replaceChildren(failure(error));
       submit.disabled = false;
