@@ -23,6 +23,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -129,7 +130,7 @@ class Browser:
     def click(self, role, name):
         """Scrolls the control to the middle of the screen (clear of the fixed player bar), then clicks it."""
         element = self.find(role, name)
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
         element.click()
         return element
 
@@ -231,6 +232,17 @@ def journey_register_and_play(browser, data):
     browser.click("button", "Play Tone A")
     browser.wait(lambda: browser.audio("audio.currentTime") > 1.0, "the audio element's currentTime advances", timeout=20)
     browser.find("button", "Pause")
+    assert browser.driver.execute_script("return navigator.mediaSession.metadata && navigator.mediaSession.metadata.title") == "Tone A", \
+        "the Media Session names the track"
+    gain = call("GET", f"/tracks/{data['tracks']['Tone A']}")["loudness"]["replayGainDb"]
+    expected = min(1.0, max(10 ** (-24 / 20), 10 ** (gain / 20)))
+    assert abs(browser.audio("audio.volume") - expected) < 0.01, f"ReplayGain {gain} dB sets the volume to {expected:.3f}"
+    # Space toggles playback when the focus is not in a field or on a control.
+    browser.driver.execute_script("document.activeElement.blur()")
+    ActionChains(browser.driver).send_keys(Keys.SPACE).perform()
+    browser.wait(lambda: browser.audio("audio.paused"), "space pauses")
+    ActionChains(browser.driver).send_keys(Keys.SPACE).perform()
+    browser.wait(lambda: not browser.audio("audio.paused"), "space plays again")
     browser.find("slider", "Seek")
     browser.find("button", "Next")
     browser.find("button", "Previous")
