@@ -33,6 +33,6 @@ for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && b
 curl -sf "http://127.0.0.1:$port/health" >/dev/null || { cat "$work/server.log"; echo "web journeys: 0 passed, 1 failed"; exit 1; }
 
 status=0
-python3 scripts/web/journeys.py "http://127.0.0.1:$port" "$work" || status=1
+python3 scripts/web/journeys.py "http://127.0.0.1:$port" "$work" "$pid" || status=1
 if [ $status -ne 0 ]; then echo "-- server log (last lines) --"; tail -20 "$work/server.log"; fi
 exit $status

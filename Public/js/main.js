@@ -26,3 +26,6 @@ api.onToken((token) => {
 realtime.on('notification', () => store.set({ unreadNotifications: store.get().unreadNotifications + 1 }));
 refreshUnread();
 start(main);
+
+// The shell opens offline; a failed registration only loses that.
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});

@@ -58,6 +58,7 @@ export const t = {
     notAvailable: 'This part of Based is not available on this server yet.',
     sessionExpired: 'Your session has ended. Please sign in again.',
     unexpected: 'Something went wrong.',
+    pageFailed: 'This page could not be loaded',
     field: (field, message) => `${field}: ${message}`,
   },
   signIn: {

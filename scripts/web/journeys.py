@@ -1,15 +1,19 @@
 """Journeys through the web app in headless Chromium, found by role and
 accessible name as a person (or a screen reader) would find them.
 
-    python3 scripts/web/journeys.py http://127.0.0.1:PORT WORKDIR
+    python3 scripts/web/journeys.py http://127.0.0.1:PORT WORKDIR SERVER_PID
 
-WORKDIR holds tone-a.flac and tone-b.flac (scripts/test-web.sh makes them).
+WORKDIR holds tone-a.flac and tone-b.flac (scripts/test-web.sh makes them);
+the last journey stops the server (SERVER_PID) to see the app open offline.
 Every view is scanned with axe-core (no serious or critical violation may be
 found) and every SEVERE browser console entry fails the journey it came in.
 Prints one line per journey and `web journeys: N passed, M failed`.
 """
 
 import json
+import os
+import signal
+import socket
 import sys
 import time
 import traceback
@@ -28,7 +32,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-BASE, WORK = sys.argv[1], sys.argv[2]
+BASE, WORK, SERVER_PID = sys.argv[1], sys.argv[2], int(sys.argv[3])
 XSS = "<img src=x onerror=alert(1)>"
 PASSWORD = "listen to local music 2026"
 # Endpoints another branch is adding (search, likes, history): until they are
@@ -110,6 +114,7 @@ class Browser:
         self.driver.set_script_timeout(30)
         self.axe = Axe(self.driver)
         self.scanned = []
+        self.expected_console = []
 
     def find(self, role, name, timeout=10):
         """The first displayed element of `role` whose accessible name is `name`."""
@@ -134,6 +139,13 @@ class Browser:
         element.click()
         return element
 
+    def pressed(self, name):
+        """Whether the toggle button `name` is pressed (False while the view is being redrawn)."""
+        try:
+            return self.find("button", name, timeout=1).get_attribute("aria-pressed") == "true"
+        except (StaleElementReferenceException, AssertionError):
+            return False
+
     def heading(self, text, timeout=10):
         return self.find("heading", text, timeout)
 
@@ -154,7 +166,7 @@ class Browser:
         for entry in self.driver.get_log("browser"):
             if entry["level"] != "SEVERE":
                 continue
-            if any(path in entry["message"] for path in NOT_YET_ON_THIS_BRANCH):
+            if any(path in entry["message"] for path in NOT_YET_ON_THIS_BRANCH + self.expected_console):
                 continue
             errors.append(entry["message"])
         return errors
@@ -277,12 +289,12 @@ def journey_event_rsvp_and_reload(browser, data):
     browser.heading("Basement Night")
     assert XSS in browser.driver.find_element(By.CSS_SELECTOR, ".bio").text
     browser.click("button", "Going")
-    browser.wait(lambda: browser.find("button", "Going").get_attribute("aria-pressed") == "true", "the RSVP is shown as pressed")
+    browser.wait(lambda: browser.pressed("Going"), "the RSVP is shown as pressed")
     browser.scan("event")
     browser.driver.refresh()
     browser.heading("Basement Night")
     assert browser.path() == f"/events/{data['event']['id']}"
-    assert browser.find("button", "Going").get_attribute("aria-pressed") == "true", "the RSVP is still there after a reload"
+    browser.wait(lambda: browser.pressed("Going"), "the RSVP is still there after a reload")
     browser.no_alert()
 
 
@@ -353,13 +365,39 @@ def journey_sign_out_and_in(browser, data):
     browser.find("link", "Tone A")
 
 
+def journey_offline(browser, data):
+    """with the server gone, a deep link still opens (service worker) and the view says the server cannot be reached."""
+    browser.open("/events")
+    browser.heading("Events")
+    browser.wait(lambda: browser.driver.execute_script("return !!navigator.serviceWorker.controller"), "the service worker controls the page")
+    errors = browser.console_errors()
+    assert not errors, "browser console errors before the server stopped:\n  " + "\n  ".join(errors)
+    os.kill(SERVER_PID, signal.SIGTERM)
+    port = urllib.parse.urlparse(BASE).port
+    def refused():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return False
+        except OSError:
+            return True
+    browser.wait(refused, "the server stopped", timeout=30)
+    browser.open(f"/events/{data['event']['id']}")
+    browser.heading("This page could not be loaded")
+    alert = browser.driver.find_element(By.CSS_SELECTOR, "[role=alert]")
+    assert "could not be reached" in alert.text, f"a readable error: {alert.text!r}"
+    browser.find("button", "Try again")
+    browser.find("link", "Events")
+    # Failed requests are what this journey is about; the console may list them.
+    browser.expected_console = ["ERR_CONNECTION_REFUSED", "ERR_FAILED"]
+
+
 def main():
     data = seed()
     browser = Browser()
     passed = failed = 0
     try:
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
-                        journey_other_views, journey_sign_out_and_in]:
+                        journey_other_views, journey_sign_out_and_in, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:

@@ -16,6 +16,12 @@ export function failure(error, retry) {
     retry ? h('button', { type: 'button', onclick: retry }, t.retry) : null);
 }
 
+/** A view that could not load its subject: "Not found" for a 404, else a general heading, then the error. */
+export const failedPage = (error, retry) => [
+  h('h1', {}, error?.status === 404 ? t.notFound.title : t.errors.pageFailed),
+  failure(error, retry),
+];
+
 /**
  * Fills `container` with loading, then whatever `render(data)` returns, an
  * empty state when `isEmpty(data)`, or the error with a retry.

@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { t } from '../strings.js';
 import * as api from '../api.js';
 import { navigate, setTitle } from '../router.js';
-import { loading, failure } from '../components/states.js';
+import { loading, failure, failedPage } from '../components/states.js';
 
 export function render(container, { params }) {
   const controller = new AbortController();
@@ -40,7 +40,7 @@ export function render(container, { params }) {
         form);
       setTitle(t.messages.sendTo(profile.displayName));
     } catch (error) {
-      if (!signal.aborted) container.replaceChildren(h('h1', {}, t.notFound.title), failure(error, load));
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
     }
   };
   load();

@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import * as store from '../store.js';
 import * as realtime from '../realtime.js';
 import { setTitle } from '../router.js';
-import { loading, failure, empty } from '../components/states.js';
+import { loading, failure, failedPage, empty } from '../components/states.js';
 import { conversationName } from './messages.js';
 
 export function render(container, { params }) {
@@ -105,7 +105,7 @@ export function render(container, { params }) {
       updateReceipt();
       markRead();
     } catch (error) {
-      if (!signal.aborted) container.replaceChildren(h('h1', {}, t.messages.conversation), failure(error, load));
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
     }
   };
 

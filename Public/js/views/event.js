@@ -4,7 +4,7 @@ import { h, announce } from '../dom.js';
 import { t, formatDateTime } from '../strings.js';
 import * as api from '../api.js';
 import { setTitle } from '../router.js';
-import { loading, failure } from '../components/states.js';
+import { loading, failure, failedPage } from '../components/states.js';
 import { userPath } from '../components/tracklist.js';
 
 function rsvpControls(event, onChange) {
@@ -55,7 +55,7 @@ export function render(container, { params }) {
       if (first) setTitle(event.title);
       first = false;
     } catch (error) {
-      if (!signal.aborted) container.replaceChildren(h('h1', {}, t.notFound.title), failure(error, load));
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
     }
   };
   load();

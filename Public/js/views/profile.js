@@ -5,7 +5,7 @@ import { t } from '../strings.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import { setTitle } from '../router.js';
-import { loading, failure, section } from '../components/states.js';
+import { loading, failure, failedPage, section } from '../components/states.js';
 import { trackList } from '../components/tracklist.js';
 import { eventList } from '../components/eventlist.js';
 
@@ -82,7 +82,7 @@ export function render(container, { params }) {
           { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.eventsEmpty, signal });
       }
     } catch (error) {
-      if (!signal.aborted) container.replaceChildren(h('h1', {}, t.notFound.title), failure(error, load));
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
     }
   };
   load();

@@ -5,7 +5,7 @@ import { t, formatDate } from '../strings.js';
 import * as api from '../api.js';
 import * as player from '../player.js';
 import { setTitle } from '../router.js';
-import { loading, failure, empty } from '../components/states.js';
+import { loading, failedPage, empty } from '../components/states.js';
 import { trackList, userPath } from '../components/tracklist.js';
 
 export function render(container, { params }) {
@@ -31,7 +31,7 @@ export function render(container, { params }) {
           : null));
       setTitle(release.title);
     } catch (error) {
-      if (!signal.aborted) container.replaceChildren(h('h1', {}, t.notFound.title), failure(error, load));
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
     }
   };
   load();

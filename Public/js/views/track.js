@@ -5,7 +5,7 @@ import { t, formatDuration } from '../strings.js';
 import * as api from '../api.js';
 import * as player from '../player.js';
 import { setTitle } from '../router.js';
-import { loading, failure } from '../components/states.js';
+import { loading, failedPage } from '../components/states.js';
 import { playButton, userPath } from '../components/tracklist.js';
 import { waveform } from '../components/waveform.js';
 
@@ -21,7 +21,7 @@ export function render(container, { params }) {
     try {
       track = await api.get(`/tracks/${id}`, { signal });
     } catch (error) {
-      if (!signal.aborted) container.replaceChildren(h('h1', {}, t.notFound.title), failure(error, load));
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
       return;
     }
     if (signal.aborted) return;
