@@ -208,6 +208,7 @@ export const t = {
     venue: 'Venue',
     rsvpSaved: (status) => `RSVP saved: ${status}.`,
     rsvpWithdrawn: 'RSVP withdrawn.',
+    chat: 'Open the event chat',
   },
   settings: {
     title: 'Settings',

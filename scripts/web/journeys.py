@@ -283,7 +283,7 @@ def journey_html_as_text(browser, data):
 
 
 def journey_event_rsvp_and_reload(browser, data):
-    """Events → an event → RSVP "Going"; the deep link survives a reload."""
+    """Events → an event → RSVP "Going"; the deep link survives a reload; the event's chat room takes a message."""
     browser.open("/events")
     browser.click("link", "Basement Night")
     browser.heading("Basement Night")
@@ -296,6 +296,14 @@ def journey_event_rsvp_and_reload(browser, data):
     assert browser.path() == f"/events/{data['event']['id']}"
     browser.wait(lambda: browser.pressed("Going"), "the RSVP is still there after a reload")
     browser.no_alert()
+    # The event's own chat room.
+    browser.click("button", "Open the event chat")
+    browser.heading("Basement Night")
+    browser.find("textbox", "Message").send_keys("Who else is going?")
+    browser.click("button", "Send")
+    browser.wait(lambda: any("Who else is going?" == e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, ".bubble.mine .text")),
+                 "the message appears in the event's room")
+    browser.scan("event chat")
 
 
 def journey_messages(browser, data):

@@ -3,7 +3,7 @@
 import { h, announce } from '../dom.js';
 import { t, formatDateTime } from '../strings.js';
 import * as api from '../api.js';
-import { setTitle } from '../router.js';
+import { navigate, setTitle } from '../router.js';
 import { loading, failure, failedPage } from '../components/states.js';
 import { userPath } from '../components/tracklist.js';
 
@@ -32,6 +32,22 @@ function rsvpControls(event, onChange) {
     errors);
 }
 
+/** Joins the event's room and opens it as a conversation. */
+function chatButton(event) {
+  if (!api.isSignedIn() || !event.roomId) return null;
+  const errors = h('div');
+  const button = h('button', { type: 'button', onclick: async () => {
+    errors.replaceChildren();
+    try {
+      await api.put(`/rooms/${encodeURIComponent(event.roomId)}/membership`);
+      navigate(`/messages/${encodeURIComponent(event.roomId)}`);
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    }
+  } }, t.events.chat);
+  return h('div', { class: 'stack' }, button, errors);
+}
+
 export function render(container, { params }) {
   const controller = new AbortController();
   const { signal } = controller;
@@ -51,7 +67,8 @@ export function render(container, { params }) {
           h('dt', {}, t.events.venue), h('dd', {}, h('a', { href: userPath(event.venue) }, event.venue.displayName))),
         h('p', { class: 'meta' }, t.events.going(event.goingCount), ' · ', t.events.interested(event.interestedCount)),
         event.description ? h('p', { class: 'bio' }, event.description) : null,
-        rsvpControls(event, load)));
+        rsvpControls(event, load),
+        chatButton(event)));
       if (first) setTitle(event.title);
       first = false;
     } catch (error) {
