@@ -138,6 +138,7 @@ export const t = {
     nothing: 'Nothing playing',
     position: (at, total) => `${at} of ${total}`,
     queue: 'Queue',
+    queueCount: (n) => `(${number.format(n)})`,
     skipped: (title) => `Could not play ${title}; skipped to the next track.`,
     failed: (title) => `Could not play ${title}.`,
     nowPlaying: (title, artist) => `Now playing: ${title} by ${artist}`,

@@ -94,6 +94,9 @@ def seed():
                 break
             time.sleep(0.2)
         assert state == "ready", f"track {track_id} is {state}"
+    release = call("POST", "/releases", {"title": "Lab Sessions", "kind": "ep", "visibility": "public"}, token=token)
+    for number, track_id in enumerate(tracks.values(), start=1):
+        call("PATCH", f"/tracks/{track_id}", {"releaseId": release["id"], "trackNumber": number}, token=token)
     venue = register("web_venue", "venue")
     starts = (datetime.now(timezone.utc) + timedelta(days=7)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     event = call("POST", "/events", {"title": "Basement Night", "startsAt": starts, "city": "Leeds", "description": f"Doors at eight. {XSS}"},
@@ -259,6 +262,13 @@ def journey_register_and_play(browser, data):
     browser.find("button", "Next")
     browser.find("button", "Previous")
     browser.scan("track (playing)")
+    browser.click("link", "From the release")
+    browser.heading("Lab Sessions")
+    browser.find("button", "Play all")
+    browser.find("button", f"Play {XSS}")
+    browser.scan("release")
+    queue = browser.driver.find_element(By.CSS_SELECTOR, ".queue summary")
+    assert "(1)" in queue.text, f"the queue holds the playing track: {queue.text!r}"
     # Navigation keeps the player: the same element goes on playing.
     before = browser.audio("audio.currentTime")
     browser.click("link", "Events")
@@ -338,7 +348,7 @@ def journey_messages(browser, data):
 
 
 def journey_other_views(browser, data):
-    """Library, Notifications and Settings render (loading, then content, empty or error states)."""
+    """Library, Notifications, Settings and an unknown page render (loading, then content, empty or error states)."""
     browser.click("link", "Library")
     browser.heading("Library")
     browser.wait(lambda: len(browser.driver.find_elements(By.CSS_SELECTOR, "main .state-empty, main .state-error, main .track-list")) >= 2,
@@ -351,6 +361,9 @@ def journey_other_views(browser, data):
     browser.click("link", "Settings")
     browser.heading("Settings")
     browser.scan("settings")
+    browser.open("/no/such/page")
+    browser.heading("Not found")
+    browser.scan("not found")
 
 
 def journey_sign_out_and_in(browser, data):

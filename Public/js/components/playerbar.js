@@ -22,11 +22,17 @@ export function renderPlayerBar(region) {
   });
   volume.addEventListener('input', () => player.setVolume(Number(volume.value)));
 
+  const queueCount = h('span');
+  const queueList = h('ol', { class: 'queue-list' });
+  const queue = h('details', { class: 'queue' }, h('summary', {}, t.player.queue, ' ', queueCount), queueList);
+  let shownQueue = null;
+  let shownIndex = -1;
   region.append(
     h('div', { class: 'now-playing' }, title, artist),
     h('div', { class: 'controls' }, previous, toggle, next),
     h('div', { class: 'progress' }, seek, time),
     h('label', { class: 'volume-label' }, h('span', { class: 'visually-hidden' }, t.player.volume), volume),
+    queue,
     player.element);
 
   player.subscribe((state) => {
@@ -46,5 +52,16 @@ export function renderPlayerBar(region) {
     const position = t.player.position(formatDuration(state.currentTime), formatDuration(duration));
     seek.setAttribute('aria-valuetext', position);
     time.textContent = `${formatDuration(state.currentTime)} / ${formatDuration(duration)}`;
+    if (state.queue !== shownQueue || state.index !== shownIndex) {
+      shownQueue = state.queue;
+      shownIndex = state.index;
+      queue.hidden = state.queue.length === 0;
+      queueCount.textContent = t.player.queueCount(state.queue.length);
+      queueList.replaceChildren(...state.queue.map((item, position) => h('li', {},
+        h('button', {
+          type: 'button', class: 'link-button', 'aria-current': position === state.index ? 'true' : null,
+          onclick: () => player.playTracks(state.queue, position),
+        }, item.title, item.artist ? ` · ${item.artist.displayName}` : ''))));
+    }
   });
 }
