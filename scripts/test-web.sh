@@ -26,8 +26,10 @@ trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT INT TERM
 ffmpeg -nostdin -v error -f lavfi -i "sine=f=330:d=30" -ac 2 "$work/tone-a.flac"
 ffmpeg -nostdin -v error -f lavfi -i "sine=f=550:d=12" -ac 2 "$work/tone-b.flac"
 
+# 30-second access tokens (the least allowed): the app renews through the cookie
+# endpoint all through the run, so rotation in a real browser is exercised too.
 BASED_DATA_DIR=$work/data BASED_PORT=$port BASED_LOG_LEVEL=error BASED_WEB_DIR=$PWD/Public \
-    BASED_AUTH_RATE_LIMIT=1000 BASED_BCRYPT_COST=4 "$bin" serve >"$work/server.log" 2>&1 &
+    BASED_AUTH_RATE_LIMIT=1000 BASED_BCRYPT_COST=4 BASED_ACCESS_TOKEN_SECONDS=30 "$bin" serve >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/health" >/dev/null || { cat "$work/server.log"; echo "web journeys: 0 passed, 1 failed"; exit 1; }

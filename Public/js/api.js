@@ -44,14 +44,20 @@ export function onToken(listener) {
   return () => tokenListeners.delete(listener);
 }
 
+let renewTimer = null;
+
 function adopt(session) {
   accessToken = session.accessToken;
   accessExpiresAt = new Date(session.accessTokenExpiresAt).getTime();
+  // Renewed a minute early, so the realtime socket (closed when its token expires) gets the new one in time.
+  clearTimeout(renewTimer);
+  renewTimer = setTimeout(refresh, Math.max(5_000, accessExpiresAt - Date.now() - 60_000));
   store.set({ user: session.user });
   for (const listener of tokenListeners) listener(accessToken);
 }
 
 function forget() {
+  clearTimeout(renewTimer);
   accessToken = null;
   accessExpiresAt = 0;
   store.set({ user: null, unreadNotifications: 0 });

@@ -19,9 +19,12 @@ async function refreshUnread() {
 
 const main = renderShell(document.getElementById('app'));
 await api.restoreSession();
+// A signed-in session's tokens are renewed often; the count is fetched when one starts, then kept live by the socket.
+let signedIn = api.isSignedIn();
 api.onToken((token) => {
-  if (token) refreshUnread();
-  else sessionEnded();
+  if (token && !signedIn) refreshUnread();
+  signedIn = token !== null;
+  if (!token) sessionEnded();
 });
 realtime.on('notification', () => store.set({ unreadNotifications: store.get().unreadNotifications + 1 }));
 refreshUnread();
