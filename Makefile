@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test test-analysis build deps release clean bench-stream bench-analysis bench-realtime
+.PHONY: run test test-analysis build deps release clean bench-stream bench-analysis bench-realtime bench-search
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -25,6 +25,11 @@ bench-stream:
 # per conversation (fails on a lost, duplicated or reordered message); CLIENTS=, RATE=, ROOM=, BURST_* to change the load.
 bench-realtime:
 	scripts/bench-realtime.sh
+
+# Search over a generated catalogue of 1,000,000 tracks on SQLite and PostgreSQL, next to the
+# naive LIKE query, and a 10,000-track playlist (release build); TRACKS= and SECONDS= to change it.
+bench-search:
+	scripts/bench-search.sh
 
 # The analysis accuracy suite alone: librosa, MIDI tempo/key, ffmpeg ebur128 (a few minutes).
 test-analysis:

@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "BasedMedia", targets: ["BasedMedia"]),
         .library(name: "BasedAnalysis", targets: ["BasedAnalysis"]),
         .library(name: "BasedRealtime", targets: ["BasedRealtime"]),
+        .library(name: "BasedCRDT", targets: ["BasedCRDT"]),
+        .library(name: "BasedSearch", targets: ["BasedSearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -43,6 +45,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        // Property tests (BasedCRDTTests): random edit histories and delivery orders.
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .executableTarget(
@@ -121,13 +125,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The sequence CRDT behind collaborative playlists: operations, their
+        // merge and the records the server stores; no database, no HTTP.
+        .target(
+            name: "BasedCRDT",
+            swiftSettings: swiftSettings
+        ),
+        // Search's text matching and ranking: normalising names, an in-memory
+        // inverted index with prefixes and typos; no database, no HTTP.
+        .target(
+            name: "BasedSearch",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BasedApp",
             dependencies: [
                 "BasedAPI",
                 "BasedAnalysis",
+                "BasedCRDT",
                 "BasedMedia",
                 "BasedRealtime",
+                "BasedSearch",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -160,6 +178,7 @@ let package = Package(
                 "BasedApp",
                 "BasedMedia",
                 "BasedRealtime",
+                "BasedSearch",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -173,6 +192,16 @@ let package = Package(
         .testTarget(
             name: "BasedRealtimeTests",
             dependencies: ["BasedRealtime", .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BasedCRDTTests",
+            dependencies: ["BasedCRDT", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BasedSearchTests",
+            dependencies: ["BasedSearch"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -29,6 +29,8 @@ TABLES = {
     "Notifications": ["notifications", "notification_settings", "push_devices"],
     "Realtime": ["realtime_processes", "realtime_sockets", "last_seen"],
     "Events": ["events", "event_rsvps"],
+    "Library": ["likes", "resume_positions", "play_queues"],
+    "Playlists": ["playlists", "playlist_ops", "playlist_members"],
     "Jobs": ["jobs"],
     "App": ["idempotency_keys"],
 }

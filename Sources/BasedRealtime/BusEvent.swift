@@ -24,6 +24,11 @@ public struct BusEvent: Codable, Sendable, Equatable {
         case track = "tk"
         /// User `u`'s session `x` (every session of theirs when absent) was revoked: caches of it are dropped.
         case session = "ss"
+        /// Thing `c` of kind `x` (track, release, user, event, playlist) was
+        /// created, changed or deleted: indexes derived from it re-read it.
+        case changed = "ch"
+        /// Frame `x` (small, already encoded) for every socket of user `u`.
+        case direct = "d"
     }
 
     public var k: Kind

@@ -152,4 +152,11 @@ enum AccountQueries {
             .where(SQLColumn("revoked_at", table: "auth_sessions"), .is, SQLLiteral.null)
             .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    /// A page of every user by id.
+    static func users(after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [User] {
+        var query = sql.select().column("*").from("users")
+        if let after { query = query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
 }

@@ -12,6 +12,8 @@ public struct AccountService: Sendable {
     let attempts: RateLimiter
     /// Sessions recently seen live; every revocation here drops from it.
     let sessions: LiveSessions
+    /// Told of new accounts and changed verification (search indexes users).
+    var changes: ChangeFeed?
 
     public struct Registration: Sendable {
         public var username: String
@@ -87,6 +89,7 @@ public struct AccountService: Sendable {
             // Two registrations raced past the check; the database kept one.
             throw AppError.conflict("An account with that username or email exists already.", code: "account_exists")
         }
+        await changes?.announce(.user, user.id)
         return user
     }
 
@@ -220,6 +223,7 @@ public struct AccountService: Sendable {
         user.verified = verified
         user.updatedAt = Date()
         try await AccountQueries.setVerified(userID: user.id, verified, now: user.updatedAt, on: database.sql)
+        await changes?.announce(.user, user.id)
         return user
     }
 
@@ -260,6 +264,11 @@ public struct AccountService: Sendable {
     /// Whether anyone has an account yet (the demo seeds an empty server only).
     public func hasUsers() async throws -> Bool {
         try await AccountQueries.hasUsers(on: database.sql)
+    }
+
+    /// A page of every user in id order (search indexes them).
+    public func users(after: UUID?, limit: Int) async throws -> [User] {
+        try await AccountQueries.users(after: after, limit: limit, on: database.sql)
     }
 
     /// Marks an account verified without an admin: for the demo library, whose

@@ -12,6 +12,8 @@ public struct ProfileService: Sendable {
     let avatarDirectory: URL
     let temporaryDirectory: URL
     let avatarMaxBytes: Int
+    /// Told of edited profiles (search indexes names and cities).
+    var changes: ChangeFeed?
     static let maxAvatarPixels = 6000
 
     public struct Update: Sendable {
@@ -106,6 +108,7 @@ public struct ProfileService: Sendable {
         guard fields.isEmpty else { throw AppError.validation(fields) }
         user.updatedAt = Date()
         try await AccountQueries.updateProfile(user, on: database.sql)
+        await changes?.announce(.user, user.id)
         return try await view(of: user)
     }
 

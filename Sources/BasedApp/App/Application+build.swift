@@ -27,6 +27,11 @@ public struct AppServices: Sendable {
     public let attachments: AttachmentService
     public let notifications: NotificationService
     public let events: EventService
+    public let search: SearchService
+    public let library: LibraryService
+    public let playlists: PlaylistService
+    /// Changes that derived indexes (search) follow, in every process.
+    public let changes: ChangeFeed
     public let realtime: Realtime
     public let jobs: JobQueue
     public let blobs: BlobStore
@@ -59,7 +64,11 @@ public struct AppServices: Sendable {
         // other processes on the bus (once the realtime layer exists), and
         // theirs reach these through its hooks.
         let announcer = LateBound<Realtime>()
-        let readyTracks = ReadyTracks { id in await announcer.value?.bus.publish(BusEvent(k: .track, x: id.uuidString.lowercased())) }
+        let changes = ChangeFeed { event in await announcer.value?.bus.publish(event) }
+        let readyTracks = ReadyTracks { id in
+            await announcer.value?.bus.publish(BusEvent(k: .track, x: id.uuidString.lowercased()))
+            await changes.announce(.track, id)
+        }
         let sessions = LiveSessions { user, session in
             await announcer.value?.bus.publish(BusEvent(k: .session, u: user, x: session?.uuidString.lowercased()))
         }
@@ -68,7 +77,8 @@ public struct AppServices: Sendable {
             tokens: tokens,
             passwords: Passwords(cost: configuration.bcryptCost),
             attempts: RateLimiter(burst: configuration.authAttemptsPerMinute, perMinute: configuration.authAttemptsPerMinute),
-            sessions: sessions
+            sessions: sessions,
+            changes: changes
         )
         let blocks = BlockService(database: database, accounts: accounts)
         let follows = FollowService(database: database, accounts: accounts)
@@ -96,10 +106,27 @@ public struct AppServices: Sendable {
                 if let id = event.x.flatMap(UUID.init(uuidString:)) { readyTracks.drop(id) }
             case .session:
                 if let user = event.u { sessions.drop(user: user, session: event.x.flatMap(UUID.init(uuidString:))) }
+            case .changed:
+                changes.received(event)
             default:
                 break
             }
         }
+        let releases = ReleaseService(database: database, jobs: jobs, changes: changes)
+        let plays = PlayService(database: database, tracks: trackService)
+        let events = EventService(
+            database: database, conversations: messaging.conversations, jobs: jobs, reminderLead: configuration.eventReminderLead, changes: changes
+        )
+        let playlists = PlaylistService(
+            database: database, tracks: trackService, accounts: accounts, realtime: realtime, changes: changes,
+            replica: "server-\(realtime.processID.text.suffix(12))"
+        )
+        var library = LibraryService(database: database, tracks: trackService, releases: releases, realtime: realtime)
+        library.playlistVisible = { id, viewer in try await playlists.isVisible(id, to: viewer) }
+        let search = SearchService(
+            accounts: accounts, tracks: trackService, releases: releases, events: events, follows: follows, plays: plays,
+            blocks: blocks, playlists: playlists, changes: changes, logger: logger
+        )
         return AppServices(
             configuration: configuration,
             database: database,
@@ -109,19 +136,24 @@ public struct AppServices: Sendable {
                 follows: follows,
                 avatarDirectory: dataDirectory.appendingPathComponent("avatars", isDirectory: true),
                 temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true),
-                avatarMaxBytes: configuration.avatarMaxBytes
+                avatarMaxBytes: configuration.avatarMaxBytes,
+                changes: changes
             ),
             follows: follows,
             blocks: blocks,
             tracks: trackService,
-            releases: ReleaseService(database: database, jobs: jobs),
-            plays: PlayService(database: database, tracks: trackService),
+            releases: releases,
+            plays: plays,
             analyses: AnalysisService(database: database, tracks: trackService),
             messaging: messaging,
             conversations: messaging.conversations,
             attachments: AttachmentService(database: database, blobs: blobs),
             notifications: notifications,
-            events: EventService(database: database, conversations: messaging.conversations, jobs: jobs, reminderLead: configuration.eventReminderLead),
+            events: events,
+            search: search,
+            library: library,
+            playlists: playlists,
+            changes: changes,
             realtime: realtime,
             jobs: jobs,
             blobs: blobs,
@@ -241,6 +273,7 @@ public func buildApplication(
         // the database they use, and last the span exporter.
         services: (telemetry.map { [$0] } ?? [])
             + [DatabaseLifecycle(database: services.database) as any Service, services.realtime.background, RealtimeService(realtime: services.realtime)]
+            + [ChangeFeed.RemoteDelivery(feed: services.changes) as any Service, SearchService.Indexer(search: services.search)]
             + (push.map { [$0 as any Service] } ?? [])
             + (workers > 0 ? [services.worker(concurrency: workers, push: push)] : [])
             + (configuration.seedDemo ? [DemoSeeder(library: DemoLibrary(services: services, logger: logger))] : []),

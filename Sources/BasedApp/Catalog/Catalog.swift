@@ -95,6 +95,41 @@ public struct Track: Codable, Sendable, Equatable {
     }
 }
 
+/// What lists and search need of a public, ready track.
+public struct TrackListing: Sendable, Equatable {
+    public var id: UUID
+    public var artistId: UUID
+    public var releaseId: UUID?
+    public var title: String
+    public var featured: [String]
+    public var genre: String?
+    public var createdAt: Date
+
+    struct Row: Decodable {
+        var id: UUID, artistId: UUID, releaseId: UUID?, title: String, featured: String, genre: String?, createdAt: Date
+        var listing: TrackListing {
+            TrackListing(id: id, artistId: artistId, releaseId: releaseId, title: title, featured: Track.strings(featured), genre: genre, createdAt: createdAt)
+        }
+    }
+}
+
+/// What lists and search need of a public release.
+public struct ReleaseListing: Sendable, Equatable {
+    public var id: UUID
+    public var artistId: UUID
+    public var title: String
+    public var creditNames: [String]
+    public var createdAt: Date
+
+    struct Row: Decodable {
+        var id: UUID, artistId: UUID, title: String, credits: String, createdAt: Date
+        var listing: ReleaseListing {
+            let credits = (try? JSONDecoder().decode([Credit].self, from: Data(credits.utf8))) ?? []
+            return ReleaseListing(id: id, artistId: artistId, title: title, creditNames: credits.map(\.name), createdAt: createdAt)
+        }
+    }
+}
+
 enum JSONText {
     static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()

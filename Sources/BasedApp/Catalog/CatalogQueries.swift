@@ -108,4 +108,30 @@ enum CatalogQueries {
         return try await query.orderBy("id", .descending).limit(limit)
             .all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    // MARK: Listings (what search and browsing index)
+
+    /// A page of public, ready tracks by id, with only the columns a listing needs.
+    static func trackListings(after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [TrackListing] {
+        var query = sql.select().columns("id", "artist_id", "release_id", "title", "featured", "genre", "created_at").from("tracks")
+            .where("visibility", .equal, Visibility.public.rawValue).where("state", .equal, TrackState.ready.rawValue)
+        if let after { query = query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: TrackListing.Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map(\.listing)
+    }
+
+    /// A page of public releases by id.
+    static func releaseListings(after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [ReleaseListing] {
+        var query = sql.select().columns("id", "artist_id", "title", "credits", "created_at").from("releases")
+            .where("visibility", .equal, Visibility.public.rawValue)
+        if let after { query = query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: ReleaseListing.Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map(\.listing)
+    }
+
+    static func releases(ids: [UUID], on sql: any SQLDatabase) async throws -> [Release] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql.select().column("*").from("releases").where("id", .in, ids)
+            .all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
 }

@@ -86,7 +86,8 @@ extension APIHandler {
         let events = try body.events.enumerated().map { index, event in
             PlayService.Event(
                 playID: event.playId, trackID: try Self.uuid(event.trackId, "events[\(index)].trackId"),
-                kind: PlayService.Event.Kind(rawValue: event.event.rawValue)!, position: event.positionSeconds, at: event.at
+                kind: PlayService.Event.Kind(rawValue: event.event.rawValue)!, position: event.positionSeconds, at: event.at,
+                device: event.device, source: event.source.flatMap { PlayService.Source(rawValue: $0.rawValue) }
             )
         }
         return .ok(.init(body: .json(.init(accepted: try await services.plays.report(identity, events)))))

@@ -5,6 +5,8 @@ public struct ReleaseService: Sendable {
     let database: Database
     /// Announces public releases to followers; nil in tools that only read.
     var jobs: JobQueue?
+    /// Told of every created, edited and deleted release (search indexes them).
+    var changes: ChangeFeed?
 
     public struct Input: Sendable {
         public var title: String?
@@ -37,6 +39,7 @@ public struct ReleaseService: Sendable {
         if release.visibility == .public, let jobs {
             try await ReleaseAnnouncer.enqueue(release.id, jobs: jobs, on: database.sql)
         }
+        await changes?.announce(.release, release.id)
         return release
     }
 
@@ -48,12 +51,14 @@ public struct ReleaseService: Sendable {
         if release.visibility == .public, let jobs {
             try await ReleaseAnnouncer.enqueue(release.id, jobs: jobs, on: database.sql)
         }
+        await changes?.announce(.release, release.id)
         return release
     }
 
     public func delete(_ identity: Identity, releaseID: UUID) async throws {
         let release = try await owned(identity, releaseID)
         try await CatalogQueries.deleteRelease(id: release.id, on: database.sql)
+        await changes?.announce(.release, release.id)
     }
 
     /// The release and the tracks of it that the viewer may see.
@@ -72,6 +77,23 @@ public struct ReleaseService: Sendable {
     /// The release, whoever asks (no viewer rules): for jobs such as the announcer.
     public func release(id: UUID) async throws -> Release? {
         try await CatalogQueries.release(id: id, on: database.sql)
+    }
+
+    /// The releases with these ids, keyed by id, in one query; unknown ids are absent.
+    public func releases(ids: some Sequence<UUID>) async throws -> [UUID: Release] {
+        let releases = try await CatalogQueries.releases(ids: Array(Set(ids)), on: database.sql)
+        return Dictionary(releases.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// A page of public releases in id order (search and browsing index them).
+    public func listings(after: UUID?, limit: Int) async throws -> [ReleaseListing] {
+        try await CatalogQueries.releaseListings(after: after, limit: limit, on: database.sql)
+    }
+
+    /// The release's listing if it is public, else nil.
+    public func listing(id: UUID) async throws -> ReleaseListing? {
+        guard let release = try await CatalogQueries.release(id: id, on: database.sql), release.visibility == .public else { return nil }
+        return ReleaseListing(id: release.id, artistId: release.artistId, title: release.title, creditNames: release.creditList.map(\.name), createdAt: release.createdAt)
     }
 
     /// Whether the release has a public track ready to play.

@@ -165,6 +165,21 @@ public struct TrackService: Sendable {
 
     // MARK: For other features
 
+    /// A page of public, ready tracks in id order (search and browsing index them).
+    public func listings(after: UUID?, limit: Int) async throws -> [TrackListing] {
+        try await CatalogQueries.trackListings(after: after, limit: limit, on: database.sql)
+    }
+
+    /// The track's listing if it is public and ready, else nil.
+    public func listing(id: UUID) async throws -> TrackListing? {
+        guard let track = try await CatalogQueries.track(id: id, on: database.sql),
+              track.visibility == .public, track.state == .ready else { return nil }
+        return TrackListing(
+            id: track.id, artistId: track.artistId, releaseId: track.releaseId, title: track.title,
+            featured: track.featuredList, genre: track.genre, createdAt: track.createdAt
+        )
+    }
+
     /// The track, whoever asks and in any state (no viewer rules): for jobs
     /// and for features that apply rules of their own.
     public func track(id: UUID) async throws -> Track? {

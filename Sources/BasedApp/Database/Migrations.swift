@@ -28,6 +28,8 @@ public struct Migrator: Sendable {
         Migration004Messaging.migration,
         Migration005Events.migration,
         Migration006Idempotency.migration,
+        Migration007Library.migration,
+        Migration008Playlists.migration,
     ]
 
     /// Returns the versions it applied.

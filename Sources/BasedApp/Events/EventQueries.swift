@@ -116,4 +116,12 @@ enum EventQueries {
             .returning(SQLLiteral.all)
             .all(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    /// A page of scheduled events that have not ended, by id.
+    static func scheduled(endingAfter now: Date, after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Event] {
+        var query = sql.select().column("*").from("events").where("status", .equal, Event.Status.scheduled.rawValue)
+            .where { $0.where("ends_at", .greaterThan, now).orWhere { $0.where("ends_at", .is, SQLLiteral.null).where("starts_at", .greaterThan, now.addingTimeInterval(-12 * 3600)) } }
+        if let after { query = query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
 }

@@ -9,6 +9,8 @@ public struct EventService: Sendable {
     let jobs: JobQueue
     /// How long before the start the RSVPs are reminded (`BASED_EVENT_REMINDER_MINUTES`).
     let reminderLead: Duration
+    /// Told of every published, edited and cancelled event (search indexes them).
+    var changes: ChangeFeed?
 
     /// What an event is made of; for an edit, nil leaves a field as it is.
     public struct Input: Sendable {
@@ -63,7 +65,7 @@ public struct EventService: Sendable {
         )
         try Self.apply(input, to: &event, now: now, isNew: true)
         let lead = reminderLead
-        return try await database.transaction { [conversations, jobs, event] sql in
+        let created = try await database.transaction { [conversations, jobs, event] sql in
             var event = event
             let roomTitle = String(event.title.prefix(MessagingLimits.titleCharacters))
             event.roomId = try await conversations.createRoom(by: identity.userID, title: roomTitle, subject: event.subject, on: sql).id
@@ -71,13 +73,15 @@ public struct EventService: Sendable {
             try await EventReminder.enqueue(event, lead: lead, jobs: jobs, now: now, on: sql)
             return event
         }
+        await changes?.announce(.event, created.id)
+        return created
     }
 
     /// Changes an event (its venue or an admin). A new start time clears who
     /// was reminded and schedules the reminder again.
     public func update(_ identity: Identity, eventID: UUID, _ input: Input, now: Date = Date()) async throws -> Event {
         let lead = reminderLead
-        return try await database.transaction { [jobs] sql in
+        let updated = try await database.transaction { [jobs] sql in
             var event = try await Self.owned(identity, eventID, on: sql)
             guard event.status == .scheduled else { throw AppError.conflict("The event was cancelled.", code: "event_cancelled") }
             let previousStart = event.startsAt
@@ -90,12 +94,14 @@ public struct EventService: Sendable {
             }
             return event
         }
+        await changes?.announce(.event, updated.id)
+        return updated
     }
 
     /// Cancels an event (its venue or an admin); cancelling twice changes nothing.
     /// Its reminder then does nothing and it takes no more RSVPs.
     public func cancel(_ identity: Identity, eventID: UUID, now: Date = Date()) async throws -> Event {
-        try await database.transaction { sql in
+        let cancelled = try await database.transaction { sql in
             var event = try await Self.owned(identity, eventID, on: sql)
             guard event.status == .scheduled else { return event }
             event.status = .cancelled
@@ -103,9 +109,37 @@ public struct EventService: Sendable {
             try await EventQueries.update(event, on: sql)
             return event
         }
+        await changes?.announce(.event, cancelled.id)
+        return cancelled
     }
 
     // MARK: Reading
+
+    /// A page of scheduled events that have not ended, in id order (search indexes them).
+    public func scheduled(after: UUID?, limit: Int, now: Date = Date()) async throws -> [Event] {
+        try await EventQueries.scheduled(endingAfter: now, after: after, limit: limit, on: database.sql)
+    }
+
+    /// Those of these events that are scheduled and have not ended.
+    public func scheduled(ids: [UUID], now: Date = Date()) async throws -> [Event] {
+        var found: [Event] = []
+        for id in ids {
+            guard let event = try await EventQueries.event(id: id, on: database.sql), event.status == .scheduled else { continue }
+            if (event.endsAt ?? event.startsAt.addingTimeInterval(12 * 3600)) > now { found.append(event) }
+        }
+        return found
+    }
+
+    /// The events with these ids as the viewer sees them, in the order of `ids`; unknown ids are absent.
+    public func events(ids: [UUID], viewer: UUID?) async throws -> [View] {
+        guard !ids.isEmpty else { return [] }
+        var found: [Event] = []
+        for id in Set(ids) {
+            if let event = try await EventQueries.event(id: id, on: database.sql) { found.append(event) }
+        }
+        let byID = Dictionary(try await views(found, viewer: viewer).map { ($0.event.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byID[$0] }
+    }
 
     /// Any event, cancelled ones included: events are public.
     public func event(_ id: UUID, viewer: UUID?) async throws -> View {

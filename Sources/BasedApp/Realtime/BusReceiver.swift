@@ -7,7 +7,7 @@ extension Realtime {
     func receive(_ event: BusEvent) async {
         hooks.run(event)
         switch event.k {
-        case .track, .session:
+        case .track, .session, .changed:
             break // for the hooks only
         case .message:
             guard let conversation = event.c, let seq = event.s,
@@ -26,6 +26,9 @@ extension Realtime {
         case .presence:
             guard let user = event.u else { return }
             await deliverPresence(of: user)
+        case .direct:
+            guard let user = event.u, let frame = event.x else { return }
+            deliverDirect(WireFrame(text: frame), to: user)
         case .nowPlaying:
             guard let user = event.u else { return }
             await deliverNowPlaying(user: user, track: event.x.flatMap(UUID.init(uuidString:)))

@@ -163,6 +163,20 @@ public final class Realtime: Sendable {
         await bus.publish(BusEvent(k: .conversation, c: room, u: user, x: joined ? "room_joined" : "room_left"))
     }
 
+    // MARK: Frames for one user's devices
+
+    /// Sends a small frame (a few hundred bytes: the bus carries it) to every
+    /// open socket of the user, on every process. For device handoff and the like.
+    public func tell(_ user: UUID, _ frame: some Encodable) async {
+        let text = Frames.encode(frame)
+        deliverDirect(WireFrame(text: text), to: user)
+        await bus.publish(BusEvent(k: .direct, u: user, x: text))
+    }
+
+    func deliverDirect(_ frame: WireFrame, to user: UUID) {
+        for socket in hub.sockets(of: user) { socket.send(frame) }
+    }
+
     // MARK: Presence and now playing
 
     public func presenceChanged(of user: UUID) async {

@@ -64,4 +64,12 @@ enum FollowQueries {
         try await sql.select().column("followee_id").from("follows").where("follower_id", .equal, user)
             .all(decodingColumn: "followee_id", as: UUID.self)
     }
+
+    /// Followers of every followed user (users nobody follows are absent).
+    static func followerCounts(on sql: any SQLDatabase) async throws -> [UUID: Int] {
+        struct Row: Decodable { var followeeId: UUID; var n: Int }
+        let rows = try await sql.select().column("followee_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("follows").groupBy("followee_id").all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Dictionary(rows.map { ($0.followeeId, $0.n) }, uniquingKeysWith: { a, _ in a })
+    }
 }

@@ -67,6 +67,11 @@ public struct FollowService: Sendable {
 
     // MARK: For other features
 
+    /// How many followers each followed user has (search ranks artists by it).
+    public func followerCounts() async throws -> [UUID: Int] {
+        try await FollowQueries.followerCounts(on: database.sql)
+    }
+
     /// Who follows `user` (release announcements, presence, now playing).
     public func followerIDs(of user: UUID) async throws -> [UUID] {
         try await FollowQueries.followerIDs(of: user, on: database.sql)

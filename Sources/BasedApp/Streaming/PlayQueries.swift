@@ -7,9 +7,10 @@ enum PlayQueries {
     /// the client's play id), then only ever moved forward.
     static func apply(_ event: PlayService.Event, user: UUID, now: Date, dialect: Database.Dialect, on sql: any SQLDatabase) async throws {
         try await sql.insert(into: "plays")
-            .columns("id", "user_id", "track_id", "client_play_id", "started_at", "position_seconds", "completed", "skipped", "updated_at")
+            .columns("id", "user_id", "track_id", "client_play_id", "started_at", "position_seconds", "completed", "skipped", "updated_at", "device", "source")
             .values(SQLBind(UUID.v7(now: event.at)), SQLBind(user), SQLBind(event.trackID), SQLBind(event.playID),
-                    SQLBind(event.at), SQLBind(0.0), SQLBind(false), SQLBind(false), SQLBind(now))
+                    SQLBind(event.at), SQLBind(0.0), SQLBind(false), SQLBind(false), SQLBind(now),
+                    SQLBind(event.device), SQLBind(event.source?.rawValue))
             .ignoringConflicts(with: ["user_id", "client_play_id"])
             .run()
         var update = sql.update("plays").set("updated_at", to: now)
@@ -43,5 +44,38 @@ enum PlayQueries {
             .from("plays").where("track_id", .in, tracks).groupBy("track_id")
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         return Dictionary(rows.map { ($0.trackId, (plays: $0.plays, listeners: $0.listeners)) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Plays per track since `since` (every play when nil); tracks nobody played are absent.
+    static func playCounts(since: Date?, on sql: any SQLDatabase) async throws -> [UUID: Int] {
+        struct Row: Decodable { var trackId: UUID; var n: Int }
+        var query = sql.select().column("track_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("plays")
+        if let since { query = query.where("started_at", .greaterThanOrEqual, since) }
+        let rows = try await query.groupBy("track_id").all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Dictionary(rows.map { ($0.trackId, $0.n) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    struct ListenRow: Decodable {
+        var id: UUID
+        var trackId: UUID
+        var startedAt: Date
+        var positionSeconds: Double
+        var completed: Bool
+        var device: String?
+        var source: String?
+
+        var listen: PlayService.Listen {
+            .init(trackID: trackId, startedAt: startedAt, positionSeconds: positionSeconds, completed: completed,
+                  device: device, source: source.flatMap(PlayService.Source.init(rawValue:)))
+        }
+    }
+
+    /// A page of the user's listens, newest first.
+    static func history(user: UUID, device: String?, after: (Date, UUID)?, limit: Int, on sql: any SQLDatabase) async throws -> [ListenRow] {
+        let query = sql.select().columns("id", "track_id", "started_at", "position_seconds", "completed", "device", "source")
+            .from("plays").where("user_id", .equal, user)
+        if let device { query.where("device", .equal, device) }
+        return try await query.page(byTime: "started_at", of: "plays", after: after, .descending, limit: limit)
+            .all(decoding: ListenRow.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 }

@@ -12,14 +12,44 @@ public struct PlayService: Sendable {
         public var kind: Kind
         public var position: Double
         public var at: Date
+        /// The device that played it (the client's own name for it).
+        public var device: String?
+        /// Where the play came from: a shelf, search, a playlist… (what recommendations are measured by).
+        public var source: Source?
 
-        public init(playID: String, trackID: UUID, kind: Kind, position: Double, at: Date) {
+        public init(playID: String, trackID: UUID, kind: Kind, position: Double, at: Date, device: String? = nil, source: Source? = nil) {
             self.playID = playID
             self.trackID = trackID
             self.kind = kind
             self.position = position
             self.at = at
+            self.device = device
+            self.source = source
         }
+    }
+
+    /// Where a play came from.
+    public enum Source: String, Sendable, CaseIterable {
+        case recommendation, radio, search, playlist, artist, release, library, feed, jam, queue, subsonic, other
+    }
+
+    /// One listen in someone's history.
+    public struct Listen: Sendable {
+        public var trackID: UUID
+        public var startedAt: Date
+        public var positionSeconds: Double
+        public var completed: Bool
+        public var device: String?
+        public var source: Source?
+    }
+
+    /// The user's listens, newest first; only one device's when `device` is given.
+    public func history(of user: UUID, device: String?, cursor: String?, limit: Int?) async throws -> (listens: [Listen], nextCursor: String?) {
+        let size = try LibraryService.pageSize(limit)
+        let rows = try await PlayQueries.history(user: user, device: device, after: try cursor.map(TimeIDCursor.decode), limit: size + 1, on: database.sql)
+        let shown = Array(rows.prefix(size))
+        let next = rows.count > size ? shown.last.map { TimeIDCursor.encode($0.startedAt, $0.id) } : nil
+        return (shown.map(\.listen), next)
     }
 
     /// Applies a batch. Each listen is one row keyed by the client's play id, and
@@ -28,6 +58,11 @@ public struct PlayService: Sendable {
     public func report(_ identity: Identity, _ events: [Event]) async throws -> Int {
         guard events.count <= 500 else { throw AppError.validation("events", "must have at most 500 entries") }
         var fields: [AppError.FieldError] = []
+        for (index, event) in events.enumerated() {
+            if let device = event.device, let problem = Validation.text(device, min: 1, max: LibraryLimits.deviceCharacters) {
+                fields.append(.init("events[\(index)].device", problem))
+            }
+        }
         for (index, event) in events.enumerated() {
             if !(1...64).contains(event.playID.count) { fields.append(.init("events[\(index)].playId", "must be 1–64 characters")) }
             if !(event.position.isFinite && event.position >= 0 && event.position <= 4 * 3600) {
@@ -55,6 +90,11 @@ public struct PlayService: Sendable {
     /// Plays and listeners of each of the tracks, in one query (for lists).
     public func counts(tracks: some Sequence<UUID>) async throws -> [UUID: (plays: Int, listeners: Int)] {
         try await PlayQueries.counts(tracks: Array(Set(tracks)), on: database.sql)
+    }
+
+    /// Plays per track since `since`, every play when nil (popularity for search and charts).
+    public func playCounts(since: Date?) async throws -> [UUID: Int] {
+        try await PlayQueries.playCounts(since: since, on: database.sql)
     }
 
     /// The tracks a listener may report plays of: any but another artist's private ones.

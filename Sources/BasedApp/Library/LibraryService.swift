@@ -1,0 +1,158 @@
+import Foundation
+
+/// A listener's library: likes of tracks, releases and playlists, where
+/// they stopped in long tracks, and the play queue their devices share and
+/// hand to each other.
+public struct LibraryService: Sendable {
+    let database: Database
+    let tracks: TrackService
+    let releases: ReleaseService
+    let realtime: Realtime
+    /// Whether a playlist exists and the viewer may see it (the playlists feature answers).
+    var playlistVisible: @Sendable (UUID, UUID) async throws -> Bool = { _, _ in false }
+
+    public struct LikeState: Sendable, Equatable {
+        public var liked: Bool
+        public var likeCount: Int
+    }
+
+    // MARK: Likes
+
+    /// Likes (or unlikes) something the user may see; doing it twice changes nothing.
+    public func setLike(_ identity: Identity, kind: LikeKind, target: UUID, liked: Bool) async throws -> LikeState {
+        try await requireVisible(kind, target, viewer: identity.userID)
+        if liked {
+            try await LibraryQueries.like(user: identity.userID, kind: kind, target: target, now: Date(), on: database.sql)
+        } else {
+            try await LibraryQueries.unlike(user: identity.userID, kind: kind, target: target, on: database.sql)
+        }
+        let count = try await LibraryQueries.counts(kind: kind, targets: [target], on: database.sql)[target] ?? 0
+        return LikeState(liked: liked, likeCount: count)
+    }
+
+    /// A page of the user's likes of one kind, newest first, as ids with the time they were liked.
+    public func likes(of user: UUID, kind: LikeKind, cursor: String?, limit: Int?) async throws -> (items: [(id: UUID, likedAt: Date)], nextCursor: String?) {
+        let size = try Self.pageSize(limit)
+        let rows = try await LibraryQueries.likes(user: user, kind: kind, after: try cursor.map(TimeIDCursor.decode), limit: size + 1, on: database.sql)
+        let shown = Array(rows.prefix(size))
+        let next = rows.count > size ? shown.last.map { TimeIDCursor.encode($0.createdAt, $0.targetId) } : nil
+        return (shown.map { ($0.targetId, $0.createdAt) }, next)
+    }
+
+    /// How many likes each target has, and which the viewer liked (for lists).
+    public func likeStates(kind: LikeKind, targets: [UUID], viewer: UUID?) async throws -> [UUID: LikeState] {
+        let counts = try await LibraryQueries.counts(kind: kind, targets: targets, on: database.sql)
+        var mine: Set<UUID> = []
+        if let viewer { mine = try await LibraryQueries.liked(user: viewer, kind: kind, targets: targets, on: database.sql) }
+        return Dictionary(targets.map { ($0, LikeState(liked: mine.contains($0), likeCount: counts[$0] ?? 0)) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private func requireVisible(_ kind: LikeKind, _ target: UUID, viewer: UUID) async throws {
+        let visible: Bool = switch kind {
+        case .track: try await tracks.track(id: target).map { $0.isVisible(to: viewer) && $0.state == .ready } ?? false
+        case .release: try await releases.release(id: target).map { $0.visibility != .private || $0.artistId == viewer } ?? false
+        case .playlist: try await playlistVisible(target, viewer)
+        }
+        // A private thing is as absent as a missing one, so its existence does not leak.
+        guard visible else { throw AppError.notFound("The \(kind.rawValue)") }
+    }
+
+    // MARK: Resume positions
+
+    /// Remembers where the user is in a track; 0 forgets it (finished or started over).
+    public func setResume(_ identity: Identity, track trackID: UUID, position: Double) async throws -> ResumePosition {
+        guard let track = try await tracks.track(id: trackID), track.isVisible(to: identity.userID) else {
+            throw AppError.notFound("The track")
+        }
+        guard position.isFinite, position >= 0 else { throw AppError.validation("positionSeconds", "must be 0 or more") }
+        if let duration = track.durationSeconds, position > duration {
+            throw AppError.validation("positionSeconds", "is past the end of the track (\(Int(duration)) s)")
+        }
+        let now = Date()
+        if position == 0 {
+            try await LibraryQueries.clearResume(user: identity.userID, track: trackID, on: database.sql)
+        } else {
+            try await LibraryQueries.setResume(user: identity.userID, track: trackID, position: position, now: now, on: database.sql)
+        }
+        return ResumePosition(trackID: trackID, positionSeconds: position, updatedAt: now)
+    }
+
+    /// Where the user stopped in each of the tracks (tracks never stopped in are absent).
+    public func resumePositions(of user: UUID, tracks ids: [UUID]) async throws -> [ResumePosition] {
+        guard ids.count <= 100 else { throw AppError.validation("trackIds", "must have at most 100 entries") }
+        return try await LibraryQueries.resume(user: user, tracks: ids, on: database.sql)
+    }
+
+    // MARK: The play queue
+
+    public func queue(of user: UUID) async throws -> PlayQueue {
+        try await LibraryQueries.queue(user: user, on: database.sql) ?? .empty
+    }
+
+    /// Replaces the queue. `expectedVersion` is the version the device last
+    /// saw; when another device saved since, the save is refused (409) and
+    /// the device reads the queue again.
+    public func saveQueue(
+        _ identity: Identity, trackIDs: [UUID], index: Int, positionSeconds: Double, device: String?, expectedVersion: Int
+    ) async throws -> PlayQueue {
+        var fields: [AppError.FieldError] = []
+        if trackIDs.count > LibraryLimits.queueTracks { fields.append(.init("trackIds", "must have at most \(LibraryLimits.queueTracks) entries")) }
+        if index < 0 || (index >= trackIDs.count && !(trackIDs.isEmpty && index == 0)) {
+            fields.append(.init("index", "must point into trackIds"))
+        }
+        if !positionSeconds.isFinite || positionSeconds < 0 { fields.append(.init("positionSeconds", "must be 0 or more")) }
+        if let device, let problem = Validation.text(device, min: 1, max: LibraryLimits.deviceCharacters) { fields.append(.init("device", problem)) }
+        if expectedVersion < 0 { fields.append(.init("version", "must be 0 or more")) }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+        let found = try await tracks.tracks(ids: trackIDs)
+        for (position, id) in trackIDs.enumerated() where !(found[id].map { $0.isVisible(to: identity.userID) && $0.state == .ready } ?? false) {
+            fields.append(.init("trackIds[\(position)]", "is not a track you can play"))
+        }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+        let queue = PlayQueue(
+            trackIDs: trackIDs, index: index, positionSeconds: positionSeconds, device: device,
+            version: expectedVersion + 1, updatedAt: Date()
+        )
+        guard try await LibraryQueries.saveQueue(user: identity.userID, queue, expected: expectedVersion, on: database.sql) else {
+            throw AppError.conflict("Another device changed the queue; read it again.", code: "queue_changed")
+        }
+        return queue
+    }
+
+    /// Moves playback to another of the user's devices: the queue names it,
+    /// and every open socket of the user hears `playback.handoff`; the named
+    /// device takes over from the stored position and the others stop.
+    public func handOff(_ identity: Identity, to device: String, positionSeconds: Double?) async throws -> PlayQueue {
+        if let problem = Validation.text(device, min: 1, max: LibraryLimits.deviceCharacters) { throw AppError.validation("device", problem) }
+        var queue = try await queue(of: identity.userID)
+        guard !queue.trackIDs.isEmpty else { throw AppError.conflict("There is no queue to hand over.", code: "queue_empty") }
+        if let positionSeconds {
+            guard positionSeconds.isFinite, positionSeconds >= 0 else { throw AppError.validation("positionSeconds", "must be 0 or more") }
+            queue.positionSeconds = positionSeconds
+        }
+        let expected = queue.version
+        queue.device = device
+        queue.version += 1
+        queue.updatedAt = Date()
+        guard try await LibraryQueries.saveQueue(user: identity.userID, queue, expected: expected, on: database.sql) else {
+            throw AppError.conflict("Another device changed the queue; read it again.", code: "queue_changed")
+        }
+        await realtime.tell(identity.userID, Handoff(device: device, version: queue.version, index: queue.index, positionSeconds: queue.positionSeconds))
+        return queue
+    }
+
+    /// The frame every device of the user receives on a handoff.
+    struct Handoff: Encodable {
+        var type = "playback.handoff"
+        var device: String
+        var version: Int
+        var index: Int
+        var positionSeconds: Double
+    }
+
+    static func pageSize(_ limit: Int?) throws -> Int {
+        guard let limit else { return 20 }
+        guard (1...100).contains(limit) else { throw AppError.validation("limit", "must be 1 to 100") }
+        return limit
+    }
+}
