@@ -103,6 +103,8 @@ export const t = {
     duration: 'Duration',
     genre: 'Genre',
     notReady: (state) => `This track is ${state}.`,
+    like: 'Like',
+    likes: (n) => count(n, 'like', 'likes'),
     empty: 'No tracks yet.',
     trackNumber: (n) => `${n}.`,
   },

@@ -28,7 +28,9 @@ function group(key, items) {
         link = h('a', { href: eventPath(item) }, item.title);
         meta = item.startsAt ? formatDateTime(item.startsAt) : '';
       } else {
+        // Playlists have no page in the app yet.
         link = h('span', {}, item.title ?? item.name ?? '');
+        meta = item.owner?.displayName ?? '';
       }
       return h('li', { class: 'card' }, h('p', { class: 'card-title' }, link), meta ? h('p', { class: 'meta' }, meta) : null);
     }));

@@ -5,9 +5,38 @@ import { t, formatDuration } from '../strings.js';
 import * as api from '../api.js';
 import * as player from '../player.js';
 import { setTitle } from '../router.js';
-import { loading, failedPage } from '../components/states.js';
+import { loading, failure, failedPage } from '../components/states.js';
 import { playButton, userPath } from '../components/tracklist.js';
 import { waveform } from '../components/waveform.js';
+
+/** "Like", pressed when liked; the state comes from the user's recent likes. */
+function likeButton(track, signal) {
+  let liked = false;
+  const button = h('button', { type: 'button', class: 'like-button', 'aria-pressed': 'false' }, t.track.like);
+  const errors = h('span');
+  const paint = () => button.setAttribute('aria-pressed', String(liked));
+  api.get('/me/likes/tracks?limit=100', { signal })
+    .then((page) => {
+      liked = page.items.some((entry) => entry.track?.id === track.id);
+      paint();
+    })
+    .catch(() => {});
+  button.addEventListener('click', async () => {
+    errors.replaceChildren();
+    button.disabled = true;
+    try {
+      const path = `/me/likes/tracks/${encodeURIComponent(track.id)}`;
+      const state = liked ? await api.del(path) : await api.put(path);
+      liked = state.liked;
+      paint();
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('span', { class: 'like' }, button, errors);
+}
 
 export function render(container, { params }) {
   const controller = new AbortController();
@@ -30,7 +59,9 @@ export function render(container, { params }) {
       h('article', { class: 'track-page' },
         h('h1', {}, track.title),
         h('p', { class: 'lead' }, t.track.by, ' ', h('a', { href: userPath(track.artist) }, track.artist.displayName)),
-        track.state === 'ready' ? playButton(track, [track], 0) : h('p', {}, t.track.notReady(track.state)),
+        h('div', { class: 'button-row' },
+          track.state === 'ready' ? playButton(track, [track], 0) : h('p', {}, t.track.notReady(track.state)),
+          api.isSignedIn() && track.state === 'ready' ? likeButton(track, signal) : null),
         wave,
         h('dl', { class: 'facts' },
           track.durationSeconds ? [h('dt', {}, t.track.duration), h('dd', {}, formatDuration(track.durationSeconds))] : null,
