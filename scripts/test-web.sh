@@ -13,6 +13,11 @@ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 |
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 python3 -c "import selenium" 2>/dev/null || pip install -q selenium
 python3 -c "import axe_selenium_python" 2>/dev/null || pip install -q axe-selenium-python
+# axe-selenium-python bundles axe-core 3.1; axe-playwright-python's wheel carries a
+# current axe-core 4.x (WCAG 2.2 rules), which the journeys inject instead. Only
+# its script is used, so its dependencies (Playwright) are not installed.
+python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('axe_playwright_python') is None)" 2>/dev/null \
+    || pip install -q --no-deps axe-playwright-python
 command -v ffmpeg >/dev/null 2>&1 || scripts/install-deps.sh
 
 bin=${BASED_BIN:-$PWD/.build/debug/based}

@@ -40,7 +40,7 @@ grep -E "^(opus|aac|mp3|hls) " .build/test-browser.log || true
 # with axe-core on every view and the browser console checked.
 echo "== Web app (headless Chromium, axe-core) =="
 if scripts/test-web.sh >.build/test-web.log 2>&1; then :; else status=1; fi
-grep -E "^(✔|✘|    |axe:)" .build/test-web.log || true
+grep -E "^(✔|✘|    |axe)" .build/test-web.log || true
 
 summary() {
     local log=$1 name=$2
