@@ -159,4 +159,25 @@ enum AccountQueries {
         if let after { query = query.where("id", .greaterThan, after) }
         return try await query.orderBy("id").limit(limit).all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    /// Ids of artist accounts, optionally only those of a city (any letter case) or only verified ones; at most `limit`.
+    static func artistIDs(city: String?, verified: Bool?, limit: Int, on sql: any SQLDatabase) async throws -> [UUID] {
+        let query = sql.select().column("id").from("users").where("role", .equal, Role.artist.rawValue)
+        if let city { query.where(SQLFunction("LOWER", args: SQLIdentifier("city")), .equal, SQLBind(city.lowercased())) }
+        if let verified { query.where("verified", .equal, verified) }
+        return try await query.limit(limit).all(decodingColumn: "id", as: UUID.self)
+    }
+
+    /// A page of artist accounts, newest first, optionally of a city, verified, or naming a genre among theirs.
+    static func artists(city: String?, verified: Bool?, genre: String?, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [User] {
+        let query = sql.select().column("*").from("users").where("role", .equal, Role.artist.rawValue)
+        if let city { query.where(SQLFunction("LOWER", args: SQLIdentifier("city")), .equal, SQLBind(city.lowercased())) }
+        if let verified { query.where("verified", .equal, verified) }
+        if let genre {
+            // genres is a JSON array of strings: match the quoted name in any letter case.
+            query.where(SQLFunction("LOWER", args: SQLIdentifier("genres")), .like, SQLBind("%" + JSONText.encode(genre.lowercased()) + "%"))
+        }
+        if let before { query.where("id", .lessThan, before) }
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
 }

@@ -271,6 +271,16 @@ public struct AccountService: Sendable {
         try await AccountQueries.users(after: after, limit: limit, on: database.sql)
     }
 
+    /// Artist accounts of a city, or verified ones (browsing filters tracks by them); at most `limit`.
+    public func artistIDs(city: String?, verified: Bool?, limit: Int) async throws -> [UUID] {
+        try await AccountQueries.artistIDs(city: city, verified: verified, limit: limit, on: database.sql)
+    }
+
+    /// A page of artist accounts, newest first, narrowed by city, verification and genre.
+    public func artists(city: String?, verified: Bool?, genre: String?, before: UUID?, limit: Int) async throws -> [User] {
+        try await AccountQueries.artists(city: city, verified: verified, genre: genre, before: before, limit: limit, on: database.sql)
+    }
+
     /// Marks an account verified without an admin: for the demo library, whose
     /// artists and venues count as checked by the scene's admins.
     func setVerified(_ userID: UUID, _ verified: Bool) async throws {

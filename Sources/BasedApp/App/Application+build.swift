@@ -30,6 +30,8 @@ public struct AppServices: Sendable {
     public let search: SearchService
     public let library: LibraryService
     public let playlists: PlaylistService
+    public let browse: BrowseService
+    public let feed: FeedService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -153,6 +155,8 @@ public struct AppServices: Sendable {
             search: search,
             library: library,
             playlists: playlists,
+            browse: BrowseService(accounts: accounts, tracks: trackService, releases: releases, plays: plays, follows: follows, events: events),
+            feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
             changes: changes,
             realtime: realtime,
             jobs: jobs,

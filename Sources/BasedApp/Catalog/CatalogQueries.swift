@@ -134,4 +134,46 @@ enum CatalogQueries {
         return try await sql.select().column("*").from("releases").where("id", .in, ids)
             .all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    // MARK: Browsing
+
+    /// A page of public, ready tracks, newest first, optionally of one genre (any letter case) and of some artists.
+    static func newestTracks(genre: String?, artists: [UUID]?, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Track] {
+        let query = sql.select().column("*").from("tracks")
+            .where("visibility", .equal, Visibility.public.rawValue).where("state", .equal, TrackState.ready.rawValue)
+        if let genre { query.where(SQLFunction("LOWER", args: SQLIdentifier("genre")), .equal, SQLBind(genre.lowercased())) }
+        if let artists { query.where("artist_id", .in, artists) }
+        if let before { query.where("id", .lessThan, before) }
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// A page of public releases that have a ready public track, newest first, optionally of some artists.
+    static func newestReleases(artists: [UUID]?, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Release] {
+        let query = sql.select().column("*").from("releases")
+            .where("visibility", .equal, Visibility.public.rawValue)
+            .where(SQLColumn("id"), .in, SQLSubquery.select { sub in
+                sub.column("release_id").from("tracks")
+                    .where("state", .equal, TrackState.ready.rawValue).where("visibility", .equal, Visibility.public.rawValue)
+                    .where("release_id", .isNot, SQLLiteral.null)
+            })
+        if let artists { query.where("artist_id", .in, artists) }
+        if let before { query.where("id", .lessThan, before) }
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Genres of public, ready tracks with how many tracks each has, most first (names as most tracks spell them).
+    static func genres(limit: Int, on sql: any SQLDatabase) async throws -> [(name: String, count: Int)] {
+        struct Row: Decodable { var name: String; var n: Int }
+        let rows = try await sql.select()
+            .column(SQLFunction("MIN", args: SQLIdentifier("genre")), as: "name")
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("tracks")
+            .where("visibility", .equal, Visibility.public.rawValue).where("state", .equal, TrackState.ready.rawValue)
+            .where("genre", .isNot, SQLLiteral.null).where("genre", .notEqual, "")
+            .groupBy(SQLFunction("LOWER", args: SQLIdentifier("genre")))
+            .orderBy(SQLIdentifier("n"), SQLDirection.descending).orderBy(SQLIdentifier("name"), SQLDirection.ascending)
+            .limit(limit)
+            .all(decoding: Row.self)
+        return rows.map { ($0.name, $0.n) }
+    }
 }

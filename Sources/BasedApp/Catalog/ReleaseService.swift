@@ -74,6 +74,11 @@ public struct ReleaseService: Sendable {
 
     // MARK: For other features
 
+    /// A page of public releases with a playable track, newest first (browsing, feeds).
+    public func newest(artists: [UUID]?, before: UUID?, limit: Int) async throws -> [Release] {
+        try await CatalogQueries.newestReleases(artists: artists, before: before, limit: limit, on: database.sql)
+    }
+
     /// The release, whoever asks (no viewer rules): for jobs such as the announcer.
     public func release(id: UUID) async throws -> Release? {
         try await CatalogQueries.release(id: id, on: database.sql)

@@ -165,6 +165,16 @@ public struct TrackService: Sendable {
 
     // MARK: For other features
 
+    /// A page of public, ready tracks, newest first (browsing); `artists` narrows to some artists.
+    public func newest(genre: String?, artists: [UUID]?, before: UUID?, limit: Int) async throws -> [Track] {
+        try await CatalogQueries.newestTracks(genre: genre, artists: artists, before: before, limit: limit, on: database.sql)
+    }
+
+    /// Genres of public, ready tracks with their track counts, most first.
+    public func genres(limit: Int) async throws -> [(name: String, count: Int)] {
+        try await CatalogQueries.genres(limit: limit, on: database.sql)
+    }
+
     /// A page of public, ready tracks in id order (search and browsing index them).
     public func listings(after: UUID?, limit: Int) async throws -> [TrackListing] {
         try await CatalogQueries.trackListings(after: after, limit: limit, on: database.sql)

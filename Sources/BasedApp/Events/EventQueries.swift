@@ -124,4 +124,15 @@ enum EventQueries {
         if let after { query = query.where("id", .greaterThan, after) }
         return try await query.orderBy("id").limit(limit).all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    /// Scheduled, upcoming events, newest announced first (by id), of some venues or in a city (any letter case).
+    static func announced(venues: [UUID]?, city: String?, now: Date, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Event] {
+        let query = sql.select().column("*").from("events")
+            .where("status", .equal, Event.Status.scheduled.rawValue)
+            .where { $0.where("starts_at", .greaterThan, now).orWhere("ends_at", .greaterThan, now) }
+        if let venues { query.where("venue_id", .in, venues) }
+        if let city { query.where(SQLFunction("LOWER", args: SQLIdentifier("city")), .equal, SQLBind(city.lowercased())) }
+        if let before { query.where("id", .lessThan, before) }
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
 }

@@ -115,6 +115,13 @@ public struct EventService: Sendable {
 
     // MARK: Reading
 
+    /// Upcoming events newest announced first, of some venues or in a city (feeds).
+    public func announced(venues: [UUID]?, city: String?, before: UUID?, limit: Int, viewer: UUID?, now: Date = Date()) async throws -> [View] {
+        if venues?.isEmpty == true { return [] }
+        let rows = try await EventQueries.announced(venues: venues, city: city, now: now, before: before, limit: limit, on: database.sql)
+        return try await views(rows, viewer: viewer)
+    }
+
     /// A page of scheduled events that have not ended, in id order (search indexes them).
     public func scheduled(after: UUID?, limit: Int, now: Date = Date()) async throws -> [Event] {
         try await EventQueries.scheduled(endingAfter: now, after: after, limit: limit, on: database.sql)

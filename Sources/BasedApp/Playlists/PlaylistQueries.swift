@@ -119,4 +119,13 @@ enum PlaylistQueries {
         if let after { query.where("id", .greaterThan, after) }
         return try await query.orderBy("id").limit(limit).all(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    /// Public playlists of some owners, newest first (feeds).
+    static func newestPublic(owners: [UUID], before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Playlist] {
+        guard !owners.isEmpty else { return [] }
+        let query = sql.select().columns(summaryColumns).column(SQLLiteral.string(""), as: "records").from("playlists")
+            .where("owner_id", .in, owners).where("visibility", .equal, Visibility.public.rawValue).where("track_count", .greaterThan, 0)
+        if let before { query.where("id", .lessThan, before) }
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
 }

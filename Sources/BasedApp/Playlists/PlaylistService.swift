@@ -76,6 +76,11 @@ public struct PlaylistService: Sendable {
 
     // MARK: Reading
 
+    /// Public playlists with tracks of some owners, newest first (feeds).
+    public func newestPublic(owners: [UUID], before: UUID?, limit: Int) async throws -> [Playlist] {
+        try await PlaylistQueries.newestPublic(owners: owners, before: before, limit: limit, on: database.sql)
+    }
+
     public func playlist(_ id: UUID, viewer: UUID?) async throws -> View {
         guard let playlist = try await PlaylistQueries.playlist(id: id, on: database.sql) else { throw AppError.notFound("The playlist") }
         let collaborators = try await PlaylistQueries.members(playlist: id, role: "collaborator", on: database.sql)
