@@ -227,7 +227,7 @@ class Browser:
 
 
 def journey_register_and_play(browser, data):
-    """register → onboarding → search with a typo → follow an artist → home → open a track → like → "Play <title>" → the audio advances."""
+    """register → onboarding → home → search with a typo → follow an artist → home → open a track → like → "Play <title>" → the audio advances."""
     browser.open("/register")
     browser.heading("Create an account")
     browser.scan("register")
@@ -244,9 +244,12 @@ def journey_register_and_play(browser, data):
     browser.heading("Home")
     me = call("GET", "/users/web_listener")
     assert me.get("city") == "Leeds" and me.get("genres") == ["Jazz"], f"onboarding saved the city and genres: {me}"
-    browser.find("heading", "New from artists you follow")
-    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, ".state-empty"), "home shows its empty state")
-    browser.scan("home (empty)")
+    # A new user's home is not empty: the newest tracks, and suggestions while they follow nobody.
+    browser.find("heading", "New tracks")
+    browser.find("button", "Play Tone A")
+    browser.find("heading", "From people you follow")
+    browser.wait(lambda: len(browser.driver.find_elements(By.CSS_SELECTOR, "main section .state-loading")) == 0, "every shelf settles")
+    browser.scan("home")
 
     browser.click("link", "Search")
     browser.heading("Search")

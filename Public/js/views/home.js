@@ -1,23 +1,40 @@
-// Home: new tracks from the artists you follow, and upcoming shows.
+// Home: the newest tracks, what the people you follow released and announced
+// (suggestions near you while that is empty), and upcoming shows.
 
 import { h } from '../dom.js';
-import { t } from '../strings.js';
+import { t, formatDateTime } from '../strings.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import { setTitle } from '../router.js';
 import { section, empty } from '../components/states.js';
-import { trackList } from '../components/tracklist.js';
-import { eventList } from '../components/eventlist.js';
+import { trackList, userPath } from '../components/tracklist.js';
+import { eventList, eventPath } from '../components/eventlist.js';
 
-async function followedTracks(username, signal) {
-  const following = await api.get(`/users/${encodeURIComponent(username)}/following?limit=50`, { signal });
-  const artists = following.items.map((entry) => entry.user).filter((user) => user.role === 'artist').slice(0, 12);
-  const pages = await Promise.all(artists.map((artist) =>
-    api.get(`/users/${encodeURIComponent(artist.username)}/tracks?limit=5`, { signal }).catch(() => ({ items: [] }))));
-  return pages.flatMap((page) => page.items)
-    .filter((track) => track.state === 'ready')
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .slice(0, 12);
+function feedItem(item) {
+  if (item.kind === 'release' && item.release) {
+    const release = item.release;
+    return h('li', { class: 'card' },
+      h('a', { href: `/releases/${encodeURIComponent(release.id)}`, class: 'card-title' }, release.title),
+      h('p', { class: 'meta' }, h('a', { href: userPath(release.artist) }, release.artist.displayName), ` · ${t.release.kinds[release.kind] ?? release.kind}`));
+  }
+  if (item.kind === 'event' && item.event) {
+    const event = item.event;
+    return h('li', { class: 'card' },
+      h('a', { href: eventPath(event), class: 'card-title' }, event.title),
+      h('p', { class: 'meta' }, h('time', { datetime: event.startsAt }, formatDateTime(event.startsAt)), ` · ${t.events.at(event.venue.displayName)}`));
+  }
+  if (item.kind === 'playlist' && item.playlist) {
+    return h('li', { class: 'card' },
+      h('p', { class: 'card-title' }, item.playlist.title),
+      h('p', { class: 'meta' }, t.home.playlistBy(item.playlist.owner.displayName)));
+  }
+  return null;
+}
+
+function feed(page) {
+  const items = page.items.map(feedItem).filter(Boolean);
+  if (items.length === 0) return empty(t.home.feedEmpty, h('a', { href: '/search' }, t.home.findArtists));
+  return h('div', {}, page.suggested ? h('p', { class: 'meta' }, t.home.feedSuggested) : null, h('ul', { class: 'card-list' }, items));
 }
 
 export function render(container) {
@@ -25,17 +42,19 @@ export function render(container) {
   const { signal } = controller;
   const user = store.get().user;
   const tracks = h('div');
+  const following = h('div');
   const shows = h('div');
   container.append(
     h('h1', {}, t.home.title),
     h('p', { class: 'lead' }, t.home.greeting(user.displayName)),
-    h('section', { 'aria-labelledby': 'home-following' }, h('h2', { id: 'home-following' }, t.home.following), tracks),
+    h('section', { 'aria-labelledby': 'home-tracks' }, h('h2', { id: 'home-tracks' }, t.home.newTracks), tracks),
+    h('section', { 'aria-labelledby': 'home-feed' }, h('h2', { id: 'home-feed' }, t.home.feed), following),
     h('section', { 'aria-labelledby': 'home-shows' }, h('h2', { id: 'home-shows' }, t.home.shows), shows,
       h('p', {}, h('a', { href: '/events' }, t.home.allEvents))));
   setTitle(t.home.title);
-  section(tracks, () => followedTracks(user.username, signal), (items) => items.length
-    ? trackList(items)
-    : empty(t.home.followingEmpty, h('a', { href: '/search' }, t.home.findArtists)), { signal });
+  section(tracks, () => api.get('/browse/tracks?sort=newest&limit=10', { signal }), (page) => trackList(page.items),
+    { isEmpty: (page) => page.items.length === 0, emptyMessage: t.home.newTracksEmpty, signal });
+  section(following, () => api.get('/feed?limit=10', { signal }), feed, { signal });
   section(shows, () => api.get('/events?limit=5', { signal }), (page) => eventList(page.items),
     { isEmpty: (page) => page.items.length === 0, emptyMessage: t.home.showsEmpty, signal });
   return () => controller.abort();
