@@ -27,7 +27,12 @@ unset BASED_BIN   # the server refuses BASED_* variables that are not its settin
 work=$(mktemp -d /tmp/based-web.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+# The last journey stops the server itself, so a failed kill must not end the clean-up (set -e holds in traps).
+cleanup() {
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    rm -rf "$work" || true
+}
+trap cleanup EXIT INT TERM
 ffmpeg -nostdin -v error -f lavfi -i "sine=f=330:d=30" -ac 2 "$work/tone-a.flac"
 ffmpeg -nostdin -v error -f lavfi -i "sine=f=550:d=12" -ac 2 "$work/tone-b.flac"
 
