@@ -36,6 +36,12 @@ echo "== Browser playback (headless Chromium) =="
 if scripts/check-browser-playback.sh >.build/test-browser.log 2>&1; then :; else status=1; fi
 grep -E "^(opus|aac|mp3|hls) " .build/test-browser.log || true
 
+# The web app's journeys in real headless Chromium, found by role and name,
+# with axe-core on every view and the browser console checked.
+echo "== Web app (headless Chromium, axe-core) =="
+if scripts/test-web.sh >.build/test-web.log 2>&1; then :; else status=1; fi
+grep -E "^(✔|✘|    |axe)" .build/test-web.log || true
+
 summary() {
     local log=$1 name=$2
     local passed failed
@@ -47,5 +53,6 @@ echo "== Summary (tests per database; a parameterised test counts once) =="
 summary .build/test-sqlite.log "SQLite"
 summary .build/test-postgres.log "PostgreSQL"
 grep -E "^browser playback:" .build/test-browser.log || echo "browser playback: did not finish (see .build/test-browser.log)"
+grep -E "^web journeys:" .build/test-web.log || echo "web journeys: did not finish (see .build/test-web.log)"
 grep -E "^analysis:" .build/test-analysis.log || echo "analysis: did not finish (see .build/test-analysis.log)"
 exit $status

@@ -54,6 +54,10 @@ public struct AppConfiguration: Sendable, Equatable {
     public var eventReminderLead: Duration = .seconds(120 * 60)
     /// The OpenTelemetry collector (OTLP/HTTP) spans are exported to; nil turns tracing off.
     public var otlpEndpoint: URL?
+    /// The web app's folder; nil looks for `Public` in the working directory, then beside the executable's checkout.
+    public var webDirectory: URL?
+    /// Session cookies carry `Secure` even when a request came over plain HTTP.
+    public var secureCookies = false
 
     public init() {}
 

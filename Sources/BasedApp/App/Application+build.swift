@@ -44,6 +44,8 @@ public struct AppServices: Sendable {
     /// Sends ready files with sendfile(2) on the server's connections.
     let sendFile: SendFile
     public let metrics: AppMetrics
+    /// The web app's files, served at `/`; nil when no web folder was found.
+    public let web: WebBundle?
     let logger: Logger
 
     /// Opens the database, applies migrations and wires the services together.
@@ -101,6 +103,7 @@ public struct AppServices: Sendable {
             limits: limits, pushEnabled: configuration.pushURL != nil, metrics: metrics, logger: logger
         )
         announcer.set(realtime)
+        let web = try await loadWebApp(configuration, logger: logger)
         realtime.hooks.add { event in
             switch event.k {
             case .track:
@@ -169,8 +172,23 @@ public struct AppServices: Sendable {
             ),
             sendFile: SendFile(),
             metrics: metrics,
+            web: web,
             logger: logger
         )
+    }
+
+    /// The web folder read into memory before serving; a configured folder
+    /// that cannot be read stops start-up, a missing default only leaves the app out.
+    private static func loadWebApp(_ configuration: AppConfiguration, logger: Logger) async throws -> WebBundle? {
+        guard let directory = WebBundle.locate(configured: configuration.webDirectory) else {
+            logger.notice("no web app folder (Public/) found; serving the API only")
+            return nil
+        }
+        do {
+            return try await WebBundle.load(from: directory)
+        } catch {
+            throw ConfigurationError.invalid("BASED_WEB_DIR", directory.path, "a readable folder with index.html (\(error))")
+        }
     }
 }
 
@@ -284,6 +302,9 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         LogRequestsMiddleware(.info)
         MetricsMiddleware(metrics: services.metrics)
         ProblemMiddleware()
+        if let web = services.web {
+            WebAppMiddleware(bundle: web)
+        }
         RateLimitMiddleware(limiter: RateLimiter(burst: max(10, configuration.requestsPerMinute / 6), perMinute: configuration.requestsPerMinute))
         BodyLimitMiddleware(
             jsonLimit: configuration.jsonBodyMaxBytes,
@@ -292,6 +313,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         )
         AuthMiddleware(accounts: services.accounts)
         IdempotencyMiddleware(database: services.database, maxRequestBody: configuration.jsonBodyMaxBytes)
+        BrowserSessionMiddleware(secureCookies: configuration.secureCookies)
         RequestScopeMiddleware()
     }
     router.get("/health") { _, _ in

@@ -142,6 +142,16 @@ extension AppConfiguration {
         .httpURL("otlpEndpoint", help: "OpenTelemetry collector (OTLP/HTTP, e.g. http://127.0.0.1:4318) for request, job and ffmpeg spans; unset: no tracing") {
             $0.otlpEndpoint = $1
         },
+        .text("webDir", unset: "Public in the working directory, else beside the executable's checkout", help: "the web app's folder (index.html, ES modules, CSS), served at /; none found: no web app", expected: "a directory path") { configuration, path in
+            guard !path.isEmpty else { return false }
+            configuration.webDirectory = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+            return true
+        },
+        .text("secureCookies", default: "false", help: "mark the web app's session cookies Secure even on plain HTTP (they are whenever the request came over TLS)", expected: "true or false") { configuration, text in
+            guard let value = Bool(text.lowercased()) else { return false }
+            configuration.secureCookies = value
+            return true
+        },
     ]
 
     /// The settings for `--help`: flag, variable, default and meaning of each,

@@ -1,0 +1,260 @@
+// The player: one <audio> element for the whole life of the page, a queue,
+// stream selection by what the browser can play, loudness levelling, play
+// reports with idempotent client play ids, and the Media Session. Views and
+// the player bar talk to it; it outlives every view.
+
+import * as api from './api.js';
+import { t } from './strings.js';
+import { announce } from './dom.js';
+
+const audio = document.createElement('audio');
+audio.preload = 'auto';
+audio.hidden = true;
+
+const listeners = new Set();
+let queue = [];
+let index = -1;
+let userVolume = 1;
+let gain = 1;
+let play = null; // { id, trackId, reported: Set }
+let pendingEvents = [];
+let flushTimer = null;
+let loadToken = 0;
+
+/** The element, to put into the page once. */
+export const element = audio;
+
+export function state() {
+  return {
+    track: queue[index] ?? null,
+    queue,
+    index,
+    playing: !audio.paused && !audio.ended,
+    currentTime: audio.currentTime || 0,
+    duration: Number.isFinite(audio.duration) ? audio.duration : (queue[index]?.durationSeconds ?? 0),
+    volume: userVolume,
+  };
+}
+
+/** Calls `listener(state)` on every change; returns the unsubscribe function. */
+export function subscribe(listener) {
+  listeners.add(listener);
+  listener(state());
+  return () => listeners.delete(listener);
+}
+
+function emit() {
+  const current = state();
+  for (const listener of listeners) listener(current);
+}
+
+/** Which URL of a stream link this browser plays: native HLS, else a progressive rendition it supports. */
+export function chooseSource(link) {
+  if (audio.canPlayType('application/vnd.apple.mpegurl')) return link.hlsUrl;
+  const formats = [['opus', 'audio/ogg; codecs="opus"'], ['aac', 'audio/mp4; codecs="mp4a.40.2"'], ['mp3', 'audio/mpeg']];
+  const format = formats.find(([, type]) => audio.canPlayType(type) !== '')?.[0] ?? 'mp3';
+  return `${link.url}&format=${format}`;
+}
+
+/** ReplayGain as a volume factor: attenuation only (an element cannot go above 1), clamped to -24 dB. */
+export function gainFactor(track) {
+  const db = track?.loudness?.replayGainDb;
+  if (typeof db !== 'number' || !Number.isFinite(db)) return 1;
+  return Math.min(1, Math.max(10 ** (-24 / 20), 10 ** (db / 20)));
+}
+
+function applyVolume() {
+  audio.volume = Math.min(1, Math.max(0, userVolume * gain));
+}
+
+/** Replaces the queue and plays `start`. */
+export function playTracks(tracks, start = 0) {
+  queue = tracks.filter((track) => track && track.state === 'ready');
+  const wanted = tracks[start];
+  index = Math.max(0, queue.indexOf(wanted));
+  if (queue.length === 0) return;
+  load(queue[index], true);
+}
+
+/** Adds tracks to the end of the queue. */
+export function enqueue(tracks) {
+  queue = queue.concat(tracks.filter((track) => track.state === 'ready'));
+  if (index < 0 && queue.length) index = 0;
+  emit();
+}
+
+async function load(track, autoplay) {
+  const token = ++loadToken;
+  endPlay('skip');
+  gain = gainFactor(track);
+  applyVolume();
+  updateMediaSession(track);
+  emit();
+  try {
+    const link = await api.post(`/tracks/${encodeURIComponent(track.id)}/stream-url`);
+    if (token !== loadToken) return;
+    audio.src = chooseSource(link);
+    play = { id: crypto.randomUUID(), trackId: track.id, reported: new Set() };
+    if (autoplay) await audio.play();
+  } catch (error) {
+    if (token !== loadToken || error.name === 'AbortError') return;
+    announce(t.player.failed(track.title));
+  }
+  emit();
+}
+
+export function toggle() {
+  if (!queue[index]) return;
+  if (!audio.currentSrc) load(queue[index], true);
+  else if (audio.paused) audio.play().catch(() => {});
+  else audio.pause();
+}
+
+export function next() {
+  if (index + 1 < queue.length) {
+    index += 1;
+    load(queue[index], true);
+  }
+}
+
+export function previous() {
+  if (audio.currentTime > 3 || index <= 0) {
+    seek(0);
+  } else {
+    index -= 1;
+    load(queue[index], true);
+  }
+}
+
+export function seek(seconds) {
+  if (!audio.currentSrc) return;
+  audio.currentTime = Math.max(0, Math.min(seconds, state().duration || seconds));
+  emit();
+}
+
+export function setVolume(volume) {
+  userVolume = Math.min(1, Math.max(0, volume));
+  applyVolume();
+  emit();
+}
+
+// MARK: Play reports
+
+/** RFC 3339 without fractions: the API's date-times are whole seconds. */
+const wholeSecond = (date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+
+function report(event) {
+  if (!play || play.reported.has(event)) return;
+  if (event !== 'progress') play.reported.add(event);
+  pendingEvents.push({ playId: play.id, trackId: play.trackId, event, positionSeconds: audio.currentTime || 0, at: wholeSecond(new Date()) });
+  clearTimeout(flushTimer);
+  flushTimer = setTimeout(flush, event === 'start' ? 0 : 1000);
+}
+
+/** Sends queued events; the ids make a resend harmless, so a failure keeps them for the next try. */
+async function flush() {
+  if (!pendingEvents.length || !api.isSignedIn()) return;
+  const events = pendingEvents.splice(0, 500);
+  try {
+    await api.post('/plays', { events });
+  } catch {
+    pendingEvents = events.concat(pendingEvents);
+  }
+}
+
+function endPlay(event) {
+  if (play && play.reported.has('start') && !play.reported.has('complete')) report(event);
+  play = null;
+}
+
+// MARK: Media Session
+
+function updateMediaSession(track) {
+  if (!('mediaSession' in navigator) || !track) return;
+  const artwork = track.artwork ? [{ src: track.artwork.large, sizes: '512x512' }, { src: track.artwork.small, sizes: '128x128' }] : [];
+  navigator.mediaSession.metadata = new MediaMetadata({ title: track.title, artist: track.artist?.displayName ?? '', artwork });
+}
+
+if ('mediaSession' in navigator) {
+  const handlers = {
+    play: () => audio.play().catch(() => {}),
+    pause: () => audio.pause(),
+    previoustrack: previous,
+    nexttrack: next,
+    seekto: (details) => seek(details.seekTime),
+    seekbackward: (details) => seek(audio.currentTime - (details.seekOffset || 10)),
+    seekforward: (details) => seek(audio.currentTime + (details.seekOffset || 10)),
+  };
+  for (const [action, handler] of Object.entries(handlers)) {
+    try {
+      navigator.mediaSession.setActionHandler(action, handler);
+    } catch {
+      // Not every browser knows every action.
+    }
+  }
+}
+
+function updatePosition() {
+  if (!('mediaSession' in navigator) || !navigator.mediaSession.setPositionState) return;
+  const { duration, currentTime } = state();
+  if (duration > 0) {
+    try {
+      navigator.mediaSession.setPositionState({ duration, position: Math.min(currentTime, duration), playbackRate: audio.playbackRate });
+    } catch {
+      // An inconsistent position (during a load) is ignored.
+    }
+  }
+}
+
+// MARK: Element events
+
+let lastProgress = 0;
+audio.addEventListener('playing', () => {
+  report('start');
+  if ('mediaSession' in navigator) navigator.mediaSession.playbackState = 'playing';
+  emit();
+});
+audio.addEventListener('pause', () => {
+  if ('mediaSession' in navigator) navigator.mediaSession.playbackState = 'paused';
+  emit();
+});
+audio.addEventListener('timeupdate', () => {
+  if (audio.currentTime - lastProgress >= 30 || audio.currentTime < lastProgress) {
+    lastProgress = audio.currentTime;
+    if (audio.currentTime > 1) report('progress');
+  }
+  emit();
+});
+audio.addEventListener('durationchange', () => {
+  updatePosition();
+  emit();
+});
+audio.addEventListener('seeked', updatePosition);
+audio.addEventListener('ended', () => {
+  report('complete');
+  play = null;
+  if (index + 1 < queue.length) next();
+  else emit();
+});
+audio.addEventListener('error', () => {
+  const track = queue[index];
+  if (!track || !audio.currentSrc) return;
+  if (index + 1 < queue.length) {
+    announce(t.player.skipped(track.title));
+    next();
+  } else {
+    announce(t.player.failed(track.title));
+    emit();
+  }
+});
+window.addEventListener('pagehide', flush);
+
+// Space toggles playback unless the focus is somewhere space already means something.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== ' ' || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target instanceof Element && target.closest('input, textarea, select, button, a, [contenteditable], [role="slider"], [role="button"]')) return;
+  if (!queue[index]) return;
+  event.preventDefault();
+  toggle();
+});

@@ -1,0 +1,55 @@
+// The page around the views: skip link, header with the main navigation,
+// the <main> landmark views render into, the player bar and a live region.
+
+import { h } from './dom.js';
+import { t } from './strings.js';
+import * as store from './store.js';
+import { renderPlayerBar } from './components/playerbar.js';
+
+export function renderShell(root) {
+  const account = h('ul', { class: 'account-links' });
+  const navigation = h('nav', { 'aria-label': t.nav.label, class: 'main-nav' },
+    h('ul', {},
+      [['/', t.nav.home], ['/search', t.nav.search], ['/library', t.nav.library], ['/messages', t.nav.messages], ['/events', t.nav.events]]
+        .map(([href, label]) => h('li', {}, h('a', { href }, label)))));
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const playerRegion = h('section', { class: 'player-bar', 'aria-label': t.player.region });
+  root.replaceChildren(
+    h('a', { class: 'skip-link', href: '#main' }, t.skipToContent),
+    h('header', { class: 'site-header' },
+      h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), t.appName),
+      navigation,
+      h('nav', { 'aria-label': t.settings.account, class: 'account-nav' }, account)),
+    main,
+    h('footer', { class: 'site-footer' }, playerRegion),
+    h('div', { id: 'announcer', class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' }));
+
+  const updateAccount = ({ user, unreadNotifications }) => {
+    account.replaceChildren(...(user
+      ? [
+          h('li', {}, h('a', { href: '/notifications' }, unreadNotifications > 0 ? t.nav.notificationsUnread(unreadNotifications) : t.nav.notifications)),
+          h('li', {}, h('a', { href: '/settings' }, t.nav.settings)),
+        ]
+      : [
+          h('li', {}, h('a', { href: '/sign-in' }, t.nav.signIn)),
+          h('li', {}, h('a', { href: '/register' }, t.nav.register)),
+        ]));
+  };
+  store.subscribe(updateAccount);
+  updateAccount(store.get());
+
+  const markCurrent = () => {
+    for (const link of navigation.querySelectorAll('a')) {
+      const path = new URL(link.href).pathname;
+      const current = path === '/' ? location.pathname === '/' : location.pathname.startsWith(path);
+      if (current) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+  };
+  // The router replaces main's children on every navigation.
+  new MutationObserver(markCurrent).observe(main, { childList: true });
+  markCurrent();
+
+  renderPlayerBar(playerRegion);
+  return main;
+}

@@ -1,0 +1,80 @@
+// An event: when, where, the venue, the description and your RSVP.
+
+import { h, announce } from '../dom.js';
+import { t, formatDateTime } from '../strings.js';
+import * as api from '../api.js';
+import { navigate, setTitle } from '../router.js';
+import { loading, failure, failedPage } from '../components/states.js';
+import { userPath } from '../components/tracklist.js';
+
+function rsvpControls(event, onChange) {
+  if (!api.isSignedIn()) return h('p', {}, h('a', { href: `/sign-in?next=${encodeURIComponent(location.pathname)}` }, t.events.signInToRsvp));
+  if (event.status === 'cancelled') return null;
+  const errors = h('div');
+  const path = `/events/${encodeURIComponent(event.id)}/rsvp`;
+  const choose = async (status) => {
+    errors.replaceChildren();
+    try {
+      if (status) await api.put(path, { status });
+      else await api.del(path);
+      announce(status ? t.events.rsvpSaved(status === 'going' ? t.events.rsvpGoing : t.events.rsvpInterested) : t.events.rsvpWithdrawn);
+      onChange();
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    }
+  };
+  return h('div', { class: 'rsvp', role: 'group', 'aria-labelledby': 'rsvp-label' },
+    h('h2', { id: 'rsvp-label' }, t.events.rsvp),
+    h('div', { class: 'button-row' },
+      h('button', { type: 'button', 'aria-pressed': String(event.myRsvp === 'going'), onclick: () => choose('going') }, t.events.rsvpGoing),
+      h('button', { type: 'button', 'aria-pressed': String(event.myRsvp === 'interested'), onclick: () => choose('interested') }, t.events.rsvpInterested),
+      event.myRsvp ? h('button', { type: 'button', onclick: () => choose(null) }, t.events.withdraw) : null),
+    errors);
+}
+
+/** Joins the event's room and opens it as a conversation. */
+function chatButton(event) {
+  if (!api.isSignedIn() || !event.roomId) return null;
+  const errors = h('div');
+  const button = h('button', { type: 'button', onclick: async () => {
+    errors.replaceChildren();
+    try {
+      await api.put(`/rooms/${encodeURIComponent(event.roomId)}/membership`);
+      navigate(`/messages/${encodeURIComponent(event.roomId)}`);
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    }
+  } }, t.events.chat);
+  return h('div', { class: 'stack' }, button, errors);
+}
+
+export function render(container, { params }) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  let first = true;
+  const load = async () => {
+    if (first) container.replaceChildren(loading());
+    try {
+      const event = await api.get(`/events/${encodeURIComponent(params.eventId)}`, { signal });
+      if (signal.aborted) return;
+      container.replaceChildren(h('article', { class: 'event-page' },
+        event.status === 'cancelled' ? h('p', { class: 'eyebrow warning' }, t.events.cancelled) : null,
+        h('h1', {}, event.title),
+        h('dl', { class: 'facts' },
+          h('dt', {}, t.events.when), h('dd', {}, h('time', { datetime: event.startsAt }, formatDateTime(event.startsAt)),
+            event.endsAt ? [' – ', h('time', { datetime: event.endsAt }, formatDateTime(event.endsAt))] : null),
+          event.city || event.address ? [h('dt', {}, t.events.where), h('dd', {}, [event.address, event.city].filter(Boolean).join(', '))] : null,
+          h('dt', {}, t.events.venue), h('dd', {}, h('a', { href: userPath(event.venue) }, event.venue.displayName))),
+        h('p', { class: 'meta' }, t.events.going(event.goingCount), ' · ', t.events.interested(event.interestedCount)),
+        event.description ? h('p', { class: 'bio' }, event.description) : null,
+        rsvpControls(event, load),
+        chatButton(event)));
+      if (first) setTitle(event.title);
+      first = false;
+    } catch (error) {
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
+    }
+  };
+  load();
+  return () => controller.abort();
+}

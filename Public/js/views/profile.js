@@ -1,0 +1,90 @@
+// A profile: an artist's tracks, a venue's shows, anyone's bio, links and follow button.
+
+import { h, safeURL } from '../dom.js';
+import { t } from '../strings.js';
+import * as api from '../api.js';
+import * as store from '../store.js';
+import { setTitle } from '../router.js';
+import { loading, failure, failedPage, section } from '../components/states.js';
+import { trackList } from '../components/tracklist.js';
+import { eventList } from '../components/eventlist.js';
+
+async function isFollowing(me, username, signal) {
+  const page = await api.get(`/users/${encodeURIComponent(me)}/following?limit=100`, { signal });
+  return page.items.some((entry) => entry.user.username.toLowerCase() === username.toLowerCase());
+}
+
+function followButton(profile, initiallyFollowing, followers) {
+  let following = initiallyFollowing;
+  const button = h('button', { type: 'button', class: 'primary', 'aria-pressed': String(following) });
+  const paint = () => {
+    button.textContent = following ? t.profile.unfollow : t.profile.follow;
+    button.setAttribute('aria-pressed', String(following));
+  };
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const path = `/users/${encodeURIComponent(profile.username)}/follow`;
+      const result = following ? await api.del(path) : await api.put(path);
+      following = result ? result.following : !following;
+      if (result) followers.textContent = t.profile.followers(result.followerCount);
+      paint();
+    } catch (error) {
+      button.after(failure(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  paint();
+  return button;
+}
+
+export function render(container, { params }) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const username = params.username;
+  const load = async () => {
+    container.replaceChildren(loading());
+    try {
+      const me = store.get().user;
+      const [profile, following] = await Promise.all([
+        api.get(`/users/${encodeURIComponent(username)}`, { signal }),
+        me && me.username.toLowerCase() !== username.toLowerCase() ? isFollowing(me.username, username, signal) : Promise.resolve(false),
+      ]);
+      if (signal.aborted) return;
+      const followers = h('span', {}, t.profile.followers(profile.followerCount));
+      const links = profile.links.map((link) => ({ ...link, href: safeURL(link.url) })).filter((link) => link.href);
+      const more = h('div');
+      const own = me && me.id === profile.id;
+      container.replaceChildren(h('article', { class: 'profile' },
+        h('p', { class: 'eyebrow' }, t.profile.roles[profile.role] ?? profile.role, profile.verified ? ` · ${t.profile.verified}` : ''),
+        h('h1', {}, profile.displayName),
+        h('p', { class: 'meta' }, `@${profile.username}`, profile.city ? ` · ${profile.city}` : ''),
+        h('p', { class: 'meta' }, followers, ' · ', t.profile.following(profile.followingCount)),
+        own ? h('p', {}, t.profile.you) : me ? h('div', { class: 'button-row' },
+          followButton(profile, following, followers),
+          h('a', { href: `/messages/to/${encodeURIComponent(profile.username)}`, class: 'button-link' }, t.messages.sendTo(profile.displayName))) : null,
+        profile.bio ? h('p', { class: 'bio' }, profile.bio) : null,
+        links.length ? h('ul', { class: 'links', 'aria-label': t.profile.links },
+          links.map((link) => h('li', {}, h('a', { href: link.href, rel: 'noopener noreferrer nofollow', target: '_blank' }, link.label)))) : null,
+        more));
+      setTitle(profile.displayName);
+      if (profile.role === 'artist') {
+        const list = h('div');
+        more.append(h('h2', {}, t.profile.tracks), list);
+        section(list, () => api.get(`/users/${encodeURIComponent(profile.username)}/tracks?limit=50`, { signal }),
+          (page) => trackList(page.items, { showArtist: false }),
+          { isEmpty: (page) => page.items.length === 0, emptyMessage: t.track.empty, signal });
+      } else if (profile.role === 'venue') {
+        const list = h('div');
+        more.append(h('h2', {}, t.profile.events), list);
+        section(list, () => api.get(`/events?venue=${encodeURIComponent(profile.username)}`, { signal }), (page) => eventList(page.items),
+          { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.eventsEmpty, signal });
+      }
+    } catch (error) {
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
+    }
+  };
+  load();
+  return () => controller.abort();
+}

@@ -1,0 +1,102 @@
+// A track: title, artist, its waveform (seekable), a "Play <title>" button.
+
+import { h } from '../dom.js';
+import { t, formatDuration } from '../strings.js';
+import * as api from '../api.js';
+import * as player from '../player.js';
+import { setTitle } from '../router.js';
+import { loading, failure, failedPage } from '../components/states.js';
+import { playButton, userPath } from '../components/tracklist.js';
+import { waveform } from '../components/waveform.js';
+
+/** "Like", pressed when liked; the state comes from the user's recent likes. */
+function likeButton(track, signal) {
+  let liked = false;
+  const button = h('button', { type: 'button', class: 'like-button', 'aria-pressed': 'false' }, t.track.like);
+  const errors = h('span');
+  const paint = () => button.setAttribute('aria-pressed', String(liked));
+  api.get('/me/likes/tracks?limit=100', { signal })
+    .then((page) => {
+      liked = page.items.some((entry) => entry.track?.id === track.id);
+      paint();
+    })
+    .catch(() => {});
+  button.addEventListener('click', async () => {
+    errors.replaceChildren();
+    button.disabled = true;
+    try {
+      const path = `/me/likes/tracks/${encodeURIComponent(track.id)}`;
+      const state = liked ? await api.del(path) : await api.put(path);
+      liked = state.liked;
+      paint();
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('span', { class: 'like' }, button, errors);
+}
+
+export function render(container, { params }) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const cleanups = [];
+  const id = encodeURIComponent(params.trackId);
+
+  const load = async () => {
+    container.replaceChildren(loading());
+    let track;
+    try {
+      track = await api.get(`/tracks/${id}`, { signal });
+    } catch (error) {
+      if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
+      return;
+    }
+    if (signal.aborted) return;
+    const wave = h('div', { class: 'waveform-box' });
+    container.replaceChildren(
+      h('article', { class: 'track-page' },
+        h('h1', {}, track.title),
+        h('p', { class: 'lead' }, t.track.by, ' ', h('a', { href: userPath(track.artist) }, track.artist.displayName)),
+        h('div', { class: 'button-row' },
+          track.state === 'ready' ? playButton(track, [track], 0) : h('p', {}, t.track.notReady(track.state)),
+          api.isSignedIn() && track.state === 'ready' ? likeButton(track, signal) : null),
+        wave,
+        h('dl', { class: 'facts' },
+          track.durationSeconds ? [h('dt', {}, t.track.duration), h('dd', {}, formatDuration(track.durationSeconds))] : null,
+          track.genre ? [h('dt', {}, t.track.genre), h('dd', {}, track.genre)] : null),
+        h('p', { class: 'meta' }, t.track.plays(track.playCount)),
+        track.releaseId ? h('p', {}, h('a', { href: `/releases/${encodeURIComponent(track.releaseId)}` }, t.track.release)) : null));
+    setTitle(track.title);
+    if (track.state !== 'ready') return;
+    try {
+      const { peaks } = await api.get(`/tracks/${id}/waveform`, { signal });
+      if (signal.aborted) return;
+      const seekTo = (seconds) => {
+        if (player.state().track?.id === track.id) player.seek(seconds);
+        else {
+          player.playTracks([track], 0);
+          const once = player.subscribe((state) => {
+            if (state.track?.id === track.id && state.duration > 0 && state.playing) {
+              player.seek(seconds);
+              queueMicrotask(() => once());
+            }
+          });
+          cleanups.push(once);
+        }
+      };
+      const { element, cleanup } = waveform(track, peaks, seekTo);
+      cleanups.push(cleanup);
+      wave.replaceChildren(element);
+    } catch (error) {
+      if (!signal.aborted) wave.replaceChildren(h('p', { class: 'meta' }, t.track.waveformUnavailable));
+    }
+  };
+  load();
+  return () => {
+    controller.abort();
+    for (const cleanup of cleanups) cleanup();
+  };
+}
+

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The web app in real headless Chromium: starts the debug server on a free
+# loopback port with a throwaway data dir, seeds an artist (two generated
+# tracks, one titled with HTML), a venue with a show, and drives the main
+# journeys by role and accessible name (scripts/web/journeys.py), with axe-core
+# on every view and the browser console checked. Builds nothing: it uses
+# BASED_BIN (default .build/debug/based, which scripts/test.sh builds).
+#   scripts/test-web.sh
+#   BASED_BIN=.build-web/debug/based scripts/test-web.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+python3 -c "import selenium" 2>/dev/null || pip install -q selenium
+python3 -c "import axe_selenium_python" 2>/dev/null || pip install -q axe-selenium-python
+# axe-selenium-python bundles axe-core 3.1; axe-playwright-python's wheel carries a
+# current axe-core 4.x (WCAG 2.2 rules), which the journeys inject instead. Only
+# its script is used, so its dependencies (Playwright) are not installed.
+python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('axe_playwright_python') is None)" 2>/dev/null \
+    || pip install -q --no-deps axe-playwright-python
+command -v ffmpeg >/dev/null 2>&1 || scripts/install-deps.sh
+
+bin=${BASED_BIN:-$PWD/.build/debug/based}
+unset BASED_BIN   # the server refuses BASED_* variables that are not its settings
+[ -x "$bin" ] || { echo "web: $bin is missing; build it first (swift build)"; echo "web journeys: 0 passed, 1 failed"; exit 1; }
+
+work=$(mktemp -d /tmp/based-web.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+pid=""
+# The last journey stops the server itself, so a failed kill must not end the clean-up (set -e holds in traps).
+cleanup() {
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    rm -rf "$work" || true
+}
+trap cleanup EXIT INT TERM
+ffmpeg -nostdin -v error -f lavfi -i "sine=f=330:d=30" -ac 2 "$work/tone-a.flac"
+ffmpeg -nostdin -v error -f lavfi -i "sine=f=550:d=12" -ac 2 "$work/tone-b.flac"
+
+# 30-second access tokens (the least allowed): the app renews through the cookie
+# endpoint all through the run, so rotation in a real browser is exercised too.
+BASED_DATA_DIR=$work/data BASED_PORT=$port BASED_LOG_LEVEL=error BASED_WEB_DIR=$PWD/Public \
+    BASED_AUTH_RATE_LIMIT=1000 BASED_BCRYPT_COST=4 BASED_ACCESS_TOKEN_SECONDS=30 "$bin" serve >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$port/health" >/dev/null || { cat "$work/server.log"; echo "web journeys: 0 passed, 1 failed"; exit 1; }
+
+status=0
+python3 scripts/web/journeys.py "http://127.0.0.1:$port" "$work" "$pid" || status=1
+if [ $status -ne 0 ]; then echo "-- server log (last lines) --"; tail -20 "$work/server.log"; fi
+exit $status

@@ -1,0 +1,487 @@
+"""Journeys through the web app in headless Chromium, found by role and
+accessible name as a person (or a screen reader) would find them.
+
+    python3 scripts/web/journeys.py http://127.0.0.1:PORT WORKDIR SERVER_PID
+
+WORKDIR holds tone-a.flac and tone-b.flac (scripts/test-web.sh makes them);
+the last journey stops the server (SERVER_PID) to see the app open offline.
+Every view is scanned with axe-core (no serious or critical violation may be
+found) and every SEVERE browser console entry fails the journey it came in.
+Prints one line per journey and `web journeys: N passed, M failed`.
+"""
+
+import json
+import os
+import signal
+import socket
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta, timezone
+
+from axe_selenium_python import Axe
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE, WORK, SERVER_PID = sys.argv[1], sys.argv[2], int(sys.argv[3])
+XSS = "<img src=x onerror=alert(1)>"
+PASSWORD = "listen to local music 2026"
+ROLES = {
+    "button": "button, [role=button]",
+    "link": "a[href]",
+    "textbox": "input:not([type]), input[type=text], input[type=email], input[type=password], textarea",
+    "searchbox": "input[type=search]",
+    "slider": "input[type=range], [role=slider]",
+    "heading": "h1, h2, h3",
+    "radio": "input[type=radio]",
+    "checkbox": "input[type=checkbox]",
+}
+
+
+# MARK: Seeding through the API
+
+
+def call(method, path, body=None, token=None, data=None, content_type=None):
+    headers = {"accept": "application/json"}
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["content-type"] = "application/json"
+    elif content_type:
+        headers["content-type"] = content_type
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(BASE + "/api/v1" + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(f"{method} {path}: {error.code} {error.read()[:300]!r}") from None
+
+
+def register(username, role):
+    return call("POST", "/auth/register", {"username": username, "email": f"{username}@example.org", "password": PASSWORD, "role": role})
+
+
+def token(username):
+    """A fresh access token (the server under test hands out 30-second ones)."""
+    return call("POST", "/auth/sign-in", {"login": username, "password": PASSWORD})["accessToken"]
+
+
+def seed():
+    register("tester_artist", "artist")
+    artist = token("tester_artist")
+    call("PATCH", "/me", {"displayName": "Tester Artist", "bio": f"Tones from the lab. {XSS}"}, token=artist)
+    tracks = {}
+    for name, title in [("tone-a", "Tone A"), ("tone-b", XSS)]:
+        with open(f"{WORK}/{name}.flac", "rb") as file:
+            query = urllib.parse.urlencode({"filename": f"{name}.flac", "title": title})
+            track = call("POST", f"/tracks?{query}", data=file.read(), token=artist, content_type="audio/flac")
+        tracks[title] = track["id"]
+    deadline = time.monotonic() + 120
+    for track_id in tracks.values():
+        fetched = time.monotonic()
+        while True:
+            if time.monotonic() - fetched > 20:  # the tokens last 30 seconds
+                artist, fetched = token("tester_artist"), time.monotonic()
+            state = call("GET", f"/tracks/{track_id}", token=artist)["state"]
+            if state != "processing" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert state == "ready", f"track {track_id} is {state}"
+    artist = token("tester_artist")
+    release = call("POST", "/releases", {"title": "Lab Sessions", "kind": "ep", "visibility": "public"}, token=artist)
+    for number, track_id in enumerate(tracks.values(), start=1):
+        call("PATCH", f"/tracks/{track_id}", {"releaseId": release["id"], "trackNumber": number}, token=artist)
+    register("web_venue", "venue")
+    starts = (datetime.now(timezone.utc) + timedelta(days=7)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    event = call("POST", "/events", {"title": "Basement Night", "startsAt": starts, "city": "Leeds", "description": f"Doors at eight. {XSS}"},
+                 token=token("web_venue"))
+    return {"tracks": tracks, "event": event}
+
+
+# MARK: Finding things by role and name
+
+
+def current_axe():
+    """axe-core 4.x from axe-playwright-python's wheel (scripts/test-web.sh installs it without its
+    dependencies), else None for the 3.1 that axe-selenium-python bundles."""
+    import importlib.util
+    spec = importlib.util.find_spec("axe_playwright_python")
+    if spec is None or spec.origin is None:
+        return None
+    path = os.path.join(os.path.dirname(spec.origin), "axe.min.js")
+    return path if os.path.exists(path) else None
+
+
+class Prefix(str):
+    """A name that may go on: "Notifications" also finds "Notifications (2 unread)"."""
+
+
+class Browser:
+    def __init__(self):
+        options = Options()
+        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=412,915", "--disable-dev-shm-usage"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+        self.driver.set_script_timeout(30)
+        self.axe = Axe(self.driver, script_url=current_axe()) if current_axe() else Axe(self.driver)
+        self.scanned = []
+        self.expected_console = []
+        self.axe_version = None
+        self.minor = {}
+
+    def find(self, role, name, timeout=10):
+        """The first displayed element of `role` whose accessible name is `name`
+        (or starts with it, for a name given as a `Prefix`)."""
+        def search(driver):
+            for element in driver.find_elements(By.CSS_SELECTOR, ROLES[role]):
+                try:
+                    if element.is_displayed() or role in ("button", "radio", "checkbox"):
+                        accessible = element.accessible_name.strip()
+                        if accessible == name or (isinstance(name, Prefix) and accessible.startswith(name)):
+                            return element
+                except StaleElementReferenceException:
+                    continue
+            return False
+        try:
+            return WebDriverWait(self.driver, timeout).until(search)
+        except Exception:
+            raise AssertionError(f"no {role} named {name!r} on {self.driver.current_url}") from None
+
+    def click(self, role, name):
+        """Scrolls the control to the middle of the screen (clear of the fixed player bar), then clicks it."""
+        element = self.find(role, name)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+        element.click()
+        return element
+
+    def pressed(self, name):
+        """Whether the toggle button `name` is pressed (False while the view is being redrawn)."""
+        try:
+            return self.find("button", name, timeout=1).get_attribute("aria-pressed") == "true"
+        except (StaleElementReferenceException, AssertionError):
+            return False
+
+    def heading(self, text, timeout=10):
+        return self.find("heading", text, timeout)
+
+    def open(self, path):
+        self.driver.get(BASE + path)
+
+    def path(self):
+        return urllib.parse.urlparse(self.driver.current_url).path
+
+    def wait(self, condition, message, timeout=10):
+        try:
+            return WebDriverWait(self.driver, timeout).until(lambda driver: condition())
+        except Exception:
+            raise AssertionError(message) from None
+
+    def console_errors(self):
+        errors = []
+        for entry in self.driver.get_log("browser"):
+            if entry["level"] != "SEVERE":
+                continue
+            if any(path in entry["message"] for path in self.expected_console):
+                continue
+            errors.append(entry["message"])
+        return errors
+
+    def scan(self, view):
+        """axe-core on the current page: no serious or critical violations."""
+        self.axe.inject()
+        self.axe_version = self.driver.execute_script("return axe.version")
+        results = self.axe.run()
+        bad = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        for violation in results["violations"]:
+            if violation not in bad:
+                self.minor.setdefault(violation["id"], set()).add(view)
+        self.scanned.append(view)
+        assert not bad, f"axe on {view}:\n" + self.axe.report(bad)
+
+    def no_alert(self):
+        try:
+            alert = self.driver.switch_to.alert
+            text = alert.text
+            alert.dismiss()
+            raise AssertionError(f"an alert opened: {text!r}")
+        except NoAlertPresentException:
+            pass
+
+    def audio(self, expression):
+        return self.driver.execute_script(f"const audio = document.querySelector('audio'); return {expression};")
+
+
+# MARK: Journeys
+
+
+def journey_register_and_play(browser, data):
+    """register → onboarding → home → search with a typo → follow an artist → home → open a track → like → "Play <title>" → the audio advances."""
+    browser.open("/register")
+    browser.heading("Create an account")
+    browser.scan("register")
+    browser.find("textbox", "Username").send_keys("web_listener")
+    browser.find("textbox", "Email").send_keys("web_listener@example.org")
+    browser.find("textbox", "Password").send_keys(PASSWORD)
+    browser.click("radio", "Listener")
+    browser.click("button", "Create account")
+    browser.heading("Welcome to Based")
+    browser.scan("welcome")
+    browser.find("textbox", "City").send_keys("Leeds")
+    browser.click("checkbox", "Jazz")
+    browser.click("button", "Save and continue")
+    browser.heading("Home")
+    me = call("GET", "/users/web_listener")
+    assert me.get("city") == "Leeds" and me.get("genres") == ["Jazz"], f"onboarding saved the city and genres: {me}"
+    # A new user's home is not empty: the newest tracks, and suggestions while they follow nobody.
+    browser.find("heading", "New tracks")
+    browser.find("button", "Play Tone A")
+    browser.find("heading", "From people you follow")
+    browser.wait(lambda: len(browser.driver.find_elements(By.CSS_SELECTOR, "main section .state-loading")) == 0, "every shelf settles")
+    browser.scan("home")
+
+    browser.click("link", "Search")
+    browser.heading("Search")
+    # A typo ("tine" for "tone") still finds the track, as the user types.
+    browser.find("searchbox", "Search").send_keys("tine")
+    browser.find("heading", "Tracks")
+    browser.find("button", "Play Tone A")
+    browser.scan("search")
+
+    # A deep link, loaded fresh: the session comes back from the cookie.
+    browser.open("/u/tester_artist")
+    browser.heading("Tester Artist")
+    bio = browser.driver.find_element(By.CSS_SELECTOR, ".bio")
+    assert XSS in bio.text, f"the bio is shown as text: {bio.text!r}"
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "the bio made an image"
+    browser.no_alert()
+    browser.click("button", "Follow")
+    browser.find("button", "Unfollow")
+    browser.scan("profile")
+
+    browser.click("link", "Home")
+    browser.heading("Home")
+    browser.click("link", "Tone A")
+    browser.heading("Tone A")
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "canvas.waveform"), "the waveform is drawn")
+    browser.scan("track")
+    browser.click("button", "Like")
+    browser.wait(lambda: browser.pressed("Like"), "the track is liked")
+    browser.click("button", "Play Tone A")
+    browser.wait(lambda: browser.audio("audio.currentTime") > 1.0, "the audio element's currentTime advances", timeout=20)
+    browser.find("button", "Pause")
+    assert browser.driver.execute_script("return navigator.mediaSession.metadata && navigator.mediaSession.metadata.title") == "Tone A", \
+        "the Media Session names the track"
+    gain = call("GET", f"/tracks/{data['tracks']['Tone A']}")["loudness"]["replayGainDb"]
+    expected = min(1.0, max(10 ** (-24 / 20), 10 ** (gain / 20)))
+    assert abs(browser.audio("audio.volume") - expected) < 0.01, f"ReplayGain {gain} dB sets the volume to {expected:.3f}"
+    # Space toggles playback when the focus is not in a field or on a control.
+    browser.driver.execute_script("document.activeElement.blur()")
+    ActionChains(browser.driver).send_keys(Keys.SPACE).perform()
+    browser.wait(lambda: browser.audio("audio.paused"), "space pauses")
+    ActionChains(browser.driver).send_keys(Keys.SPACE).perform()
+    browser.wait(lambda: not browser.audio("audio.paused"), "space plays again")
+    browser.find("slider", "Seek")
+    browser.find("button", "Next")
+    browser.find("button", "Previous")
+    browser.scan("track (playing)")
+    browser.click("link", "From the release")
+    browser.heading("Lab Sessions")
+    browser.find("button", "Play all")
+    browser.find("button", f"Play {XSS}")
+    browser.scan("release")
+    queue = browser.driver.find_element(By.CSS_SELECTOR, ".queue summary")
+    assert "(1)" in queue.text, f"the queue holds the playing track: {queue.text!r}"
+    # Navigation keeps the player: the same element goes on playing.
+    before = browser.audio("audio.currentTime")
+    browser.click("link", "Events")
+    browser.heading("Events")
+    browser.wait(lambda: browser.audio("audio.currentTime") > before + 0.5, "playback survives navigation")
+    browser.click("button", "Pause")
+    browser.find("button", "Play")
+    assert browser.audio("audio.paused"), "Pause pauses"
+    browser.scan("events")
+
+
+def journey_html_as_text(browser, data):
+    """a track titled with HTML renders as text: no img element, no alert."""
+    browser.open("/u/tester_artist")
+    browser.heading("Tester Artist")
+    browser.click("link", XSS)
+    heading = browser.heading(XSS)
+    assert heading.text == XSS
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "the title made an image"
+    browser.find("button", f"Play {XSS}")
+    browser.no_alert()
+
+
+def journey_event_rsvp_and_reload(browser, data):
+    """Events → an event → RSVP "Going"; the deep link survives a reload; the event's chat room takes a message."""
+    browser.open("/events")
+    browser.click("link", "Basement Night")
+    browser.heading("Basement Night")
+    assert XSS in browser.driver.find_element(By.CSS_SELECTOR, ".bio").text
+    browser.click("button", "Going")
+    browser.wait(lambda: browser.pressed("Going"), "the RSVP is shown as pressed")
+    browser.scan("event")
+    browser.driver.refresh()
+    browser.heading("Basement Night")
+    assert browser.path() == f"/events/{data['event']['id']}"
+    browser.wait(lambda: browser.pressed("Going"), "the RSVP is still there after a reload")
+    browser.no_alert()
+    # The event's own chat room.
+    browser.click("button", "Open the event chat")
+    browser.heading("Basement Night")
+    browser.find("textbox", "Message").send_keys("Who else is going?")
+    browser.click("button", "Send")
+    browser.wait(lambda: any("Who else is going?" == e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, ".bubble.mine .text")),
+                 "the message appears in the event's room")
+    browser.scan("event chat")
+
+
+def journey_messages(browser, data):
+    """an artist's message shows up in Messages; a reply sent from the page appears in the chat."""
+    listener = call("GET", "/users/web_listener")
+    call("POST", "/messages", {"to": listener["id"], "clientMessageId": "web-journey-1", "text": f"Thanks for following! {XSS}"},
+         token=token("tester_artist"))
+    browser.click("link", "Messages")
+    browser.heading("Messages")
+    browser.click("link", "Tester Artist")
+    browser.heading("Tester Artist")
+    browser.wait(lambda: any(XSS in e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, ".bubble .text")), "the message is shown as text")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img")
+    browser.find("textbox", "Message").send_keys("See you at the show")
+    browser.click("button", "Send")
+    browser.wait(lambda: any("See you at the show" == e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, ".bubble.mine .text")),
+                 "the reply appears")
+    browser.scan("conversation")
+    browser.click("link", "Messages")
+    browser.heading("Messages")
+    browser.scan("messages")
+    # Writing from a profile goes on in the same direct conversation.
+    browser.open("/u/tester_artist")
+    browser.click("link", "Message Tester Artist")
+    browser.heading("Message Tester Artist")
+    browser.scan("compose")
+    browser.find("textbox", "Message").send_keys("One more thing")
+    browser.click("button", "Send")
+    browser.heading("Tester Artist")
+    browser.wait(lambda: any("One more thing" == e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, ".bubble.mine .text")),
+                 "the first message from the profile opens the conversation")
+
+
+def journey_other_views(browser, data):
+    """Library (the like and the play), Notifications, Settings and an unknown page render."""
+    browser.click("link", "Library")
+    browser.heading("Library")
+    browser.wait(lambda: len(browser.driver.find_elements(By.CSS_SELECTOR, "main .track-list")) == 2,
+                 "the liked track and the one played are in the library")
+    for section in ("library-likes", "library-history"):
+        titles = [e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, f"section[aria-labelledby={section}] .track-title")]
+        assert "Tone A" in titles, f"{section} lists Tone A: {titles}"
+    browser.scan("library")
+    browser.click("link", Prefix("Notifications"))
+    browser.heading("Notifications")
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "main .card, main .state-empty"), "notifications settle")
+    browser.scan("notifications")
+    browser.click("link", "Settings")
+    browser.heading("Settings")
+    browser.scan("settings")
+    browser.open("/no/such/page")
+    browser.heading("Not found")
+    browser.scan("not found")
+
+
+def journey_sign_out_and_in(browser, data):
+    """Settings → "Sign out"; a reload stays signed out; sign in again by the form."""
+    browser.open("/settings")
+    browser.heading("Settings")
+    browser.click("button", "Sign out")
+    browser.heading("Sign in")
+    browser.scan("sign in")
+    browser.driver.refresh()
+    browser.heading("Sign in")
+    browser.open("/library")
+    browser.heading("Sign in")
+    assert "next=" in browser.driver.current_url
+    browser.find("textbox", "Username or email").send_keys("web_listener")
+    browser.find("textbox", "Password").send_keys(PASSWORD + Keys.ENTER)
+    browser.heading("Library")
+    browser.click("link", "Home")
+    browser.heading("Home")
+    browser.find("link", "Tone A")
+
+
+def journey_offline(browser, data):
+    """with the server gone, a deep link still opens (service worker) and the view says the server cannot be reached."""
+    browser.open("/events")
+    browser.heading("Events")
+    browser.wait(lambda: browser.driver.execute_script("return !!navigator.serviceWorker.controller"), "the service worker controls the page")
+    errors = browser.console_errors()
+    assert not errors, "browser console errors before the server stopped:\n  " + "\n  ".join(errors)
+    os.kill(SERVER_PID, signal.SIGTERM)
+    port = urllib.parse.urlparse(BASE).port
+    def refused():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return False
+        except OSError:
+            return True
+    browser.wait(refused, "the server stopped", timeout=30)
+    browser.open(f"/events/{data['event']['id']}")
+    browser.heading("This page could not be loaded")
+    alert = browser.driver.find_element(By.CSS_SELECTOR, "[role=alert]")
+    assert "could not be reached" in alert.text, f"a readable error: {alert.text!r}"
+    browser.find("button", "Try again")
+    browser.find("link", "Events")
+    # Failed requests are what this journey is about; the console may list them.
+    browser.expected_console = ["ERR_CONNECTION_REFUSED", "ERR_FAILED"]
+
+
+def main():
+    data = seed()
+    browser = Browser()
+    passed = failed = 0
+    try:
+        for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
+                        journey_other_views, journey_sign_out_and_in, journey_offline]:
+            name = journey.__name__.removeprefix("journey_")
+            started = time.monotonic()
+            try:
+                journey(browser, data)
+                errors = browser.console_errors()
+                assert not errors, "browser console errors:\n  " + "\n  ".join(errors)
+                passed += 1
+                print(f"✔ {name} ({time.monotonic() - started:.1f}s): {journey.__doc__.strip()}")
+            except Exception as error:
+                failed += 1
+                browser.console_errors()
+                print(f"✘ {name}: {journey.__doc__.strip()}\n    {error}")
+                if not isinstance(error, AssertionError):
+                    traceback.print_exc()
+                try:
+                    browser.driver.save_screenshot(f"{WORK}/{name}.png")
+                except Exception:
+                    pass
+    finally:
+        browser.driver.quit()
+    print(f"axe{' ' + browser.axe_version if browser.axe_version else ''}: {len(browser.scanned)} views scanned ({', '.join(browser.scanned)})")
+    if browser.minor:
+        print("axe, moderate and minor (not failures): " + "; ".join(f"{rule} on {', '.join(sorted(views))}" for rule, views in browser.minor.items()))
+    print(f"web journeys: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
