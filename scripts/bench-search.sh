@@ -20,5 +20,5 @@ else
     bin=$PWD/$scratch/release/based
 fi
 mkdir -p "$scratch/bench-search"
-export BENCH_BIN=$bin OUT=$PWD/$scratch/bench-search/results.json
+export BENCH_BIN=$bin OUT=$(cd "$scratch/bench-search" && pwd)/results.json
 scripts/with-postgres.sh python3 Benchmarks/search/bench.py

@@ -306,6 +306,8 @@ def main():
         results["runs"].append(run(database, data, qs, prefixes, tracks, [a[0] for a in artists], work))
     with open(OUT, "w") as f:
         json.dump(results, f, indent=2)
+    import shutil
+    shutil.rmtree(work, ignore_errors=True)
     print()
     print(f"catalogue: {TRACKS:,} tracks, {ARTISTS:,} artists, {RELEASES:,} releases; wrk, 1 connection, {SECONDS} s per row")
     print(f"{'database':<10} {'what':<34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9}")
@@ -321,4 +323,5 @@ def main():
               f"server RSS {run_['server_rss_mb']:.0f} MB; catalogue written in {run_['catalogue_load_s']:.1f} s")
     print(f"\nJSON: {OUT}")
 
-main()
+if __name__ == "__main__":
+    main()
