@@ -28,6 +28,8 @@ public struct Database: Sendable {
     let postgres: PostgresConnection.Configuration?
     private let work: @Sendable () async -> Void
     private let close: @Sendable () async throws -> Void
+    /// The PostgreSQL schema the URL names, if any (the event bus's channel is per schema).
+    var schema: String?
 
     /// Opens a pool to `location`; for SQLite it creates the file and turns on WAL.
     /// On PostgreSQL the client's pool opens at most `connections`, once `run()` runs.
@@ -86,7 +88,9 @@ public struct Database: Sendable {
                 client.options.additionalStartupParameters = [("search_path", searchPath.joined(separator: ","))]
             }
             let sql = PostgresClientDatabase(client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
-            return Database(dialect: .postgres, sql: sql, postgres: core, work: { await sql.run() }) {}
+            var database = Database(dialect: .postgres, sql: sql, postgres: core, work: { await sql.run() }) {}
+            database.schema = configuration.searchPath?.first
+            return database
         }
     }
 

@@ -1,4 +1,5 @@
 import BasedRealtime
+import Crypto
 import Foundation
 import Logging
 import NIOCore
@@ -38,21 +39,32 @@ struct LocalEventBus: EventBus {
     }
 }
 
-/// PostgreSQL LISTEN/NOTIFY on the channel `based_events`.
+/// PostgreSQL LISTEN/NOTIFY on the channel `based_events`, or
+/// `based_events_<schema>` when the database URL names a schema: channels are
+/// database-wide, and servers on other schemas of the same database (other
+/// scenes, or parallel test runs) must not hear each other.
 struct PostgresEventBus: EventBus {
-    static let channel = "based_events"
-
     let database: Database
     let configuration: PostgresConnection.Configuration
     let processID: UUID
     let logger: Logger
+
+    var channel: String { Self.channel(schema: database.schema) }
+
+    static func channel(schema: String?) -> String {
+        guard let schema, !schema.isEmpty else { return "based_events" }
+        let safe = String(schema.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }.prefix(40))
+        // Schemas that differ only in dropped characters still get different channels.
+        let digest = SHA256.hash(data: Data(schema.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        return "based_events_\(safe)_\(digest)"
+    }
 
     func publish(_ event: BusEvent) async {
         var event = event
         event.o = processID
         let payload = String(decoding: (try? JSONEncoder().encode(event)) ?? Data(), as: UTF8.self)
         do {
-            try await database.sql.raw("SELECT pg_notify(\(bind: Self.channel), \(bind: payload))").run()
+            try await database.sql.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
         } catch {
             // Delivery to other processes is best effort; clients resume from the database.
             logger.warning("could not publish a realtime event", metadata: ["error": "\(error)"])
@@ -68,7 +80,7 @@ struct PostgresEventBus: EventBus {
                 ).get()
                 attempt = 0
                 do {
-                    try await connection.listen(on: Self.channel) { notifications in
+                    try await connection.listen(on: channel) { notifications in
                         let decoder = JSONDecoder()
                         for try await notification in notifications {
                             guard let event = try? decoder.decode(BusEvent.self, from: Data(notification.payload.utf8)) else { continue }

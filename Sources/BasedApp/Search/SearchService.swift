@@ -275,7 +275,8 @@ public final class SearchService: Sendable {
             // Listening first: what changes while the index is built is applied after.
             search.changes.listen { [weak search] thing, id in await search?.changed(thing, id) }
             do {
-                try await search.load()
+                // A shutdown during the build (a short test, a quick restart) cancels it rather than waiting for it.
+                try await cancelWhenGracefulShutdown { try await search.load() }
             } catch {
                 search.failedToLoad(error)
             }
