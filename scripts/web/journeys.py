@@ -208,6 +208,9 @@ class Browser:
             if violation not in bad:
                 self.minor.setdefault(violation["id"], set()).add(view)
         self.scanned.append(view)
+        # WEB_SCREENSHOTS=dir keeps a phone-sized picture of every scanned view, for looking at.
+        if os.environ.get("WEB_SCREENSHOTS"):
+            self.driver.save_screenshot(os.path.join(os.environ["WEB_SCREENSHOTS"], view.replace(" ", "-") + ".png"))
         assert not bad, f"axe on {view}:\n" + self.axe.report(bad)
 
     def no_alert(self):
