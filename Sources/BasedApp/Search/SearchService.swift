@@ -152,54 +152,32 @@ public final class SearchService: Sendable {
         let batch = 5_000
         let followerCounts = try await follows.followerCounts()
         var names: [UUID: String] = [:]
-        var after: UUID?
-        while true {
-            let users = try await accounts.users(after: after, limit: batch)
+        try await Self.forEachPage(of: batch, read: accounts.users(after:limit:), id: \.id) { users in
             index.withLock { index in
                 for user in users { index.upsert(Self.document(user, followers: followerCounts[user.id] ?? 0)) }
             }
             for user in users { names[user.id] = user.displayName }
-            guard users.count == batch, let last = users.last else { break }
-            after = last.id
         }
         let playCounts = try await plays.playCounts(since: nil)
-        after = nil
-        while true {
-            let listings = try await tracks.listings(after: after, limit: batch)
+        try await Self.forEachPage(of: batch, read: tracks.listings(after:limit:), id: \.id) { listings in
             index.withLock { index in
-                for track in listings {
-                    index.upsert(Self.document(track, artist: names[track.artistId], plays: playCounts[track.id] ?? 0))
-                }
+                for track in listings { index.upsert(Self.document(track, artist: names[track.artistId], plays: playCounts[track.id] ?? 0)) }
             }
-            guard listings.count == batch, let last = listings.last else { break }
-            after = last.id
         }
-        after = nil
-        while true {
-            let listings = try await releases.listings(after: after, limit: batch)
+        try await Self.forEachPage(of: batch, read: releases.listings(after:limit:), id: \.id) { listings in
             index.withLock { index in
                 for release in listings { index.upsert(Self.document(release, artist: names[release.artistId])) }
             }
-            guard listings.count == batch, let last = listings.last else { break }
-            after = last.id
         }
-        after = nil
-        while true {
-            let page = try await events.scheduled(after: after, limit: batch)
+        try await Self.forEachPage(of: batch, read: { try await self.events.scheduled(after: $0, limit: $1) }, id: \.id) { page in
             index.withLock { index in
                 for event in page { index.upsert(Self.document(event, venue: names[event.venueId])) }
             }
-            guard page.count == batch, let last = page.last else { break }
-            after = last.id
         }
-        after = nil
-        while true {
-            let page = try await playlists.publicListings(after: after, limit: batch)
+        try await Self.forEachPage(of: batch, read: playlists.publicListings(after:limit:), id: \.id) { page in
             index.withLock { index in
                 for playlist in page { index.upsert(Self.document(playlist, owner: names[playlist.ownerId])) }
             }
-            guard page.count == batch, let last = page.last else { break }
-            after = last.id
         }
         let (waiters, changed) = loading.withLock { loading in
             loading.loaded = true
@@ -212,6 +190,19 @@ public final class SearchService: Sendable {
         logger.info("search index built", metadata: [
             "documents": "\(size.documents)", "words": "\(size.words)", "seconds": "\((ContinuousClock.now - started).seconds)",
         ])
+    }
+
+    /// Reads a whole table through its owner's service in id order, a page at a time.
+    private static func forEachPage<Row>(
+        of size: Int, read: (UUID?, Int) async throws -> [Row], id: (Row) -> UUID, _ body: ([Row]) throws -> Void
+    ) async throws {
+        var after: UUID?
+        while true {
+            let page = try await read(after, size)
+            try body(page)
+            guard page.count == size, let last = page.last else { return }
+            after = id(last)
+        }
     }
 
     private func failedToLoad(_ error: any Error) {
