@@ -197,6 +197,7 @@ export const t = {
     message: (actor) => `${actor} sent you a message`,
     release: (actor, title) => `${actor} released ${title || 'something new'}`,
     event_reminder: (title) => `${title || 'An event'} starts soon`,
+    ticket_offer: () => 'A ticket you were waiting for is free: claim it within 15 minutes',
     other: 'Something happened',
   },
   events: {

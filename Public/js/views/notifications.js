@@ -16,6 +16,7 @@ function describe(item) {
     case 'message': return t.notifications.message(actor);
     case 'release': return t.notifications.release(actor, item.data?.title);
     case 'event_reminder': return t.notifications.event_reminder(item.data?.title);
+    case 'ticket_offer': return t.notifications.ticket_offer();
     default: return t.notifications.other;
   }
 }

@@ -36,6 +36,7 @@ public struct AppServices: Sendable {
     public let feed: FeedService
     public let comments: CommentService
     public let jams: JamService
+    public let tickets: TicketService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -166,6 +167,7 @@ public struct AppServices: Sendable {
             feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
             comments: CommentService(database: database, tracks: trackService, blocks: blocks),
             jams: JamService(database: database, tracks: trackService, playlists: playlists, realtime: realtime),
+            tickets: TicketService(database: database, events: events, accounts: accounts, realtime: realtime),
             changes: changes,
             realtime: realtime,
             jobs: jobs,

@@ -33,6 +33,7 @@ public struct Migrator: Sendable {
         Migration009Comments.migration,
         Migration010Jams.migration,
         Migration011Subsonic.migration,
+        Migration012Tickets.migration,
     ]
 
     /// Returns the versions it applied.

@@ -5,6 +5,7 @@ public struct AppNotification: Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case follow, message, release
         case eventReminder = "event_reminder"
+        case ticketOffer = "ticket_offer"
     }
 
     public var id: UUID

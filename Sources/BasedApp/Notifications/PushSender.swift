@@ -96,6 +96,7 @@ struct PushSender: JobHandler {
         case .message: return (who, notification.data["preview"] ?? "New message")
         case .release: return ("New release", "\(who) released \(notification.data["title"] ?? "something new")")
         case .eventReminder: return ("Coming up", notification.data["title"] ?? "An event you are going to starts soon")
+        case .ticketOffer: return ("A ticket for you", "A ticket you were waiting for is yours if you claim it in time")
         }
     }
 }
