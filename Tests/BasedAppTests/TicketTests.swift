@@ -158,6 +158,33 @@ struct TicketTests {
         }
     }
 
+    @Test("a transfer gives a new code and kills the old one; not to oneself, not to someone blocked")
+    func transfer() async throws {
+        try await withApp { client, _ in
+            let (club, event) = try await client.publishBrassNight()
+            let tier = try await client.request(.post, "/api/v1/events/\(event.id)/tiers", json: Self.tier(quantity: 10), token: club.accessToken)
+                .decode(Schemas.TicketTier.self)
+            let ana = try await client.register("ana"), bob = try await client.register("bob"), cat = try await client.register("cat")
+            let ticket = try await client.request(.post, "/api/v1/tiers/\(tier.id)/claims", token: ana.accessToken).decode(Schemas.IssuedTicket.self)
+            #expect(try await client.request(.post, "/api/v1/tickets/\(ticket.id)/transfer", json: #"{"username":"ana"}"#, token: ana.accessToken).status
+                == .unprocessableContent)
+            #expect(try await client.request(.put, "/api/v1/users/cat/block", token: ana.accessToken).status == .noContent)
+            #expect(try await client.request(.post, "/api/v1/tickets/\(ticket.id)/transfer", json: #"{"username":"cat"}"#, token: ana.accessToken).status
+                == .forbidden)
+            _ = cat
+            let given = try await client.request(.post, "/api/v1/tickets/\(ticket.id)/transfer", json: #"{"username":"bob"}"#, token: ana.accessToken)
+            #expect(given.status == .created)
+            let bobs = try given.decode(Schemas.IssuedTicket.self)
+            #expect(bobs.code != ticket.code)
+            let old = try await client.request(.post, "/api/v1/events/\(event.id)/check-ins", json: #"{"code":\#(jsonString(ticket.code))}"#, token: club.accessToken)
+            #expect(try old.problem().code == "ticket_cancelled")
+            let new = try await client.request(.post, "/api/v1/events/\(event.id)/check-ins", json: #"{"code":\#(jsonString(bobs.code))}"#, token: club.accessToken)
+            #expect(try new.decode(Schemas.Admission.self).holder?.username == "bob")
+            let mine = try await client.request(.get, "/api/v1/me/tickets", token: bob.accessToken).decode(Schemas.IssuedTicketList.self)
+            #expect(mine.items.map(\.id) == [bobs.id])
+        }
+    }
+
     static func tier(quantity: Int, perPerson: Int = 4) -> String {
         #"{"name":"Door","priceMinor":1200,"currency":"EUR","quantity":\#(quantity),"perPerson":\#(perPerson)}"#
     }

@@ -167,7 +167,7 @@ public struct AppServices: Sendable {
             feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
             comments: CommentService(database: database, tracks: trackService, blocks: blocks),
             jams: JamService(database: database, tracks: trackService, playlists: playlists, realtime: realtime),
-            tickets: TicketService(database: database, events: events, accounts: accounts, realtime: realtime),
+            tickets: TicketService(database: database, events: events, accounts: accounts, blocks: blocks, realtime: realtime),
             changes: changes,
             realtime: realtime,
             jobs: jobs,

@@ -44,6 +44,13 @@ extension APIHandler {
         return .noContent(.init())
     }
 
+    func transferTicket(_ input: Operations.TransferTicket.Input) async throws -> Operations.TransferTicket.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let issued = try await tickets.transfer(identity, ticketID: try Self.uuid(input.path.ticketId, "ticketId"), to: body.username)
+        return .created(.init(body: .json(Self.issued(issued))))
+    }
+
     func checkInTicket(_ input: Operations.CheckInTicket.Input) async throws -> Operations.CheckInTicket.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }

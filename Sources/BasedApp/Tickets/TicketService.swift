@@ -12,6 +12,7 @@ public struct TicketService: Sendable {
     let database: Database
     let events: EventService
     let accounts: AccountService
+    let blocks: BlockService
     let realtime: Realtime
 
     public struct TierInput: Sendable {
@@ -145,6 +146,39 @@ public struct TicketService: Sendable {
             return next
         }
         if let offered { await tellOffered(offered, tier: ticket.tierId, event: ticket.eventId, until: until) }
+    }
+
+    /// Gives the caller's ticket to another listener: a new ticket (and code)
+    /// for them, the old code stops working. Not to oneself, not between
+    /// people who blocked each other, not past the receiver's per-person limit,
+    /// not once used at the door.
+    public func transfer(_ identity: Identity, ticketID: UUID, to username: String, now: Date = Date()) async throws -> Issued {
+        guard let ticket = try await TicketQueries.ticket(id: ticketID, on: database.sql), ticket.holderId == identity.userID else {
+            throw AppError.notFound("The ticket")
+        }
+        guard let receiver = try await accounts.user(username: username) else { throw AppError.notFound("The user \(username)") }
+        guard receiver.id != identity.userID else { throw AppError.validation("username", "is you; a ticket goes to someone else") }
+        guard try await !blocks.isBlocked(between: identity.userID, and: receiver.id) else {
+            throw AppError.forbidden("You cannot give a ticket to this user.", code: "blocked")
+        }
+        guard let tier = try await TicketQueries.tier(id: ticket.tierId, on: database.sql) else { throw AppError.notFound("The ticket") }
+        let event = try await events.event(ticket.eventId, viewer: identity.userID).event
+        let given = try await database.transaction { sql -> Ticket in
+            guard try await TicketQueries.cancel(id: ticketID, holder: identity.userID, on: sql) else {
+                throw AppError.conflict("The ticket was cancelled or used already.", code: "ticket_not_active")
+            }
+            try await TicketQueries.removeHolding(tier: tier.id, user: identity.userID, on: sql)
+            guard try await TicketQueries.addHolding(tier: tier.id, user: receiver.id, limit: tier.perPerson, on: sql) else {
+                throw AppError.conflict("@\(receiver.username) holds \(tier.perPerson) of these tickets already.", code: "per_person_limit")
+            }
+            let given = Ticket(
+                id: .v7(now: now), tierId: tier.id, eventId: ticket.eventId, holderId: receiver.id, state: .active,
+                checkedInAt: nil, checkedInBy: nil, createdAt: now
+            )
+            try await TicketQueries.insert(given, on: sql)
+            return given
+        }
+        return Issued(ticket: given, tier: tier, code: try await code(given, venue: event.venueId))
     }
 
     /// Offers that lapsed go to the next listener waiting, or their seats back on sale.
