@@ -33,6 +33,7 @@ TABLES = {
     "Playlists": ["playlists", "playlist_ops", "playlist_members"],
     "Comments": ["track_comments", "comments_off"],
     "Jam": ["jams", "jam_members"],
+    "Calendars": ["calendar_feeds"],
     "Tickets": ["ticket_tiers", "tickets", "ticket_holdings", "ticket_waitlist", "door_staff", "venue_ticket_keys"],
     "Jobs": ["jobs"],
     "App": ["idempotency_keys"],

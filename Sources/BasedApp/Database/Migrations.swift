@@ -34,6 +34,7 @@ public struct Migrator: Sendable {
         Migration010Jams.migration,
         Migration011Subsonic.migration,
         Migration012Tickets.migration,
+        Migration013Calendars.migration,
     ]
 
     /// Returns the versions it applied.
