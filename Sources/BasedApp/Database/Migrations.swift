@@ -35,6 +35,7 @@ public struct Migrator: Sendable {
         Migration011Subsonic.migration,
         Migration012Tickets.migration,
         Migration013Calendars.migration,
+        Migration014EventPlaces.migration,
     ]
 
     /// Returns the versions it applied.
