@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test test-analysis build deps release clean bench-stream bench-analysis bench-realtime bench-search
+.PHONY: run test test-analysis build deps release clean bench-stream bench-analysis bench-realtime bench-search bench-events
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -30,6 +30,11 @@ bench-realtime:
 # naive LIKE query, and a 10,000-track playlist (release build); TRACKS= and SECONDS= to change it.
 bench-search:
 	scripts/bench-search.sh
+
+# Tickets and nearby shows on SQLite and PostgreSQL (release build): 1,000 listeners rushing a
+# tier of 100 (must be exact), check-in latency, nearby over 100,000 events next to the naive scan.
+bench-events:
+	scripts/bench-events.sh
 
 # The analysis accuracy suite alone: librosa, MIDI tempo/key, ffmpeg ebur128 (a few minutes).
 test-analysis:
