@@ -28,7 +28,7 @@ TABLES = {
     "Messaging": ["conversations", "conversation_members", "messages", "attachments"],
     "Notifications": ["notifications", "notification_settings", "push_devices"],
     "Realtime": ["realtime_processes", "realtime_sockets", "last_seen"],
-    "Events": ["events", "event_rsvps"],
+    "Events": ["events", "event_rsvps", "event_lineup"],
     "Library": ["likes", "resume_positions", "play_queues", "ratings"],
     "Playlists": ["playlists", "playlist_ops", "playlist_members"],
     "Comments": ["track_comments", "comments_off"],

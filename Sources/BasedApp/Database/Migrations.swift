@@ -36,6 +36,7 @@ public struct Migrator: Sendable {
         Migration012Tickets.migration,
         Migration013Calendars.migration,
         Migration014EventPlaces.migration,
+        Migration015Lineups.migration,
     ]
 
     /// Returns the versions it applied.

@@ -79,6 +79,32 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(items: zip(bodies, found).map { .init(event: $0, distanceKm: ($1.distanceKm * 100).rounded() / 100) }))))
     }
 
+    func getLineup(_ input: Operations.GetLineup.Input) async throws -> Operations.GetLineup.Output {
+        let viewer = try RequestScope.get().identity?.userID
+        let slots = try await services.lineups.lineup(eventID: try Self.uuid(input.path.eventId, "eventId"), viewer: viewer)
+        return .ok(.init(body: .json(.init(items: slots.map { Self.slot($0.0, artist: $0.1) }))))
+    }
+
+    func inviteToLineup(_ input: Operations.InviteToLineup.Input) async throws -> Operations.InviteToLineup.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let slot = try await services.lineups.invite(
+            identity, eventID: try Self.uuid(input.path.eventId, "eventId"), username: body.username, setStartsAt: body.setStartsAt, setEndsAt: body.setEndsAt
+        )
+        return .created(.init(body: .json(Self.slot(slot, artist: try await profiles.user(id: slot.artistId)))))
+    }
+
+    func answerLineup(_ input: Operations.AnswerLineup.Input) async throws -> Operations.AnswerLineup.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let slot = try await services.lineups.answer(identity, eventID: try Self.uuid(input.path.eventId, "eventId"), accept: body.accept)
+        return .ok(.init(body: .json(Self.slot(slot, artist: try await profiles.user(id: slot.artistId)))))
+    }
+
+    static func slot(_ slot: LineupService.Slot, artist: User) -> Components.Schemas.LineupSlot {
+        .init(artist: summary(artist), setStartsAt: slot.setStartsAt, setEndsAt: slot.setEndsAt, status: .init(rawValue: slot.status.rawValue)!)
+    }
+
     // MARK: Conversions
 
     static func eventInput(_ body: Components.Schemas.EventInput) -> EventService.Input {

@@ -6,6 +6,8 @@ public struct AppNotification: Sendable, Equatable {
         case follow, message, release
         case eventReminder = "event_reminder"
         case ticketOffer = "ticket_offer"
+        case lineupInvite = "lineup_invite"
+        case lineup
     }
 
     public var id: UUID
