@@ -198,6 +198,8 @@ export const t = {
     release: (actor, title) => `${actor} released ${title || 'something new'}`,
     event_reminder: (title) => `${title || 'An event'} starts soon`,
     ticket_offer: () => 'A ticket you were waiting for is free: claim it within 15 minutes',
+    lineup_invite: (actor, title) => `${actor} invites you to play ${title || 'a show'}`,
+    lineup: (actor, title) => `${actor} plays ${title || 'a show'}`,
     other: 'Something happened',
   },
   events: {
@@ -218,6 +220,7 @@ export const t = {
     rsvpSaved: (status) => `RSVP saved: ${status}.`,
     rsvpWithdrawn: 'RSVP withdrawn.',
     chat: 'Open the event chat',
+    lineup: 'Line-up',
     tickets: 'Tickets',
     free: 'Free',
     soldOut: 'sold out',

@@ -90,6 +90,22 @@ function ticketSection(event, signal) {
   return section;
 }
 
+/** The bill: accepted artists with their set times (hidden when there are none). */
+function lineupSection(event, signal) {
+  const list = h('ol', { class: 'stack' });
+  const section = h('section', { class: 'stack', 'aria-labelledby': 'lineup-heading' }, h('h2', { id: 'lineup-heading' }, t.events.lineup), list);
+  section.hidden = true;
+  api.get(`/events/${encodeURIComponent(event.id)}/lineup`, { signal }).then(({ items }) => {
+    const accepted = items.filter((slot) => slot.status === 'accepted');
+    if (!accepted.length) return;
+    list.replaceChildren(...accepted.map((slot) => h('li', {},
+      h('a', { href: userPath(slot.artist) }, slot.artist.displayName),
+      slot.setStartsAt ? [' — ', h('time', { datetime: slot.setStartsAt }, formatDateTime(slot.setStartsAt))] : null)));
+    section.hidden = false;
+  }).catch(() => {});
+  return section;
+}
+
 /** Joins the event's room and opens it as a conversation. */
 function chatButton(event) {
   if (!api.isSignedIn() || !event.roomId) return null;
@@ -125,6 +141,7 @@ export function render(container, { params }) {
           h('dt', {}, t.events.venue), h('dd', {}, h('a', { href: userPath(event.venue) }, event.venue.displayName))),
         h('p', { class: 'meta' }, t.events.going(event.goingCount), ' · ', t.events.interested(event.interestedCount)),
         event.description ? h('p', { class: 'bio' }, event.description) : null,
+        lineupSection(event, signal),
         rsvpControls(event, load),
         ticketSection(event, signal),
         h('p', {}, h('a', { href: `/api/v1/events/${encodeURIComponent(event.id)}/calendar.ics`, download: 'event.ics' }, t.events.addToCalendar)),
