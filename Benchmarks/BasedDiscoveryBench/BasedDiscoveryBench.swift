@@ -8,16 +8,20 @@ import Glibc
 /// `make bench-ann`'s Swift half, over the files `Benchmarks/ann/bench.py generate` writes
 /// (raw little-endian float32 `base.f32` and `queries.f32`, `meta.json`):
 ///
-///     BasedDiscoveryBench truth DIR      exact 10 nearest of each query (brute force) → DIR/truth.i32
-///     BasedDiscoveryBench measure DIR    build the HNSW index, then recall@10 and queries/s per ef → JSON on stdout
+///     BasedDiscoveryBench truth DIR                 exact 10 nearest of each query (brute force) → DIR/truth.i32
+///     BasedDiscoveryBench build DIR --index FILE    builds the HNSW index, saves it → JSON: build time, memory
+///     BasedDiscoveryBench query DIR --index FILE --ef 40 [--runs 3]
+///                                                   loads it, answers every query RUNS times → JSON: recall@10, times
 ///
-/// Both single-threaded. Options for measure: --m 16 --ef-construction 200 --efs 10,20,40,80,160 --runs 3.
+/// All single-threaded. build takes --m 16 --ef-construction 200. Building and
+/// querying are separate runs so the script can alternate the two tools' query
+/// runs, which spreads a busy machine's noise evenly over both.
 @main
 struct BasedDiscoveryBench {
     static func main() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard arguments.count >= 2, let directory = arguments.dropFirst().first.map({ URL(fileURLWithPath: $0) }) else {
-            fail("usage: BasedDiscoveryBench truth|measure DIR [--m 16] [--ef-construction 200] [--efs 10,20,40,80,160] [--runs 3]")
+            fail("usage: BasedDiscoveryBench truth|build|query DIR [--index FILE] [--m 16] [--ef-construction 200] [--ef 40] [--runs 3]")
         }
         var options: [String: String] = [:]
         var rest = arguments.dropFirst(2).makeIterator()
@@ -26,20 +30,20 @@ struct BasedDiscoveryBench {
             options[String(name.dropFirst(2))] = value
         }
         let data = try BenchData(directory: directory)
+        let indexFile = URL(fileURLWithPath: options["index"] ?? directory.appendingPathComponent("based.index").path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         switch arguments[0] {
         case "truth":
             try writeTruth(data, to: directory.appendingPathComponent("truth.i32"))
-        case "measure":
-            let report = try measure(
-                data,
-                neighbours: Int(options["m"] ?? "16")!,
-                efConstruction: Int(options["ef-construction"] ?? "200")!,
-                efs: (options["efs"] ?? "10,20,40,80,160").split(separator: ",").map { Int($0)! },
-                runs: Int(options["runs"] ?? "3")!,
+        case "build":
+            let report = try build(data, neighbours: Int(options["m"] ?? "16")!, efConstruction: Int(options["ef-construction"] ?? "200")!, to: indexFile)
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        case "query":
+            let report = try query(
+                data, indexFile: indexFile, ef: Int(options["ef"] ?? "40")!, runs: Int(options["runs"] ?? "3")!,
                 truth: try data.truth(directory.appendingPathComponent("truth.i32"))
             )
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         default:
             fail("unknown mode \(arguments[0])")
@@ -60,7 +64,7 @@ struct BasedDiscoveryBench {
         log("exact ground truth for \(data.queryCount) queries over \(data.count) vectors in \(seconds(since: start)) s")
     }
 
-    static func measure(_ data: BenchData, neighbours: Int, efConstruction: Int, efs: [Int], runs: Int, truth: [[Int]]) throws -> Report {
+    static func build(_ data: BenchData, neighbours: Int, efConstruction: Int, to indexFile: URL) throws -> BuildReport {
         let residentBefore = residentBytes()
         var index = try VectorIndex(
             .init(dimension: data.dimension, metric: .euclidean, neighbours: neighbours, efConstruction: efConstruction),
@@ -74,44 +78,55 @@ struct BasedDiscoveryBench {
         let build = seconds(since: start)
         let residentAfter = residentBytes()
         log("built \(data.count) in \(build) s")
-
-        let queries = (0..<data.queryCount).map { data.query($0) }
-        var rows: [Report.Row] = []
-        for ef in efs {
-            var found: [[Int]] = []
-            var times: [Double] = []
-            for _ in 0..<runs {
-                let t = ContinuousClock.now
-                found = try queries.map { try index.search($0, k: data.k, ef: ef).map(\.key.number) }
-                times.append(seconds(since: t))
-            }
-            var hits = 0
-            for (answer, exact) in zip(found, truth) { hits += Set(answer).intersection(exact).count }
-            let median = times.sorted()[times.count / 2]
-            rows.append(.init(ef: ef, recall: Double(hits) / Double(data.k * data.queryCount), queriesPerSecond: Double(data.queryCount) / median))
-            log("ef \(ef): recall \(rows.last!.recall), \(Int(rows.last!.queriesPerSecond)) queries/s")
-        }
-        return Report(
+        try index.save(to: indexFile)
+        return BuildReport(
             tool: "based", count: data.count, buildSeconds: build,
             residentBytesPerVector: Double(residentAfter - residentBefore) / Double(data.count),
-            footprintBytesPerVector: Double(index.memoryFootprint) / Double(data.count),
-            rows: rows
+            footprintBytesPerVector: Double(index.memoryFootprint) / Double(data.count)
         )
     }
 
-    struct Report: Encodable {
-        struct Row: Encodable {
-            var ef: Int
-            var recall: Double
-            var queriesPerSecond: Double
+    static func query(_ data: BenchData, indexFile: URL, ef: Int, runs: Int, truth: [[Int]]) throws -> QueryReport {
+        let index = try VectorIndex.load(from: indexFile)
+        let queries = (0..<data.queryCount).map { data.query($0) }
+        var found: [[Int]] = []
+        var wall: [Double] = []
+        var cpu: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            let cpuStart = cpuSeconds()
+            found = try queries.map { try index.search($0, k: data.k, ef: ef).map(\.key.number) }
+            cpu.append(cpuSeconds() - cpuStart)
+            wall.append(seconds(since: start))
         }
+        var hits = 0
+        for (answer, exact) in zip(found, truth) { hits += Set(answer).intersection(exact).count }
+        let report = QueryReport(tool: "based", ef: ef, queries: data.queryCount, recall: Double(hits) / Double(data.k * data.queryCount), wallSeconds: wall, cpuSeconds: cpu)
+        log("ef \(ef): recall \(report.recall), \(Int(Double(data.queryCount) / wall.min()!)) queries/s at best")
+        return report
+    }
 
+    struct BuildReport: Encodable {
         var tool: String
         var count: Int
         var buildSeconds: Double
         var residentBytesPerVector: Double
         var footprintBytesPerVector: Double
-        var rows: [Row]
+    }
+
+    struct QueryReport: Encodable {
+        var tool: String
+        var ef: Int
+        var queries: Int
+        var recall: Double
+        var wallSeconds: [Double]
+        var cpuSeconds: [Double]
+    }
+
+    static func cpuSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     static func residentBytes() -> Int {

@@ -133,21 +133,38 @@ struct GraphView {
 
     @inline(__always)
     func neighbours(of slot: Int32, level: Int) -> UnsafeBufferPointer<Int32> {
-        let links = level == 0 ? bottomLinks : upperLinks
-        let start = level == 0
-            ? Int(slot) &* (bottomDegree &+ 1)
-            : Int(upperStart[Int(slot)]) &+ (level &- 1) &* (upperDegree &+ 1)
-        let base = links.baseAddress! + start
+        let base = listAddress(of: slot, level: level)
         return UnsafeBufferPointer(start: base + 1, count: Int(base.pointee))
+    }
+
+    /// Where `slot`'s list on `level` starts: its count, then its nodes.
+    @inline(__always)
+    func listAddress(of slot: Int32, level: Int) -> UnsafePointer<Int32> {
+        if level == 0 {
+            let offset: Int = Int(slot) &* (bottomDegree &+ 1)
+            return bottomLinks.baseAddress! + offset
+        }
+        let offset: Int = Int(upperStart[Int(slot)]) &+ (level &- 1) &* (upperDegree &+ 1)
+        return upperLinks.baseAddress! + offset
     }
 
     /// Moves `current` greedily towards `query` on an upper layer until no
     /// neighbour is closer (the search with ef = 1).
     func descend(_ query: UnsafePointer<Float>, from current: inout Int32, distance: inout Float, level: Int) {
+        let vectorBytes = stride &* 4
         var moved = true
         while moved {
             moved = false
-            for neighbour in neighbours(of: current, level: level) {
+            let list = neighbours(of: current, level: level)
+            for neighbour in list {
+                let start = UnsafeRawPointer(vector(neighbour))
+                var line = 0
+                while line < vectorBytes {
+                    prefetch(start + line)
+                    line &+= 64
+                }
+            }
+            for neighbour in list {
                 let d = self.distance(query, neighbour)
                 if d < distance {
                     distance = d
@@ -187,6 +204,7 @@ struct GraphView {
 
         let pending = scratch.pending
         let pendingDistances = scratch.pendingDistances
+        let vectorBytes = stride &* 4
         while !candidates.isEmpty {
             let nearest = candidates.top
             // Without deletions an unfilled result set has seen every candidate,
@@ -194,9 +212,9 @@ struct GraphView {
             if nearest.distance > bound, results.count >= ef || !hasDeletions { break }
             candidates.pop()
             // Three passes instead of one: gather the unvisited neighbours
-            // (branch-free), measure them all (no branch between the loads, so
-            // the processor fetches several vectors from memory at once, which
-            // hnswlib gets from prefetch instructions), then update the heaps.
+            // (branch-free) and ask for all their vectors at once, so the cache
+            // misses overlap instead of following one another; measure them;
+            // then update the heaps.
             var fresh = 0
             for neighbour in neighbours(of: nearest.slot, level: level) {
                 let n = Int(neighbour)
@@ -204,11 +222,21 @@ struct GraphView {
                 fresh &+= marks[n] == tag ? 0 : 1
                 marks[n] = tag
             }
+            for j in 0..<fresh {
+                let start = UnsafeRawPointer(vector(pending[j]))
+                var line = 0
+                while line < vectorBytes {
+                    prefetch(start + line)
+                    line &+= 64
+                }
+            }
             measure(query, pending, fresh, into: pendingDistances)
             for j in 0..<fresh {
                 let d = pendingDistances[j]
                 if results.count < ef || d < bound {
                     let neighbour = pending[j]
+                    // It may be expanded soon: fetch its list meanwhile.
+                    prefetch(listAddress(of: neighbour, level: level))
                     candidates.push(Candidate(distance: d, slot: neighbour))
                     if !isDeleted[Int(neighbour)] {
                         results.push(Candidate(distance: d, slot: neighbour))
