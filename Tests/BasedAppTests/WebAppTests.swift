@@ -101,11 +101,15 @@ struct WebAppTests {
     @Test("API paths stay problem+json 404s, and a missing file is a 404, not the shell")
     func apiNotShell() async throws {
         try await withWebApp { client, _ in
-            for uri in ["/api/v1/no/such/thing", "/api/nothing", "/rest/nothing", "/js/no-such-module.js"] {
+            for uri in ["/api/v1/no/such/thing", "/api/nothing", "/js/no-such-module.js"] {
                 let response = try await client.request(.get, uri, headers: browserAccept)
                 #expect(response.status == .notFound, "\(uri)")
                 #expect(response.headers[.contentType] == "application/problem+json", "\(uri)")
             }
+            // /rest is Subsonic's: an unknown call is its "not implemented" error (code 0), never the shell.
+            let subsonic = try await client.request(.get, "/rest/nothing", headers: browserAccept)
+            #expect(subsonic.headers[.contentType] == "application/xml; charset=utf-8")
+            #expect(String(buffer: subsonic.body).contains(#"status="failed""#))
             // A client that does not ask for HTML keeps the API's 404 for unknown paths.
             #expect(try await client.request(.get, "/no/such/route").status == .notFound)
         }
