@@ -26,24 +26,12 @@ if [ "${1:-}" = "--database" ]; then
         rm -rf "$work" || true
     }
     trap cleanup EXIT INT TERM
+    mkdir -p "$work/data"
     database_url=sqlite:$work/data/based.sqlite
     if [ "$database" = postgres ]; then
         database_url=$BASED_TEST_POSTGRES_URL
         unset BASED_TEST_POSTGRES_URL
     fi
-    # Four tracks: two of one album (the first with cover art), one of another, one that stays private.
-    ffmpeg -nostdin -v error -f lavfi -i "color=c=orange:s=600x600:d=1" -frames:v 1 "$work/cover.png"
-    tone() { # file frequency seconds title album track year genre [cover]
-        local cover=()
-        [ $# -gt 8 ] && cover=(-i "$9" -map 0:a -map 1:v -c:v png -disposition:v attached_pic)
-        ffmpeg -nostdin -v error -f lavfi -i "sine=f=$2:d=$3" "${cover[@]}" -ac 2 -metadata "title=$4" \
-            -metadata "artist=Ana Example" -metadata "album=$5" -metadata "track=$6" -metadata "date=$7" -metadata "genre=$8" "$work/$1"
-    }
-    tone a.flac 330 20 "Harbour Lights" "First Light" 1 2024 Brass "$work/cover.png"
-    tone b.flac 440 12 "Tidal Brass" "First Light" 2 2024 Brass
-    tone c.flac 550 8 "Night Walk" "Night Walks" 1 2019 Ambient
-    tone p.flac 660 6 "Secret Sketch" "Drafts" 1 2025 Sketches
-
     # Wrong credentials count towards the sign-in limit; the run sends many on purpose.
     BASED_DATA_DIR=$work/data BASED_DATABASE_URL=$database_url BASED_PORT=$port BASED_LOG_LEVEL=error \
         BASED_AUTH_RATE_LIMIT=100000 BASED_RATE_LIMIT=100000 BASED_BCRYPT_COST=4 BASED_ACCESS_TOKEN_SECONDS=3600 \
@@ -66,7 +54,7 @@ fi
 command -v ffmpeg >/dev/null 2>&1 || scripts/install-deps.sh
 
 # py-opensonic (its API is read from this version's source: see scripts/subsonic/client_test.py).
-venv=${BASED_SUBSONIC_VENV:-$HOME/.cache/based/subsonic-venv}
+venv=${SUBSONIC_VENV:-$HOME/.cache/based/subsonic-venv}
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv" >&2
 fi

@@ -4,7 +4,8 @@ say it: XML answers, wrong or conflicting credentials, bad values.
 
     python3 scripts/subsonic/client_test.py http://127.0.0.1:PORT WORKDIR DATABASE
 
-WORKDIR holds the audio files scripts/test-subsonic.sh made. The run seeds
+WORKDIR is a scratch folder for the audio it makes and the streams it
+checks (scripts/test-subsonic.sh makes and removes it). The run seeds
 an artist (ana: two albums, one private track), two listeners (ben, the
 Subsonic user; cy, whose playlists ben must not touch) through the REST API,
 then runs every named test in order (some read what earlier ones changed:
@@ -14,6 +15,7 @@ line per test and `subsonic: N passed, M failed (DATABASE)`.
 
 import os
 import re
+import subprocess
 import sys
 import time
 import types
@@ -39,13 +41,29 @@ runner = Runner()
 test = runner.test
 errors = libopensonic.errors
 
-# The library the tests seed: (file, title, album, track number, year, genre, seconds, visibility)
+# The library the tests seed, as tagged FLAC files: (title, album, track number, year, genre, seconds, tone Hz, visibility).
+# The album tags make the releases; only the first track has cover art.
 TRACKS = {
-    "a": ("a.flac", "Harbour Lights", "First Light", 1, 2024, "Brass", 20, "public"),
-    "b": ("b.flac", "Tidal Brass", "First Light", 2, 2024, "Brass", 12, "public"),
-    "c": ("c.flac", "Night Walk", "Night Walks", 1, 2019, "Ambient", 8, "public"),
-    "p": ("p.flac", "Secret Sketch", "Drafts", 1, 2025, "Sketches", 6, "private"),
+    "a": ("Harbour Lights", "First Light", 1, 2024, "Brass", 20, 330, "public"),
+    "b": ("Tidal Brass", "First Light", 2, 2024, "Brass", 12, 440, "public"),
+    "c": ("Night Walk", "Night Walks", 1, 2019, "Ambient", 8, 550, "public"),
+    "p": ("Secret Sketch", "Drafts", 1, 2025, "Sketches", 6, 660, "private"),
 }
+
+
+def make_audio(key):
+    title, album, number, year, genre, seconds, tone, _ = TRACKS[key]
+    path = os.path.join(WORK, f"{key}.flac")
+    cover = []
+    if key == "a":
+        png = os.path.join(WORK, "cover.png")
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=orange:s=600x600:d=1",
+                        "-frames:v", "1", png], check=True)
+        cover = ["-i", png, "-map", "0:a", "-map", "1:v", "-c:v", "png", "-disposition:v", "attached_pic"]
+    tags = {"title": title, "artist": "Ana Example", "album": album, "track": number, "date": year, "genre": genre}
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=f={tone}:d={seconds}", *cover, "-ac", "2",
+                    *[arg for name, value in tags.items() for arg in ("-metadata", f"{name}={value}")], path], check=True)
+    return open(path, "rb").read()
 
 
 # MARK: Seeding
@@ -62,10 +80,9 @@ def seed():
     (c.ana, c.ana_id), (c.ben, c.ben_id), (c.cy, c.cy_id) = users["ana"], users["ben"], users["cy"]
 
     c.original, c.track, c.release = {}, {}, {}
-    for key, (file, title, album, number, year, genre, seconds, visibility) in TRACKS.items():
-        data = open(os.path.join(WORK, file), "rb").read()
-        c.original[key] = data
-        made = c.ana.call("POST", "/tracks", data=data, params={"filename": file, "visibility": visibility})
+    for key, (_, _, _, _, _, _, _, visibility) in TRACKS.items():
+        data = c.original[key] = make_audio(key)
+        made = c.ana.call("POST", "/tracks", data=data, params={"filename": f"{key}.flac", "visibility": visibility})
         c.track[key] = made["id"].lower()
         time.sleep(0.05)  # "newest" is by time added: keep the order unambiguous
     for key, track_id in c.track.items():
@@ -77,7 +94,7 @@ def seed():
             time.sleep(0.3)
         check(track["state"] == "ready", f"seeding: track {key} is {track['state']}: {track.get('failureReason')}")
         check(track.get("releaseId"), f"seeding: track {key} got no release from its album tag")
-        c.release[TRACKS[key][2]] = track["releaseId"].lower()
+        c.release[TRACKS[key][1]] = track["releaseId"].lower()
     c.first_light, c.night_walks, c.drafts = c.release["First Light"], c.release["Night Walks"], c.release["Drafts"]
     c.public_tracks = {c.track[k] for k in "abc"}
 
