@@ -270,17 +270,20 @@ def _(c):
     expect_error(rest_call(BASE, "ping", auth=key_auth("not-a-key")), 44, "unknown key")
 
 
-@test("an API key together with u, p or t gets error 43")
+@test("an API key together with u, p or t, or p together with t, gets error 43")
 def _(c):
     expect_error(rest_call(BASE, "ping", auth={"apiKey": c.api_key, "u": "ben"}), 43, "apiKey + u")
     expect_error(rest_call(BASE, "ping", auth={"apiKey": c.api_key, **token_auth("ben", c.app_password)}), 43, "apiKey + u/t/s")
     expect_error(rest_call(BASE, "ping", auth={"apiKey": c.api_key, "p": c.app_password}), 43, "apiKey + p")
+    expect_error(rest_call(BASE, "ping", auth={**token_auth("ben", c.app_password), "p": c.app_password}), 43, "p + t/s")
 
 
-@test("an API key sent as a password (p= or t+s) gets error 42: keys go in apiKey")
+@test("a mechanism Based does not offer (Navidrome's jwt) gets error 42; an API key is no password (40)")
 def _(c):
-    expect_error(rest_call(BASE, "ping", auth=plain_auth("ben", c.api_key)), 42, "API key as p=")
-    expect_error(rest_call(BASE, "ping", auth=token_auth("ben", c.api_key)), 42, "API key as t+s")
+    expect_error(rest_call(BASE, "ping", auth={"u": "ben", "jwt": "eyJhbGciOiJIUzI1NiJ9.e30.x"}), 42, "u + jwt")
+    expect_error(rest_call(BASE, "ping", auth={"jwt": "eyJhbGciOiJIUzI1NiJ9.e30.x"}), 42, "jwt alone")
+    expect_error(rest_call(BASE, "ping", auth=plain_auth("ben", c.api_key)), 40, "API key as p=")
+    expect_error(rest_call(BASE, "ping", auth=token_auth("ben", c.api_key)), 40, "API key as t+s")
 
 
 @test("no credentials at all get error 10")
@@ -891,7 +894,7 @@ ERROR_CASES = {
     10: lambda c, fmt: c.sub("getSong", None, fmt),
     40: lambda c, fmt: rest_call(BASE, "ping", None, token_auth("ben", "wrong password 1"), fmt),
     41: lambda c, fmt: rest_call(BASE, "ping", None, token_auth("ben", PASSWORD), fmt),
-    42: lambda c, fmt: rest_call(BASE, "ping", None, plain_auth("ben", c.api_key), fmt),
+    42: lambda c, fmt: rest_call(BASE, "ping", None, {"u": "ben", "jwt": "eyJhbGciOiJIUzI1NiJ9.e30.x"}, fmt),
     43: lambda c, fmt: rest_call(BASE, "ping", None, {"apiKey": c.api_key, "u": "ben"}, fmt),
     44: lambda c, fmt: rest_call(BASE, "ping", None, key_auth("0" * 32), fmt),
     50: lambda c, fmt: c.sub("deletePlaylist", {"id": c.cy_public}, fmt),
