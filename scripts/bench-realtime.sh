@@ -15,6 +15,7 @@
 # unless given.
 #   CLIENTS=2000 RATE=500 ROOM=1000 scripts/bench-realtime.sh [more realtime-bench options]
 #   SCRATCH=.build-bench BURST_CONVERSATIONS=20 BURST_MEMBERS=8 BURST_MESSAGES=2000 scripts/bench-realtime.sh
+#   BENCH_BIN=/path/to/based scripts/bench-realtime.sh   (measure an existing release binary)
 # Exits non-zero when the burst phase counts a message lost, duplicated or out
 # of order on any socket (or could not run), when the harness fails, or when
 # the server exits during the run; never because a latency target was missed.
@@ -23,9 +24,16 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scratch=${SCRATCH:-.build}
-swift build -c release --scratch-path "$scratch" --product based
-scratch=$(cd "$scratch" && pwd)
-bin=$scratch/release/based
+if [ -n "${BENCH_BIN:-}" ]; then
+    # An existing release binary (make bench-stream takes the same).
+    mkdir -p "$scratch"
+    scratch=$(cd "$scratch" && pwd)
+    bin=$BENCH_BIN
+else
+    swift build -c release --scratch-path "$scratch" --product based
+    scratch=$(cd "$scratch" && pwd)
+    bin=$scratch/release/based
+fi
 (
     cd Benchmarks/RealtimeBench
     swift build -c release --product realtime-bench

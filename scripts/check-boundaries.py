@@ -20,7 +20,7 @@ INFRASTRUCTURE = {"App", "Database", "Jobs"}
 
 # Which feature owns each table. A new table is added here with its migration.
 TABLES = {
-    "Accounts": ["users", "auth_sessions", "refresh_tokens"],
+    "Accounts": ["users", "auth_sessions", "refresh_tokens", "app_passwords"],
     "Catalog": ["tracks", "releases"],
     "Analysis": ["track_analyses"],
     "Streaming": ["plays"],
@@ -29,7 +29,7 @@ TABLES = {
     "Notifications": ["notifications", "notification_settings", "push_devices"],
     "Realtime": ["realtime_processes", "realtime_sockets", "last_seen"],
     "Events": ["events", "event_rsvps"],
-    "Library": ["likes", "resume_positions", "play_queues"],
+    "Library": ["likes", "resume_positions", "play_queues", "ratings"],
     "Playlists": ["playlists", "playlist_ops", "playlist_members"],
     "Comments": ["track_comments", "comments_off"],
     "Jam": ["jams", "jam_members"],

@@ -1,4 +1,5 @@
-// Settings: who you are, sign out (this device or everywhere), change password.
+// Settings: who you are, sign out (this device or everywhere), change password,
+// and app passwords for Subsonic apps.
 
 import { h, announce } from '../dom.js';
 import { t } from '../strings.js';
@@ -58,7 +59,8 @@ export function render(container) {
       h('p', { id: 'everywhere-hint', class: 'hint' }, t.settings.signOutEverywhereHint),
       errors),
     h('section', { class: 'stack' }, h('h2', { id: 'profile-heading' }, t.profileEdit.title), profileForm),
-    h('section', { class: 'stack' }, h('h2', { id: 'password-heading' }, t.settings.password), form));
+    h('section', { class: 'stack' }, h('h2', { id: 'password-heading' }, t.settings.password), form),
+    subsonicApps(user));
   setTitle(t.settings.title);
   return null;
 }
@@ -93,4 +95,73 @@ function editProfile(user) {
     }
   });
   return form;
+}
+
+/** Subsonic apps: the server address, and app passwords or API keys made, listed and revoked here. */
+function subsonicApps(user) {
+  const s = t.settings.apps;
+  const list = h('ul', { class: 'stack', 'aria-labelledby': 'apps-list-heading' });
+  const listErrors = h('div');
+  const load = async () => {
+    listErrors.replaceChildren();
+    try {
+      const { items } = await api.get('/me/app-passwords');
+      list.replaceChildren(...(items.length ? items.map(row) : [h('li', { class: 'hint' }, s.none)]));
+    } catch (error) {
+      listErrors.replaceChildren(failure(error, load));
+    }
+  };
+  const row = (item) => {
+    const revoke = h('button', { type: 'button', 'aria-label': s.revokeNamed(item.name) }, s.revoke);
+    revoke.addEventListener('click', async () => {
+      revoke.disabled = true;
+      try {
+        await api.del(`/me/app-passwords/${encodeURIComponent(item.id)}`);
+        announce(s.revoked(item.name));
+        await load();
+      } catch (error) {
+        revoke.disabled = false;
+        listErrors.replaceChildren(failure(error));
+      }
+    });
+    const used = item.lastUsedAt ? s.lastUsed(new Date(item.lastUsedAt).toLocaleString()) : s.neverUsed;
+    return h('li', { class: 'button-row' },
+      h('span', {}, `${item.name} — ${item.kind === 'apiKey' ? s.kindKey : s.kindPassword} — ${used}`), revoke);
+  };
+  const name = h('input', { id: 'app-name', maxlength: '60', required: true, autocomplete: 'off' });
+  const kind = h('select', { id: 'app-kind' },
+    h('option', { value: 'password' }, s.kindPassword), h('option', { value: 'apiKey' }, s.kindKey));
+  const errors = h('div');
+  const secret = h('div', { role: 'status' });
+  const submit = h('button', { type: 'submit' }, s.create);
+  const form = h('form', { class: 'stack form', 'aria-labelledby': 'apps-heading', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'app-name' }, s.name), name),
+    h('div', { class: 'field' }, h('label', { for: 'app-kind' }, s.kind), kind),
+    errors, secret, submit);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.replaceChildren();
+    secret.replaceChildren();
+    submit.disabled = true;
+    try {
+      const made = await api.post('/me/app-passwords', { name: name.value.trim(), kind: kind.value });
+      form.reset();
+      secret.replaceChildren(h('p', {}, s.shownOnce(made.name)), h('p', {}, h('code', { class: 'secret' }, made.secret)));
+      await load();
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  load();
+  return h('section', { class: 'stack', 'aria-labelledby': 'apps-heading' },
+    h('h2', { id: 'apps-heading' }, s.title),
+    h('p', {}, s.lead),
+    h('dl', {},
+      h('dt', {}, s.server), h('dd', {}, h('code', {}, window.location.origin)),
+      h('dt', {}, s.username), h('dd', {}, h('code', {}, user.username))),
+    h('p', { class: 'hint' }, s.howTo),
+    h('h3', { id: 'apps-list-heading' }, s.yours), list, listErrors,
+    form);
 }

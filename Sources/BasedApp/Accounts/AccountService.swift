@@ -289,6 +289,34 @@ public struct AccountService: Sendable {
 
     // MARK: Helpers
 
+    // MARK: Apps that send a password with every request
+
+    /// The user whose username or email is `login`.
+    func user(login: String) async throws -> User? {
+        let key = User.key(login.trimmingCharacters(in: .whitespaces))
+        guard !key.isEmpty else { return nil }
+        return try await AccountQueries.user(login: key, on: database.sql)
+    }
+
+    /// Whether `password` is the account's password (bcrypt, off the event loops).
+    func passwordMatches(_ password: String, of user: User) async throws -> Bool {
+        guard !password.isEmpty else { return false }
+        return try await passwords.verify(password, hash: user.passwordHash)
+    }
+
+    /// Seconds until the client or the account may try again, or nil when they may now.
+    func attemptsLimited(clientAddress: String, login: String?) async -> Int? {
+        if let wait = await attempts.wait("address:\(clientAddress)") { return wait }
+        if let login, let wait = await attempts.wait("account:\(User.key(login))") { return wait }
+        return nil
+    }
+
+    /// Uses up an attempt of the client and of the account, as a wrong sign-in does.
+    func countFailedAttempt(clientAddress: String, login: String?) async {
+        _ = await attempts.take("address:\(clientAddress)")
+        if let login { _ = await attempts.take("account:\(User.key(login))") }
+    }
+
     private func limit(clientAddress: String?, account: String) async throws {
         if let clientAddress, case .limited(let wait) = await attempts.take("address:\(clientAddress)") {
             throw AppError.tooManyRequests(retryAfter: wait)

@@ -15,6 +15,8 @@ public struct AppServices: Sendable {
     public let configuration: AppConfiguration
     public let database: Database
     public let accounts: AccountService
+    /// App passwords and API keys for Subsonic apps.
+    public let appPasswords: AppPasswordService
     public let profiles: ProfileService
     public let follows: FollowService
     public let blocks: BlockService
@@ -135,6 +137,9 @@ public struct AppServices: Sendable {
             configuration: configuration,
             database: database,
             accounts: accounts,
+            appPasswords: AppPasswordService(
+                database: database, accounts: accounts, secret: try Secrets.load(named: "app-password-key", in: dataDirectory)
+            ),
             profiles: ProfileService(
                 database: database,
                 follows: follows,
@@ -339,10 +344,12 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
             body: .init(byteBuffer: ByteBuffer(bytes: APIDocument.yaml))
         )
     }
-    StreamRoutes(
+    let media = StreamRoutes(
         tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live,
         attachments: services.attachments, sendFile: services.sendFile
-    ).register(on: router)
+    )
+    media.register(on: router)
+    SubsonicAPI(services: services, media: media).register(on: router)
     let api = APIHandler(services: services)
     try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router

@@ -9,7 +9,8 @@ struct AuthMiddleware: RouterMiddleware {
     let accounts: AccountService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
+        // Subsonic apps authenticate each call with its own parameters (Subsonic/).
+        guard let header = request.headers[.authorization], !request.uri.path.hasPrefix("/rest/") else {
             return try await next(request, context)
         }
         let parts = header.split(separator: " ", maxSplits: 1)

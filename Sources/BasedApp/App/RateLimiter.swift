@@ -40,6 +40,13 @@ public actor RateLimiter {
         return .allowed
     }
 
+    /// Seconds until `key` has a token again, or nil when it has one now; takes nothing.
+    public func wait(_ key: String) -> Int? {
+        let bucket = refreshed(key, now: clock.now)
+        guard bucket.tokens < 1 else { return nil }
+        return max(1, Int(((1 - bucket.tokens) / refillPerSecond).rounded(.up)))
+    }
+
     /// Forgets `key`, as after a successful sign-in.
     public func reset(_ key: String) {
         buckets[key] = nil

@@ -32,6 +32,7 @@ public struct Migrator: Sendable {
         Migration008Playlists.migration,
         Migration009Comments.migration,
         Migration010Jams.migration,
+        Migration011Subsonic.migration,
     ]
 
     /// Returns the versions it applied.

@@ -47,7 +47,7 @@ public struct LibraryService: Sendable {
         return Dictionary(targets.map { ($0, LikeState(liked: mine.contains($0), likeCount: counts[$0] ?? 0)) }, uniquingKeysWith: { a, _ in a })
     }
 
-    private func requireVisible(_ kind: LikeKind, _ target: UUID, viewer: UUID) async throws {
+    func requireVisible(_ kind: LikeKind, _ target: UUID, viewer: UUID) async throws {
         let visible: Bool = switch kind {
         case .track: try await tracks.track(id: target).map { $0.isVisible(to: viewer) && $0.state == .ready } ?? false
         case .release: try await releases.release(id: target).map { $0.visibility != .private || $0.artistId == viewer } ?? false

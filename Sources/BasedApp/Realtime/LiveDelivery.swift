@@ -49,6 +49,7 @@ extension Realtime {
     }
 
     func deliverNowPlaying(user: UUID, track trackID: UUID?) async {
+        nowPlayingBoard.record(user: user, track: trackID)
         guard hub.connectionCount > 0 else { return }
         do {
             async let blocked = blocks.blockedEitherWay(user)

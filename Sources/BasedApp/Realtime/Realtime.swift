@@ -30,6 +30,8 @@ public final class Realtime: Sendable {
     let notifications: NotificationService
     let jobs: JobQueue
     let hub = RealtimeHub()
+    /// Who plays what now, for Subsonic's getNowPlaying.
+    let nowPlayingBoard = NowPlayingBoard()
     let bus: any EventBus
     let fanOut: MessageFanOut
     /// Offline notices and gap fills: run by the application's service group.

@@ -41,11 +41,13 @@ actor LiveTranscoder {
     }
 
     /// The streamable formats: MP4 needs its index at the front, so live AAC is ADTS.
-    static func fileName(_ rendition: Rendition) -> String {
+    /// A transcode from `offset` seconds (a seek) is kept under its own name.
+    static func fileName(_ rendition: Rendition, offset: Int = 0) -> String {
+        let from = offset > 0 ? "-from-\(offset)" : ""
         switch rendition.codec {
-        case .aac: "live-aac-\(rendition.bitRate).aac"
-        case .mp3: "live-mp3-\(rendition.bitRate).mp3"
-        case .opus: "live-opus-\(rendition.bitRate).opus"
+        case .aac: return "live-aac-\(rendition.bitRate)\(from).aac"
+        case .mp3: return "live-mp3-\(rendition.bitRate)\(from).mp3"
+        case .opus: return "live-opus-\(rendition.bitRate)\(from).opus"
         }
     }
 
@@ -53,8 +55,8 @@ actor LiveTranscoder {
         rendition.codec == .aac ? "audio/aac" : rendition.mediaType
     }
 
-    func cachedFile(track: String, rendition: Rendition) -> URL {
-        root.appendingPathComponent(track, isDirectory: true).appendingPathComponent(Self.fileName(rendition))
+    func cachedFile(track: String, rendition: Rendition, offset: Int = 0) -> URL {
+        root.appendingPathComponent(track, isDirectory: true).appendingPathComponent(Self.fileName(rendition, offset: offset))
     }
 
     /// A finished cached file, touched so it counts as recently used.
@@ -70,8 +72,8 @@ actor LiveTranscoder {
     /// and calls `leave(id)` once whatever happens. Starting one more ffmpeg
     /// than `concurrency` allows is refused with a 503 and `Retry-After`;
     /// joining one that runs is always allowed, since it costs no new child.
-    func join(track: String, rendition: Rendition, original: URL, duration: Double) throws -> (partial: URL, id: Int) {
-        let final = cachedFile(track: track, rendition: rendition)
+    func join(track: String, rendition: Rendition, original: URL, duration: Double, offset: Int = 0) throws -> (partial: URL, id: Int) {
+        let final = cachedFile(track: track, rendition: rendition, offset: offset)
         let partial = final.appendingPathExtension("part")
         if let id = writing[final.path] {
             transcodes[id]?.readers += 1
@@ -92,7 +94,8 @@ actor LiveTranscoder {
         writing[final.path] = id
         // -flush_packets: write each encoded packet at once, so the first audio
         // reaches the listener without waiting for ffmpeg's 32 KiB output buffer.
-        let arguments = ["-nostdin", "-v", "error", "-y", "-i", original.path, "-map", "0:a:0", "-map_metadata", "-1", "-ac", "2"]
+        let seek = offset > 0 ? ["-ss", String(offset)] : []
+        let arguments = ["-nostdin", "-v", "error", "-y"] + seek + ["-i", original.path, "-map", "0:a:0", "-map_metadata", "-1", "-ac", "2"]
             + Self.encoder(rendition) + ["-flush_packets", "1", partial.path]
         var transcode = Transcode()
         transcode.task = Task { [logger] in

@@ -5,6 +5,11 @@ import Glibc
 #if canImport(CoreFoundation)
 import CoreFoundation  // where Swift on Linux finds `timespec`'s fields
 #endif
+#if canImport(CDispatch)
+// Which clang module owns `stat` depends on what the compiler loaded first for
+// the files compiled in the same batch as this one; CDispatch's is one of them.
+import CDispatch
+#endif
 import NIOCore
 import NIOPosix
 import Synchronization

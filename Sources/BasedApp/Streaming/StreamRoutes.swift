@@ -74,7 +74,7 @@ struct StreamRoutes: Sendable {
         let format: String? = query.get("format").map { String($0) }
         switch format {
         case "original":
-            return try await serveFile(blobs.original(hash: track.originalHash).path, mediaType: Self.originalMediaType(track.originalFormat), request, context)
+            return try await deliver(track, rendition: nil, offset: 0, request, context)
         case let format?:
             guard let chosen = Rendition.Codec(rawValue: format) else {
                 throw AppError.validation("format", "must be aac, mp3, opus or original")
@@ -83,23 +83,35 @@ struct StreamRoutes: Sendable {
         case nil:
             codec = ClientProfile.preferredCodec(userAgent: request.headers[.userAgent], accept: request.headers[.accept])
         }
-        let rendition = Rendition.choose(codec, maxBitRate: maxBitRate)
+        return try await deliver(track, rendition: Rendition.choose(codec, maxBitRate: maxBitRate), offset: 0, request, context)
+    }
+
+    /// Sends the track as `rendition` (nil: the original file) from `offset`
+    /// seconds: a ready file with ranges and sendfile, else a finished live
+    /// transcode, else one made while the listener listens. Seeking
+    /// (an offset) is always a live transcode from there.
+    func deliver(_ track: PlayableTrack, rendition: Rendition?, offset: Int, _ request: Request, _ context: BasedRequestContext) async throws -> Response {
+        guard let rendition else {
+            return try await serveFile(blobs.original(hash: track.originalHash).path, mediaType: Self.originalMediaType(track.originalFormat), request, context)
+        }
         let trackKey = track.id.uuidString.lowercased()
-        let file = blobs.renditions(track: trackKey).appendingPathComponent(rendition.fileName).path
-        if let open = try await files.open(file) {
-            return try serve(open, mediaType: rendition.mediaType, request, context)
+        if offset == 0 {
+            let file = blobs.renditions(track: trackKey).appendingPathComponent(rendition.fileName).path
+            if let open = try await files.open(file) {
+                return try serve(open, mediaType: rendition.mediaType, request, context)
+            }
+            if let cached = await live.finished(track: trackKey, rendition: rendition) {
+                return try await serveFile(cached.path, mediaType: LiveTranscoder.mediaType(rendition), request, context)
+            }
         }
-        if let cached = await live.finished(track: trackKey, rendition: rendition) {
-            return try await serveFile(cached.path, mediaType: LiveTranscoder.mediaType(rendition), request, context)
-        }
-        return try await streamLive(track, rendition: rendition, request)
+        return try await streamLive(track, rendition: rendition, offset: offset, request)
     }
 
     /// Sends a rendition while ffmpeg makes it, shared with every other request for it.
     /// A transcode that fails ends the response abruptly (the connection
     /// closes before the last chunk), so the client sees an error, never a
     /// short file that looks whole.
-    func streamLive(_ track: PlayableTrack, rendition: Rendition, _ request: Request) async throws -> Response {
+    func streamLive(_ track: PlayableTrack, rendition: Rendition, offset: Int = 0, _ request: Request) async throws -> Response {
         let original = blobs.original(hash: track.originalHash)
         guard try await files.open(original.path) != nil else {
             throw AppError.conflict("This rendition is not ready yet.", code: "rendition_not_ready")
@@ -107,8 +119,10 @@ struct StreamRoutes: Sendable {
         let trackKey = track.id.uuidString.lowercased()
         let headers: HTTPFields = [.contentType: LiveTranscoder.mediaType(rendition), .cacheControl: "no-store", .acceptRanges: "none"]
         if request.method == .head { return Response(status: .ok, headers: headers) }
-        let (partial, id) = try await live.join(track: trackKey, rendition: rendition, original: original, duration: track.durationSeconds ?? 0)
-        let final = await live.cachedFile(track: trackKey, rendition: rendition)
+        let (partial, id) = try await live.join(
+            track: trackKey, rendition: rendition, original: original, duration: track.durationSeconds ?? 0, offset: offset
+        )
+        let final = await live.cachedFile(track: trackKey, rendition: rendition, offset: offset)
         let body = ResponseBody { [live] writer in
             do {
                 // The transcode may finish and rename its file before this reader opens it.
