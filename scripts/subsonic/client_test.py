@@ -600,12 +600,19 @@ def _(c):
         check(abs(decoded_seconds(path) - 8) <= 1, f"{label}: decodes to {decoded_seconds(path):.2f} s, expected 8")
 
 
-@test("stream serves byte ranges to GET")
+@test("stream serves byte ranges to GET, of the original and of a rendition")
 def _(c):
     response = c.get.stream(c.track["a"], tformat="raw", byte_range="bytes=0-99")
     equal(response.status, 206, "status")
     equal(c.get.body(response), c.original["a"][:100], "the first 100 bytes")
     check(response.headers.get("content-range", "").startswith("bytes 0-99/"), f"Content-Range {response.headers.get('content-range')}")
+    response = c.get.stream(c.track["a"], tformat="raw", byte_range="bytes=-100")
+    equal((response.status, c.get.body(response)), (206, c.original["a"][-100:]), "the last 100 bytes")
+    # An iOS player seeks an MP3 with ranges: the same bytes as the whole stream's.
+    whole = c.get.body(c.get.stream(c.track["a"], tformat="mp3"))
+    response = c.get.stream(c.track["a"], tformat="mp3", byte_range="bytes=1000-1999")
+    equal(response.status, 206, "mp3 range status")
+    check(c.get.body(response) == whole[1000:2000], "mp3 range: not the same bytes as the whole stream's")
 
 
 @test("download sends the original byte for byte")
@@ -756,6 +763,15 @@ def _(c):
     equal(ids(c.tok.get_starred2().artist), [], "getStarred2 artists after unstar")
 
 
+@test("star and unstar several songs in one call")
+def _(c):
+    both = [c.track["b"], c.track["c"]]
+    c.tok.star(sids=both)
+    equal(sorted(ids(c.tok.get_starred2().song)), sorted(both), "getStarred2 songs")
+    c.tok.unstar(sids=both)
+    equal(ids(c.tok.get_starred2().song), [], "getStarred2 songs after unstar")
+
+
 @test("setRating rates a song 1–5 and 0 removes it")
 def _(c):
     c.tok.set_rating(c.track["b"], 4)
@@ -829,6 +845,16 @@ def _(c):
     equal(rest_playlist_tracks(c, c.playlist)[1], [c.track["c"], c.track["a"]], "REST tracks")
 
 
+@test("updatePlaylist public=false and public=true set the REST visibility")
+def _(c):
+    expect_ok(c.sub("updatePlaylist", {"playlistId": c.playlist, "public": "false"}), "public=false")
+    equal(c.ben.call("GET", f"/playlists/{c.playlist}")["visibility"], "private", "REST visibility")
+    equal(playlist_named(c, "Night drive II").public, False, "getPlaylists public")
+    expect_ok(c.sub("updatePlaylist", {"playlistId": c.playlist, "public": "true"}), "public=true")
+    equal(c.ben.call("GET", f"/playlists/{c.playlist}")["visibility"], "public", "REST visibility")
+    equal(playlist_named(c, "Night drive II").public, True, "getPlaylists public")
+
+
 @test("a playlist made in the web app (REST) is in getPlaylists")
 def _(c):
     made = c.ben.call("POST", "/playlists", {"title": "From the web app", "visibility": "private"})
@@ -895,6 +921,14 @@ def _(c):
     c.tok.delete_bookmark(c.track["a"])
     equal([m.entry.id for m in c.tok.get_bookmarks()], [], "bookmarks after delete")
     equal(c.ben.call("GET", "/me/resume", params={"trackIds": c.track["a"]})["items"], [], "REST resume after delete")
+
+
+@test("savePlayQueue without ids clears the queue (OpenSubsonic)")
+def _(c):
+    expect_ok(c.sub("savePlayQueue", {}, method="POST"), "savePlayQueue with no parameters")
+    equal(c.ben.call("GET", "/me/queue")["trackIds"], [], "REST trackIds")
+    queue = expect_ok(c.sub("getPlayQueue"), "getPlayQueue").get("playQueue") or {}
+    equal(queue.get("entry", []), [], "getPlayQueue entries")
 
 
 # MARK: Users
@@ -1081,6 +1115,33 @@ def _(c):
     expect_error(c.sub("getSong", {"id": [c.track["a"], c.track["b"]]}), (10, 0), "getSong with two ids")
     expect_error(c.sub("getSong", {"id": "not-a-uuid"}), (10, 70), "getSong id=not-a-uuid")
     expect_error(c.sub("getSong", {"id": ""}), (10, 70), "getSong id=")
+
+
+@test("musicFolderId=1, which apps send once a folder is picked, is accepted")
+def _(c):
+    equal(set(ids(c.tok.search3("", song_count=100, music_folder_id=1).song)), c.public_tracks, "search3")
+    equal(set(ids(c.tok.get_album_list2("newest", size=10, music_folder_id=1))), {c.first_light, c.night_walks}, "getAlbumList2")
+    expect_ok(c.sub("getArtists", {"musicFolderId": 1}), "getArtists")
+    expect_ok(c.sub("getIndexes", {"musicFolderId": 1}), "getIndexes")
+
+
+# MARK: Blocks (last: they hide ana from cyd from here on)
+
+
+@test("once cyd blocks ana, ana's music does not exist for cyd")
+def _(c):
+    as_cyd = lambda endpoint, params=None: rest_call(BASE, endpoint, params, plain_auth("cyd", PASSWORD))
+    expect_ok(as_cyd("getSong", {"id": c.track["a"]}), "getSong before the block")
+    c.cy.call("PUT", "/users/ana/block", expect=(200, 204))
+    every([lambda e=endpoint, p=params: expect_error(as_cyd(e, p), 70, f"{e} after the block")
+           for endpoint, params in [("getSong", {"id": c.track["a"]}), ("getAlbum", {"id": c.first_light}),
+                                    ("getArtist", {"id": c.ana_id}), ("stream", {"id": c.track["a"]}),
+                                    ("download", {"id": c.track["a"]})]] +
+          [lambda: equal(expect_ok(as_cyd("search3", {"query": ""}), "search3")["searchResult3"].get("song", []), [],
+                         "search3 songs after the block"),
+           lambda: equal(expect_ok(as_cyd("getAlbumList2", {"type": "newest"}), "getAlbumList2")["albumList2"].get("album", []), [],
+                         "getAlbumList2 after the block"),
+           lambda: equal(expect_ok(as_cyd("getArtists"), "getArtists")["artists"].get("index", []), [], "getArtists after the block")])
 
 
 def main():
