@@ -714,10 +714,12 @@ def _(c):
     equal(ids(c.tok.get_album_list2("frequent", size=10))[:1], [c.first_light], "frequent")
 
 
-@test("scrobble with time records the play when it happened")
+@test("scrobble with time records the play when it happened, once however often an offline app resends it")
 def _(c):
     played = int(time.time()) - 3600
     c.tok.scrobble(c.track["c"], listen_time=played)
+    c.tok.scrobble(c.track["c"], listen_time=played)
+    equal(rest_play_count(c, "c"), 1, "REST playCount after the same scrobble twice")
     listens = [i for i in c.ben.call("GET", "/me/history", params={"limit": 50})["items"] if i["track"]["id"].lower() == c.track["c"]]
     equal(len(listens), 1, "listens of c")
     at = datetime.fromisoformat(listens[0]["playedAt"].replace("Z", "+00:00")).timestamp()
