@@ -159,6 +159,19 @@ def verify(port, paths, what):
             raise RuntimeError(f"{what}: {body.get('error')} for {path}")
 
 
+def wrk(base, paths, work, name):
+    """bench-search's wrk run (its Lua script), with a 60 s timeout: a call slower than
+    wrk's default 2 s would be counted as a timeout and left out of the percentiles."""
+    paths_file = os.path.join(work, f"{name}.paths")
+    with open(paths_file, "w") as f:
+        f.write("\n".join(paths) + "\n")
+    result = os.path.join(work, f"{name}.json")
+    env = dict(os.environ, PATHS_FILE=paths_file, RESULT_FILE=result, TOKEN="")
+    subprocess.run(["wrk", "-t1", "-c1", f"-d{search.SECONDS}s", "--timeout", "60s", "-s",
+                    os.path.join(HERE, "..", "search", "wrk-paths.lua"), base], check=True, env=env, stdout=subprocess.DEVNULL)
+    return json.load(open(result))
+
+
 def album_list_paths(kind, key):
     paths = []
     for _ in range(200):
@@ -214,15 +227,15 @@ def run(database, data, qs, track_ids, release_ids, work):
         print(f"{database}: search3 and /api/v1/search", flush=True)
         paths = [subsonic("search3", key, query=q) for q in qs]
         verify(port, paths, "search3")
-        results["search3"] = search.wrk(base, paths, work, f"{database}-search3")
-        results["rest_search"] = search.wrk(base, ["/api/v1/search?q=" + urllib.parse.quote(q) for q in qs], work, f"{database}-rest-search")
+        results["search3"] = wrk(base, paths, work, f"{database}-search3")
+        results["rest_search"] = wrk(base, ["/api/v1/search?q=" + urllib.parse.quote(q) for q in qs], work, f"{database}-rest-search")
         results["getAlbumList2"] = {}
         for kind in LIST_TYPES:
             print(f"{database}: getAlbumList2 {kind}", flush=True)
             paths = album_list_paths(kind, key)
             verify(port, paths, f"getAlbumList2 {kind}")
-            results["getAlbumList2"][kind] = search.wrk(base, paths, work, f"{database}-list-{kind}")
-        results["rest_browse_releases"] = search.wrk(base, ["/api/v1/browse/releases?limit=50"], work, f"{database}-rest-releases")
+            results["getAlbumList2"][kind] = wrk(base, paths, work, f"{database}-list-{kind}")
+        results["rest_browse_releases"] = wrk(base, ["/api/v1/browse/releases?limit=50"], work, f"{database}-rest-releases")
         print(f"{database}: full search3 sync, {PAGE} a page", flush=True)
         results["search3_sync"] = full_sync(port, key)
         results["rest_track_walk"] = rest_walk(port)
@@ -252,14 +265,15 @@ def main():
     print()
     print(f"library: {results['tracks']:,} tracks, {results['releases']:,} albums, {results['artists']:,} artists; "
           f"wrk, 1 connection, {search.SECONDS} s per row")
-    print(f"{'database':<10} {'call':<44} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} {'non-200':>8}")
+    print(f"{'database':<10} {'call':<44} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} {'non-200':>8} {'timeouts':>8}")
     for r in results["runs"]:
         d = r["database"]
         rows = [("search3 (500 queries)", r["search3"]), ("  REST /api/v1/search, same queries", r["rest_search"])]
         rows += [(f"getAlbumList2 {kind}", r["getAlbumList2"][kind]) for kind in LIST_TYPES]
         rows += [("  REST /api/v1/browse/releases?limit=50", r["rest_browse_releases"])]
         for label, m in rows:
-            print(f"{d:<10} {label:<44} {m['p50_ms']:>8.2f} {m['p95_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['requests']:>9} {m['non_200']:>8}")
+            print(f"{d:<10} {label:<44} {m['p50_ms']:>8.2f} {m['p95_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['requests']:>9} {m['non_200']:>8} "
+                  f"{m.get('timeouts', 0):>8}")
         s, w = r["search3_sync"], r["rest_track_walk"]
         print(f"{d:<10} full search3 sync ({s['page_size']} a page): {s['seconds']:.1f} s, {s['pages']} pages "
               f"(p50 {s['page_p50_ms']:.1f} ms, p95 {s['page_p95_ms']:.1f} ms); {s['songs']:,} songs, {s['albums']:,} albums, {s['artists']:,} artists")
