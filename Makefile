@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test test-analysis test-subsonic build deps release clean bench-stream bench-analysis bench-realtime bench-search bench-subsonic
+.PHONY: run test test-analysis test-subsonic build deps release clean bench-stream bench-analysis bench-realtime bench-search bench-subsonic bench-events bench-ann
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -39,6 +39,16 @@ bench-subsonic:
 # The Subsonic API through py-opensonic on both databases, against the debug build (part of `make test`).
 test-subsonic:
 	scripts/test-subsonic.sh
+
+# Tickets and nearby shows on SQLite and PostgreSQL (release build): 1,000 listeners rushing a
+# tier of 100 (must be exact), check-in latency, nearby over 100,000 events next to the naive scan.
+bench-events:
+	scripts/bench-events.sh
+
+# The HNSW vector index against hnswlib (PyPI) on the same 1,000,000 vectors of 64 dimensions, single-threaded:
+# build time, memory per vector, recall@10 and queries/s for ef 10…160 (release build); N= and DATA=uniform to change it.
+bench-ann:
+	scripts/bench-ann.sh
 
 # The analysis accuracy suite alone: librosa, MIDI tempo/key, ffmpeg ebur128 (a few minutes).
 test-analysis:

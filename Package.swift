@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "BasedRealtime", targets: ["BasedRealtime"]),
         .library(name: "BasedCRDT", targets: ["BasedCRDT"]),
         .library(name: "BasedSearch", targets: ["BasedSearch"]),
+        .library(name: "BasedDiscovery", targets: ["BasedDiscovery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -137,6 +138,19 @@ let package = Package(
             name: "BasedSearch",
             swiftSettings: swiftSettings
         ),
+        // Discovery's pure computation: the HNSW vector index (and, later, the
+        // collaborative filtering and ranking); no database, no HTTP.
+        .target(
+            name: "BasedDiscovery",
+            swiftSettings: swiftSettings
+        ),
+        // `make bench-ann`: the HNSW index against hnswlib on the same vectors.
+        .executableTarget(
+            name: "BasedDiscoveryBench",
+            dependencies: ["BasedDiscovery"],
+            path: "Benchmarks/BasedDiscoveryBench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BasedApp",
             dependencies: [
@@ -202,6 +216,11 @@ let package = Package(
         .testTarget(
             name: "BasedSearchTests",
             dependencies: ["BasedSearch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BasedDiscoveryTests",
+            dependencies: ["BasedDiscovery"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+# Python references some Swift tests call (icalendar parses our .ics files).
+scripts/install-python-tools.sh >/dev/null
 
 # Feature boundaries (docs/decisions.md): a feature reaches another only
 # through its service. The self-test shows each rule firing on a violation.

@@ -5,9 +5,13 @@ import Foundation
 /// SHA-256 and never changed, and per-track derived files that can be rebuilt.
 public struct BlobStore: Sendable {
     public let root: URL
+    /// `root`'s path, for building the paths the stream's hot path opens
+    /// without making a URL per request.
+    private let rootPath: String
 
     public init(root: URL) {
         self.root = root
+        self.rootPath = root.path.hasSuffix("/") ? String(root.path.dropLast()) : root.path
     }
 
     public var temporary: URL { root.appendingPathComponent("tmp", isDirectory: true) }
@@ -20,6 +24,16 @@ public struct BlobStore: Sendable {
     /// The folder of a track's renditions.
     public func renditions(track: String) -> URL {
         root.appendingPathComponent("renditions/\(track)", isDirectory: true)
+    }
+
+    /// The path of one rendition file of a track (as `renditions(track:)` + name, without URLs).
+    public func renditionPath(track: String, file: String) -> String {
+        "\(rootPath)/renditions/\(track)/\(file)"
+    }
+
+    /// The path of an original (as `original(hash:)`, without URLs).
+    public func originalPath(hash: String) -> String {
+        "\(rootPath)/originals/\(hash.prefix(2))/\(hash)"
     }
 
     public func artwork(hash: String, size: Int) -> URL {

@@ -1,3 +1,4 @@
+import BasedAPI
 @testable import BasedApp
 import Foundation
 import HTTPTypes
@@ -105,13 +106,13 @@ struct HotPathCacheTests {
     }
 
     /// A ready public track of Ana's and a signed link to its stream.
-    func withSignedTrack(_ body: @escaping @Sendable (any TestClientProtocol, AppServices, String, SessionBody, StreamLinkBody) async throws -> Void) async throws {
+    func withSignedTrack(_ body: @escaping @Sendable (any TestClientProtocol, AppServices, String, SessionBody, Schemas.StreamLink) async throws -> Void) async throws {
         let audio = try await makeAudio(seconds: 3, format: "wav")
         try await withApp { client, services in
             let ana = try await client.register("ana", role: "artist")
             let track = try await client.upload(audio, token: ana.accessToken).decode(TrackBody.self)
             #expect(try await client.waitForProcessing(track.id, token: ana.accessToken).state == "ready")
-            let link = try await client.request(.post, "/api/v1/tracks/\(track.id)/stream-url", token: ana.accessToken).decode(StreamLinkBody.self)
+            let link = try await client.request(.post, "/api/v1/tracks/\(track.id)/stream-url", token: ana.accessToken).decode(Schemas.StreamLink.self)
             try await body(client, services, track.id, ana, link)
         }
     }

@@ -1,3 +1,4 @@
+import BasedAPI
 import BasedApp
 import Foundation
 import HummingbirdTesting
@@ -62,16 +63,15 @@ struct MessagingTests {
             let ana = try await client.register("ana")
             let ben = try await client.register("ben")
             let eve = try await client.register("eve")
-            let group = try await client.request(.post, "/api/v1/conversations", json: #"{"title":"Burst","memberIds":["\#(ben.user.id)"]}"#, token: ana.accessToken).decode(GroupBody.self)
-            struct Sent: Decodable { var seq: Int; var duplicate: Bool }
+            let group = try await client.request(.post, "/api/v1/conversations", json: #"{"title":"Burst","memberIds":["\#(ben.user.id)"]}"#, token: ana.accessToken).decode(Schemas.ConversationDetail.self)
             // 40 distinct sends, each also retried at once, and Eve (not a member) trying in between.
-            let results = try await withThrowingTaskGroup(of: (String, Int, Sent?).self) { tasks in
+            let results = try await withThrowingTaskGroup(of: (String, Int, Schemas.SentMessage?).self) { tasks in
                 for index in 0..<40 {
                     for _ in 0..<2 {
                         tasks.addTask {
                             let token = index % 2 == 0 ? ana.accessToken : ben.accessToken
                             let response = try await client.request(.post, "/api/v1/messages", json: #"{"conversationId":"\#(group.id)","clientMessageId":"burst-\#(index)","text":"n\#(index)"}"#, token: token)
-                            return ("burst-\(index)", response.status.code, try? response.decode(Sent.self))
+                            return ("burst-\(index)", response.status.code, try? response.decode(Schemas.SentMessage.self))
                         }
                     }
                     tasks.addTask {
@@ -92,7 +92,7 @@ struct MessagingTests {
             }
             let seqs = Set(sends.compactMap { $0.2?.seq })
             #expect(seqs == Set(1...40))
-            let history = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=100", token: ben.accessToken).decode(MessagePageBody.self)
+            let history = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=100", token: ben.accessToken).decode(Schemas.MessagePage.self)
             #expect(history.items.map(\.seq) == Array(1...40))
         }
     }
@@ -175,19 +175,19 @@ struct MessagingTests {
             let dan = try await client.register("dan")
             let created = try await client.request(.post, "/api/v1/conversations", json: #"{"title":"Band","memberIds":["\#(ben.user.id)"]}"#, token: ana.accessToken)
             #expect(created.status == .created)
-            let group = try created.decode(GroupBody.self)
-            #expect(group.kind == "group")
+            let group = try created.decode(Schemas.ConversationDetail.self)
+            #expect(group.kind == .group)
             #expect(group.members.count == 2)
-            #expect(group.members.first { $0.user.id == ana.user.id }?.role == "admin")
+            #expect(group.members.first { $0.user.id == ana.user.id }?.role == .admin)
 
             // Only admins add, rename and remove.
             let benAdds = try await client.request(.post, "/api/v1/conversations/\(group.id)/members", json: #"{"userIds":["\#(cleo.user.id)"]}"#, token: ben.accessToken)
             #expect(benAdds.status == .forbidden)
             #expect(try benAdds.problem().code == "admin_only")
             let added = try await client.request(.post, "/api/v1/conversations/\(group.id)/members", json: #"{"userIds":["\#(cleo.user.id)"]}"#, token: ana.accessToken)
-            #expect(try added.decode(GroupBody.self).members.count == 3)
+            #expect(try added.decode(Schemas.ConversationDetail.self).members.count == 3)
             let renamed = try await client.request(.patch, "/api/v1/conversations/\(group.id)", json: #"{"title":"The Band"}"#, token: ana.accessToken)
-            #expect(try renamed.decode(GroupBody.self).title == "The Band")
+            #expect(try renamed.decode(Schemas.ConversationDetail.self).title == "The Band")
             #expect(try await client.request(.patch, "/api/v1/conversations/\(group.id)", json: #"{"title":"Mine"}"#, token: ben.accessToken).status == .forbidden)
 
             // Everyone in it gets the messages live; Dan, outside, can do nothing with it.
@@ -206,26 +206,26 @@ struct MessagingTests {
             #expect(try await client.request(.post, "/api/v1/conversations/\(group.id)/read", json: #"{"seq":1}"#, token: dan.accessToken).status == .forbidden)
 
             // History: the newest page, then back, then forward from any point.
-            let newest = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=10", token: cleo.accessToken).decode(MessagePageBody.self)
+            let newest = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=10", token: cleo.accessToken).decode(Schemas.MessagePage.self)
             #expect(newest.items.map(\.seq) == Array(21...30))
             #expect(newest.lastSeq == 30)
-            let back = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=10&before=21", token: cleo.accessToken).decode(MessagePageBody.self)
+            let back = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=10&before=21", token: cleo.accessToken).decode(Schemas.MessagePage.self)
             #expect(back.items.map(\.seq) == Array(11...20))
-            let forward = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=5&after=7", token: cleo.accessToken).decode(MessagePageBody.self)
+            let forward = try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=5&after=7", token: cleo.accessToken).decode(Schemas.MessagePage.self)
             #expect(forward.items.map(\.seq) == Array(8...12))
             #expect(try await client.request(.get, "/api/v1/conversations/\(group.id)/messages?limit=500", token: cleo.accessToken).status == .unprocessableContent)
 
             // Edit (sender only), react, delete (tombstone).
             #expect(try await client.request(.patch, "/api/v1/conversations/\(group.id)/messages/1", json: #"{"text":"edited"}"#, token: ben.accessToken).status == .forbidden)
-            let edited = try await client.request(.patch, "/api/v1/conversations/\(group.id)/messages/1", json: #"{"text":"edited"}"#, token: ana.accessToken).decode(ChatMessageBody.self)
+            let edited = try await client.request(.patch, "/api/v1/conversations/\(group.id)/messages/1", json: #"{"text":"edited"}"#, token: ana.accessToken).decode(Schemas.ChatMessage.self)
             #expect(edited.text == "edited")
             #expect(edited.editedAt != nil)
             let update = try await cleoSocket.next("message_updated") { $0.int("seq") == 1 }
             #expect((update["message"] as? [String: Any])?["text"] as? String == "edited")
-            let reacted = try await client.request(.put, "/api/v1/conversations/\(group.id)/messages/1/reactions/%F0%9F%94%A5", token: cleo.accessToken).decode(ChatMessageBody.self)
+            let reacted = try await client.request(.put, "/api/v1/conversations/\(group.id)/messages/1/reactions/%F0%9F%94%A5", token: cleo.accessToken).decode(Schemas.ChatMessage.self)
             #expect(reacted.reactions.first?.emoji == "🔥")
             #expect(reacted.reactions.first?.count == 1)
-            let deleted = try await client.request(.delete, "/api/v1/conversations/\(group.id)/messages/1", token: ana.accessToken).decode(ChatMessageBody.self)
+            let deleted = try await client.request(.delete, "/api/v1/conversations/\(group.id)/messages/1", token: ana.accessToken).decode(Schemas.ChatMessage.self)
             #expect(deleted.deleted)
             #expect(deleted.text == nil)
             #expect(deleted.reactions.isEmpty)
@@ -233,10 +233,10 @@ struct MessagingTests {
             #expect(try await client.request(.patch, "/api/v1/conversations/\(group.id)/messages/99", json: #"{"text":"x"}"#, token: ana.accessToken).status == .notFound)
 
             // The list shows unread counts: Cleo has read nothing yet, Ben sent the last one.
-            let cleoList = try await client.request(.get, "/api/v1/conversations", token: cleo.accessToken).decode(ConversationListBody.self)
+            let cleoList = try await client.request(.get, "/api/v1/conversations", token: cleo.accessToken).decode(Schemas.ConversationPage.self)
             #expect(cleoList.items.first?.id == group.id)
             #expect(cleoList.items.first?.unreadCount == 30)
-            let benList = try await client.request(.get, "/api/v1/conversations", token: ben.accessToken).decode(ConversationListBody.self)
+            let benList = try await client.request(.get, "/api/v1/conversations", token: ben.accessToken).decode(Schemas.ConversationPage.self)
             #expect(benList.items.first?.unreadCount == 0)
 
             // Receipts over REST reach sockets; a position from the future is refused.
@@ -251,9 +251,9 @@ struct MessagingTests {
 
             // Leaving: Ana (the only admin) leaves; Ben, longest there, becomes admin.
             #expect(try await client.request(.delete, "/api/v1/conversations/\(group.id)/members/\(ana.user.id)", token: ana.accessToken).status == .noContent)
-            let after = try await client.request(.get, "/api/v1/conversations/\(group.id)", token: ben.accessToken).decode(GroupBody.self)
+            let after = try await client.request(.get, "/api/v1/conversations/\(group.id)", token: ben.accessToken).decode(Schemas.ConversationDetail.self)
             #expect(after.members.map(\.user.id).contains(ana.user.id) == false)
-            #expect(after.members.first { $0.user.id == ben.user.id }?.role == "admin")
+            #expect(after.members.first { $0.user.id == ben.user.id }?.role == .admin)
             #expect(try await client.request(.get, "/api/v1/conversations/\(group.id)/messages", token: ana.accessToken).status == .forbidden)
             await cleoSocket.close()
             await anaSocket.close()
@@ -272,8 +272,8 @@ struct MessagingTests {
 
             #expect(try await client.request(.put, "/api/v1/users/ana/block", token: ben.accessToken).status == .noContent)
             let blocks = try await client.request(.get, "/api/v1/me/blocks", token: ben.accessToken)
-            struct Blocked: Decodable { struct User: Decodable { var username: String }; var items: [User] }
-            #expect(try blocks.decode(Blocked.self).items.map(\.username) == ["ana"])
+            // The contract declares this page inline, so its type is the operation's own rather than a component schema.
+            #expect(try blocks.decode(Operations.ListBlocks.Output.Ok.Body.JsonPayload.self).items.map(\.username) == ["ana"])
             for (token, to) in [(ana.accessToken, ben.user.id), (ben.accessToken, ana.user.id)] {
                 let refused = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(to)","clientMessageId":"b-\#(to)","text":"hello?"}"#, token: token)
                 #expect(refused.status == .forbidden)
@@ -293,7 +293,7 @@ struct MessagingTests {
 
             // Notifications: Ana following Ben does not reach his inbox.
             #expect(try await client.request(.put, "/api/v1/users/ben/follow", token: ana.accessToken).status == .ok)
-            let inbox = try await client.request(.get, "/api/v1/notifications", token: ben.accessToken).decode(NotificationPageBody.self)
+            let inbox = try await client.request(.get, "/api/v1/notifications", token: ben.accessToken).decode(Schemas.NotificationPage.self)
             #expect(inbox.items.isEmpty)
 
             // Unblocked, they talk again.
@@ -318,14 +318,13 @@ struct MessagingTests {
                 try await client.execute(uri: "/api/v1/attachments", method: .post,
                     headers: [.authorization: "Bearer \(token)", .contentType: "application/octet-stream"], body: ByteBuffer(bytes: bytes))
             }
-            struct Info: Decodable { var id: String; var kind: String; var contentType: String; var url: String; var durationSeconds: Double? }
             let picture = try await upload(image, ana.accessToken)
             #expect(picture.status == .created)
-            let pictureInfo = try picture.decode(Info.self)
-            #expect(pictureInfo.kind == "image")
+            let pictureInfo = try picture.decode(Schemas.AttachmentInfo.self)
+            #expect(pictureInfo.kind == .image)
             #expect(pictureInfo.contentType == "image/png")
-            let audio = try await upload(clip, ana.accessToken).decode(Info.self)
-            #expect(audio.kind == "audio")
+            let audio = try await upload(clip, ana.accessToken).decode(Schemas.AttachmentInfo.self)
+            #expect(audio.kind == .audio)
             #expect(audio.contentType == "audio/mpeg")
             #expect(abs((audio.durationSeconds ?? 0) - 2) < 0.2)
 
@@ -364,7 +363,7 @@ struct MessagingTests {
             let host = try await client.register("venue", role: "venue")
             let room = try await client.request(.post, "/api/v1/rooms", json: #"{"title":"Friday show","subject":"event:42"}"#, token: host.accessToken)
             #expect(room.status == .created)
-            let roomID = try room.decode(RoomBody.self).id
+            let roomID = try room.decode(Schemas.Room.self).id
             var fans: [(SessionBody, TestSocket)] = []
             for index in 0..<20 {
                 let fan = try await client.register("fan\(index)")
@@ -386,56 +385,6 @@ struct MessagingTests {
             for (_, socket) in fans { await socket.close() }
         }
     }
-}
-
-// MARK: Bodies
-
-struct GroupBody: Decodable {
-    struct Member: Decodable {
-        struct User: Decodable { var id: String; var username: String }
-        var user: User
-        var role: String
-        var readSeq: Int
-    }
-    var id: String
-    var kind: String
-    var title: String?
-    var lastSeq: Int
-    var members: [Member]
-}
-
-struct ChatMessageBody: Decodable {
-    struct Reaction: Decodable { var emoji: String; var count: Int }
-    var seq: Int
-    var text: String?
-    var deleted: Bool
-    var editedAt: Date?
-    var reactions: [Reaction]
-}
-
-struct MessagePageBody: Decodable {
-    var items: [ChatMessageBody]
-    var lastSeq: Int
-}
-
-struct ConversationListBody: Decodable {
-    struct Item: Decodable { var id: String; var kind: String; var unreadCount: Int; var lastSeq: Int }
-    var items: [Item]
-}
-
-struct RoomBody: Decodable { var id: String }
-
-struct NotificationPageBody: Decodable {
-    struct Item: Decodable {
-        struct Actor: Decodable { var username: String }
-        var id: String
-        var kind: String
-        var actor: Actor?
-        var data: [String: String]
-        var read: Bool
-    }
-    var items: [Item]
-    var nextCursor: String?
 }
 
 // MARK: A client that never reads

@@ -1,3 +1,4 @@
+import BasedAPI
 @testable import BasedApp
 import Foundation
 import HummingbirdTesting
@@ -16,7 +17,7 @@ struct RealtimeOrderingTests {
             let cat = try await client.register("cat")
             let group = try await client.request(
                 .post, "/api/v1/conversations", json: #"{"title":"Burst","memberIds":["\#(ben.user.id)","\#(cat.user.id)"]}"#, token: ana.accessToken
-            ).decode(GroupBody.self)
+            ).decode(Schemas.ConversationDetail.self)
             let conversation = try #require(UUID(uuidString: group.id))
             let phone = try await TestSocket.connect(port: port, token: ben.accessToken)
             let laptop = try await TestSocket.connect(port: port, token: ben.accessToken)

@@ -1,3 +1,4 @@
+import BasedAPI
 import BasedApp
 import BasedMedia
 import Foundation
@@ -5,8 +6,6 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
-
-struct StreamLinkBody: Decodable { var url: String; var hlsUrl: String }
 
 @Suite("Streaming")
 struct StreamingTests {
@@ -134,7 +133,7 @@ struct StreamingTests {
                 #expect(try await client.request(.get, "/api/v1/tracks/\(id)/\(path)", token: ana.accessToken).status == .ok, "\(path)")
             }
             #expect(try await client.request(.post, "/api/v1/tracks/\(id)/stream-url", token: bob.accessToken).status == .notFound)
-            let link = try await client.request(.post, "/api/v1/tracks/\(id)/stream-url", token: ana.accessToken).decode(StreamLinkBody.self)
+            let link = try await client.request(.post, "/api/v1/tracks/\(id)/stream-url", token: ana.accessToken).decode(Schemas.StreamLink.self)
             #expect(try await client.request(.get, link.url).status == .ok)
             let master = try await client.request(.get, link.hlsUrl)
             #expect(master.status == .ok)
@@ -188,11 +187,11 @@ struct StreamingTests {
                   {"playId":"p3","trackId":"\(UUID().uuidString)","event":"start","positionSeconds":0,"at":"2026-01-01T11:00:00Z"}
                 ]}
                 """
-            struct Accepted: Decodable { var accepted: Int }
             for _ in 0..<2 {
                 let response = try await client.request(.post, "/api/v1/plays", json: batch, token: fan.accessToken)
                 #expect(response.status == .ok)
-                #expect(try response.decode(Accepted.self).accepted == 4)
+                // The contract declares this answer inline, so its type is the operation's own rather than a component schema.
+                #expect(try response.decode(Operations.ReportPlays.Output.Ok.Body.JsonPayload.self).accepted == 4)
             }
             _ = try await client.request(.post, "/api/v1/plays", json: #"{"events":[{"playId":"a1","trackId":"\#(id)","event":"start","positionSeconds":0,"at":"2026-01-02T10:00:00Z"}]}"#, token: ana.accessToken)
             let track = try await client.request(.get, "/api/v1/tracks/\(id)").decode(TrackBody.self)

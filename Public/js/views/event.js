@@ -1,4 +1,5 @@
-// An event: when, where, the venue, the description and your RSVP.
+// An event: when, where, the venue, the description, your RSVP, its tickets
+// (claim, waitlist, your code) and a link to add it to a calendar.
 
 import { h, announce } from '../dom.js';
 import { t, formatDateTime } from '../strings.js';
@@ -30,6 +31,79 @@ function rsvpControls(event, onChange) {
       h('button', { type: 'button', 'aria-pressed': String(event.myRsvp === 'interested'), onclick: () => choose('interested') }, t.events.rsvpInterested),
       event.myRsvp ? h('button', { type: 'button', onclick: () => choose(null) }, t.events.withdraw) : null),
     errors);
+}
+
+/** Price in the currency's own format; free when 0. */
+function price(tier) {
+  if (tier.priceMinor === 0) return t.events.free;
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency: tier.currency }).format(tier.priceMinor / 100);
+  } catch {
+    return `${(tier.priceMinor / 100).toFixed(2)} ${tier.currency}`;
+  }
+}
+
+/** The event's ticket tiers: claim one, or join the waitlist of a sold-out one. */
+function ticketSection(event, signal) {
+  const list = h('ul', { class: 'stack', 'aria-labelledby': 'tickets-heading' });
+  const status = h('div', { role: 'status' });
+  const errors = h('div');
+  const section = h('section', { class: 'stack', 'aria-labelledby': 'tickets-heading' },
+    h('h2', { id: 'tickets-heading' }, t.events.tickets), list, status, errors);
+  section.hidden = true;
+  const act = async (path, done) => {
+    errors.replaceChildren();
+    try {
+      const result = await api.post(path);
+      done(result);
+      await load();
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    }
+  };
+  const row = (tier) => {
+    const label = `${tier.name} — ${price(tier)} — ${tier.soldOut ? t.events.soldOut : t.events.left(tier.available)}`;
+    let action = null;
+    if (api.isSignedIn() && event.status !== 'cancelled') {
+      action = tier.soldOut
+        ? h('button', { type: 'button', onclick: () => act(`/tiers/${encodeURIComponent(tier.id)}/waitlist`, (place) => {
+          status.textContent = t.events.waiting(place.position);
+        }) }, t.events.joinWaitlist(tier.name))
+        : h('button', { type: 'button', onclick: () => act(`/tiers/${encodeURIComponent(tier.id)}/claims`, (ticket) => {
+          status.replaceChildren(h('p', {}, t.events.yourTicket(tier.name)), h('p', {}, h('code', { class: 'secret' }, ticket.code)));
+          announce(t.events.yourTicket(tier.name));
+        }) }, t.events.claim(tier.name));
+    }
+    return h('li', { class: 'button-row' }, h('span', {}, label), action);
+  };
+  const load = async () => {
+    try {
+      const { items } = await api.get(`/events/${encodeURIComponent(event.id)}/tiers`, { signal, auth: api.isSignedIn() });
+      if (!items.length) { section.hidden = true; return; }
+      section.hidden = false;
+      list.replaceChildren(...items.map(row));
+    } catch (error) {
+      if (!signal.aborted) errors.replaceChildren(failure(error, load));
+    }
+  };
+  load();
+  return section;
+}
+
+/** The bill: accepted artists with their set times (hidden when there are none). */
+function lineupSection(event, signal) {
+  const list = h('ol', { class: 'stack' });
+  const section = h('section', { class: 'stack', 'aria-labelledby': 'lineup-heading' }, h('h2', { id: 'lineup-heading' }, t.events.lineup), list);
+  section.hidden = true;
+  api.get(`/events/${encodeURIComponent(event.id)}/lineup`, { signal }).then(({ items }) => {
+    const accepted = items.filter((slot) => slot.status === 'accepted');
+    if (!accepted.length) return;
+    list.replaceChildren(...accepted.map((slot) => h('li', {},
+      h('a', { href: userPath(slot.artist) }, slot.artist.displayName),
+      slot.setStartsAt ? [' — ', h('time', { datetime: slot.setStartsAt }, formatDateTime(slot.setStartsAt))] : null)));
+    section.hidden = false;
+  }).catch(() => {});
+  return section;
 }
 
 /** Joins the event's room and opens it as a conversation. */
@@ -67,7 +141,10 @@ export function render(container, { params }) {
           h('dt', {}, t.events.venue), h('dd', {}, h('a', { href: userPath(event.venue) }, event.venue.displayName))),
         h('p', { class: 'meta' }, t.events.going(event.goingCount), ' · ', t.events.interested(event.interestedCount)),
         event.description ? h('p', { class: 'bio' }, event.description) : null,
+        lineupSection(event, signal),
         rsvpControls(event, load),
+        ticketSection(event, signal),
+        h('p', {}, h('a', { href: `/api/v1/events/${encodeURIComponent(event.id)}/calendar.ics`, download: 'event.ics' }, t.events.addToCalendar)),
         chatButton(event)));
       if (first) setTitle(event.title);
       first = false;

@@ -16,12 +16,15 @@ function describe(item) {
     case 'message': return t.notifications.message(actor);
     case 'release': return t.notifications.release(actor, item.data?.title);
     case 'event_reminder': return t.notifications.event_reminder(item.data?.title);
+    case 'ticket_offer': return t.notifications.ticket_offer();
+    case 'lineup_invite': return t.notifications.lineup_invite(actor, item.data?.title);
+    case 'lineup': return t.notifications.lineup(actor, item.data?.title);
     default: return t.notifications.other;
   }
 }
 
 function target(item) {
-  if (item.kind === 'event_reminder' && item.data?.eventId) return `/events/${encodeURIComponent(item.data.eventId)}`;
+  if (['event_reminder', 'ticket_offer', 'lineup_invite', 'lineup'].includes(item.kind) && item.data?.eventId) return `/events/${encodeURIComponent(item.data.eventId)}`;
   if (item.kind === 'message' && item.data?.conversationId) return `/messages/${encodeURIComponent(item.data.conversationId)}`;
   if (item.actor) return userPath(item.actor);
   return null;

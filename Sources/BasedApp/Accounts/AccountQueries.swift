@@ -163,7 +163,7 @@ enum AccountQueries {
     /// Ids of artist accounts, optionally only those of a city (any letter case) or only verified ones; at most `limit`.
     static func artistIDs(city: String?, verified: Bool?, limit: Int, on sql: any SQLDatabase) async throws -> [UUID] {
         let query = sql.select().column("id").from("users").where("role", .equal, Role.artist.rawValue)
-        if let city { query.where(SQLFunction("LOWER", args: SQLIdentifier("city")), .equal, SQLBind(city.lowercased())) }
+        if let city { query.where(inCity(city)) }
         if let verified { query.where("verified", .equal, verified) }
         return try await query.limit(limit).all(decodingColumn: "id", as: UUID.self)
     }
@@ -171,13 +171,42 @@ enum AccountQueries {
     /// A page of artist accounts, newest first, optionally of a city, verified, or naming a genre among theirs.
     static func artists(city: String?, verified: Bool?, genre: String?, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [User] {
         let query = sql.select().column("*").from("users").where("role", .equal, Role.artist.rawValue)
-        if let city { query.where(SQLFunction("LOWER", args: SQLIdentifier("city")), .equal, SQLBind(city.lowercased())) }
+        if let city { query.where(inCity(city)) }
         if let verified { query.where("verified", .equal, verified) }
-        if let genre {
-            // genres is a JSON array of strings: match the quoted name in any letter case.
-            query.where(SQLFunction("LOWER", args: SQLIdentifier("genres")), .like, SQLBind("%" + JSONText.encode(genre.lowercased()) + "%"))
-        }
+        if let genre { query.where(namingGenre(genre)) }
         if let before { query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit).all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    // Letter case: SQLite's LOWER folds only ASCII, so `LOWER(city) = 'örebro'`
+    // never finds `Örebro`. Each condition compares the column's LOWER with the
+    // value's LOWER (the same function on both sides, so a value typed as stored
+    // always matches) and with Swift's lowercasing of it (so `Örebro` still finds
+    // a stored `örebro`).
+
+    /// The user's city is `city`, in any letter case.
+    private static func inCity(_ city: String) -> SQLQueryString {
+        "LOWER(city) IN (LOWER(\(bind: city)), \(bind: city.lowercased()))"
+    }
+
+    /// The user's genres (a JSON array of strings) name `genre`, whole and in any letter case.
+    ///
+    /// A LIKE on the JSON text, for the quoted name: the name's own `%`, `_` and
+    /// escape character are escaped, and the escape character is named, since
+    /// PostgreSQL's LIKE otherwise reads the backslashes of JSON (`\"`, `\\`) as
+    /// escapes and SQLite's does not. SQLKit's LIKE has no ESCAPE clause, hence raw SQL.
+    private static func namingGenre(_ genre: String) -> SQLQueryString {
+        func pattern(_ name: String) -> String {
+            let quoted = JSONText.encode(name)
+            var escaped = ""
+            for character in quoted {
+                if character == "!" || character == "%" || character == "_" { escaped.append("!") }
+                escaped.append(character)
+            }
+            return "%" + escaped + "%"
+        }
+        return """
+            (LOWER(genres) LIKE LOWER(\(bind: pattern(genre))) ESCAPE '!' OR LOWER(genres) LIKE \(bind: pattern(genre.lowercased())) ESCAPE '!')
+            """
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOConcurrencyHelpers
 import Prometheus
+import Synchronization
 
 /// The application's own Prometheus registry, rendered at `/metrics`. One per
 /// application rather than a process-wide bootstrap, so tests stay isolated.
@@ -15,17 +16,30 @@ public final class AppMetrics: Sendable {
 
     public init() {}
 
+    /// The counter and histogram of each (method, route, status), made once:
+    /// the registry's lookup builds names and takes its lock, too much for every request.
+    private let requestMetrics = Mutex<[String: (Counter, DurationHistogram)]>([:])
+
     func record(method: HTTPRequest.Method, route: String, status: Int, duration: Duration) {
-        let labels = [("method", method.rawValue), ("route", route), ("status", String(status))]
-        registry.makeCounter(
-            descriptor: .init(namespace: "based", metricName: "http_requests", unitName: "total", helpText: "HTTP requests handled."),
-            labels: labels
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: .init(namespace: "based", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency."),
-            labels: labels,
-            buckets: Self.buckets
-        ).record(duration)
+        let key = "\(method.rawValue) \(status) \(route)"
+        let metrics = requestMetrics.withLock { $0[key] } ?? {
+            let labels = [("method", method.rawValue), ("route", route), ("status", String(status))]
+            let made = (
+                registry.makeCounter(
+                    descriptor: .init(namespace: "based", metricName: "http_requests", unitName: "total", helpText: "HTTP requests handled."),
+                    labels: labels
+                ),
+                registry.makeDurationHistogram(
+                    descriptor: .init(namespace: "based", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency."),
+                    labels: labels,
+                    buckets: Self.buckets
+                )
+            )
+            requestMetrics.withLock { $0[key] = made }
+            return made
+        }()
+        metrics.0.increment()
+        metrics.1.record(duration)
     }
 
     private static let fanOutBuckets: [Duration] = [

@@ -36,6 +36,9 @@ public struct AppServices: Sendable {
     public let feed: FeedService
     public let comments: CommentService
     public let jams: JamService
+    public let tickets: TicketService
+    public let lineups: LineupService
+    public let calendars: CalendarService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -129,6 +132,8 @@ public struct AppServices: Sendable {
         )
         var library = LibraryService(database: database, tracks: trackService, releases: releases, realtime: realtime)
         library.playlistVisible = { id, viewer in try await playlists.isVisible(id, to: viewer) }
+        let lineups = LineupService(database: database, events: events, accounts: accounts, follows: follows, realtime: realtime)
+        let tickets = TicketService(database: database, events: events, accounts: accounts, blocks: blocks, realtime: realtime)
         let search = SearchService(
             accounts: accounts, tracks: trackService, releases: releases, events: events, follows: follows, plays: plays,
             blocks: blocks, playlists: playlists, changes: changes, logger: logger
@@ -162,10 +167,15 @@ public struct AppServices: Sendable {
             search: search,
             library: library,
             playlists: playlists,
-            browse: BrowseService(accounts: accounts, tracks: trackService, releases: releases, plays: plays, follows: follows, events: events),
+            browse: BrowseService(
+                accounts: accounts, tracks: trackService, releases: releases, plays: plays, follows: follows, events: events, lineups: lineups
+            ),
             feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
             comments: CommentService(database: database, tracks: trackService, blocks: blocks),
             jams: JamService(database: database, tracks: trackService, playlists: playlists, realtime: realtime),
+            tickets: tickets,
+            lineups: lineups,
+            calendars: CalendarService(database: database, events: events, tickets: tickets, accounts: accounts),
             changes: changes,
             realtime: realtime,
             jobs: jobs,
@@ -350,6 +360,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
     )
     media.register(on: router)
     SubsonicAPI(services: services, media: media).register(on: router)
+    CalendarRoutes(calendars: services.calendars).register(on: router)
     let api = APIHandler(services: services)
     try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
     return router

@@ -10,6 +10,7 @@ public struct BrowseService: Sendable {
     let plays: PlayService
     let follows: FollowService
     let events: EventService
+    let lineups: LineupService
 
     public enum Order: String, Sendable { case newest, popular }
 
@@ -138,8 +139,13 @@ public struct BrowseService: Sendable {
         let recent = try await tracks.newest(genre: nil, artists: [user.id], before: nil, limit: 200)
         let plays = try await plays.counts(tracks: recent.map(\.id))
         let top = recent.sorted { (plays[$0.id]?.plays ?? 0, $0.id.uuidString) > (plays[$1.id]?.plays ?? 0, $1.id.uuidString) }.prefix(10)
-        // Until line-ups exist, the shows on an artist's page are those it publishes as a venue.
-        let events = user.role == .venue ? try await events.upcoming(venue: user.id, viewer: viewer, cursor: nil, limit: 10).views : []
+        // A venue's page shows what it publishes; an artist's, the bills it accepted.
+        let events: [EventService.View]
+        switch user.role {
+        case .venue: events = try await self.events.upcoming(venue: user.id, viewer: viewer, cursor: nil, limit: 10).views
+        case .artist: events = try await lineups.shows(of: user.id, viewer: viewer)
+        default: events = []
+        }
         return ArtistPage(
             profile: ProfileView(user: user, followerCount: counts.followers, followingCount: counts.following),
             releases: releases, topTracks: Array(top), upcomingEvents: events

@@ -33,6 +33,10 @@ public struct Migrator: Sendable {
         Migration009Comments.migration,
         Migration010Jams.migration,
         Migration011Subsonic.migration,
+        Migration012Tickets.migration,
+        Migration013Calendars.migration,
+        Migration014EventPlaces.migration,
+        Migration015Lineups.migration,
     ]
 
     /// Returns the versions it applied.

@@ -13,6 +13,9 @@ public struct Event: Codable, Sendable, Equatable {
     public var endsAt: Date?
     public var city: String?
     public var address: String?
+    /// The pin: where the show is, for nearby searches and maps.
+    public var latitude: Double?
+    public var longitude: Double?
     public var status: Status
     /// The event's chat room, a conversation of kind `room` with subject `event:<id>`.
     public var roomId: UUID

@@ -29,6 +29,23 @@ enum EventQueries {
             .all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// Scheduled events with a pin inside the box, that have not ended by `from` and start by `to`, soonest first.
+    static func within(_ box: Geo.Box, from: Date, to: Date?, limit: Int, on sql: any SQLDatabase) async throws -> [Event] {
+        let query = sql.select().column("*").from("events")
+            .where("latitude", .greaterThanOrEqual, box.latitudes.lowerBound).where("latitude", .lessThanOrEqual, box.latitudes.upperBound)
+            .where { group in
+                for range in box.longitudes {
+                    group.orWhere { $0.where("longitude", .greaterThanOrEqual, range.lowerBound).where("longitude", .lessThanOrEqual, range.upperBound) }
+                }
+                return group
+            }
+            .where("status", .equal, Event.Status.scheduled.rawValue)
+            .where { $0.where("starts_at", .greaterThanOrEqual, from).orWhere("ends_at", .greaterThan, from) }
+        if let to { query.where("starts_at", .lessThanOrEqual, to) }
+        return try await query.orderBy("starts_at").orderBy("id").limit(limit)
+            .all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
     struct Entry: Decodable {
         var rsvpStatus: RSVP.Status
         var rsvpCreatedAt: Date

@@ -59,12 +59,58 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(items: try await eventBodies(page.views), nextCursor: page.nextCursor))))
     }
 
+    func listNearbyEvents(_ input: Operations.ListNearbyEvents.Input) async throws -> Operations.ListNearbyEvents.Output {
+        let viewer = try RequestScope.get().identity
+        var latitude = input.query.latitude, longitude = input.query.longitude
+        if latitude == nil, longitude == nil, let viewer, let user = try await accounts.user(id: viewer.userID) {
+            // Without a point: the viewer's own pin (their city).
+            (latitude, longitude) = (user.latitude, user.longitude)
+        }
+        guard let latitude, let longitude else {
+            throw AppError.validation(Geo.problems(latitude: input.query.latitude, longitude: input.query.longitude).nonEmpty ?? [
+                .init("latitude", "is required (with longitude) unless your profile has a pin"),
+            ])
+        }
+        let found = try await events.nearby(
+            latitude: latitude, longitude: longitude, radiusKm: input.query.radiusKm ?? 25, from: input.query.from, to: input.query.to,
+            order: input.query.sort == .distance ? .distance : .date, limit: input.query.limit, viewer: viewer?.userID
+        )
+        let bodies = try await eventBodies(found.map(\.view))
+        return .ok(.init(body: .json(.init(items: zip(bodies, found).map { .init(event: $0, distanceKm: ($1.distanceKm * 100).rounded() / 100) }))))
+    }
+
+    func getLineup(_ input: Operations.GetLineup.Input) async throws -> Operations.GetLineup.Output {
+        let viewer = try RequestScope.get().identity?.userID
+        let slots = try await services.lineups.lineup(eventID: try Self.uuid(input.path.eventId, "eventId"), viewer: viewer)
+        return .ok(.init(body: .json(.init(items: slots.map { Self.slot($0.0, artist: $0.1) }))))
+    }
+
+    func inviteToLineup(_ input: Operations.InviteToLineup.Input) async throws -> Operations.InviteToLineup.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let slot = try await services.lineups.invite(
+            identity, eventID: try Self.uuid(input.path.eventId, "eventId"), username: body.username, setStartsAt: body.setStartsAt, setEndsAt: body.setEndsAt
+        )
+        return .created(.init(body: .json(Self.slot(slot, artist: try await profiles.user(id: slot.artistId)))))
+    }
+
+    func answerLineup(_ input: Operations.AnswerLineup.Input) async throws -> Operations.AnswerLineup.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let slot = try await services.lineups.answer(identity, eventID: try Self.uuid(input.path.eventId, "eventId"), accept: body.accept)
+        return .ok(.init(body: .json(Self.slot(slot, artist: try await profiles.user(id: slot.artistId)))))
+    }
+
+    static func slot(_ slot: LineupService.Slot, artist: User) -> Components.Schemas.LineupSlot {
+        .init(artist: summary(artist), setStartsAt: slot.setStartsAt, setEndsAt: slot.setEndsAt, status: .init(rawValue: slot.status.rawValue)!)
+    }
+
     // MARK: Conversions
 
     static func eventInput(_ body: Components.Schemas.EventInput) -> EventService.Input {
         EventService.Input(
             title: body.title, description: body.description, startsAt: body.startsAt, endsAt: body.endsAt,
-            clearEndsAt: body.clearEndsAt ?? false, city: body.city, address: body.address
+            clearEndsAt: body.clearEndsAt ?? false, city: body.city, address: body.address, latitude: body.latitude, longitude: body.longitude
         )
     }
 
@@ -86,7 +132,7 @@ extension APIHandler {
         return .init(
             id: event.id.text, venue: summary(venue), title: event.title, description: event.description,
             startsAt: event.startsAt, endsAt: event.endsAt, city: event.city, address: event.address,
-            status: event.status == .scheduled ? .scheduled : .cancelled, roomId: event.roomId.text,
+            latitude: event.latitude, longitude: event.longitude, status: event.status == .scheduled ? .scheduled : .cancelled, roomId: event.roomId.text,
             goingCount: view.going, interestedCount: view.interested, myRsvp: view.mine.map(rsvpStatus),
             createdAt: event.createdAt, updatedAt: event.updatedAt
         )

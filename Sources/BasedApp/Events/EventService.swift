@@ -24,11 +24,16 @@ public struct EventService: Sendable {
         public var city: String?
         /// An empty string removes it.
         public var address: String?
+        /// A pin; both or neither.
+        public var latitude: Double?
+        public var longitude: Double?
 
         public init(
             title: String? = nil, description: String? = nil, startsAt: Date? = nil, endsAt: Date? = nil, clearEndsAt: Bool = false,
-            city: String? = nil, address: String? = nil
+            city: String? = nil, address: String? = nil, latitude: Double? = nil, longitude: Double? = nil
         ) {
+            self.latitude = latitude
+            self.longitude = longitude
             self.title = title
             self.description = description
             self.startsAt = startsAt
@@ -61,7 +66,7 @@ public struct EventService: Sendable {
         let id = UUID.v7(now: now)
         var event = Event(
             id: id, venueId: identity.userID, title: "", description: "", startsAt: now, endsAt: nil, city: nil, address: nil,
-            status: .scheduled, roomId: id, createdAt: now, updatedAt: now
+            latitude: nil, longitude: nil, status: .scheduled, roomId: id, createdAt: now, updatedAt: now
         )
         try Self.apply(input, to: &event, now: now, isNew: true)
         let lead = reminderLead
@@ -149,6 +154,40 @@ public struct EventService: Sendable {
     }
 
     /// Any event, cancelled ones included: events are public.
+    /// Orders of nearby events.
+    public enum NearbyOrder: String, Sendable { case date, distance }
+
+    /// Scheduled events within `radiusKm` of a point that have not ended
+    /// (or start within `from`…`to`), soonest or nearest first, with their
+    /// distance. The box around the point is scanned by index; the exact
+    /// distance then filters it.
+    public func nearby(
+        latitude: Double, longitude: Double, radiusKm: Double, from: Date?, to: Date?, order: NearbyOrder, limit: Int?, viewer: UUID?,
+        now: Date = Date()
+    ) async throws -> [(view: View, distanceKm: Double)] {
+        var fields = Geo.problems(latitude: latitude, longitude: longitude)
+        if !(radiusKm.isFinite && radiusKm > 0 && radiusKm <= Geo.maxRadiusKm) {
+            fields.append(.init("radiusKm", "must be more than 0 and at most \(Int(Geo.maxRadiusKm))"))
+        }
+        if let from, let to, to <= from { fields.append(.init("to", "must be after from")) }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+        let size = try Self.pageSize(limit)
+        let centre = (latitude: latitude, longitude: longitude)
+        let box = Geo.box(around: centre, radiusKm: radiusKm)
+        let rows = try await EventQueries.within(box, from: from ?? now, to: to, limit: 2000, on: database.sql)
+        let near = rows.compactMap { event -> (Event, Double)? in
+            guard let lat = event.latitude, let lon = event.longitude else { return nil }
+            let distance = Geo.distanceKm(centre, (lat, lon))
+            return distance <= radiusKm ? (event, distance) : nil
+        }
+        let sorted = order == .date
+            ? near.sorted { ($0.0.startsAt, $0.0.id.text) < ($1.0.startsAt, $1.0.id.text) }
+            : near.sorted { ($0.1, $0.0.startsAt) < ($1.1, $1.0.startsAt) }
+        let page = Array(sorted.prefix(size))
+        let views = try await views(page.map(\.0), viewer: viewer)
+        return zip(views, page).map { ($0, $1.1) }
+    }
+
     public func event(_ id: UUID, viewer: UUID?) async throws -> View {
         guard let event = try await EventQueries.event(id: id, on: database.sql) else { throw AppError.notFound("The event") }
         return try await views([event], viewer: viewer)[0]
@@ -253,6 +292,11 @@ public struct EventService: Sendable {
         if let address = input.address?.trimmingCharacters(in: .whitespacesAndNewlines) {
             if let problem = Validation.text(address, max: EventLimits.addressCharacters) { fields.append(.init("address", problem)) }
             event.address = address.isEmpty ? nil : address
+        }
+        fields += Geo.problems(latitude: input.latitude, longitude: input.longitude)
+        if let latitude = input.latitude, let longitude = input.longitude {
+            event.latitude = latitude
+            event.longitude = longitude
         }
         if isNew, input.clearEndsAt { fields.append(.init("clearEndsAt", "is only for changing an event")) }
         guard fields.isEmpty else { throw AppError.validation(fields) }

@@ -42,7 +42,11 @@ enum NotificationQueries {
     static func markRead(of user: UUID, ids: [UUID]?, now: Date, on sql: any SQLDatabase) async throws {
         var query = sql.update("notifications").set("read_at", to: SQLBind(now))
             .where("user_id", .equal, user).where("read_at", .is, SQLLiteral.null)
-        if let ids { query = query.where("id", .in, ids) }
+        if let ids {
+            // No ids name nothing; and `IN ()`, which SQLKit writes for them, is not SQL PostgreSQL accepts.
+            guard !ids.isEmpty else { return }
+            query = query.where("id", .in, ids)
+        }
         try await query.run()
     }
 
@@ -55,7 +59,7 @@ enum NotificationQueries {
 
     // MARK: Settings
 
-    struct SettingsRow: Decodable {
+    struct SettingsRow: Decodable, Equatable {
         var disabledInApp: String
         var disabledPush: String
         var quietStart: Int?

@@ -5,6 +5,9 @@ public struct AppNotification: Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case follow, message, release
         case eventReminder = "event_reminder"
+        case ticketOffer = "ticket_offer"
+        case lineupInvite = "lineup_invite"
+        case lineup
     }
 
     public var id: UUID

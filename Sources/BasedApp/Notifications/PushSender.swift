@@ -96,6 +96,9 @@ struct PushSender: JobHandler {
         case .message: return (who, notification.data["preview"] ?? "New message")
         case .release: return ("New release", "\(who) released \(notification.data["title"] ?? "something new")")
         case .eventReminder: return ("Coming up", notification.data["title"] ?? "An event you are going to starts soon")
+        case .ticketOffer: return ("A ticket for you", "A ticket you were waiting for is yours if you claim it in time")
+        case .lineupInvite: return ("On the bill?", "\(who) invites you to play \(notification.data["title"] ?? "a show")")
+        case .lineup: return ("Live soon", "\(notification.data["artistName"] ?? who) plays \(notification.data["title"] ?? "a show")")
         }
     }
 }

@@ -92,12 +92,11 @@ struct StreamRoutes: Sendable {
     /// (an offset) is always a live transcode from there.
     func deliver(_ track: PlayableTrack, rendition: Rendition?, offset: Int, _ request: Request, _ context: BasedRequestContext) async throws -> Response {
         guard let rendition else {
-            return try await serveFile(blobs.original(hash: track.originalHash).path, mediaType: Self.originalMediaType(track.originalFormat), request, context)
+            return try await serveFile(blobs.originalPath(hash: track.originalHash), mediaType: Self.originalMediaType(track.originalFormat), request, context)
         }
         let trackKey = track.id.uuidString.lowercased()
         if offset == 0 {
-            let file = blobs.renditions(track: trackKey).appendingPathComponent(rendition.fileName).path
-            if let open = try await files.open(file) {
+            if let open = try await files.open(blobs.renditionPath(track: trackKey, file: rendition.fileName)) {
                 return try serve(open, mediaType: rendition.mediaType, request, context)
             }
             if let cached = await live.finished(track: trackKey, rendition: rendition) {

@@ -1,0 +1,179 @@
+import Foundation
+import SQLKit
+
+/// The SQL of ticket tiers, tickets, holdings, the waitlist, door staff and venue keys.
+/// Capacity and the per-person limit are each guarded by one conditional write.
+enum TicketQueries {
+    static func insert(_ tier: TicketTier, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "ticket_tiers").model(tier, keyEncodingStrategy: .convertToSnakeCase).run()
+    }
+
+    static func tier(id: UUID, on sql: any SQLDatabase) async throws -> TicketTier? {
+        try await sql.select().column("*").from("ticket_tiers").where("id", .equal, id)
+            .first(decoding: TicketTier.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func tiers(event: UUID, on sql: any SQLDatabase) async throws -> [TicketTier] {
+        try await sql.select().column("*").from("ticket_tiers").where("event_id", .equal, event)
+            .orderBy("created_at").orderBy("id")
+            .all(decoding: TicketTier.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Takes one ticket of the tier if one is free: the whole capacity check is this one statement.
+    static func takeSeat(tier: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE ticket_tiers SET claimed = claimed + 1 WHERE id = \(bind: tier) AND claimed + held < quantity RETURNING id
+            """).first() != nil
+    }
+
+    /// Turns a held seat (a waitlist offer) into a claimed one.
+    static func takeHeldSeat(tier: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE ticket_tiers SET claimed = claimed + 1, held = held - 1 WHERE id = \(bind: tier) AND held > 0 RETURNING id
+            """).first() != nil
+    }
+
+    /// A seat given back: freed, or kept back for the waitlisted listener just offered it.
+    static func releaseSeat(tier: UUID, hold: Bool, on sql: any SQLDatabase) async throws {
+        if hold {
+            try await sql.raw("UPDATE ticket_tiers SET claimed = claimed - 1, held = held + 1 WHERE id = \(bind: tier) AND claimed > 0").run()
+        } else {
+            try await sql.raw("UPDATE ticket_tiers SET claimed = claimed - 1 WHERE id = \(bind: tier) AND claimed > 0").run()
+        }
+    }
+
+    static func dropHold(tier: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.raw("UPDATE ticket_tiers SET held = held - 1 WHERE id = \(bind: tier) AND held > 0").run()
+    }
+
+    /// Counts one more ticket for the holder unless they have `limit` already (one statement, so concurrent claims cannot both pass).
+    static func addHolding(tier: UUID, user: UUID, limit: Int, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            INSERT INTO ticket_holdings (tier_id, user_id, count) VALUES (\(bind: tier), \(bind: user), 1)
+            ON CONFLICT (tier_id, user_id) DO UPDATE SET count = ticket_holdings.count + 1 WHERE ticket_holdings.count < \(bind: limit)
+            RETURNING count
+            """).first() != nil
+    }
+
+    static func removeHolding(tier: UUID, user: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.raw("UPDATE ticket_holdings SET count = count - 1 WHERE tier_id = \(bind: tier) AND user_id = \(bind: user) AND count > 0").run()
+    }
+
+    static func insert(_ ticket: Ticket, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "tickets").model(ticket, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+    }
+
+    static func ticket(id: UUID, on sql: any SQLDatabase) async throws -> Ticket? {
+        try await sql.select().column("*").from("tickets").where("id", .equal, id)
+            .first(decoding: Ticket.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func tickets(holder: UUID, limit: Int, on sql: any SQLDatabase) async throws -> [Ticket] {
+        try await sql.select().column("*").from("tickets").where("holder_id", .equal, holder)
+            .orderBy("created_at", .descending).orderBy("id", .descending).limit(limit)
+            .all(decoding: Ticket.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Cancels the holder's active ticket unless it was used at the door.
+    static func cancel(id: UUID, holder: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE tickets SET state = 'cancelled'
+            WHERE id = \(bind: id) AND holder_id = \(bind: holder) AND state = 'active' AND checked_in_at IS NULL RETURNING id
+            """).first() != nil
+    }
+
+    /// Marks the ticket used at `at` unless it was used earlier: the earliest scan wins, so a door
+    /// device that was offline and syncs later cannot admit anyone twice. True when it was not used before.
+    static func checkIn(id: UUID, at: Date, by staff: UUID, on sql: any SQLDatabase) async throws -> (admitted: Bool, changed: Bool) {
+        struct Row: Decodable { var checkedInAt: Date? }
+        let before = try await sql.select().column("checked_in_at").from("tickets").where("id", .equal, id)
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let changed = try await sql.raw("""
+            UPDATE tickets SET checked_in_at = \(bind: at), checked_in_by = \(bind: staff)
+            WHERE id = \(bind: id) AND state = 'active' AND (checked_in_at IS NULL OR checked_in_at > \(bind: at)) RETURNING id
+            """).first() != nil
+        return (changed && before?.checkedInAt == nil, changed)
+    }
+
+    // MARK: Waitlist
+
+    static func join(tier: UUID, user: UUID, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "ticket_waitlist").columns("tier_id", "user_id", "offered_until", "created_at")
+            .values(SQLBind(tier), SQLBind(user), SQLLiteral.null, SQLBind(now))
+            .ignoringConflicts(with: ["tier_id", "user_id"]).run()
+    }
+
+    /// Place in the queue (1 is next), or nil when not waiting.
+    static func position(tier: UUID, user: UUID, on sql: any SQLDatabase) async throws -> Int? {
+        struct Row: Decodable { var createdAt: Date }
+        guard let mine = try await sql.select().column("created_at").from("ticket_waitlist")
+            .where("tier_id", .equal, tier).where("user_id", .equal, user)
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+        let ahead = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("ticket_waitlist")
+            .where("tier_id", .equal, tier).where("created_at", .lessThan, mine.createdAt)
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+        return ahead + 1
+    }
+
+    /// Takes the user's live offer off the waitlist; true when they had one.
+    static func takeOffer(tier: UUID, user: UUID, now: Date, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            DELETE FROM ticket_waitlist WHERE tier_id = \(bind: tier) AND user_id = \(bind: user) AND offered_until > \(bind: now) RETURNING user_id
+            """).first() != nil
+    }
+
+    /// Offers lapsed before now, each taken off the waitlist by exactly one caller.
+    static func takeLapsedOffers(tier: UUID, now: Date, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.raw("""
+            DELETE FROM ticket_waitlist WHERE tier_id = \(bind: tier) AND offered_until IS NOT NULL AND offered_until <= \(bind: now) RETURNING user_id
+            """).all(decodingColumn: "user_id", as: UUID.self)
+    }
+
+    /// Offers the next waiting listener a held seat until `until`; their id, or nil when nobody waits.
+    static func offerNext(tier: UUID, until: Date, on sql: any SQLDatabase) async throws -> UUID? {
+        guard let next = try await sql.select().column("user_id").from("ticket_waitlist")
+            .where("tier_id", .equal, tier).where("offered_until", .is, SQLLiteral.null)
+            .orderBy("created_at").orderBy("user_id").limit(1)
+            .first(decodingColumn: "user_id", as: UUID.self) else { return nil }
+        let taken = try await sql.raw("""
+            UPDATE ticket_waitlist SET offered_until = \(bind: until)
+            WHERE tier_id = \(bind: tier) AND user_id = \(bind: next) AND offered_until IS NULL RETURNING user_id
+            """).first() != nil
+        return taken ? next : nil
+    }
+
+    // MARK: Door staff and keys
+
+    static func addStaff(venue: UUID, user: UUID, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "door_staff").columns("venue_id", "user_id", "created_at")
+            .values(SQLBind(venue), SQLBind(user), SQLBind(now)).ignoringConflicts(with: ["venue_id", "user_id"]).run()
+    }
+
+    static func removeStaff(venue: UUID, user: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "door_staff").where("venue_id", .equal, venue).where("user_id", .equal, user).run()
+    }
+
+    static func staff(venue: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.select().column("user_id").from("door_staff").where("venue_id", .equal, venue)
+            .orderBy("created_at").all(decodingColumn: "user_id", as: UUID.self)
+    }
+
+    static func isStaff(venue: UUID, user: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("user_id").from("door_staff").where("venue_id", .equal, venue).where("user_id", .equal, user)
+            .first() != nil
+    }
+
+    struct KeyRow: Decodable { var privateKey: String; var publicKey: String }
+
+    static func key(venue: UUID, on sql: any SQLDatabase) async throws -> KeyRow? {
+        try await sql.select().columns("private_key", "public_key").from("venue_ticket_keys").where("venue_id", .equal, venue)
+            .first(decoding: KeyRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Stores a new key unless the venue has one already (the first writer wins).
+    static func insertKey(venue: UUID, privateKey: String, publicKey: String, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "venue_ticket_keys").columns("venue_id", "private_key", "public_key", "created_at")
+            .values(SQLBind(venue), SQLBind(privateKey), SQLBind(publicKey), SQLBind(now))
+            .ignoringConflicts(with: ["venue_id"]).run()
+    }
+}

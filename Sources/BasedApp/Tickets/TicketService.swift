@@ -1,0 +1,318 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import SQLKit
+
+/// Tickets to events: tiers a venue sets up, claims that never oversell (one
+/// conditional write each for the tier's capacity and the holder's limit), a
+/// waitlist whose next listener is offered a cancelled ticket for a while,
+/// codes signed by the venue's Ed25519 key, and check-in at the door that
+/// admits a ticket once. Payment: "reserve now, pay at the door" (docs/decisions.md).
+public struct TicketService: Sendable {
+    let database: Database
+    let events: EventService
+    let accounts: AccountService
+    let blocks: BlockService
+    let realtime: Realtime
+
+    public struct TierInput: Sendable {
+        public var name: String
+        public var priceMinor: Int
+        public var currency: String
+        public var quantity: Int
+        public var perPerson: Int
+        public var salesStart: Date?
+        public var salesEnd: Date?
+
+        public init(name: String, priceMinor: Int, currency: String, quantity: Int, perPerson: Int, salesStart: Date? = nil, salesEnd: Date? = nil) {
+            self.name = name
+            self.priceMinor = priceMinor
+            self.currency = currency
+            self.quantity = quantity
+            self.perPerson = perPerson
+            self.salesStart = salesStart
+            self.salesEnd = salesEnd
+        }
+    }
+
+    /// A ticket with what its holder needs at the door.
+    public struct Issued: Sendable {
+        public var ticket: Ticket
+        public var tier: TicketTier
+        public var code: String
+    }
+
+    /// The outcome of a scan that admitted someone.
+    public struct Admission: Sendable {
+        public var ticket: Ticket
+        public var holder: User?
+    }
+
+    // MARK: Tiers
+
+    public func createTier(_ identity: Identity, eventID: UUID, _ input: TierInput, now: Date = Date()) async throws -> TicketTier {
+        let event = try await ownedEvent(identity, eventID)
+        var fields: [AppError.FieldError] = []
+        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let problem = Validation.text(name, min: 1, max: TicketLimits.nameCharacters) { fields.append(.init("name", problem)) }
+        if !(0...TicketLimits.maxPriceMinor).contains(input.priceMinor) { fields.append(.init("priceMinor", "must be 0 to \(TicketLimits.maxPriceMinor)")) }
+        if input.currency.count != 3 || !input.currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            fields.append(.init("currency", "must be an ISO 4217 code such as EUR"))
+        }
+        if !(1...TicketLimits.maxQuantity).contains(input.quantity) { fields.append(.init("quantity", "must be 1 to \(TicketLimits.maxQuantity)")) }
+        if !(1...TicketLimits.maxPerPerson).contains(input.perPerson) { fields.append(.init("perPerson", "must be 1 to \(TicketLimits.maxPerPerson)")) }
+        if let start = input.salesStart, let end = input.salesEnd, end <= start { fields.append(.init("salesEnd", "must be after salesStart")) }
+        if let end = input.salesEnd, end > event.endsAt ?? event.startsAt.addingTimeInterval(EventLimits.longest) {
+            fields.append(.init("salesEnd", "must be before the event is over"))
+        }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+        guard event.status == .scheduled else { throw AppError.conflict("The event is cancelled.", code: "event_cancelled") }
+        guard try await TicketQueries.tiers(event: eventID, on: database.sql).count < TicketLimits.tiersPerEvent else {
+            throw AppError.conflict("An event has at most \(TicketLimits.tiersPerEvent) tiers.", code: "too_many_tiers")
+        }
+        let tier = TicketTier(
+            id: .v7(now: now), eventId: eventID, name: name, priceMinor: input.priceMinor, currency: input.currency, quantity: input.quantity,
+            claimed: 0, held: 0, perPerson: input.perPerson, salesStart: input.salesStart, salesEnd: input.salesEnd, createdAt: now
+        )
+        try await TicketQueries.insert(tier, on: database.sql)
+        return tier
+    }
+
+    /// The event's tiers, for anyone who may see the event.
+    public func tiers(eventID: UUID, viewer: UUID?) async throws -> [TicketTier] {
+        _ = try await events.event(eventID, viewer: viewer)
+        return try await TicketQueries.tiers(event: eventID, on: database.sql)
+    }
+
+    // MARK: Claims and the waitlist
+
+    /// One ticket of the tier for the caller, or 409 `sold_out` (then the
+    /// waitlist), `per_person_limit`, `sales_not_open`, `sales_closed` or `event_cancelled`.
+    public func claim(_ identity: Identity, tierID: UUID, now: Date = Date()) async throws -> Issued {
+        let (tier, event) = try await visibleTier(tierID, viewer: identity.userID)
+        guard event.status == .scheduled, (event.endsAt ?? event.startsAt) > now else {
+            throw AppError.conflict("The event is cancelled or over.", code: "event_cancelled")
+        }
+        if let start = tier.salesStart, now < start { throw AppError.conflict("Sales open at \(start.formatted(.iso8601)).", code: "sales_not_open") }
+        if let end = tier.salesEnd, now >= end { throw AppError.conflict("Sales closed at \(end.formatted(.iso8601)).", code: "sales_closed") }
+        await passOnLapsedOffers(tier: tierID, event: event, now: now)
+        let user = identity.userID
+        let ticket = try await database.transaction { sql -> Ticket in
+            let offered = try await TicketQueries.takeOffer(tier: tierID, user: user, now: now, on: sql)
+            guard try await TicketQueries.addHolding(tier: tierID, user: user, limit: tier.perPerson, on: sql) else {
+                throw AppError.conflict("You hold \(tier.perPerson) of these tickets already, the most one person may.", code: "per_person_limit")
+            }
+            let seated = offered
+                ? try await TicketQueries.takeHeldSeat(tier: tierID, on: sql)
+                : try await TicketQueries.takeSeat(tier: tierID, on: sql)
+            guard seated else {
+                throw AppError.conflict("Sold out. Join the waitlist: POST /api/v1/tiers/\(tierID.text)/waitlist.", code: "sold_out")
+            }
+            let ticket = Ticket(
+                id: .v7(now: now), tierId: tierID, eventId: event.id, holderId: user, state: .active,
+                checkedInAt: nil, checkedInBy: nil, createdAt: now
+            )
+            try await TicketQueries.insert(ticket, on: sql)
+            return ticket
+        }
+        return Issued(ticket: ticket, tier: try await TicketQueries.tier(id: tierID, on: database.sql) ?? tier, code: try await code(ticket, venue: event.venueId))
+    }
+
+    /// Puts the caller on a sold-out tier's waitlist; their place in it (1 is next).
+    public func joinWaitlist(_ identity: Identity, tierID: UUID, now: Date = Date()) async throws -> Int {
+        let (tier, event) = try await visibleTier(tierID, viewer: identity.userID)
+        guard event.status == .scheduled else { throw AppError.conflict("The event is cancelled.", code: "event_cancelled") }
+        guard tier.available == 0 else {
+            throw AppError.conflict("Tickets are still available; claim one instead.", code: "not_sold_out")
+        }
+        try await TicketQueries.join(tier: tierID, user: identity.userID, now: now, on: database.sql)
+        return try await TicketQueries.position(tier: tierID, user: identity.userID, on: database.sql) ?? 1
+    }
+
+    /// Cancels the caller's ticket (not one used at the door). Its seat goes
+    /// to the next listener waiting, as an offer for `TicketLimits.offerWindow`, or back on sale.
+    public func cancel(_ identity: Identity, ticketID: UUID, now: Date = Date()) async throws {
+        guard let ticket = try await TicketQueries.ticket(id: ticketID, on: database.sql), ticket.holderId == identity.userID else {
+            throw AppError.notFound("The ticket")
+        }
+        let until = now.addingTimeInterval(TicketLimits.offerWindow)
+        let offered = try await database.transaction { sql -> UUID? in
+            guard try await TicketQueries.cancel(id: ticketID, holder: identity.userID, on: sql) else {
+                throw AppError.conflict("The ticket was cancelled or used already.", code: "ticket_not_active")
+            }
+            try await TicketQueries.removeHolding(tier: ticket.tierId, user: identity.userID, on: sql)
+            let next = try await TicketQueries.offerNext(tier: ticket.tierId, until: until, on: sql)
+            try await TicketQueries.releaseSeat(tier: ticket.tierId, hold: next != nil, on: sql)
+            return next
+        }
+        if let offered { await tellOffered(offered, tier: ticket.tierId, event: ticket.eventId, until: until) }
+    }
+
+    /// Gives the caller's ticket to another listener: a new ticket (and code)
+    /// for them, the old code stops working. Not to oneself, not between
+    /// people who blocked each other, not past the receiver's per-person limit,
+    /// not once used at the door.
+    public func transfer(_ identity: Identity, ticketID: UUID, to username: String, now: Date = Date()) async throws -> Issued {
+        guard let ticket = try await TicketQueries.ticket(id: ticketID, on: database.sql), ticket.holderId == identity.userID else {
+            throw AppError.notFound("The ticket")
+        }
+        guard let receiver = try await accounts.user(username: username) else { throw AppError.notFound("The user \(username)") }
+        guard receiver.id != identity.userID else { throw AppError.validation("username", "is you; a ticket goes to someone else") }
+        guard try await !blocks.isBlocked(between: identity.userID, and: receiver.id) else {
+            throw AppError.forbidden("You cannot give a ticket to this user.", code: "blocked")
+        }
+        guard let tier = try await TicketQueries.tier(id: ticket.tierId, on: database.sql) else { throw AppError.notFound("The ticket") }
+        let event = try await events.event(ticket.eventId, viewer: identity.userID).event
+        let given = try await database.transaction { sql -> Ticket in
+            guard try await TicketQueries.cancel(id: ticketID, holder: identity.userID, on: sql) else {
+                throw AppError.conflict("The ticket was cancelled or used already.", code: "ticket_not_active")
+            }
+            try await TicketQueries.removeHolding(tier: tier.id, user: identity.userID, on: sql)
+            guard try await TicketQueries.addHolding(tier: tier.id, user: receiver.id, limit: tier.perPerson, on: sql) else {
+                throw AppError.conflict("@\(receiver.username) holds \(tier.perPerson) of these tickets already.", code: "per_person_limit")
+            }
+            let given = Ticket(
+                id: .v7(now: now), tierId: tier.id, eventId: ticket.eventId, holderId: receiver.id, state: .active,
+                checkedInAt: nil, checkedInBy: nil, createdAt: now
+            )
+            try await TicketQueries.insert(given, on: sql)
+            return given
+        }
+        return Issued(ticket: given, tier: tier, code: try await code(given, venue: event.venueId))
+    }
+
+    /// Offers that lapsed go to the next listener waiting, or their seats back on sale.
+    private func passOnLapsedOffers(tier: UUID, event: Event, now: Date) async {
+        let until = now.addingTimeInterval(TicketLimits.offerWindow)
+        let passed = try? await database.transaction { sql -> [UUID] in
+            var offered: [UUID] = []
+            for _ in try await TicketQueries.takeLapsedOffers(tier: tier, now: now, on: sql) {
+                if let next = try await TicketQueries.offerNext(tier: tier, until: until, on: sql) {
+                    offered.append(next)
+                } else {
+                    try await TicketQueries.dropHold(tier: tier, on: sql)
+                }
+            }
+            return offered
+        }
+        for user in passed ?? [] { await tellOffered(user, tier: tier, event: event.id, until: until) }
+    }
+
+    private func tellOffered(_ user: UUID, tier: UUID, event: UUID, until: Date) async {
+        _ = await realtime.notify(user, kind: .ticketOffer, actor: nil, subject: Event.subject(event), data: [
+            "tierId": tier.text, "eventId": event.text, "until": until.formatted(.iso8601),
+        ])
+    }
+
+    public func tickets(of identity: Identity) async throws -> [Issued] {
+        let tickets = try await TicketQueries.tickets(holder: identity.userID, limit: 200, on: database.sql)
+        var issued: [Issued] = []
+        var tiers: [UUID: TicketTier] = [:]
+        for ticket in tickets {
+            if tiers[ticket.tierId] == nil { tiers[ticket.tierId] = try await TicketQueries.tier(id: ticket.tierId, on: database.sql) }
+            guard let tier = tiers[ticket.tierId], let event = try? await events.event(ticket.eventId, viewer: identity.userID).event else { continue }
+            issued.append(Issued(ticket: ticket, tier: tier, code: try await code(ticket, venue: event.venueId)))
+        }
+        return issued
+    }
+
+    // MARK: The door
+
+    /// Admits the ticket a code names, once. The caller is the event's venue
+    /// or one of its door staff; `scannedAt` is when an offline door device
+    /// scanned it (the earliest scan of a ticket wins).
+    public func checkIn(_ identity: Identity, eventID: UUID, code: String, scannedAt: Date?, now: Date = Date()) async throws -> Admission {
+        let event = try await events.event(eventID, viewer: identity.userID).event
+        var allowed = identity.userID == event.venueId || identity.role == .admin
+        if !allowed { allowed = try await TicketQueries.isStaff(venue: event.venueId, user: identity.userID, on: database.sql) }
+        guard allowed else { throw AppError.forbidden("Only the venue and its door staff check tickets in.", code: "not_door_staff") }
+        guard let key = try await TicketQueries.key(venue: event.venueId, on: database.sql),
+              let raw = Data(base64URLEncoded: key.publicKey),
+              let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
+              let payload = TicketCodes.verify(code, key: publicKey)
+        else { throw AppError.validation("code", "is not a ticket of this venue (forged, altered or from another venue)") }
+        guard payload.event == eventID else {
+            throw AppError.conflict("This ticket is for another event.", code: "wrong_event")
+        }
+        guard let ticket = try await TicketQueries.ticket(id: payload.ticket, on: database.sql), ticket.eventId == eventID else {
+            throw AppError.validation("code", "names no ticket")
+        }
+        guard ticket.state == .active else { throw AppError.conflict("This ticket was cancelled.", code: "ticket_cancelled") }
+        let at = min(scannedAt ?? now, now)
+        let outcome = try await TicketQueries.checkIn(id: ticket.id, at: at, by: identity.userID, on: database.sql)
+        let holder = try await accounts.user(id: ticket.holderId)
+        if outcome.admitted, let admitted = try await TicketQueries.ticket(id: ticket.id, on: database.sql) {
+            return Admission(ticket: admitted, holder: holder)
+        }
+        let used = try await TicketQueries.ticket(id: ticket.id, on: database.sql) ?? ticket
+        var staff: User?
+        if let by = used.checkedInBy { staff = try await accounts.user(id: by) }
+        let time = used.checkedInAt.map { $0.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)) } ?? "?"
+        throw AppError.conflict("Already checked in at \(time) by @\(staff?.username ?? "?").", code: "already_checked_in")
+    }
+
+    /// Lets a user check tickets in at the venue's events (venues only).
+    public func setDoorStaff(_ identity: Identity, username: String, on: Bool, now: Date = Date()) async throws -> [User] {
+        guard identity.role == .venue else { throw AppError.forbidden("Only venue accounts have door staff.", code: "venue_only") }
+        guard let user = try await accounts.user(username: username), user.id != identity.userID else { throw AppError.notFound("The user \(username)") }
+        if on {
+            try await TicketQueries.addStaff(venue: identity.userID, user: user.id, now: now, on: database.sql)
+        } else {
+            try await TicketQueries.removeStaff(venue: identity.userID, user: user.id, on: database.sql)
+        }
+        return try await doorStaff(identity)
+    }
+
+    public func doorStaff(_ identity: Identity) async throws -> [User] {
+        let ids = try await TicketQueries.staff(venue: identity.userID, on: database.sql)
+        let users = try await accounts.users(ids: ids)
+        return ids.compactMap { users[$0] }
+    }
+
+    /// The venue's public key (raw Ed25519, base64url), for door devices that check codes offline.
+    public func publicKey(venue username: String) async throws -> String {
+        guard let venue = try await accounts.user(username: username), venue.role == .venue || venue.role == .admin else {
+            throw AppError.notFound("The venue \(username)")
+        }
+        return try await signingKey(venue: venue.id).publicKey.rawRepresentation.base64URLEncodedString()
+    }
+
+    // MARK: Keys and codes
+
+    private func code(_ ticket: Ticket, venue: UUID) async throws -> String {
+        try TicketCodes.make(.init(ticket: ticket.id, event: ticket.eventId), key: try await signingKey(venue: venue))
+    }
+
+    /// The venue's signing key, made the first time it is needed.
+    private func signingKey(venue: UUID) async throws -> Curve25519.Signing.PrivateKey {
+        if let stored = try await TicketQueries.key(venue: venue, on: database.sql),
+           let raw = Data(base64URLEncoded: stored.privateKey) {
+            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        }
+        let key = Curve25519.Signing.PrivateKey()
+        try await TicketQueries.insertKey(
+            venue: venue, privateKey: key.rawRepresentation.base64URLEncodedString(),
+            publicKey: key.publicKey.rawRepresentation.base64URLEncodedString(), now: Date(), on: database.sql
+        )
+        // Another request may have stored its key first; theirs is the one.
+        guard let stored = try await TicketQueries.key(venue: venue, on: database.sql), let raw = Data(base64URLEncoded: stored.privateKey) else {
+            return key
+        }
+        return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+    }
+
+    // MARK: Lookups
+
+    private func ownedEvent(_ identity: Identity, _ id: UUID) async throws -> Event {
+        let event = try await events.event(id, viewer: identity.userID).event
+        guard event.venueId == identity.userID || identity.role == .admin else {
+            throw AppError.forbidden("Only the event's venue sets up its tickets.", code: "not_event_owner")
+        }
+        return event
+    }
+
+    private func visibleTier(_ id: UUID, viewer: UUID) async throws -> (TicketTier, Event) {
+        guard let tier = try await TicketQueries.tier(id: id, on: database.sql) else { throw AppError.notFound("The ticket tier") }
+        return (tier, try await events.event(tier.eventId, viewer: viewer).event)
+    }
+}
