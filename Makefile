@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test test-analysis build deps release clean bench-stream bench-analysis bench-realtime bench-search bench-events bench-ann
+.PHONY: run test test-analysis test-subsonic build deps release clean bench-stream bench-analysis bench-realtime bench-search bench-subsonic bench-events bench-ann
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -30,6 +30,15 @@ bench-realtime:
 # naive LIKE query, and a 10,000-track playlist (release build); TRACKS= and SECONDS= to change it.
 bench-search:
 	scripts/bench-search.sh
+
+# The Subsonic API over a generated library of 100,000 tracks on SQLite and PostgreSQL (release build):
+# search3 and every getAlbumList2 type, a full search3 sync, each next to its REST equivalent; TRACKS= and SECONDS=.
+bench-subsonic:
+	scripts/bench-subsonic.sh
+
+# The Subsonic API through py-opensonic on both databases, against the debug build (part of `make test`).
+test-subsonic:
+	scripts/test-subsonic.sh
 
 # Tickets and nearby shows on SQLite and PostgreSQL (release build): 1,000 listeners rushing a
 # tier of 100 (must be exact), check-in latency, nearby over 100,000 events next to the naive scan.

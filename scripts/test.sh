@@ -28,6 +28,10 @@ run_suite() {
 }
 run_suite "SQLite" .build/test-sqlite.log env BASED_TEST_DATABASE=sqlite swift test --skip-build
 run_suite "PostgreSQL" .build/test-postgres.log env BASED_TEST_DATABASE=postgres scripts/with-postgres.sh swift test --skip-build
+# Subsonic apps' view: /rest through py-opensonic (and raw calls for XML and bad input), on both databases.
+echo "== Subsonic API (py-opensonic) =="
+if scripts/test-subsonic.sh >.build/test-subsonic.log 2>&1; then :; else status=1; fi
+grep -E "^(✘|subsonic:)" .build/test-subsonic.log || true
 # Needs no database, so it runs once rather than per database.
 echo "== Analysis accuracy (librosa, MIDI corpus, ffmpeg ebur128) =="
 if scripts/test-analysis.sh >.build/test-analysis.log 2>&1; then :; else status=1; fi
@@ -54,6 +58,7 @@ summary() {
 echo "== Summary (tests per database; a parameterised test counts once) =="
 summary .build/test-sqlite.log "SQLite"
 summary .build/test-postgres.log "PostgreSQL"
+grep -E "^subsonic: " .build/test-subsonic.log | tail -2 || echo "subsonic: did not finish (see .build/test-subsonic.log)"
 grep -E "^browser playback:" .build/test-browser.log || echo "browser playback: did not finish (see .build/test-browser.log)"
 grep -E "^web journeys:" .build/test-web.log || echo "web journeys: did not finish (see .build/test-web.log)"
 grep -E "^analysis:" .build/test-analysis.log || echo "analysis: did not finish (see .build/test-analysis.log)"

@@ -1,5 +1,5 @@
 -- wrk script: requests the paths listed (one per line) in PATHS_FILE in turn,
--- and writes p50/p95/p99 latency (ms) and the request count to RESULT_FILE.
+-- and writes p50/p95/p99 latency (ms), the request count and the timeouts to RESULT_FILE.
 local paths = {}
 local index = 0
 local function load()
@@ -19,8 +19,8 @@ end
 
 done = function(summary, latency, requests)
   local out = io.open(os.getenv("RESULT_FILE"), "w")
-  out:write(string.format('{"requests": %d, "p50_ms": %.3f, "p95_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f, "non_200": %d}\n',
+  out:write(string.format('{"requests": %d, "p50_ms": %.3f, "p95_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f, "non_200": %d, "timeouts": %d}\n',
     summary.requests, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.errors.status))
+    latency.max / 1000, summary.errors.status, summary.errors.timeout))
   out:close()
 end
