@@ -42,9 +42,10 @@ extension ReleaseService {
         return summaries
     }
 
-    /// Every artist with a public, ready track, and how many listed albums each has.
-    public func artistAlbumCounts() async throws -> [UUID: Int] {
-        try await CatalogQueries.artistAlbumCounts(on: database.sql)
+    /// Every artist with a public, ready track (or only these artists), and how many listed albums each has.
+    public func artistAlbumCounts(artists: [UUID]? = nil) async throws -> [UUID: Int] {
+        if let artists, artists.isEmpty { return [:] }
+        return try await CatalogQueries.artistAlbumCounts(artists: artists, on: database.sql)
     }
 }
 
@@ -120,14 +121,19 @@ extension CatalogQueries {
                           uniquingKeysWith: { a, _ in a })
     }
 
-    static func artistAlbumCounts(on sql: any SQLDatabase) async throws -> [UUID: Int] {
+    static func artistAlbumCounts(artists: [UUID]?, on sql: any SQLDatabase) async throws -> [UUID: Int] {
         struct Row: Decodable { var artistId: UUID, albums: Int }
-        let rows = try await sql.raw("""
-            SELECT t.artist_id AS artist_id, COUNT(DISTINCT r.id) AS albums
-            FROM tracks t LEFT JOIN releases r ON r.id = t.release_id AND r.visibility = 'public'
-            WHERE t.state = 'ready' AND t.visibility = 'public'
-            GROUP BY t.artist_id
-            """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let query = sql.select()
+            .column(SQLColumn("artist_id", table: "t"), as: "artist_id")
+            .column(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("id", table: "r"))), as: "albums")
+            .from(SQLAlias(SQLIdentifier("tracks"), as: SQLIdentifier("t")))
+            .join(SQLAlias(SQLIdentifier("releases"), as: SQLIdentifier("r")), method: SQLJoinMethod.left,
+                  on: SQLRaw("r.id = t.release_id AND r.visibility = 'public'"))
+            .where(SQLColumn("state", table: "t"), .equal, SQLBind(TrackState.ready.rawValue))
+            .where(SQLColumn("visibility", table: "t"), .equal, SQLBind(Visibility.public.rawValue))
+        if let artists { query.where(SQLColumn("artist_id", table: "t"), .in, SQLBind.group(artists)) }
+        let rows = try await query.groupBy(SQLColumn("artist_id", table: "t"))
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         return Dictionary(rows.map { ($0.artistId, $0.albums) }, uniquingKeysWith: { a, _ in a })
     }
 

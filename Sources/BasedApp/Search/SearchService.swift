@@ -179,12 +179,22 @@ public final class SearchService: Sendable {
                 for playlist in page { index.upsert(Self.document(playlist, owner: names[playlist.ownerId])) }
             }
         }
-        let (waiters, changed) = loading.withLock { loading in
-            loading.loaded = true
-            defer { loading.waiters = []; loading.changed = [] }
-            return (loading.waiters, loading.changed)
+        // Changes queued while the index was built are applied before it
+        // counts as loaded: a search must never miss a write that finished
+        // before it (a change arriving meanwhile is queued for the next round).
+        while true {
+            let pending = loading.withLock { loading -> [(ChangeFeed.Thing, UUID)] in
+                if loading.changed.isEmpty { loading.loaded = true }
+                defer { loading.changed = [] }
+                return loading.changed
+            }
+            if pending.isEmpty { break }
+            for (thing, id) in pending { await refresh(thing, id) }
         }
-        for (thing, id) in changed { await refresh(thing, id) }
+        let waiters = loading.withLock { loading in
+            defer { loading.waiters = [] }
+            return loading.waiters
+        }
         for waiter in waiters { waiter.resume() }
         let size = self.size
         logger.info("search index built", metadata: [
@@ -230,6 +240,11 @@ public final class SearchService: Sendable {
             let document = try await document(thing, id)
             index.withLock { index in
                 if let document { index.upsert(document) } else { index.remove(id: id) }
+            }
+            // An upload's album tag makes its release with it, unannounced: a
+            // track that becomes findable brings its release along.
+            if thing == .track, let release = try await tracks.listing(id: id)?.releaseId {
+                await refresh(.release, release)
             }
         } catch {
             // The next change of the thing, or the next start, indexes it.

@@ -91,7 +91,9 @@ extension SubsonicAPI {
         node.set("explicitStatus", track.explicit ? "explicit" : "")
         node.add("genres", list: track.genre.map { [Self.named("genres", $0)] } ?? [])
         node.add("artists", list: [Self.artistReference(track.artistId, artist)])
-        if let release { node.add("albumArtists", list: [Self.artistReference(release.artistId, shelf.artists[release.artistId])]) }
+        if let release {
+            node.add("albumArtists", list: [Self.artistReference(release.artistId, shelf.artists[release.artistId], element: "albumArtists")])
+        }
         if track.replayGainDb != nil || track.truePeakDbtp != nil {
             var gain = SubsonicNode("replayGain")
             gain.set("trackGain", track.replayGainDb)
@@ -159,8 +161,9 @@ extension SubsonicAPI {
         return node
     }
 
-    static func artistReference(_ id: UUID, _ user: User?) -> SubsonicNode {
-        var node = SubsonicNode("artists")
+    /// `element` is the list's name: XML repeats it per item (`<artists>`, `<albumArtists>`).
+    static func artistReference(_ id: UUID, _ user: User?, element: String = "artists") -> SubsonicNode {
+        var node = SubsonicNode(element)
         node.set("id", id.text)
         node.set("name", artistName(user))
         return node

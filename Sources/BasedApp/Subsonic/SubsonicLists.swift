@@ -180,7 +180,7 @@ extension SubsonicAPI {
         let artistIDs = try await hits(query, .artist, viewer: viewer, offset: artistOffset, count: artistCount)
         let releaseIDs = try await hits(query, .release, viewer: viewer, offset: albumOffset, count: albumCount)
         let trackIDs = try await hits(query, .track, viewer: viewer, offset: songOffset, count: songCount)
-        let counts = try await services.releases.artistAlbumCounts()
+        let counts = try await services.releases.artistAlbumCounts(artists: artistIDs)
         let followed = try await services.follows.followedSince(by: viewer)
         let users = try await services.accounts.users(ids: artistIDs)
         node.add("artist", list: ordered(artistIDs, from: users).map { artist($0, albumCount: counts[$0.id] ?? 0, starred: followed[$0.id]) })

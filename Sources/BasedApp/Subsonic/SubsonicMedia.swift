@@ -20,8 +20,8 @@ extension SubsonicAPI {
         }
         guard track.state == .ready else { throw SubsonicError(code: 0, message: "The song is still being processed.") }
         guard try await !services.blocks.isBlocked(between: call.viewer, and: track.artistId) else { throw SubsonicError.notFound("The song \(id.text)") }
-        let format = try p.string("format")
-        if let format, !Self.formats.contains(format) { throw SubsonicError.invalid("format", "must be one of \(Self.formats.joined(separator: ", "))") }
+        // A format Based does not make (flac, ogg…) is a preference it cannot meet: the server chooses, as Navidrome does.
+        let format = try p.string("format").flatMap { Self.formats.contains($0) ? $0 : nil }
         let maxBitRate = try p.int("maxBitRate", in: 0...10_000) ?? 0
         let offset = try p.int("timeOffset", in: 0...(24 * 3600)) ?? 0
         if offset > 0, let duration = track.durationSeconds, Double(offset) >= duration {
