@@ -91,7 +91,9 @@ struct SearchTests {
             let created = try await client.upload(audio, token: artist.accessToken).decode(Schemas.Track.self)
             let track = try await client.waitUntilProcessed(created.id, token: artist.accessToken)
             #expect(track.state == .ready)
-            #expect(try await client.search("harbor lights", type: "track").tracks?.items.map(\.id) == [track.id])
+            // The processor announces the track once its row says ready, so a
+            // reader may see "ready" a moment before the index does.
+            #expect(try await client.searchEventually("harbor lights", type: "track") { $0.tracks?.items.map(\.id) == [track.id] })
             #expect(try await client.search("kendrick", type: "track").tracks?.items.map(\.id) == [track.id])
             #expect(try await client.search("nova", type: "track").tracks?.items.map(\.id) == [track.id])
             _ = try await client.request(.patch, "/api/v1/tracks/\(track.id)", json: #"{"visibility":"private"}"#, token: artist.accessToken)
@@ -201,6 +203,15 @@ extension TestClientProtocol {
         let response = try await request(.patch, "/api/v1/me", json: #"{"displayName":\#(jsonString(name))}"#, token: session.accessToken)
         #expect(response.status == .ok)
         return session
+    }
+
+    /// Searches until `done` holds (at most 5 s): for things indexed just after their write is visible.
+    func searchEventually(_ query: String, type: String? = nil, _ done: (Schemas.SearchResults) -> Bool) async throws -> Bool {
+        for _ in 0..<50 {
+            if done(try await search(query, type: type)) { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 
     func search(_ query: String, type: String? = nil, token: String? = nil) async throws -> Schemas.SearchResults {

@@ -103,15 +103,17 @@ enum TicketQueries {
             .ignoringConflicts(with: ["tier_id", "user_id"]).run()
     }
 
-    /// Place in the queue (1 is next), or nil when not waiting.
+    /// Place in the queue (1 is next), or nil when not waiting. Compared in
+    /// the database, stored time against stored time (a time read back and
+    /// bound again need not compare equal to itself), ties by user id.
     static func position(tier: UUID, user: UUID, on sql: any SQLDatabase) async throws -> Int? {
-        struct Row: Decodable { var createdAt: Date }
-        guard let mine = try await sql.select().column("created_at").from("ticket_waitlist")
-            .where("tier_id", .equal, tier).where("user_id", .equal, user)
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
-        let ahead = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("ticket_waitlist")
-            .where("tier_id", .equal, tier).where("created_at", .lessThan, mine.createdAt)
-            .first(decodingColumn: "n", as: Int.self) ?? 0
+        guard try await sql.select().column("user_id").from("ticket_waitlist")
+            .where("tier_id", .equal, tier).where("user_id", .equal, user).first() != nil else { return nil }
+        let ahead = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM ticket_waitlist w, ticket_waitlist me
+            WHERE me.tier_id = \(bind: tier) AND me.user_id = \(bind: user) AND w.tier_id = me.tier_id
+              AND (w.created_at < me.created_at OR (w.created_at = me.created_at AND w.user_id < me.user_id))
+            """).first(decodingColumn: "n", as: Int.self) ?? 0
         return ahead + 1
     }
 
