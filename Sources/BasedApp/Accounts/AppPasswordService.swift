@@ -75,7 +75,7 @@ public final class AppPasswordService: Sendable {
         let row = AppPasswordQueries.Row(
             id: id, userId: identity.userID, name: name, kind: kind.rawValue,
             sealed: kind == .password ? try seal(secret, id: id, user: identity.userID) : nil,
-            keyHash: kind == .apiKey ? Self.digest(secret) : nil,
+            keyHash: kind == .apiKey ? Digest.sha256Hex(secret) : nil,
             createdAt: now, lastUsedAt: nil
         )
         try await AppPasswordQueries.insert(row, on: database.sql)
@@ -103,7 +103,7 @@ public final class AppPasswordService: Sendable {
         switch credentials {
         case .apiKey(let key):
             try await refuseIfLimited(clientAddress: clientAddress, login: nil)
-            guard let row = try await AppPasswordQueries.apiKey(hash: Self.digest(key), on: database.sql),
+            guard let row = try await AppPasswordQueries.apiKey(hash: Digest.sha256Hex(key), on: database.sql),
                   let user = try await accounts.user(id: row.userId) else {
                 await accounts.countFailedAttempt(clientAddress: clientAddress, login: nil)
                 throw Refusal.invalidAPIKey
@@ -155,7 +155,7 @@ public final class AppPasswordService: Sendable {
     }
 
     private func accountPasswordMatches(_ password: String, of user: User) async throws -> Bool {
-        let digest = Self.digest(user.passwordHash + "\n" + password)
+        let digest = Digest.sha256Hex(user.passwordHash + "\n" + password)
         let now = ContinuousClock.now
         if verified.withLock({ $0[digest].map { $0 > now } ?? false }) { return true }
         guard try await accounts.passwordMatches(password, of: user) else { return false }
@@ -206,10 +206,6 @@ public final class AppPasswordService: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         return "based_" + bytes.base64URLEncodedString()
-    }
-
-    static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     static func md5(_ text: String) -> String {

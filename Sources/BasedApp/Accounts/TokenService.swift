@@ -83,7 +83,7 @@ public struct TokenService: Sendable {
     }
 
     static func hash(refreshToken: String) -> String {
-        SHA256.hash(data: Data(refreshToken.utf8)).map { String(format: "%02x", $0) }.joined()
+        Digest.sha256Hex(refreshToken)
     }
 }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SQLKit
 
@@ -22,7 +21,7 @@ public struct CalendarService: Sendable {
     public func newFeed(_ identity: Identity, now: Date = Date()) async throws -> String {
         var generator = SystemRandomNumberGenerator()
         let token = Data((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64URLEncodedString()
-        try await CalendarQueries.setFeed(user: identity.userID, hash: Self.digest(token), now: now, on: database.sql)
+        try await CalendarQueries.setFeed(user: identity.userID, hash: Digest.sha256Hex(token), now: now, on: database.sql)
         return "/calendar/\(token).ics"
     }
 
@@ -33,7 +32,7 @@ public struct CalendarService: Sendable {
 
     /// The feed a secret opens: RSVPs and tickets, soonest first; 404 for anything else.
     public func feed(token: String) async throws -> String {
-        guard token.count <= 64, let user = try await CalendarQueries.user(hash: Self.digest(token), on: database.sql),
+        guard token.count <= 64, let user = try await CalendarQueries.user(hash: Digest.sha256Hex(token), on: database.sql),
               let owner = try await accounts.user(id: user)
         else { throw AppError.notFound("The calendar") }
         var byID: [UUID: Event] = [:]
@@ -57,10 +56,6 @@ public struct CalendarService: Sendable {
             uid: "\(event.id.text)@based", start: event.startsAt, end: event.endsAt, summary: event.title, description: event.description,
             location: place.joined(separator: ", "), url: nil, cancelled: event.status == .cancelled, updated: event.updatedAt
         )
-    }
-
-    static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 
