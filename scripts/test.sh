@@ -19,33 +19,44 @@ fi
 swift build --build-tests
 
 status=0
+# A suite gets a budget (BASED_SUITE_SECONDS, 1,200 s: four times its usual
+# run here); one that outlives it is stopped and the tests it was still
+# running are named, so a hang fails in minutes, saying where, and never eats
+# CI's whole allowance.
+suite_seconds=${BASED_SUITE_SECONDS:-1200}
 run_suite() {
-    local name=$1 log=$2
+    local name=$1 log=$2 rc=0
     shift 2
     echo "== $name =="
-    if "$@" >"$log" 2>&1; then :; else status=1; fi
+    timeout -k 30 "$suite_seconds" "$@" >"$log" 2>&1 || rc=$?
+    [ $rc -eq 0 ] || status=1
     grep -E "^(✘|✔ Test run|with-postgres)|error:|Fatal error" "$log" || true
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        echo "$name: stopped after ${suite_seconds}s; tests started and not finished:"
+        comm -23 <(sed -nE 's/^◇ Test (".*") started\.$/\1/p' "$log" | sort -u) \
+                 <(sed -nE 's/^[✔✘➜] Test (".*")( with [0-9]+ test cases?)? (passed|failed|skipped).*/\1/p' "$log" | sort -u) | sed 's/^/    /'
+    fi
 }
 run_suite "SQLite" .build/test-sqlite.log env BASED_TEST_DATABASE=sqlite swift test --skip-build
 run_suite "PostgreSQL" .build/test-postgres.log env BASED_TEST_DATABASE=postgres scripts/with-postgres.sh swift test --skip-build
 # Subsonic apps' view: /rest through py-opensonic (and raw calls for XML and bad input), on both databases.
 echo "== Subsonic API (py-opensonic) =="
-if scripts/test-subsonic.sh >.build/test-subsonic.log 2>&1; then :; else status=1; fi
+if timeout -k 30 900 scripts/test-subsonic.sh >.build/test-subsonic.log 2>&1; then :; else status=1; fi
 grep -E "^(✘|subsonic:)" .build/test-subsonic.log || true
 # Needs no database, so it runs once rather than per database.
 echo "== Analysis accuracy (librosa, MIDI corpus, ffmpeg ebur128) =="
-if scripts/test-analysis.sh >.build/test-analysis.log 2>&1; then :; else status=1; fi
+if timeout -k 30 1200 scripts/test-analysis.sh >.build/test-analysis.log 2>&1; then :; else status=1; fi
 grep -E "^(FAIL|[0-9]+ pieces|3-hour file|analysis:)" .build/test-analysis.log || true
 
 # Real headless Chromium plays a track through signed progressive and HLS URLs.
 echo "== Browser playback (headless Chromium) =="
-if scripts/check-browser-playback.sh >.build/test-browser.log 2>&1; then :; else status=1; fi
+if timeout -k 30 600 scripts/check-browser-playback.sh >.build/test-browser.log 2>&1; then :; else status=1; fi
 grep -E "^(opus|aac|mp3|hls) " .build/test-browser.log || true
 
 # The web app's journeys in real headless Chromium, found by role and name,
 # with axe-core on every view and the browser console checked.
 echo "== Web app (headless Chromium, axe-core) =="
-if scripts/test-web.sh >.build/test-web.log 2>&1; then :; else status=1; fi
+if timeout -k 30 900 scripts/test-web.sh >.build/test-web.log 2>&1; then :; else status=1; fi
 grep -E "^(✔|✘|    |axe)" .build/test-web.log || true
 
 summary() {
