@@ -282,6 +282,9 @@ struct PostgresClientDatabase: SQLDatabase {
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try await running.wait()
+        // A cancelled task leases nothing: a lease asked for while the client
+        // is being cancelled can wait for a connection that never comes.
+        try Task.checkCancellation()
         return try await client.withConnection { connection in
             try await closure(connection.sql(queryLogLevel: .trace))
         }

@@ -47,6 +47,8 @@ func testConfiguration(_ adjust: (inout AppConfiguration) -> Void = { _ in }) as
     configuration.bcryptCost = 4
     configuration.requestsPerMinute = 100_000
     configuration.authAttemptsPerMinute = 100_000
+    // Tests send bursts of messages; the flood limit has tests of its own.
+    configuration.messageFlood = 0
     configuration.port = 0
     adjust(&configuration)
     return configuration
@@ -68,9 +70,16 @@ func withApp(
     adjust(&configuration)
     let services = try await AppServices.start(configuration, logger: Logger(label: "test"))
     let app = try buildApplication(services: services, logger: Logger(label: "test"))
-    try await app.test(.router) { client in
-        try await body(client, services)
+    // As in `withLiveApp`: an error thrown through the framework would cancel
+    // the services rather than stop them in order.
+    let outcome: Result<Void, any Error> = try await app.test(.router) { client in
+        do {
+            return .success(try await body(client, services))
+        } catch {
+            return .failure(error)
+        }
     }
+    try outcome.get()
 }
 
 // MARK: Requests
