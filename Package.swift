@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "BasedRealtime", targets: ["BasedRealtime"]),
         .library(name: "BasedCRDT", targets: ["BasedCRDT"]),
         .library(name: "BasedSearch", targets: ["BasedSearch"]),
+        .library(name: "BasedModeration", targets: ["BasedModeration"]),
         .library(name: "BasedDiscovery", targets: ["BasedDiscovery"]),
     ],
     dependencies: [
@@ -138,6 +139,13 @@ let package = Package(
             name: "BasedSearch",
             swiftSettings: swiftSettings
         ),
+        // Moderation's pure text work: word lists (data files a community edits)
+        // and a filter that sees through leetspeak, separators and look-alikes.
+        .target(
+            name: "BasedModeration",
+            resources: [.copy("Wordlists")],
+            swiftSettings: swiftSettings
+        ),
         // Discovery's pure computation: the HNSW vector index (and, later, the
         // collaborative filtering and ranking); no database, no HTTP.
         .target(
@@ -158,6 +166,7 @@ let package = Package(
                 "BasedAnalysis",
                 "BasedCRDT",
                 "BasedMedia",
+                "BasedModeration",
                 "BasedRealtime",
                 "BasedSearch",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -216,6 +225,11 @@ let package = Package(
         .testTarget(
             name: "BasedSearchTests",
             dependencies: ["BasedSearch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BasedModerationTests",
+            dependencies: ["BasedModeration"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -97,6 +97,8 @@ struct ConfigurationTests {
         "BASED_OTLP_ENDPOINT": ("http://127.0.0.1:4318", "http://collector.example:4318"),
         "BASED_WEB_DIR": ("/srv/web-a", "/srv/web-b"),
         "BASED_SECURE_COOKIES": ("true", "false"),
+        "BASED_MODERATION_LANGUAGES": ("en,de", "fr"),
+        "BASED_MESSAGE_FLOOD": ("0", "50"),
     ]
 
     @Test("every setting has sample values in this suite")

@@ -14,6 +14,8 @@ public struct AccountService: Sendable {
     let sessions: LiveSessions
     /// Told of new accounts and changed verification (search indexes users).
     var changes: ChangeFeed?
+    /// Refuses usernames and display names with a blocked word.
+    var moderation: ModerationService?
 
     public struct Registration: Sendable {
         public var username: String
@@ -64,6 +66,9 @@ public struct AccountService: Sendable {
         let displayName = registration.displayName.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? username
         if let problem = Validation.text(displayName, min: 1, max: 80) { fields.append(.init("displayName", problem)) }
         guard fields.isEmpty else { throw AppError.validation(fields) }
+        let screened = try [("username", username), ("displayName", displayName)].compactMap { field, text in
+            try moderation.map { (field, try $0.name(text, field: field)) }
+        }
 
         let hash = try await passwords.hash(registration.password)
         let now = Date()
@@ -88,6 +93,9 @@ public struct AccountService: Sendable {
         } catch let error where database.isUniqueViolation(error) {
             // Two registrations raced past the check; the database kept one.
             throw AppError.conflict("An account with that username or email exists already.", code: "account_exists")
+        }
+        for (field, screening) in screened {
+            try await moderation?.flag(screening, thing: .user, id: user.id, field: field, author: user.id)
         }
         await changes?.announce(.user, user.id)
         return user

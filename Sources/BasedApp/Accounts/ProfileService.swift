@@ -14,6 +14,8 @@ public struct ProfileService: Sendable {
     let avatarMaxBytes: Int
     /// Told of edited profiles (search indexes names and cities).
     var changes: ChangeFeed?
+    /// Refuses display names with a blocked word, masks them in bios.
+    var moderation: ModerationService?
     static let maxAvatarPixels = 6000
 
     public struct Update: Sendable {
@@ -106,8 +108,20 @@ public struct ProfileService: Sendable {
             user.links = Self.json(links)
         }
         guard fields.isEmpty else { throw AppError.validation(fields) }
+        var screened: [(String, ModerationService.Screened)] = []
+        if let moderation {
+            if update.displayName != nil { screened.append(("displayName", try moderation.name(user.displayName, field: "displayName"))) }
+            if update.bio != nil {
+                let bio = moderation.freeText(user.bio)
+                user.bio = bio.text
+                screened.append(("bio", bio))
+            }
+        }
         user.updatedAt = Date()
         try await AccountQueries.updateProfile(user, on: database.sql)
+        for (field, screening) in screened {
+            try await moderation?.flag(screening, thing: .user, id: user.id, field: field, author: user.id)
+        }
         await changes?.announce(.user, user.id)
         return try await view(of: user)
     }

@@ -52,6 +52,10 @@ public struct AppConfiguration: Sendable, Equatable {
     public var realtimePing: Duration = .seconds(30)
     /// How long before an event starts the people who RSVP'd are reminded.
     public var eventReminderLead: Duration = .seconds(120 * 60)
+    /// The languages whose word lists the text filter uses.
+    public var moderationLanguages = ["en"]
+    /// Messages one sender may send in 10 seconds before 429 `message_flood`; 0: no limit.
+    public var messageFlood = 30
     /// The OpenTelemetry collector (OTLP/HTTP) spans are exported to; nil turns tracing off.
     public var otlpEndpoint: URL?
     /// The web app's folder; nil looks for `Public` in the working directory, then beside the executable's checkout.

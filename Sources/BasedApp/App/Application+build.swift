@@ -1,5 +1,6 @@
 import BasedAPI
 import BasedMedia
+import BasedModeration
 import BasedRealtime
 import Foundation
 import Hummingbird
@@ -39,6 +40,7 @@ public struct AppServices: Sendable {
     public let tickets: TicketService
     public let lineups: LineupService
     public let calendars: CalendarService
+    public let moderation: ModerationService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -64,6 +66,13 @@ public struct AppServices: Sendable {
             try await Migrator(database: database, logger: logger).migrate()
         }
         let database = try await Database.open(try configuration.database, connections: configuration.databaseConnections, logger: logger)
+        var spamLimits = SpamGuard.Limits()
+        spamLimits.floodMessages = configuration.messageFlood == 0 ? .max : configuration.messageFlood
+        let moderation = ModerationService(
+            database: database,
+            filter: try ModerationService.loadFilter(languages: configuration.moderationLanguages, dataDirectory: dataDirectory),
+            spamLimits: spamLimits
+        )
         let tokens = await TokenService(
             secret: secret,
             accessLifetime: configuration.accessTokenLifetime,
@@ -87,7 +96,8 @@ public struct AppServices: Sendable {
             passwords: Passwords(cost: configuration.bcryptCost),
             attempts: RateLimiter(burst: configuration.authAttemptsPerMinute, perMinute: configuration.authAttemptsPerMinute),
             sessions: sessions,
-            changes: changes
+            changes: changes,
+            moderation: moderation
         )
         let blocks = BlockService(database: database, accounts: accounts)
         let follows = FollowService(database: database, accounts: accounts)
@@ -95,9 +105,10 @@ public struct AppServices: Sendable {
         let jobs = JobQueue(database: database)
         let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
         let trackService = TrackService(
-            database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes, readyTracks: readyTracks
+            database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes, readyTracks: readyTracks,
+            moderation: moderation
         )
-        let messaging = MessagingService(database: database, accounts: accounts, blocks: blocks)
+        let messaging = MessagingService(database: database, accounts: accounts, blocks: blocks, moderation: moderation)
         let notifications = NotificationService(database: database, blocks: blocks)
         var limits = Realtime.Limits()
         limits.outboundQueue = configuration.realtimeOutboundQueue
@@ -121,14 +132,16 @@ public struct AppServices: Sendable {
                 break
             }
         }
-        let releases = ReleaseService(database: database, jobs: jobs, changes: changes)
+        let releases = ReleaseService(database: database, jobs: jobs, changes: changes, moderation: moderation)
         let plays = PlayService(database: database, tracks: trackService)
         let events = EventService(
-            database: database, conversations: messaging.conversations, jobs: jobs, reminderLead: configuration.eventReminderLead, changes: changes
+            database: database, conversations: messaging.conversations, jobs: jobs, reminderLead: configuration.eventReminderLead, changes: changes,
+            moderation: moderation
         )
         let playlists = PlaylistService(
             database: database, tracks: trackService, accounts: accounts, realtime: realtime, changes: changes,
-            replica: "server-\(realtime.processID.text.suffix(12))"
+            replica: "server-\(realtime.processID.text.suffix(12))",
+            moderation: moderation
         )
         var library = LibraryService(database: database, tracks: trackService, releases: releases, realtime: realtime)
         library.playlistVisible = { id, viewer in try await playlists.isVisible(id, to: viewer) }
@@ -151,7 +164,8 @@ public struct AppServices: Sendable {
                 avatarDirectory: dataDirectory.appendingPathComponent("avatars", isDirectory: true),
                 temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true),
                 avatarMaxBytes: configuration.avatarMaxBytes,
-                changes: changes
+                changes: changes,
+                moderation: moderation
             ),
             follows: follows,
             blocks: blocks,
@@ -171,11 +185,12 @@ public struct AppServices: Sendable {
                 accounts: accounts, tracks: trackService, releases: releases, plays: plays, follows: follows, events: events, lineups: lineups
             ),
             feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
-            comments: CommentService(database: database, tracks: trackService, blocks: blocks),
+            comments: CommentService(database: database, tracks: trackService, blocks: blocks, moderation: moderation),
             jams: JamService(database: database, tracks: trackService, playlists: playlists, realtime: realtime),
             tickets: tickets,
             lineups: lineups,
             calendars: CalendarService(database: database, events: events, tickets: tickets, accounts: accounts),
+            moderation: moderation,
             changes: changes,
             realtime: realtime,
             jobs: jobs,

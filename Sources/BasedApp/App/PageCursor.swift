@@ -34,3 +34,13 @@ extension SQLSelectBuilder {
         return orderBy(timeColumn, direction).orderBy(idColumn, direction).limit(limit)
     }
 }
+
+/// The size of page a client asked for: `fallback` when it did not say,
+/// otherwise 1 to `max` (422 on `limit` past that). Every paged list uses it.
+enum PageSize {
+    static func resolve(_ limit: Int?, fallback: Int = 20, max: Int = 100) throws -> Int {
+        guard let limit else { return fallback }
+        guard (1...max).contains(limit) else { throw AppError.validation("limit", "must be 1 to \(max)") }
+        return limit
+    }
+}

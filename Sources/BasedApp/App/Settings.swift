@@ -1,3 +1,4 @@
+import BasedModeration
 import Foundation
 import Logging
 
@@ -138,6 +139,15 @@ extension AppConfiguration {
         .integer("realtimePingSeconds", 1...3600, default: 30, "seconds", help: "socket ping period; a socket that misses a pong for a period is closed") { $0.realtimePing = .seconds($1) },
         .integer("eventReminderMinutes", 1...10_080, default: 120, "minutes", help: "how long before an event starts the people who RSVP'd are reminded") {
             $0.eventReminderLead = .seconds($1 * 60)
+        },
+        .text("moderationLanguages", default: "en", help: "word lists the text filter uses, comma-separated ISO 639-1 codes (cs da de en es fi fr hu it nl no pl pt ru sv tr); <data dir>/moderation/*.txt adds to them", expected: "codes such as en,de,fr") { configuration, text in
+            let codes = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            guard !codes.isEmpty, codes.allSatisfy(WordLists.languages.contains) else { return false }
+            configuration.moderationLanguages = codes
+            return true
+        },
+        .integer("messageFlood", 0...100_000, default: 30, "messages", help: "messages one sender may send in 10 seconds before 429 message_flood; 0: no limit") {
+            $0.messageFlood = $1
         },
         .httpURL("otlpEndpoint", help: "OpenTelemetry collector (OTLP/HTTP, e.g. http://127.0.0.1:4318) for request, job and ffmpeg spans; unset: no tracing") {
             $0.otlpEndpoint = $1

@@ -7,6 +7,8 @@ public struct ReleaseService: Sendable {
     var jobs: JobQueue?
     /// Told of every created, edited and deleted release (search indexes them).
     var changes: ChangeFeed?
+    /// Refuses titles with a blocked word.
+    var moderation: ModerationService?
 
     public struct Input: Sendable {
         public var title: String?
@@ -35,7 +37,9 @@ public struct ReleaseService: Sendable {
             credits: "[]", artworkHash: nil, visibility: .public, createdAt: now, updatedAt: now
         )
         try apply(input, to: &release)
+        let screening = try moderation?.screen([("title", release.title, .name)])
         try await CatalogQueries.insert(release, on: database.sql)
+        try await moderation?.flag(screening, thing: .release, id: release.id, author: identity.userID)
         if release.visibility == .public, let jobs {
             try await ReleaseAnnouncer.enqueue(release.id, jobs: jobs, on: database.sql)
         }
@@ -46,8 +50,10 @@ public struct ReleaseService: Sendable {
     public func update(_ identity: Identity, releaseID: UUID, _ input: Input) async throws -> Release {
         var release = try await owned(identity, releaseID)
         try apply(input, to: &release)
+        let screening = try moderation?.screen([("title", input.title.map { _ in release.title }, .name)])
         release.updatedAt = Date()
         try await CatalogQueries.update(release, on: database.sql)
+        try await moderation?.flag(screening, thing: .release, id: release.id, author: identity.userID)
         if release.visibility == .public, let jobs {
             try await ReleaseAnnouncer.enqueue(release.id, jobs: jobs, on: database.sql)
         }

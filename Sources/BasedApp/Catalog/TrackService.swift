@@ -13,6 +13,8 @@ public struct TrackService: Sendable {
     let maxUploadBytes: Int
     /// Playback facts of ready tracks; everything here that changes a track tells it.
     let readyTracks: ReadyTracks
+    /// Refuses edited titles with a blocked word; masks one that came in a file's tags.
+    var moderation: ModerationService?
 
     public struct Upload: Sendable {
         public var filename: String?
@@ -36,6 +38,8 @@ public struct TrackService: Sendable {
         guard identity.role == .artist || identity.role == .admin else {
             throw AppError.forbidden("Only artist accounts upload tracks.", code: "artist_only")
         }
+        // A title the artist typed is refused before anything is stored.
+        if let title = upload.title { _ = try moderation?.name(title, field: "title") }
         var writer = try HashingFileWriter(in: blobs.temporary, limit: maxUploadBytes)
         let hash: String
         do {
@@ -71,7 +75,7 @@ public struct TrackService: Sendable {
 
         let now = Date()
         let tags = TagPrefill(probe.tags, filename: upload.filename)
-        let track = Track(
+        var track = Track(
             id: .v7(now: now), artistId: identity.userID, releaseId: nil,
             title: upload.title.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 } ?? tags.title,
             featured: JSONText.encode(tags.featured), trackNumber: tags.trackNumber, discNumber: tags.discNumber,
@@ -85,8 +89,11 @@ public struct TrackService: Sendable {
         if let problem = Validation.text(track.title, min: 1, max: 200) {
             throw AppError.validation("title", problem)
         }
+        // A title read from the file's tags is masked rather than refused, so the upload is kept.
+        let screening = try moderation?.screen([("title", track.title, upload.title == nil ? .freeText : .name)])
+        if let masked = screening?.text("title") { track.title = masked }
         do {
-            try await database.transaction { [jobs] sql in
+            try await database.transaction { [jobs, track] sql in
                 var track = track
                 if let album = tags.album {
                     track.releaseId = try await Self.release(titled: album, artist: identity.userID, year: tags.year, visibility: track.visibility, on: sql)
@@ -100,6 +107,7 @@ public struct TrackService: Sendable {
             await removeOriginalIfUnused(hash)
             throw existing.map { AppError.duplicateUpload($0.id) } ?? AppError.conflict("The same file is being uploaded already.", code: "duplicate_upload")
         }
+        try await moderation?.flag(screening, thing: .track, id: track.id, author: identity.userID)
         return try await CatalogQueries.track(id: track.id, on: database.sql) ?? track
     }
 
@@ -268,8 +276,10 @@ public struct TrackService: Sendable {
             track.releaseId = release.id
         }
         guard fields.isEmpty else { throw AppError.validation(fields) }
+        let screening = try moderation?.screen([("title", edit.title.map { _ in track.title }, .name)])
         track.updatedAt = Date()
         try await CatalogQueries.update(track, on: database.sql)
+        try await moderation?.flag(screening, thing: .track, id: track.id, author: identity.userID)
         await readyTracks.changed(track.id)
         return track
     }

@@ -7,6 +7,8 @@ public struct CommentService: Sendable {
     let database: Database
     let tracks: TrackService
     let blocks: BlockService
+    /// Masks blocked words and flags borderline ones.
+    var moderation: ModerationService?
 
     public struct Thread: Sendable {
         public var comment: TrackComment
@@ -39,12 +41,14 @@ public struct CommentService: Sendable {
             else if parent?.parentId != nil { fields.append(.init("parentId", "is a reply; reply to its comment (threads are one level deep)")) }
         }
         guard fields.isEmpty else { throw AppError.validation(fields) }
+        let screened = moderation?.freeText(text)
         let now = Date()
         let comment = TrackComment(
             id: .v7(now: now), trackId: track.id, authorId: identity.userID, parentId: parentID, atSeconds: seconds,
-            text: text, createdAt: now, editedAt: nil
+            text: screened?.text ?? text, createdAt: now, editedAt: nil
         )
         try await CommentQueries.insert(comment, on: database.sql)
+        if let screened { try await moderation?.flag(screened, thing: .comment, id: comment.id, field: "text", author: identity.userID) }
         return comment
     }
 
@@ -73,10 +77,12 @@ public struct CommentService: Sendable {
         guard comment.authorId == identity.userID else { throw AppError.forbidden("Only its author edits a comment.", code: "not_the_author") }
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if let problem = Validation.text(text, min: 1, max: CommentLimits.textCharacters, multiline: true) { throw AppError.validation("text", problem) }
+        let screened = moderation?.freeText(text)
         let now = Date()
-        try await CommentQueries.setText(id: id, text: text, now: now, on: database.sql)
-        comment.text = text
+        try await CommentQueries.setText(id: id, text: screened?.text ?? text, now: now, on: database.sql)
+        comment.text = screened?.text ?? text
         comment.editedAt = now
+        if let screened { try await moderation?.flag(screened, thing: .comment, id: comment.id, field: "text", author: identity.userID) }
         return comment
     }
 

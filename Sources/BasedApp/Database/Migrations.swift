@@ -37,6 +37,7 @@ public struct Migrator: Sendable {
         Migration013Calendars.migration,
         Migration014EventPlaces.migration,
         Migration015Lineups.migration,
+        Migration016Moderation.migration,
     ]
 
     /// Returns the versions it applied.

@@ -11,6 +11,8 @@ public struct EventService: Sendable {
     let reminderLead: Duration
     /// Told of every published, edited and cancelled event (search indexes them).
     var changes: ChangeFeed?
+    /// Refuses titles with a blocked word, masks them in descriptions.
+    var moderation: ModerationService?
 
     /// What an event is made of; for an edit, nil leaves a field as it is.
     public struct Input: Sendable {
@@ -69,6 +71,8 @@ public struct EventService: Sendable {
             latitude: nil, longitude: nil, status: .scheduled, roomId: id, createdAt: now, updatedAt: now
         )
         try Self.apply(input, to: &event, now: now, isNew: true)
+        let screening = try screen(input, event)
+        if let description = screening?.text("description") { event.description = description }
         let lead = reminderLead
         let created = try await database.transaction { [conversations, jobs, event] sql in
             var event = event
@@ -78,27 +82,39 @@ public struct EventService: Sendable {
             try await EventReminder.enqueue(event, lead: lead, jobs: jobs, now: now, on: sql)
             return event
         }
+        try await moderation?.flag(screening, thing: .event, id: created.id, author: identity.userID)
         await changes?.announce(.event, created.id)
         return created
+    }
+
+    /// The title is refused with a blocked word, the description masked; only fields the input sets.
+    private func screen(_ input: Input, _ event: Event) throws -> ModerationService.Screening? {
+        try moderation?.screen([
+            ("title", input.title.map { _ in event.title }, .name),
+            ("description", input.description.map { _ in event.description }, .freeText),
+        ])
     }
 
     /// Changes an event (its venue or an admin). A new start time clears who
     /// was reminded and schedules the reminder again.
     public func update(_ identity: Identity, eventID: UUID, _ input: Input, now: Date = Date()) async throws -> Event {
         let lead = reminderLead
-        let updated = try await database.transaction { [jobs] sql in
+        let (updated, screening) = try await database.transaction { [jobs] sql in
             var event = try await Self.owned(identity, eventID, on: sql)
             guard event.status == .scheduled else { throw AppError.conflict("The event was cancelled.", code: "event_cancelled") }
             let previousStart = event.startsAt
             try Self.apply(input, to: &event, now: now, isNew: false)
+            let screening = try screen(input, event)
+            if let description = screening?.text("description") { event.description = description }
             event.updatedAt = now
             try await EventQueries.update(event, on: sql)
             if event.startsAt != previousStart {
                 try await EventQueries.clearReminders(of: event.id, on: sql)
                 try await EventReminder.enqueue(event, lead: lead, jobs: jobs, now: now, on: sql)
             }
-            return event
+            return (event, screening)
         }
+        try await moderation?.flag(screening, thing: .event, id: updated.id, author: identity.userID)
         await changes?.announce(.event, updated.id)
         return updated
     }
@@ -307,8 +323,6 @@ public struct EventService: Sendable {
     }
 
     static func pageSize(_ limit: Int?) throws -> Int {
-        let size = limit ?? 20
-        guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
-        return size
+        try PageSize.resolve(limit)
     }
 }

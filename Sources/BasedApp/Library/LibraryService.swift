@@ -151,8 +151,6 @@ public struct LibraryService: Sendable {
     }
 
     static func pageSize(_ limit: Int?) throws -> Int {
-        guard let limit else { return 20 }
-        guard (1...100).contains(limit) else { throw AppError.validation("limit", "must be 1 to 100") }
-        return limit
+        try PageSize.resolve(limit)
     }
 }

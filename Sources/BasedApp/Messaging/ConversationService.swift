@@ -7,6 +7,8 @@ public struct ConversationService: Sendable {
     let database: Database
     let accounts: AccountService
     let blocks: BlockService
+    /// Refuses group titles with a blocked word.
+    var moderation: ModerationService?
 
     public struct ConversationView: Sendable {
         public var conversation: Conversation
@@ -43,6 +45,7 @@ public struct ConversationService: Sendable {
 
     public func createGroup(by creator: UUID, title: String, members: [UUID]) async throws -> ConversationView {
         let title = try Self.checkTitle(title)
+        let screened = try moderation?.name(title, field: "title")
         let others = Array(Set(members).subtracting([creator]))
         guard others.count <= MessagingLimits.membersPerRequest else {
             throw AppError.validation("members", "may name at most \(MessagingLimits.membersPerRequest) people per request")
@@ -58,15 +61,18 @@ public struct ConversationService: Sendable {
             }
             return conversation.id
         }
+        if let screened { try await moderation?.flag(screened, thing: .conversation, id: id, field: "title", author: creator) }
         return try await conversation(id, for: creator)
     }
 
     public func rename(_ id: UUID, by user: UUID, title: String) async throws -> Conversation {
         let title = try Self.checkTitle(title)
+        let screened = try moderation?.name(title, field: "title")
         let (row, member) = try await Self.requireMember(user, of: id, on: database.sql)
         guard row.kind != .direct else { throw AppError.conflict("A direct conversation has no title.", code: "direct_conversation") }
         guard member.role == .admin else { throw AppError.forbidden("Only an admin renames the conversation.", code: "admin_only") }
         try await MessagingQueries.setTitle(id, title: title, now: Date(), on: database.sql)
+        if let screened { try await moderation?.flag(screened, thing: .conversation, id: id, field: "title", author: user) }
         var renamed = row
         renamed.title = title
         return renamed

@@ -10,11 +10,16 @@ public struct MessagingService: Sendable {
     let batcher: SendBatcher
     /// Groups, membership and rooms.
     public let conversations: ConversationService
+    /// Masks blocked words, flags borderline ones, and holds senders to the spam limits.
+    let moderation: ModerationService?
 
-    init(database: Database, accounts: AccountService, blocks: BlockService) {
+    init(database: Database, accounts: AccountService, blocks: BlockService, moderation: ModerationService? = nil) {
         self.database = database
+        self.moderation = moderation
         batcher = SendBatcher(database: database, store: MessageStore(blocks: blocks, accounts: accounts))
-        conversations = ConversationService(database: database, accounts: accounts, blocks: blocks)
+        var conversations = ConversationService(database: database, accounts: accounts, blocks: blocks)
+        conversations.moderation = moderation
+        self.conversations = conversations
     }
 
     public enum Target: Sendable, Equatable {
@@ -37,10 +42,23 @@ public struct MessagingService: Sendable {
         from sender: UUID, to target: Target, clientMessageId: String, text: String?, attachmentId: UUID?, replyToSeq: Int?
     ) async throws -> Sent {
         try Self.checkClientID(clientMessageId)
-        let body = try Self.checkText(text, required: attachmentId == nil)
-        return try await batcher.submit(Outgoing(
+        var body = try Self.checkText(text, required: attachmentId == nil)
+        let screened = body.flatMap { moderation?.freeText($0) }
+        if let screened { body = screened.text }
+        if let moderation {
+            let to = switch target {
+            case .conversation(let id): "conversation:\(id.text)"
+            case .user(let id): "user:\(id.text)"
+            }
+            try moderation.checkMessage(from: sender, conversation: to, text: text)
+        }
+        let sent = try await batcher.submit(Outgoing(
             sender: sender, target: target, clientMessageId: clientMessageId, body: body, attachmentId: attachmentId, replyToSeq: replyToSeq
         ))
+        if let screened, !sent.duplicate {
+            try await moderation?.flag(screened, thing: .message, id: sent.message.id, field: "text", author: sender)
+        }
+        return sent
     }
 
     /// A send that passed the checks that need no database.
@@ -54,13 +72,15 @@ public struct MessagingService: Sendable {
     }
 
     public func edit(by user: UUID, conversation: UUID, seq: Int, text: String) async throws -> Message {
-        let body = try Self.checkText(text, required: true)
-        return try await change(by: user, conversation: conversation, seq: seq) { message, _ in
+        let screened = try Self.checkText(text, required: true).map { moderation?.freeText($0) ?? .init(text: $0, borderline: []) }
+        let edited = try await change(by: user, conversation: conversation, seq: seq) { message, _ in
             guard message.senderId == user else { throw AppError.forbidden("Only the sender edits a message.", code: "forbidden") }
             guard message.deletedAt == nil else { throw AppError.conflict("The message was deleted.", code: "message_deleted") }
-            message.body = body
+            message.body = screened?.text
             message.editedAt = Date()
         }
+        if let screened { try await moderation?.flag(screened, thing: .message, id: edited.id, field: "text", author: user) }
+        return edited
     }
 
     public func delete(by user: UUID, conversation: UUID, seq: Int) async throws -> Message {

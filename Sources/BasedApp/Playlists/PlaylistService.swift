@@ -14,6 +14,8 @@ public struct PlaylistService: Sendable {
     let changes: ChangeFeed
     /// This process's replica name for the operations it makes itself.
     let replica: String
+    /// Refuses titles with a blocked word, masks them in descriptions.
+    var moderation: ModerationService?
 
     public struct Input: Sendable {
         public var title: String?
@@ -56,16 +58,32 @@ public struct PlaylistService: Sendable {
             createdAt: now, updatedAt: now
         )
         try Self.apply(input, to: &playlist)
+        let screening = try screen(input, playlist)
+        if let description = screening?.text("description") { playlist.description = description }
         try await PlaylistQueries.insert(playlist, on: database.sql)
+        try await moderation?.flag(screening, thing: .playlist, id: playlist.id, author: identity.userID)
         await changes.announce(.playlist, playlist.id)
         return playlist
     }
 
     public func update(_ identity: Identity, playlistID: UUID, _ input: Input) async throws -> View {
-        try await edit(identity, playlistID, ownerOnly: true) { playlist, _ in
+        var screening: ModerationService.Screening?
+        let view = try await edit(identity, playlistID, ownerOnly: true) { playlist, _ in
             try Self.apply(input, to: &playlist)
+            screening = try screen(input, playlist)
+            if let description = screening?.text("description") { playlist.description = description }
             return []
         }.view
+        try await moderation?.flag(screening, thing: .playlist, id: playlistID, author: identity.userID)
+        return view
+    }
+
+    /// The title is refused with a blocked word, the description masked; only fields the input sets.
+    private func screen(_ input: Input, _ playlist: Playlist) throws -> ModerationService.Screening? {
+        try moderation?.screen([
+            ("title", input.title.map { _ in playlist.title }, .name),
+            ("description", input.description.map { _ in playlist.description }, .freeText),
+        ])
     }
 
     public func delete(_ identity: Identity, playlistID: UUID) async throws {

@@ -105,9 +105,7 @@ public final class SearchService: Sendable {
     }
 
     static func pageSize(_ limit: Int?) throws -> Int {
-        guard let limit else { return pageSizes.default }
-        guard (1...pageSizes.max).contains(limit) else { throw AppError.validation("limit", "must be 1 to \(pageSizes.max)") }
-        return limit
+        try PageSize.resolve(limit, fallback: pageSizes.default, max: pageSizes.max)
     }
 
     private func excluded(for viewer: UUID?) async throws -> Set<UUID> {
