@@ -68,6 +68,7 @@ public struct AppServices: Sendable {
         let database = try await Database.open(try configuration.database, connections: configuration.databaseConnections, logger: logger)
         var spamLimits = SpamGuard.Limits()
         spamLimits.floodMessages = configuration.messageFlood == 0 ? .max : configuration.messageFlood
+        spamLimits.floodWindow = Double(configuration.messageFloodWindow.components.seconds)
         let moderation = ModerationService(
             database: database,
             filter: try ModerationService.loadFilter(languages: configuration.moderationLanguages, dataDirectory: dataDirectory),
