@@ -47,7 +47,11 @@ public struct JobWorker: Service {
     func loop(worker: String) async {
         while !Task.isCancelled {
             do {
-                if let job = try await queue.claim(worker: worker, lease: lease) {
+                // The claim runs in a task of its own, which shutdown does not
+                // cancel: a claim is short, and a connection lease cancelled at
+                // the wrong moment can wait forever in postgres-nio's pool.
+                let claimed = try await Task { [queue, lease] in try await queue.claim(worker: worker, lease: lease) }.value
+                if let job = claimed {
                     await execute(job, worker: worker)
                     continue
                 }
