@@ -57,19 +57,16 @@ struct CancellationTests {
         let pid = try await Self.waitForDecoder(of: path)
         try await Task.sleep(for: .milliseconds(100))
         #expect(Self.processes(mentioning: path) == [pid])
-        let cancelled = ContinuousClock.now
         analysis.cancel()
         #expect(Self.timeUntilGone(path) != nil)
+        // Thrown as CancellationError, not a finished analysis of the half hour.
         await #expect(throws: CancellationError.self) { _ = try await analysis.value }
-        // An uncancelled analysis of the half hour takes minutes in a debug build.
-        #expect(ContinuousClock.now - cancelled < .seconds(60))
         #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)/cmdline") || !Self.processes(mentioning: path).contains(pid))
     }
 
     @Test("an analysis over its time limit kills ffmpeg and throws timedOut")
     func timeLimit() async throws {
         let path = try Self.longFile("timeout-long.wav")
-        let started = ContinuousClock.now
         let analysis = Task { try await AudioAnalysis.analyze(fileAt: path, timeLimit: .milliseconds(500)) }
         _ = try await Self.waitForDecoder(of: path)
         #expect(Self.timeUntilGone(path, limit: .seconds(10)) != nil)
@@ -79,7 +76,6 @@ struct CancellationTests {
         } catch let error as AnalysisError {
             #expect(error.code == .timedOut)
         }
-        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test("a task cancelled before it starts never spawns ffmpeg")
