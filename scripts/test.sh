@@ -32,6 +32,8 @@ run_suite() {
     [ $rc -eq 0 ] || status=1
     grep -E "^(✘|✔ Test run|with-postgres)|error:|Fatal error" "$log" || true
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        # swift test starts the test binary in a process group of its own, which the signal does not reach.
+        pkill -KILL -f "$(pwd)/.build/.*/basedPackageTests.xctest" 2>/dev/null || true
         echo "$name: stopped after ${suite_seconds}s; tests started and not finished:"
         comm -23 <(sed -nE 's/^◇ Test (".*") started\.$/\1/p' "$log" | sort -u) \
                  <(sed -nE 's/^[✔✘➜] Test (".*")( with [0-9]+ test cases?)? (passed|failed|skipped).*/\1/p' "$log" | sort -u) | sed 's/^/    /'
