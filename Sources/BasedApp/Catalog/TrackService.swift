@@ -89,8 +89,8 @@ public struct TrackService: Sendable {
         if let problem = Validation.text(track.title, min: 1, max: 200) {
             throw AppError.validation("title", problem)
         }
-        // A title read from the file's tags is masked rather than refused, so the upload is kept.
-        let screening = try moderation?.screen([("title", track.title, upload.title == nil ? .freeText : .name)])
+        // A typed title passed the check above; one read from the file's tags is masked rather than refused, so the upload is kept.
+        let screening = try moderation?.screen([("title", track.title, .freeText)])
         if let masked = screening?.text("title") { track.title = masked }
         do {
             try await database.transaction { [jobs, track] sql in
