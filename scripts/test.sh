@@ -30,7 +30,8 @@ run_suite() {
     echo "== $name =="
     timeout -k 30 "$suite_seconds" "$@" >"$log" 2>&1 || rc=$?
     [ $rc -eq 0 ] || status=1
-    grep -E "^(✘|✔ Test run|with-postgres)|error:|Fatal error" "$log" || true
+    # A test's app still running after a minute, and a service not stopping, say so in the log (withTestApp, NamedService).
+    grep -E "^(✘|✔ Test run|with-postgres|withTestApp:)|error:|Fatal error|has not stopped" "$log" | head -200 || true
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
         # swift test starts the test binary in a process group of its own, which the signal does not reach.
         pkill -KILL -f "$(pwd)/.build/.*/basedPackageTests.xctest" 2>/dev/null || true

@@ -129,8 +129,12 @@ struct Worker: AsyncParsableCommand {
         let push = services.pushGateway()
         // Stopped in reverse order: the workers, the push gateway they use, the database, the span exporter.
         let group = ServiceGroup(
-            services: (telemetry.map { [$0] } ?? []) + [DatabaseLifecycle(database: services.database) as any Service, services.realtime.background]
-                + (push.map { [$0 as any Service] } ?? []) + [services.worker(concurrency: concurrency, push: push)],
+            services: NamedService.all(
+                (telemetry.map { [("telemetry", $0)] } ?? [])
+                    + [("database", DatabaseLifecycle(database: services.database)), ("realtime background", services.realtime.background)]
+                    + (push.map { [("push gateway", $0)] } ?? []) + [("job worker", services.worker(concurrency: concurrency, push: push))],
+                logger: logger
+            ),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -310,12 +310,16 @@ public func buildApplication(
         // first, then the push gateway's HTTP client, the realtime heartbeat
         // (which waits for open sockets), the realtime layer's background work,
         // the database they use, and last the span exporter.
-        services: (telemetry.map { [$0] } ?? [])
-            + [DatabaseLifecycle(database: services.database) as any Service, services.realtime.background, RealtimeService(realtime: services.realtime)]
-            + [ChangeFeed.RemoteDelivery(feed: services.changes) as any Service, SearchService.Indexer(search: services.search)]
-            + (push.map { [$0 as any Service] } ?? [])
-            + (workers > 0 ? [services.worker(concurrency: workers, push: push)] : [])
-            + (configuration.seedDemo ? [DemoSeeder(library: DemoLibrary(services: services, logger: logger))] : []),
+        services: NamedService.all(
+            (telemetry.map { [("telemetry", $0)] } ?? [])
+                + [("database", DatabaseLifecycle(database: services.database)), ("realtime background", services.realtime.background)]
+                + [("realtime", RealtimeService(realtime: services.realtime)), ("change feed", ChangeFeed.RemoteDelivery(feed: services.changes))]
+                + [("search indexer", SearchService.Indexer(search: services.search))]
+                + (push.map { [("push gateway", $0)] } ?? [])
+                + (workers > 0 ? [("job worker", services.worker(concurrency: workers, push: push))] : [])
+                + (configuration.seedDemo ? [("demo seeder", DemoSeeder(library: DemoLibrary(services: services, logger: logger)))] : []),
+            logger: logger
+        ),
         onServerRunning: onServerRunning,
         logger: logger
     )

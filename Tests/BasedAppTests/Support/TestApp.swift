@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import OpenAPIRuntime
 import SQLKit
+import Synchronization
 import Testing
 
 /// Which database the suite runs on: SQLite unless `BASED_TEST_DATABASE=postgres`
@@ -63,16 +64,49 @@ func withApp(
     _ adjust: (inout AppConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (any TestClientProtocol, AppServices) async throws -> Void
 ) async throws {
+    try await withTestApp(.router, adjust, body)
+}
+
+/// Applications started so far in this process, to tell their logs apart.
+private let testApps = Atomic(0)
+
+/// A fresh application for the length of `body`, driven by Hummingbird's test
+/// framework `setup` (`.router`: its router in-process; `.live`: a real port).
+/// Its logs are labelled with the test's name; `BASED_TEST_APP_DEBUG=1` logs
+/// each of its services starting and ending. A test whose application does
+/// not finish says so each minute, and in which phase, instead of hanging silently.
+func withTestApp(
+    _ setup: TestingSetup,
+    _ adjust: (inout AppConfiguration) -> Void,
+    _ body: @escaping @Sendable (any TestClientProtocol, AppServices) async throws -> Void
+) async throws {
     var configuration = try await testConfiguration()
     // Only the directory made here is removed; `adjust` may point at a test's own.
     let created = configuration.dataDirectory
     defer { try? FileManager.default.removeItem(at: created) }
     adjust(&configuration)
-    let services = try await AppServices.start(configuration, logger: Logger(label: "test"))
-    let app = try buildApplication(services: services, logger: Logger(label: "test"))
-    // As in `withLiveApp`: an error thrown through the framework would cancel
-    // the services rather than stop them in order.
-    let outcome: Result<Void, any Error> = try await app.test(.router) { client in
+    let name = Test.current?.displayName ?? "?"
+    var logger = Logger(label: "app[\(name) #\(testApps.add(1, ordering: .relaxed).newValue)]")
+    if ProcessInfo.processInfo.environment["BASED_TEST_APP_DEBUG"] != nil { logger.logLevel = .debug }
+    let services = try await AppServices.start(configuration, logger: logger)
+    let app = try buildApplication(services: services, logger: logger)
+    let phase = Mutex("starting")
+    let watchdog = Task {
+        var waited = 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(60))
+            waited += 60
+            if !Task.isCancelled { print("withTestApp: \"\(name)\" still \(phase.withLock { $0 }) after \(waited) s") }
+        }
+    }
+    defer { watchdog.cancel() }
+    // The body's error is carried out of the test framework rather than thrown
+    // through it: thrown, it would cancel the application's service group
+    // instead of shutting it down in order, and a job worker claiming a job as
+    // the PostgreSQL client stops can then wait for a connection forever.
+    let outcome: Result<Void, any Error> = try await app.test(setup) { client in
+        phase.withLock { $0 = "running its body" }
+        defer { phase.withLock { $0 = "stopping its services" } }
         do {
             return .success(try await body(client, services))
         } catch {

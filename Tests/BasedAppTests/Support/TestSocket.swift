@@ -130,46 +130,10 @@ actor TestSocket {
     enum SocketError: Error { case notOpen, timeout(String) }
 }
 
-/// Live apps started so far in this process, to tell their logs apart.
-private let liveApps = Atomic(0)
-
 /// Runs `body` against the application listening on a real loopback port.
 func withLiveApp(
     _ adjust: (inout AppConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (any TestClientProtocol, Int, AppServices) async throws -> Void
 ) async throws {
-    var configuration = try await testConfiguration()
-    let created = configuration.dataDirectory
-    defer { try? FileManager.default.removeItem(at: created) }
-    adjust(&configuration)
-    var appLogger = Logger(label: "live[\(Test.current?.displayName ?? "?") #\(liveApps.add(1, ordering: .relaxed).newValue)]")
-    if ProcessInfo.processInfo.environment["BASED_TEST_LIVE_DEBUG"] != nil { appLogger.logLevel = .debug }
-    let services = try await AppServices.start(configuration, logger: appLogger)
-    let app = try buildApplication(services: services, logger: appLogger)
-    // A test whose server does not stop says so, and in which phase, instead of hanging silently.
-    let phase = Mutex("starting")
-    let name = Test.current?.displayName ?? "?"
-    let watchdog = Task {
-        var waited = 0
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(60))
-            waited += 60
-            if !Task.isCancelled { print("withLiveApp: \"\(name)\" still \(phase.withLock { $0 }) after \(waited) s") }
-        }
-    }
-    defer { watchdog.cancel() }
-    // The body's error is carried out of the test framework rather than thrown
-    // through it: thrown, it would cancel the server's service group instead of
-    // shutting it down in order, and a job worker claiming a job as the
-    // PostgreSQL client stops can then wait for a connection forever.
-    let outcome: Result<Void, any Error> = try await app.test(.live) { client in
-        phase.withLock { $0 = "running its body" }
-        defer { phase.withLock { $0 = "stopping its server" } }
-        do {
-            return .success(try await body(client, client.port!, services))
-        } catch {
-            return .failure(error)
-        }
-    }
-    try outcome.get()
+    try await withTestApp(.live, adjust) { client, services in try await body(client, client.port!, services) }
 }
