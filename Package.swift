@@ -143,6 +143,7 @@ let package = Package(
         // and a filter that sees through leetspeak, separators and look-alikes.
         .target(
             name: "BasedModeration",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Wordlists")],
             swiftSettings: swiftSettings
         ),

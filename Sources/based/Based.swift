@@ -12,7 +12,7 @@ struct Based: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "based",
         abstract: "Based: music streaming and social platform for local music scenes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Import.self, Analyze.self, Demo.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Import.self, Analyze.self, Demo.self, Audit.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -253,5 +253,27 @@ struct Analyze: AsyncParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The moderation audit log.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the audit log's hash chain; exits 1 naming the first entry that does not verify.",
+            discussion: CommandConfiguration.settingsPointer
+        )
+        @OptionGroup var options: SettingOptions
+
+        func run() async throws {
+            let configuration = options.load()
+            let result = try await withServices(configuration) { services in try await services.reports.verifyAudit() }
+            if let broken = result.broken {
+                FileHandle.standardError.write(Data("audit log: BROKEN at \(broken) (entries 1–\(result.entries) verify)\n".utf8))
+                throw ExitCode(1)
+            }
+            print("audit log: \(result.entries) entries, chain intact (head \(result.head))")
+        }
     }
 }

@@ -59,11 +59,4 @@ struct AdminTests {
     }
 
     /// Admins cannot register; one is made through the service, as `based` does.
-    private func signInAdmin(_ client: any TestClientProtocol, _ services: AppServices) async throws -> Schemas.Session {
-        _ = try await services.accounts.createUser(
-            .init(username: "root", email: "root@example.org", password: "admin horse battery", role: .admin),
-            allowAdmin: true
-        )
-        return try await client.signIn("root", password: "admin horse battery")
-    }
 }

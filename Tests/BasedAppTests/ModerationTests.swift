@@ -136,10 +136,4 @@ struct ModerationTests {
         }
     }
 
-    func signInAdmin(_ client: some TestClientProtocol, _ services: AppServices) async throws -> Schemas.Session {
-        _ = try await services.accounts.createUser(
-            .init(username: "root", email: "root@example.org", password: "admin horse battery", role: .admin), allowAdmin: true
-        )
-        return try await client.signIn("root", password: "admin horse battery")
-    }
 }

@@ -13,7 +13,8 @@ struct NamedServiceTests {
         let (release, releaser) = AsyncStream.makeStream(of: Void.self)
         let group = ServiceGroup(
             services: [
-                NamedService("prompt", Prompt(), patience: .milliseconds(20), logger: logger),
+                // Patience no slow machine exhausts: it stops as soon as it is told.
+                NamedService("prompt", Prompt(), patience: .seconds(3600), logger: logger),
                 NamedService("stubborn", Stubborn(release: release), patience: .milliseconds(20), logger: logger),
             ],
             logger: logger
@@ -74,5 +75,22 @@ private struct RecordingHandler: LogHandler {
     func log(event: LogEvent) {
         guard let service = event.metadata?["service"] else { return }
         records.append(.init(level: event.level, message: "\(event.message)", service: "\(service)"))
+    }
+}
+
+@Suite("Latch")
+struct LatchTests {
+    @Test("a latch opened before or during the wait says so; one never opened says not, once the limit passes")
+    func outcomes() async throws {
+        let early = Latch()
+        early.open()
+        #expect(await early.wait(upTo: .seconds(3600)))
+
+        let later = Latch()
+        async let waited = later.wait(upTo: .seconds(3600))
+        later.open()
+        #expect(await waited)
+
+        #expect(await Latch().wait(upTo: .milliseconds(10)) == false)
     }
 }

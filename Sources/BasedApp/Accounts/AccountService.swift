@@ -118,6 +118,7 @@ public struct AccountService: Sendable {
         guard let user, matches else {
             throw AppError.unauthorized("The username/email or password is wrong.", code: "invalid_credentials")
         }
+        try await moderation?.requireUnrestricted(user.id)
         await attempts.reset("account:\(key)")
         let session = try await database.transaction { sql in
             try await startSession(userID: user.id, userAgent: userAgent, on: sql)
@@ -151,6 +152,7 @@ public struct AccountService: Sendable {
             guard let user = try await AccountQueries.user(id: row.userId, on: sql) else {
                 return .invalid("invalid_refresh_token", "The refresh token is not valid.")
             }
+            try await moderation?.requireUnrestricted(user.id, on: sql)
             try await AccountQueries.touchSession(id: row.sessionId, now: now, on: sql)
             let tokens = try await issueTokens(userID: user.id, sessionID: row.sessionId, now: now, on: sql)
             return .rotated(user, tokens)
@@ -185,6 +187,12 @@ public struct AccountService: Sendable {
         let identity = Identity(userID: user.id, sessionID: sessionID, username: user.username, role: user.role)
         sessions.store(identity, generation: generation)
         return (identity, expiresAt)
+    }
+
+    /// Signs a user out on every device (a suspension or ban): their access tokens stop working at once.
+    public func endSessions(of user: UUID, reason: String) async throws {
+        try await AccountQueries.revokeSessions(userID: user, except: nil, reason: reason, now: Date(), on: database.sql)
+        await sessions.revoked(user: user, session: nil)
     }
 
     public func signOut(_ identity: Identity, allDevices: Bool) async throws {

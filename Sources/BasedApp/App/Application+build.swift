@@ -41,6 +41,7 @@ public struct AppServices: Sendable {
     public let lineups: LineupService
     public let calendars: CalendarService
     public let moderation: ModerationService
+    public let reports: ReportService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -148,6 +149,7 @@ public struct AppServices: Sendable {
         library.playlistVisible = { id, viewer in try await playlists.isVisible(id, to: viewer) }
         let lineups = LineupService(database: database, events: events, accounts: accounts, follows: follows, realtime: realtime)
         let tickets = TicketService(database: database, events: events, accounts: accounts, blocks: blocks, realtime: realtime)
+        let comments = CommentService(database: database, tracks: trackService, blocks: blocks, moderation: moderation)
         let search = SearchService(
             accounts: accounts, tracks: trackService, releases: releases, events: events, follows: follows, plays: plays,
             blocks: blocks, playlists: playlists, changes: changes, logger: logger
@@ -186,12 +188,16 @@ public struct AppServices: Sendable {
                 accounts: accounts, tracks: trackService, releases: releases, plays: plays, follows: follows, events: events, lineups: lineups
             ),
             feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
-            comments: CommentService(database: database, tracks: trackService, blocks: blocks, moderation: moderation),
+            comments: comments,
             jams: JamService(database: database, tracks: trackService, playlists: playlists, realtime: realtime),
             tickets: tickets,
             lineups: lineups,
             calendars: CalendarService(database: database, events: events, tickets: tickets, accounts: accounts),
             moderation: moderation,
+            reports: ReportService(
+                database: database, moderation: moderation, accounts: accounts, tracks: trackService, releases: releases, playlists: playlists,
+                comments: comments, messaging: messaging, events: events, realtime: realtime
+            ),
             changes: changes,
             realtime: realtime,
             jobs: jobs,

@@ -174,3 +174,21 @@ enum CatalogQueries {
         return rows.map { ($0.name, $0.n) }
     }
 }
+
+// MARK: Takedowns
+
+extension CatalogQueries {
+    /// Sets a track's or release's visibility and its takedown mark together (`at` nil clears it); false for no such row.
+    static func setTakedown(_ table: Table, id: UUID, visibility: Visibility, at: Date?, on sql: any SQLDatabase) async throws -> Bool {
+        try await !sql.update(table.rawValue).set("visibility", to: visibility.rawValue).set("taken_down_at", to: at)
+            .where("id", .equal, id).returning("id").all().isEmpty
+    }
+
+    /// Whether a moderator took the track or release down.
+    static func isTakenDown(_ table: Table, id: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        guard let row = try await sql.select().column("taken_down_at").from(table.rawValue).where("id", .equal, id).first() else { return false }
+        return try !row.decodeNil(column: "taken_down_at")
+    }
+
+    enum Table: String, Sendable { case tracks, releases }
+}

@@ -49,6 +49,9 @@ public struct ReleaseService: Sendable {
 
     public func update(_ identity: Identity, releaseID: UUID, _ input: Input) async throws -> Release {
         var release = try await owned(identity, releaseID)
+        if let visibility = input.visibility, visibility != .private, try await CatalogQueries.isTakenDown(.releases, id: releaseID, on: database.sql) {
+            throw Takedown.refusal("release")
+        }
         try apply(input, to: &release)
         let screening = try moderation?.screen([("title", input.title.map { _ in release.title }, .name)])
         release.updatedAt = Date()
@@ -59,6 +62,20 @@ public struct ReleaseService: Sendable {
         }
         await changes?.announce(.release, release.id)
         return release
+    }
+
+    /// Takes the release down (a moderator's decision), as `TrackService.takeDown`; returns the visibility it had.
+    public func takeDown(_ id: UUID) async throws -> Visibility {
+        guard let release = try await CatalogQueries.release(id: id, on: database.sql) else { throw AppError.notFound("The release") }
+        _ = try await CatalogQueries.setTakedown(.releases, id: id, visibility: .private, at: Date(), on: database.sql)
+        await changes?.announce(.release, id)
+        return release.visibility
+    }
+
+    /// Lifts a takedown, giving the release back the visibility it had.
+    public func restore(_ id: UUID, visibility: Visibility) async throws {
+        guard try await CatalogQueries.setTakedown(.releases, id: id, visibility: visibility, at: nil, on: database.sql) else { return }
+        await changes?.announce(.release, id)
     }
 
     public func delete(_ identity: Identity, releaseID: UUID) async throws {

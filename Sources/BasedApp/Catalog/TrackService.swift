@@ -234,6 +234,9 @@ public struct TrackService: Sendable {
 
     public func edit(_ identity: Identity, trackID: UUID, _ edit: Edit) async throws -> Track {
         var track = try await owned(identity, trackID)
+        if let visibility = edit.visibility, visibility != .private, try await CatalogQueries.isTakenDown(.tracks, id: trackID, on: database.sql) {
+            throw Takedown.refusal("track")
+        }
         var fields: [AppError.FieldError] = []
         if let title = edit.title?.trimmingCharacters(in: .whitespacesAndNewlines) {
             if let problem = Validation.text(title, min: 1, max: 200) { fields.append(.init("title", problem)) }
@@ -282,6 +285,22 @@ public struct TrackService: Sendable {
         try await moderation?.flag(screening, thing: .track, id: track.id, author: identity.userID)
         await readyTracks.changed(track.id)
         return track
+    }
+
+    /// Takes the track down (a moderator's decision): only its artist still
+    /// sees it, and cannot make it visible again until it is restored.
+    /// Returns the visibility it had.
+    public func takeDown(_ id: UUID) async throws -> Visibility {
+        guard let track = try await CatalogQueries.track(id: id, on: database.sql) else { throw AppError.notFound("The track") }
+        _ = try await CatalogQueries.setTakedown(.tracks, id: id, visibility: .private, at: Date(), on: database.sql)
+        await readyTracks.changed(id)
+        return track.visibility
+    }
+
+    /// Lifts a takedown, giving the track back the visibility it had.
+    public func restore(_ id: UUID, visibility: Visibility) async throws {
+        guard try await CatalogQueries.setTakedown(.tracks, id: id, visibility: visibility, at: nil, on: database.sql) else { return }
+        await readyTracks.changed(id)
     }
 
     /// Deletes the track, its renditions, and its original when no other track uses it.

@@ -96,6 +96,18 @@ public struct CommentService: Sendable {
         try await CommentQueries.delete(id: id, on: database.sql)
     }
 
+    /// A comment the viewer can see (on a track they can see); 404 otherwise.
+    public func comment(_ id: UUID, viewer: UUID) async throws -> TrackComment {
+        guard let comment = try await CommentQueries.comment(id: id, on: database.sql) else { throw AppError.notFound("The comment") }
+        _ = try await visibleTrack(comment.trackId, viewer: viewer)
+        return comment
+    }
+
+    /// Removes a comment (and its replies) by a moderator's decision.
+    public func remove(comment id: UUID) async throws {
+        try await CommentQueries.delete(id: id, on: database.sql)
+    }
+
     /// Turns comments on or off for a track (its owner).
     public func setEnabled(_ identity: Identity, track trackID: UUID, enabled: Bool) async throws {
         let track = try await visibleTrack(trackID, viewer: identity.userID)

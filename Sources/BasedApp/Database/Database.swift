@@ -264,11 +264,27 @@ struct PostgresClientDatabase: SQLDatabase {
     var dialect: any SQLDialect { PostgresDialect() }
     var queryLogLevel: Logger.Level? { .trace }
 
+    /// The client's work until shutdown (graceful, or cancellation), then its
+    /// stop, waited for up to `stopPatience`. postgres-nio's pool can miss the
+    /// end of its shutdown: seen on a loaded machine, a pool with no connection
+    /// left on the server never returned from `run()`, and the process could
+    /// not stop. Such a pool is left behind, with a warning, instead.
     func run() async {
         running.set(true)
-        await client.run()
-        running.set(false)
+        defer { running.set(false) }
+        let stopped = Latch()
+        let pool = Task { [client] in
+            await client.run()
+            stopped.open()
+        }
+        try? await gracefulShutdown()
+        pool.cancel()
+        if await !stopped.wait(upTo: Self.stopPatience) {
+            logger.warning("the PostgreSQL client did not stop within \(Self.stopPatience); leaving it behind")
+        }
     }
+
+    static let stopPatience = Duration.seconds(15)
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
@@ -287,6 +303,57 @@ struct PostgresClientDatabase: SQLDatabase {
         try Task.checkCancellation()
         return try await client.withConnection { connection in
             try await closure(connection.sql(queryLogLevel: .trace))
+        }
+    }
+}
+
+/// Opens once; `wait(upTo:)` tells whether it opened in time.
+final class Latch: Sendable {
+    private struct State {
+        var open = false
+        var next = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// True when it opened within `limit`.
+    func wait(upTo limit: Duration) async -> Bool {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.untilOpen() }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
+        return state.withLock { $0.open }
+    }
+
+    /// Returns when open, or when cancelled.
+    private func untilOpen() async {
+        let id = state.withLock { state -> Int in
+            state.next += 1
+            return state.next
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    guard !state.open, !Task.isCancelled else { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }

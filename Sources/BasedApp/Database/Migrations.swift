@@ -8,6 +8,13 @@ struct Migration: Sendable {
     let version: Int
     let name: String
     let statements: [String]
+    /// Statements for one dialect only (triggers), run after `statements`.
+    var sqlite: [String] = []
+    var postgres: [String] = []
+
+    func statements(for dialect: Database.Dialect) -> [String] {
+        statements + (dialect == .sqlite ? sqlite : postgres)
+    }
 }
 
 /// Applies pending migrations in order, in one transaction under a lock, so
@@ -38,6 +45,7 @@ public struct Migrator: Sendable {
         Migration014EventPlaces.migration,
         Migration015Lineups.migration,
         Migration016Moderation.migration,
+        Migration017Reports.migration,
     ]
 
     /// Returns the versions it applied.
@@ -69,7 +77,7 @@ public struct Migrator: Sendable {
             let applied = Set(try await sql.select().column("version").from("schema_migrations").all(decodingColumn: "version", as: Int.self))
             var done: [Int] = []
             for migration in Self.all where !applied.contains(migration.version) {
-                for statement in migration.statements {
+                for statement in migration.statements(for: dialect) {
                     try await sql.raw(SQLQueryString(Self.fill(statement, dialect))).run()
                 }
                 try await sql.insert(into: "schema_migrations")

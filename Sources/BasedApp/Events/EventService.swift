@@ -134,6 +134,19 @@ public struct EventService: Sendable {
         return cancelled
     }
 
+    /// Cancels an event by a moderator's decision (its takedown): as its venue cancelling it.
+    public func cancelByModeration(_ eventID: UUID, now: Date = Date()) async throws {
+        let cancelled = try await database.transaction { sql -> Bool in
+            guard var event = try await EventQueries.event(id: eventID, on: sql) else { throw AppError.notFound("The event") }
+            guard event.status == .scheduled else { return false }
+            event.status = .cancelled
+            event.updatedAt = now
+            try await EventQueries.update(event, on: sql)
+            return true
+        }
+        if cancelled { await changes?.announce(.event, eventID) }
+    }
+
     // MARK: Reading
 
     /// Upcoming events newest announced first, of some venues or in a city (feeds).

@@ -107,3 +107,13 @@ extension UUID {
     /// The lowercase text form the API uses everywhere.
     var text: String { uuidString.lowercased() }
 }
+
+extension Message {
+    /// What a deleted message keeps: its place and sender, nothing said.
+    mutating func tombstone() {
+        body = nil
+        attachmentId = nil
+        reactions = [:]
+        deletedAt = Date()
+    }
+}

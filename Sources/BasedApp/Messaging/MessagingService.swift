@@ -89,10 +89,19 @@ public struct MessagingService: Sendable {
                 throw AppError.forbidden("Only the sender or an admin deletes a message.", code: "forbidden")
             }
             guard message.deletedAt == nil else { return }
-            message.body = nil
-            message.attachmentId = nil
-            message.reactions = [:]
-            message.deletedAt = Date()
+            message.tombstone()
+        }
+    }
+
+    /// Removes a message by a moderator's decision: it becomes a deleted message, as if its sender had deleted it.
+    public func remove(conversation: UUID, seq: Int) async throws {
+        let dialect = database.dialect
+        try await database.transaction { sql in
+            try await MessagingQueries.lockConversation(conversation, dialect: dialect, on: sql)
+            guard var message = try await MessagingQueries.message(conversation, seq: seq, on: sql) else { throw AppError.notFound("The message \(seq)") }
+            guard message.deletedAt == nil else { return }
+            message.tombstone()
+            try await MessagingQueries.update(message, on: sql)
         }
     }
 

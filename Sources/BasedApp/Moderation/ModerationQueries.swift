@@ -47,4 +47,48 @@ enum ModerationQueries {
             .returning("id").all()
         return !rows.isEmpty
     }
+
+    // MARK: Moderators and restrictions
+
+    static func isModerator(_ user: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("user_id").from("moderators").where("user_id", .equal, user).first() != nil
+    }
+
+    static func addModerator(_ user: UUID, by admin: UUID, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "moderators").columns("user_id", "granted_by", "granted_at").values(SQLBind(user), SQLBind(admin), SQLBind(now))
+            .ignoringConflicts(with: ["user_id"]).run()
+    }
+
+    static func removeModerator(_ user: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "moderators").where("user_id", .equal, user).run()
+    }
+
+    struct RestrictionRow: Codable, Sendable {
+        var userId: UUID
+        var kind: String
+        var until: Date?
+        var caseId: UUID
+        var reason: String
+        var createdAt: Date
+    }
+
+    /// Every suspension and ban of an account, one per case that imposed it.
+    static func restrictions(of user: UUID, on sql: any SQLDatabase) async throws -> [RestrictionRow] {
+        try await sql.select().column("*").from("account_restrictions").where("user_id", .equal, user)
+            .all(decoding: RestrictionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// A case's suspension or ban (again: the case's earlier one is replaced).
+    static func restrict(_ row: RestrictionRow, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "account_restrictions").model(row, keyEncodingStrategy: .convertToSnakeCase)
+            .onConflict(with: ["user_id", "case_id"]) {
+                $0.set(excludedValueOf: "kind").set(excludedValueOf: "until").set(excludedValueOf: "reason").set(excludedValueOf: "created_at")
+            }
+            .run()
+    }
+
+    /// Lifts the restriction a case put on; others stay.
+    static func lift(user: UUID, case caseID: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "account_restrictions").where("user_id", .equal, user).where("case_id", .equal, caseID).run()
+    }
 }

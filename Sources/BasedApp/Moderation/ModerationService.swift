@@ -1,6 +1,7 @@
 import BasedModeration
 import Foundation
 import HTTPTypes
+import SQLKit
 import Synchronization
 
 /// Keeps abuse out of what people write, by one policy per kind of field:
@@ -166,6 +167,58 @@ public final class ModerationService: Sendable {
 
     static func requireAdmin(_ identity: Identity) throws {
         guard identity.role == .admin else { throw AppError.forbidden("Only admins review moderation flags.", code: "admin_only") }
+    }
+
+    // MARK: Moderators
+
+    /// Whether the caller reviews reports: an admin, or a user an admin made a moderator.
+    public func isStaff(_ identity: Identity) async throws -> Bool {
+        if identity.role == .admin { return true }
+        return try await ModerationQueries.isModerator(identity.userID, on: database.sql)
+    }
+
+    func requireStaff(_ identity: Identity) async throws {
+        guard try await isStaff(identity) else {
+            throw AppError.forbidden("Only moderators and admins review reports.", code: "moderators_only")
+        }
+    }
+
+    /// Makes a user a moderator, or no longer one (admins only); idempotent.
+    public func setModerator(by identity: Identity, user: UUID, on: Bool) async throws {
+        guard identity.role == .admin else { throw AppError.forbidden("Only admins appoint moderators.", code: "admin_only") }
+        if on {
+            try await ModerationQueries.addModerator(user, by: identity.userID, now: Date(), on: database.sql)
+        } else {
+            try await ModerationQueries.removeModerator(user, on: database.sql)
+        }
+    }
+
+    // MARK: Suspensions and bans
+
+    /// Refuses a banned account, or a suspended one (403, saying until when);
+    /// a lapsed suspension is no longer one. Each case's restriction stands
+    /// alone: reversing one leaves the others.
+    public func requireUnrestricted(_ user: UUID, on sql: (any SQLDatabase)? = nil) async throws {
+        let restrictions = try await ModerationQueries.restrictions(of: user, on: sql ?? database.sql)
+        if let ban = restrictions.first(where: { $0.kind == "banned" }) {
+            throw AppError.forbidden("This account is banned: \(ban.reason)", code: "account_banned")
+        }
+        let now = Date()
+        if let suspension = restrictions.filter({ ($0.until ?? .distantPast) > now }).max(by: { $0.until! < $1.until! }), let until = suspension.until {
+            throw AppError.forbidden(
+                "This account is suspended until \(until.formatted(.iso8601)): \(suspension.reason)", code: "account_suspended"
+            )
+        }
+    }
+}
+
+/// A takedown's refusal of making a thing visible again.
+enum Takedown {
+    static func refusal(_ what: String) -> AppError {
+        AppError.conflict(
+            "A moderator took this \(what) down; it stays private unless an appeal restores it.", code: "taken_down",
+            fields: [.init("visibility", "cannot change while the \(what) is taken down")]
+        )
     }
 }
 

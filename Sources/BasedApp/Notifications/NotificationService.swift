@@ -8,6 +8,8 @@ public struct AppNotification: Sendable, Equatable {
         case ticketOffer = "ticket_offer"
         case lineupInvite = "lineup_invite"
         case lineup
+        /// A moderator's decision about something of yours, or your account.
+        case moderation
     }
 
     public var id: UUID

@@ -99,6 +99,7 @@ struct PushSender: JobHandler {
         case .ticketOffer: return ("A ticket for you", "A ticket you were waiting for is yours if you claim it in time")
         case .lineupInvite: return ("On the bill?", "\(who) invites you to play \(notification.data["title"] ?? "a show")")
         case .lineup: return ("Live soon", "\(notification.data["artistName"] ?? who) plays \(notification.data["title"] ?? "a show")")
+        case .moderation: return ("A moderator's decision", notification.data["reason"] ?? "About something of yours")
         }
     }
 }

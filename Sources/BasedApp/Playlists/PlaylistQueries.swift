@@ -129,3 +129,19 @@ enum PlaylistQueries {
         return try await query.orderBy("id", .descending).limit(limit).all(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 }
+
+// MARK: Takedowns
+
+extension PlaylistQueries {
+    /// Sets a playlist's visibility and its takedown mark together (`at` nil clears it); false for no such playlist.
+    static func setTakedown(id: UUID, visibility: Visibility, at: Date?, on sql: any SQLDatabase) async throws -> Bool {
+        try await !sql.update("playlists").set("visibility", to: visibility.rawValue).set("taken_down_at", to: at)
+            .where("id", .equal, id).returning("id").all().isEmpty
+    }
+
+    /// Whether a moderator took the playlist down.
+    static func isTakenDown(id: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        guard let row = try await sql.select().column("taken_down_at").from("playlists").where("id", .equal, id).first() else { return false }
+        return try !row.decodeNil(column: "taken_down_at")
+    }
+}

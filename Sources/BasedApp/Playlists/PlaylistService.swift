@@ -67,6 +67,9 @@ public struct PlaylistService: Sendable {
     }
 
     public func update(_ identity: Identity, playlistID: UUID, _ input: Input) async throws -> View {
+        if let visibility = input.visibility, visibility != .private, try await PlaylistQueries.isTakenDown(id: playlistID, on: database.sql) {
+            throw Takedown.refusal("playlist")
+        }
         var screening: ModerationService.Screening?
         let view = try await edit(identity, playlistID, ownerOnly: true) { playlist, _ in
             try Self.apply(input, to: &playlist)
@@ -84,6 +87,20 @@ public struct PlaylistService: Sendable {
             ("title", input.title.map { _ in playlist.title }, .name),
             ("description", input.description.map { _ in playlist.description }, .freeText),
         ])
+    }
+
+    /// Takes the playlist down (a moderator's decision), as `TrackService.takeDown`; returns the visibility it had.
+    public func takeDown(_ id: UUID) async throws -> Visibility {
+        guard let playlist = try await PlaylistQueries.playlist(id: id, on: database.sql) else { throw AppError.notFound("The playlist") }
+        _ = try await PlaylistQueries.setTakedown(id: id, visibility: .private, at: Date(), on: database.sql)
+        await changes.announce(.playlist, id)
+        return playlist.visibility
+    }
+
+    /// Lifts a takedown, giving the playlist back the visibility it had.
+    public func restore(_ id: UUID, visibility: Visibility) async throws {
+        guard try await PlaylistQueries.setTakedown(id: id, visibility: visibility, at: nil, on: database.sql) else { return }
+        await changes.announce(.playlist, id)
     }
 
     public func delete(_ identity: Identity, playlistID: UUID) async throws {

@@ -220,7 +220,8 @@ public final class SearchService: Sendable {
             return loading.waiters
         }
         for waiter in waiters { waiter.resume() }
-        logger.error("could not build the search index", metadata: ["error": "\(error)"])
+        // Cancelled: shutdown began before the index was built, which is no failure.
+        logger.log(level: error is CancellationError ? .debug : .error, "could not build the search index", metadata: ["error": "\(error)"])
     }
 
     private func changed(_ thing: ChangeFeed.Thing, _ id: UUID) async {

@@ -199,6 +199,14 @@ extension TestClientProtocol {
     }
 }
 
+/// Creates the admin `root` (admins cannot register) and signs them in.
+func signInAdmin(_ client: some TestClientProtocol, _ services: AppServices) async throws -> Schemas.Session {
+    _ = try await services.accounts.createUser(
+        .init(username: "root", email: "root@example.org", password: "admin horse battery", role: .admin), allowAdmin: true
+    )
+    return try await client.signIn("root", password: "admin horse battery")
+}
+
 /// JSON string literal escaping for building request bodies.
 func jsonString(_ value: String) -> String {
     String(decoding: try! JSONEncoder().encode(value), as: UTF8.self)
