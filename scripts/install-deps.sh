@@ -12,6 +12,8 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need+=(postgresql)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+# Data exports are ZIP files.
+command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1 || need+=(zip unzip)
 # Demo music and the analysis corpus are MIDI rendered with a General MIDI soundfont.
 [ -f /usr/include/fftw3.h ] && pkg-config --exists fftw3f 2>/dev/null || need+=(libfftw3-dev pkg-config)
 [ -f /usr/include/soxr.h ] && pkg-config --exists soxr 2>/dev/null || need+=(libsoxr-dev pkg-config)

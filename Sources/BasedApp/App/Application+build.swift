@@ -42,6 +42,7 @@ public struct AppServices: Sendable {
     public let calendars: CalendarService
     public let moderation: ModerationService
     public let reports: ReportService
+    public let privacy: PrivacyService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -150,6 +151,7 @@ public struct AppServices: Sendable {
         let lineups = LineupService(database: database, events: events, accounts: accounts, follows: follows, realtime: realtime)
         let tickets = TicketService(database: database, events: events, accounts: accounts, blocks: blocks, realtime: realtime)
         let comments = CommentService(database: database, tracks: trackService, blocks: blocks, moderation: moderation)
+        let attachments = AttachmentService(database: database, blobs: blobs)
         let search = SearchService(
             accounts: accounts, tracks: trackService, releases: releases, events: events, follows: follows, plays: plays,
             blocks: blocks, playlists: playlists, changes: changes, logger: logger
@@ -178,7 +180,7 @@ public struct AppServices: Sendable {
             analyses: AnalysisService(database: database, tracks: trackService),
             messaging: messaging,
             conversations: messaging.conversations,
-            attachments: AttachmentService(database: database, blobs: blobs),
+            attachments: attachments,
             notifications: notifications,
             events: events,
             search: search,
@@ -197,6 +199,11 @@ public struct AppServices: Sendable {
             reports: ReportService(
                 database: database, moderation: moderation, accounts: accounts, tracks: trackService, releases: releases, playlists: playlists,
                 comments: comments, messaging: messaging, events: events, realtime: realtime
+            ),
+            privacy: PrivacyService(
+                database: database, jobs: jobs, tracks: trackService, attachments: attachments, realtime: realtime,
+                signer: StreamSigner(secret: streamSecret, purpose: "export"),
+                directory: dataDirectory.appendingPathComponent("exports", isDirectory: true), lifetime: .seconds(7 * 86_400)
             ),
             changes: changes,
             realtime: realtime,
@@ -262,6 +269,7 @@ extension AppServices {
                 TrackAnalysisJob(database: database, tracks: tracks, blobs: blobs, logger: logger),
                 ReleaseAnnouncer(releases: releases, follows: follows, notifications: notifications, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),
+                DataExportJob(privacy: privacy),
             ] + (push.map { [PushSender(gateway: $0, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,

@@ -287,6 +287,18 @@ public struct TrackService: Sendable {
         return track
     }
 
+    /// Every track `artist` uploaded (hidden ones too) with its original file (a data export).
+    public func originals(of artist: UUID) async throws -> [(Track, URL)] {
+        var found: [(Track, URL)] = []
+        var before: UUID?
+        while true {
+            let page = try await CatalogQueries.tracks(artist: artist, includeHidden: true, before: before, limit: 500, on: database.sql)
+            found += page.map { ($0, blobs.original(hash: $0.originalHash)) }
+            guard page.count == 500, let last = page.last else { return found }
+            before = last.id
+        }
+    }
+
     /// Takes the track down (a moderator's decision): only its artist still
     /// sees it, and cannot make it visible again until it is restored.
     /// Returns the visibility it had.

@@ -279,7 +279,9 @@ struct PostgresClientDatabase: SQLDatabase {
         }
         try? await gracefulShutdown()
         pool.cancel()
-        if await !stopped.wait(upTo: Self.stopPatience) {
+        // Waited for in a task of its own: when this one was cancelled (rather
+        // than shut down gracefully), a wait inside it would end at once.
+        if await !Task(operation: { await stopped.wait(upTo: Self.stopPatience) }).value {
             logger.warning("the PostgreSQL client did not stop within \(Self.stopPatience); leaving it behind")
         }
     }

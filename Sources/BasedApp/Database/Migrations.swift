@@ -46,6 +46,7 @@ public struct Migrator: Sendable {
         Migration015Lineups.migration,
         Migration016Moderation.migration,
         Migration017Reports.migration,
+        Migration018Exports.migration,
     ]
 
     /// Returns the versions it applied.

@@ -83,6 +83,11 @@ public struct AttachmentService: Sendable {
         return (attachment, blobs.original(hash: attachment.blobHash))
     }
 
+    /// Every attachment `owner` uploaded, with its file (a data export).
+    public func files(of owner: UUID) async throws -> [(Attachment, URL)] {
+        try await MessagingQueries.attachments(owner: owner, on: database.sql).map { ($0, blobs.original(hash: $0.blobHash)) }
+    }
+
     static func audioType(format: String) -> String {
         let first = format.split(separator: ",").first.map(String.init) ?? format
         return switch first {

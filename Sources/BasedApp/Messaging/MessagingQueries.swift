@@ -245,6 +245,11 @@ enum MessagingQueries {
             .run()
     }
 
+    static func attachments(owner: UUID, on sql: any SQLDatabase) async throws -> [Attachment] {
+        try await sql.select().column("*").from("attachments").where("owner_id", .equal, owner).orderBy("id")
+            .all(decoding: Attachment.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
     static func attachment(_ id: UUID, on sql: any SQLDatabase) async throws -> Attachment? {
         try await sql.select().column("*").from("attachments").where("id", .equal, id)
             .first(decoding: Attachment.self, keyDecodingStrategy: .convertFromSnakeCase)

@@ -10,6 +10,8 @@ public struct AppNotification: Sendable, Equatable {
         case lineup
         /// A moderator's decision about something of yours, or your account.
         case moderation
+        /// A data export is ready to download.
+        case exportReady = "export_ready"
     }
 
     public var id: UUID

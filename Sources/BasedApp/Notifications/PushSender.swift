@@ -100,6 +100,7 @@ struct PushSender: JobHandler {
         case .lineupInvite: return ("On the bill?", "\(who) invites you to play \(notification.data["title"] ?? "a show")")
         case .lineup: return ("Live soon", "\(notification.data["artistName"] ?? who) plays \(notification.data["title"] ?? "a show")")
         case .moderation: return ("A moderator's decision", notification.data["reason"] ?? "About something of yours")
+        case .exportReady: return ("Your data is ready", "Download your export before the link expires")
         }
     }
 }

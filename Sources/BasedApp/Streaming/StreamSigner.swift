@@ -6,8 +6,9 @@ import Foundation
 public struct StreamSigner: Sendable {
     private let key: SymmetricKey
 
-    public init(secret: String) {
-        key = SymmetricKey(data: SHA256.hash(data: Data(("based-stream:" + secret).utf8)))
+    /// `purpose` keeps the signatures of different links apart (a data export's link is no stream's).
+    public init(secret: String, purpose: String = "stream") {
+        key = SymmetricKey(data: SHA256.hash(data: Data(("based-\(purpose):" + secret).utf8)))
     }
 
     /// `exp` and `sig` query values valid for `lifetime`.
