@@ -129,6 +129,22 @@ export async function request(method, path, { body, signal, auth = true } = {}) 
 }
 
 export const get = (path, options) => request('GET', path, options);
+
+/** Fetches a file the API serves to the signed-in user (`path` from the API, starting /api/v1) and saves it as `filename`. */
+export async function download(path, filename) {
+  if (accessToken && Date.now() > accessExpiresAt - 30_000) await refresh();
+  const relative = path.startsWith(base) ? path.slice(base.length) : path;
+  const response = await send('GET', relative, { headers: { accept: '*/*' } });
+  if (!response.ok) throw await ApiError.from(response);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
 export const post = (path, body, options) => request('POST', path, { ...options, body });
 export const put = (path, body, options) => request('PUT', path, { ...options, body });
 export const patch = (path, body, options) => request('PATCH', path, { ...options, body });

@@ -200,6 +200,8 @@ export const t = {
     ticket_offer: () => 'A ticket you were waiting for is free: claim it within 15 minutes',
     lineup_invite: (actor, title) => `${actor} invites you to play ${title || 'a show'}`,
     lineup: (actor, title) => `${actor} plays ${title || 'a show'}`,
+    moderation: (reason) => `A moderator's decision about something of yours: ${reason || 'see Settings'}`,
+    export_ready: () => 'Your data export is ready to download',
     other: 'Something happened',
   },
   events: {
@@ -243,6 +245,18 @@ export const t = {
     newPassword: 'New password',
     changePassword: 'Change password',
     passwordChanged: 'Your password was changed. Your other devices were signed out.',
+    data: {
+      title: 'Your data',
+      lead: 'Get a copy of everything Based keeps about you: a ZIP with your rows as JSON, a README describing them, your uploads and attachments. It is built in the background; you are notified when it is ready, and its link works for a week.',
+      request: 'Request a copy of your data',
+      requested: 'Your export is being built. You will be notified when it is ready.',
+      none: 'No exports yet.',
+      pending: (when) => `Requested ${when}: being built`,
+      failed: (when) => `Requested ${when}: failed`,
+      ready: (when) => `Requested ${when}: ready`,
+      download: 'Download',
+      downloadNamed: (when) => `Download the export of ${when}`,
+    },
     apps: {
       title: 'Subsonic apps',
       lead: 'Play Based in Amperfy, Symfonium, DSub, Feishin or any other Subsonic app. Give the app this server, your username and an app password made here, never your account password.',

@@ -17,6 +17,7 @@ import socket
 import sys
 import time
 import traceback
+import zipfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -133,6 +134,10 @@ class Browser:
         for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=412,915", "--disable-dev-shm-usage"]:
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        # Downloads (the data export) land here, where a journey can look for them.
+        self.downloads = os.path.join(WORK, "downloads")
+        os.makedirs(self.downloads, exist_ok=True)
+        options.add_experimental_option("prefs", {"download.default_directory": self.downloads, "download.prompt_for_download": False})
         self.driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
         self.driver.set_script_timeout(30)
         self.axe = Axe(self.driver, script_url=current_axe()) if current_axe() else Axe(self.driver)
@@ -406,6 +411,33 @@ def journey_other_views(browser, data):
     browser.scan("not found")
 
 
+def journey_data_export(browser, data):
+    """Settings → "Request a copy of your data"; once built, "Download" saves the ZIP."""
+    browser.open("/settings")
+    browser.heading("Your data")
+    browser.click("button", "Request a copy of your data")
+    browser.wait(lambda: "being built" in browser.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=data-heading] [role=status]").text,
+                 "the request is acknowledged")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            button = browser.find("button", Prefix("Download the export of"), timeout=2)
+            break
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise AssertionError("the export was not ready within a minute") from None
+            browser.driver.refresh()
+            browser.heading("Your data")
+    browser.scan("settings (data export ready)")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", button)
+    button.click()
+    browser.wait(lambda: any(name.endswith(".zip") for name in os.listdir(browser.downloads)), "the ZIP is downloaded", timeout=30)
+    saved = next(name for name in os.listdir(browser.downloads) if name.endswith(".zip"))
+    with zipfile.ZipFile(os.path.join(browser.downloads, saved)) as archive:
+        names = archive.namelist()
+        assert "README.md" in names and "data/users.json" in names, f"the ZIP has a README and the account: {names[:10]}"
+
+
 def journey_sign_out_and_in(browser, data):
     """Settings → "Sign out"; a reload stays signed out; sign in again by the form."""
     browser.open("/settings")
@@ -458,7 +490,7 @@ def main():
     passed = failed = 0
     try:
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
-                        journey_other_views, journey_sign_out_and_in, journey_offline]:
+                        journey_other_views, journey_data_export, journey_sign_out_and_in, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:

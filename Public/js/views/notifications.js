@@ -19,12 +19,15 @@ function describe(item) {
     case 'ticket_offer': return t.notifications.ticket_offer();
     case 'lineup_invite': return t.notifications.lineup_invite(actor, item.data?.title);
     case 'lineup': return t.notifications.lineup(actor, item.data?.title);
+    case 'moderation': return t.notifications.moderation(item.data?.reason);
+    case 'export_ready': return t.notifications.export_ready();
     default: return t.notifications.other;
   }
 }
 
 function target(item) {
   if (['event_reminder', 'ticket_offer', 'lineup_invite', 'lineup'].includes(item.kind) && item.data?.eventId) return `/events/${encodeURIComponent(item.data.eventId)}`;
+  if (item.kind === 'export_ready') return '/settings';
   if (item.kind === 'message' && item.data?.conversationId) return `/messages/${encodeURIComponent(item.data.conversationId)}`;
   if (item.actor) return userPath(item.actor);
   return null;

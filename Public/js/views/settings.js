@@ -60,6 +60,7 @@ export function render(container) {
       errors),
     h('section', { class: 'stack' }, h('h2', { id: 'profile-heading' }, t.profileEdit.title), profileForm),
     h('section', { class: 'stack' }, h('h2', { id: 'password-heading' }, t.settings.password), form),
+    yourData(),
     subsonicApps(user));
   setTitle(t.settings.title);
   return null;
@@ -164,4 +165,53 @@ function subsonicApps(user) {
     h('p', { class: 'hint' }, s.howTo),
     h('h3', { id: 'apps-list-heading' }, s.yours), list, listErrors,
     form);
+}
+
+/** "Your data": request an export, see the last ones, download a ready one. */
+function yourData() {
+  const s = t.settings.data;
+  const list = h('ul', { class: 'stack' });
+  const errors = h('div');
+  const status = h('p', { role: 'status' });
+  const when = (item) => new Date(item.createdAt).toLocaleString();
+  const load = async () => {
+    try {
+      const { items } = await api.get('/me/exports');
+      list.replaceChildren(...(items.length === 0 ? [h('li', {}, s.none)] : items.map((item) => {
+        if (item.status !== 'ready' || !item.downloadUrl) {
+          return h('li', {}, item.status === 'failed' ? s.failed(when(item)) : s.pending(when(item)));
+        }
+        const button = h('button', { type: 'button', 'aria-label': s.downloadNamed(when(item)) }, s.download);
+        button.addEventListener('click', async () => {
+          errors.replaceChildren();
+          try {
+            await api.download(item.downloadUrl, `based-export-${item.id}.zip`);
+          } catch (error) {
+            errors.replaceChildren(failure(error));
+          }
+        });
+        return h('li', { class: 'button-row' }, h('span', {}, s.ready(when(item))), button);
+      })));
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    }
+  };
+  const request = h('button', { type: 'button' }, s.request);
+  request.addEventListener('click', async () => {
+    errors.replaceChildren();
+    request.disabled = true;
+    try {
+      await api.post('/me/exports');
+      status.textContent = s.requested;
+      announce(s.requested);
+      await load();
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+    } finally {
+      request.disabled = false;
+    }
+  });
+  load();
+  return h('section', { class: 'stack', 'aria-labelledby': 'data-heading' },
+    h('h2', { id: 'data-heading' }, s.title), h('p', {}, s.lead), h('div', { class: 'button-row' }, request), status, list, errors);
 }
