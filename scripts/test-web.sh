@@ -36,6 +36,10 @@ trap cleanup EXIT INT TERM
 ffmpeg -nostdin -v error -f lavfi -i "sine=f=330:d=30" -ac 2 "$work/tone-a.flac"
 ffmpeg -nostdin -v error -f lavfi -i "sine=f=550:d=12" -ac 2 "$work/tone-b.flac"
 
+# The admin of the moderation journey (admins are made on the command line only).
+BASED_DATA_DIR=$work/data BASED_BCRYPT_COST=4 BASED_LOG_LEVEL=error BASED_NEW_PASSWORD="listen to local music 2026" \
+    "$bin" user create --username web_admin --email admin@example.org --role admin >/dev/null
+
 # 30-second access tokens (the least allowed): the app renews through the cookie
 # endpoint all through the run, so rotation in a real browser is exercised too.
 BASED_DATA_DIR=$work/data BASED_PORT=$port BASED_LOG_LEVEL=error BASED_WEB_DIR=$PWD/Public \

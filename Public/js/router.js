@@ -25,6 +25,7 @@ const routes = [
   { path: '/releases/:releaseId', view: () => import('./views/release.js') },
   { path: '/u/:username', view: () => import('./views/profile.js') },
   { path: '/settings', view: () => import('./views/settings.js'), auth: true },
+  { path: '/moderation', view: () => import('./views/moderation.js'), auth: true },
 ].map((route) => ({
   ...route,
   pattern: new RegExp(`^${route.path.replace(/:(\w+)/g, (_, name) => `(?<${name}>[^/]+)`)}/?$`),

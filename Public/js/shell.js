@@ -29,7 +29,8 @@ export function renderShell(root) {
       ? [
           h('li', {}, h('a', { href: '/notifications' }, unreadNotifications > 0 ? t.nav.notificationsUnread(unreadNotifications) : t.nav.notifications)),
           h('li', {}, h('a', { href: '/settings' }, t.nav.settings)),
-        ]
+          user.role === 'admin' ? h('li', {}, h('a', { href: '/moderation' }, t.moderation.title)) : null,
+        ].filter(Boolean)
       : [
           h('li', {}, h('a', { href: '/sign-in' }, t.nav.signIn)),
           h('li', {}, h('a', { href: '/register' }, t.nav.register)),

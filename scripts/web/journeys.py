@@ -31,7 +31,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE, WORK, SERVER_PID = sys.argv[1], sys.argv[2], int(sys.argv[3])
 XSS = "<img src=x onerror=alert(1)>"
@@ -45,6 +45,8 @@ ROLES = {
     "heading": "h1, h2, h3",
     "radio": "input[type=radio]",
     "checkbox": "input[type=checkbox]",
+    "combobox": "select",
+    "disclosure": "summary",
 }
 
 
@@ -458,6 +460,42 @@ def journey_sign_out_and_in(browser, data):
     browser.find("link", "Tone A")
 
 
+def sign_in_as(browser, username):
+    browser.open("/settings")
+    browser.heading("Settings")
+    browser.click("button", "Sign out")
+    browser.heading("Sign in")
+    browser.find("textbox", "Username or email").send_keys(username)
+    browser.find("textbox", "Password").send_keys(PASSWORD + Keys.ENTER)
+    browser.wait(lambda: browser.path() != "/sign-in", f"{username} is signed in")
+
+
+def journey_report_and_moderate(browser, data):
+    """A listener reports a track ("Report this track"); an admin finds the case under Moderation and warns the artist, who is notified."""
+    browser.open(f"/tracks/{data['tracks']['Tone A']}")
+    browser.heading("Tone A")
+    browser.click("disclosure", "Report this track")
+    Select(browser.find("combobox", "Reason")).select_by_visible_text("Spam")
+    browser.find("textbox", "Details (optional)").send_keys("the same tone on every page")
+    browser.click("button", "Send report")
+    browser.wait(lambda: "Thank you" in browser.driver.find_element(By.CSS_SELECTOR, "details.report [role=status]").text,
+                 "the report is acknowledged")
+    browser.scan("track (reported)")
+
+    sign_in_as(browser, "web_admin")
+    browser.click("link", "Moderation")
+    browser.heading("Moderation")
+    browser.find("heading", Prefix("track: Spam"))
+    browser.scan("moderation")
+    Select(browser.find("combobox", "Decision")).select_by_visible_text("Warn")
+    browser.find("textbox", "Reason told to the owner").send_keys("Please give your tones names.")
+    browser.click("button", "Decide: Tone A")
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "main .state-empty"), "the queue is empty once decided")
+    notices = call("GET", "/moderation/notices", token=token("tester_artist"))["items"]
+    assert [notice["action"] for notice in notices] == ["warn"], f"the artist sees the warning: {notices}"
+    sign_in_as(browser, "web_listener")
+
+
 def journey_offline(browser, data):
     """with the server gone, a deep link still opens (service worker) and the view says the server cannot be reached."""
     browser.open("/events")
@@ -490,7 +528,8 @@ def main():
     passed = failed = 0
     try:
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
-                        journey_other_views, journey_data_export, journey_sign_out_and_in, journey_offline]:
+                        journey_other_views, journey_data_export, journey_sign_out_and_in, journey_report_and_moderate,
+                        journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:

@@ -8,6 +8,8 @@ import { setTitle } from '../router.js';
 import { loading, failure, failedPage } from '../components/states.js';
 import { playButton, userPath } from '../components/tracklist.js';
 import { waveform } from '../components/waveform.js';
+import { reportControl } from '../components/report.js';
+import * as store from '../store.js';
 
 /** "Like", pressed when liked; the state comes from the user's recent likes. */
 function likeButton(track, signal) {
@@ -67,7 +69,8 @@ export function render(container, { params }) {
           track.durationSeconds ? [h('dt', {}, t.track.duration), h('dd', {}, formatDuration(track.durationSeconds))] : null,
           track.genre ? [h('dt', {}, t.track.genre), h('dd', {}, track.genre)] : null),
         h('p', { class: 'meta' }, t.track.plays(track.playCount)),
-        track.releaseId ? h('p', {}, h('a', { href: `/releases/${encodeURIComponent(track.releaseId)}` }, t.track.release)) : null));
+        track.releaseId ? h('p', {}, h('a', { href: `/releases/${encodeURIComponent(track.releaseId)}` }, t.track.release)) : null,
+        api.isSignedIn() && store.get().user?.id !== track.artist.id ? reportControl('track', track.id, 'track') : null));
     setTitle(track.title);
     if (track.state !== 'ready') return;
     try {
