@@ -13,11 +13,13 @@ const tokenListeners = new Set();
 
 /** A failed call, with a message fit to show. */
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = 'network', fields = [] } = {}) {
+  constructor(message, { status = 0, code = 'network', fields = [], appeal = null } = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.fields = fields;
+    /** A suspended or banned account's signed link to appeal (a refused sign-in). */
+    this.appeal = appeal;
   }
 
   static async from(response) {
@@ -31,7 +33,7 @@ export class ApiError extends Error {
     }
     const fields = problem?.fields ?? [];
     const message = problem?.detail ?? response.statusText ?? t.errors.unexpected;
-    return new ApiError(message, { status: response.status, code: problem?.code ?? 'http', fields });
+    return new ApiError(message, { status: response.status, code: problem?.code ?? 'http', fields, appeal: problem?.appeal ?? null });
   }
 }
 

@@ -62,6 +62,11 @@ export const t = {
     field: (field, message) => `${field}: ${message}`,
   },
   signIn: {
+    appeal: {
+      label: 'Why should this decision be reversed? You can appeal once.',
+      send: 'Send appeal',
+      sent: 'Your appeal was sent. A moderator will review it.',
+    },
     title: 'Sign in',
     login: 'Username or email',
     password: 'Password',

@@ -145,7 +145,7 @@ struct ReportTests {
         }
     }
 
-    @Test("a suspension signs the user out at once and refuses sign-in until reversed; a ban too; moderators never decide about themselves")
+    @Test("a suspension signs the user out at once and refuses sign-in until reversed; a ban too; the refusal carries a one-time appeal; moderators never decide about themselves")
     func suspensionsAndBans() async throws {
         try await withApp { client, services in
             let troll = try await client.register("troll")
@@ -193,17 +193,30 @@ struct ReportTests {
                 .decode(Schemas.ReportReceipt.self)
             #expect(again.caseId != filed.caseId)
             _ = try await client.request(.post, "/api/v1/admin/moderation/cases/\(again.caseId)/decision", json: #"{"action":"ban","reason":"Hate speech."}"#, token: mod.accessToken)
-            let banned = try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"troll","password":"correct horse battery"}"#)
-            #expect(try banned.problem().code == "account_banned")
-
-            // Reversing the ban on appeal. A restricted account cannot sign in, so its appeal is made
-            // through the service as its owner (docs/moderation.md: appeals of account decisions).
-            let trollIdentity = Identity(userID: UUID(uuidString: troll.user.id)!, sessionID: UUID(), username: "troll", role: .listener)
-            _ = try await services.reports.appeal(trollIdentity, case: UUID(uuidString: again.caseId)!, text: "I am sorry.")
+            let signInTroll = { try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"troll","password":"correct horse battery"}"#) }
+            let bannedProblem = try await signInTroll().problem()
+            #expect(bannedProblem.code == "account_banned")
+            // The refusal carries a link to appeal without a session (the password was right).
+            let grant = try #require(bannedProblem.appeal)
+            #expect(grant.caseId == again.caseId)
+            #expect(try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"troll","password":"wrong horse battery"}"#).status == .unauthorized)
+            func appeal(_ grant: Schemas.Problem.AppealPayload, sig: String? = nil, expires: Int? = nil, _ text: String) async throws -> TestResponse {
+                try await client.request(.post, "/api/v1/moderation/appeals", json: """
+                    {"caseId":"\(grant.caseId)","expires":\(expires ?? grant.expires),"sig":"\(sig ?? grant.sig)","text":"\(text)"}
+                    """)
+            }
+            #expect(try await appeal(grant, sig: "x" + grant.sig, "Sorry.").status == .forbidden)
+            #expect(try await appeal(grant, expires: Int(Date().timeIntervalSince1970) - 1, "Sorry.").status == .gone)
+            #expect(try await appeal(grant, "I am sorry.").decode(Schemas.ModerationNotice.self).status == .appealed)
+            #expect(try await appeal(grant, "Please.").status == .conflict)
+            #expect(try await signInTroll().problem().appeal == nil)
             _ = try await client.request(.post, "/api/v1/admin/moderation/cases/\(again.caseId)/decision", json: #"{"action":"reverse","reason":"Second chance."}"#, token: admin.accessToken)
-            // The suspension of the first case still holds.
-            #expect(try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"troll","password":"correct horse battery"}"#).problem().code == "account_suspended")
-            _ = try await services.reports.appeal(trollIdentity, case: UUID(uuidString: filed.caseId)!, text: "Sorry.")
+            // The suspension of the first case still holds, and its own appeal comes with the refusal.
+            let suspendedProblem = try await signInTroll().problem()
+            #expect(suspendedProblem.code == "account_suspended")
+            let first = try #require(suspendedProblem.appeal)
+            #expect(first.caseId == filed.caseId)
+            #expect(try await appeal(first, "Sorry.").status == .ok)
             _ = try await client.request(.post, decide, json: #"{"action":"reverse","reason":"Lifted."}"#, token: admin.accessToken)
             #expect(try await client.request(.post, "/api/v1/auth/sign-in", json: #"{"login":"troll","password":"correct horse battery"}"#).status == .ok)
         }

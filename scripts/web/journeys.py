@@ -496,6 +496,36 @@ def journey_report_and_moderate(browser, data):
     sign_in_as(browser, "web_listener")
 
 
+def journey_suspended_appeal(browser, data):
+    """A suspended artist signs in, is refused with the reason, and appeals once from the sign-in page."""
+    # The refused sign-in is a 403 the console reports; it is the point here.
+    browser.expected_console.append("/api/v1/auth/web/sign-in")
+    artist_id = call("GET", "/users/tester_artist")["id"]
+    filed = call("POST", "/reports", {"kind": "user", "id": artist_id, "reason": "spam"}, token=token("web_listener"))
+    call("POST", f"/admin/moderation/cases/{filed['caseId']}/decision", {"action": "suspend", "reason": "Posting the same tone everywhere.", "days": 3},
+         token=token("web_admin"))
+    browser.open("/settings")
+    browser.heading("Settings")
+    browser.click("button", "Sign out")
+    browser.heading("Sign in")
+    browser.find("textbox", "Username or email").send_keys("tester_artist")
+    browser.find("textbox", "Password").send_keys(PASSWORD + Keys.ENTER)
+    browser.find("textbox", "Why should this decision be reversed? You can appeal once.").send_keys("Every tone is different, listen again.")
+    assert "suspended" in browser.driver.find_element(By.CSS_SELECTOR, "main").text, "the refusal says the account is suspended"
+    browser.scan("sign in (suspended)")
+    browser.click("button", "Send appeal")
+    browser.wait(lambda: "Your appeal was sent" in browser.driver.find_element(By.CSS_SELECTOR, "main").text, "the appeal is acknowledged")
+    cases = call("GET", "/admin/moderation/cases?status=appealed", token=token("web_admin"))["items"]
+    assert [case["appealText"] for case in cases] == ["Every tone is different, listen again."], f"the appeal is in the queue: {cases}"
+    browser.find("textbox", "Username or email").clear()
+    browser.find("textbox", "Username or email").send_keys("web_listener")
+    browser.find("textbox", "Password").clear()
+    browser.find("textbox", "Password").send_keys(PASSWORD + Keys.ENTER)
+    browser.wait(lambda: browser.path() != "/sign-in", "web_listener is signed in again")
+    browser.console_errors()
+    browser.expected_console.remove("/api/v1/auth/web/sign-in")
+
+
 def journey_offline(browser, data):
     """with the server gone, a deep link still opens (service worker) and the view says the server cannot be reached."""
     browser.open("/events")
@@ -529,7 +559,7 @@ def main():
     try:
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
                         journey_other_views, journey_data_export, journey_sign_out_and_in, journey_report_and_moderate,
-                        journey_offline]:
+                        journey_suspended_appeal, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:

@@ -34,9 +34,9 @@ export function render(container, { query }) {
       await api.signIn(login.value.trim(), password.value);
       navigate(nextPath(query), { replace: true });
     } catch (error) {
-      errors.replaceChildren(failure(error));
+      errors.replaceChildren(failure(error), ...(error.appeal ? [appealForm(error.appeal)] : []));
       submit.disabled = false;
-      password.focus();
+      if (!error.appeal) password.focus();
     }
   });
   container.append(
@@ -46,4 +46,28 @@ export function render(container, { query }) {
       h('p', {}, t.signIn.noAccount, ' ', h('a', { href: `/register${query.get('next') ? `?next=${encodeURIComponent(query.get('next'))}` : ''}` }, t.signIn.register))));
   setTitle(t.signIn.title);
   return null;
+}
+
+/** A suspended or banned account appeals once, with the link its refused sign-in carried. */
+function appealForm(grant) {
+  const s = t.signIn.appeal;
+  const text = h('textarea', { id: 'appeal-text', maxlength: '2000', rows: '4', required: true });
+  const status = h('p', { role: 'status' });
+  const errors = h('div');
+  const send = h('button', { type: 'submit' }, s.send);
+  const form = h('form', { class: 'stack form', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'appeal-text' }, s.label), text), errors, send, status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    errors.replaceChildren();
+    send.disabled = true;
+    try {
+      await api.post('/moderation/appeals', { ...grant, text: text.value.trim() }, { auth: false });
+      form.replaceChildren(h('p', { role: 'status' }, s.sent));
+    } catch (error) {
+      errors.replaceChildren(failure(error));
+      send.disabled = false;
+    }
+  });
+  return form;
 }

@@ -118,7 +118,7 @@ public struct AccountService: Sendable {
         guard let user, matches else {
             throw AppError.unauthorized("The username/email or password is wrong.", code: "invalid_credentials")
         }
-        try await moderation?.requireUnrestricted(user.id)
+        try await moderation?.requireUnrestricted(user.id, appealable: true)
         await attempts.reset("account:\(key)")
         let session = try await database.transaction { sql in
             try await startSession(userID: user.id, userAgent: userAgent, on: sql)

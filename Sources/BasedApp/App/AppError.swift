@@ -23,6 +23,16 @@ public struct AppError: Error, Sendable, Equatable {
     public var fields: [FieldError]
     /// Extra response headers, such as `Retry-After` or `WWW-Authenticate`.
     public var headers: HTTPFields
+    /// For a suspended or banned account at sign-in: how to appeal without a session.
+    public var appeal: AppealGrant?
+
+    /// The right to appeal one case without signing in, given to whoever just
+    /// proved they own the account (the password matched): a signed link.
+    public struct AppealGrant: Codable, Sendable, Equatable {
+        public var caseId: String
+        public var expires: Int
+        public var sig: String
+    }
 
     public init(
         _ status: HTTPResponse.Status,
@@ -36,6 +46,7 @@ public struct AppError: Error, Sendable, Equatable {
         self.detail = detail
         self.fields = fields
         self.headers = headers
+        self.appeal = nil
     }
 }
 
@@ -99,6 +110,7 @@ struct Problem: Codable, Sendable {
     var instance: String?
     var requestId: String?
     var fields: [AppError.FieldError]?
+    var appeal: AppError.AppealGrant?
 }
 
 extension AppError {
@@ -111,7 +123,8 @@ extension AppError {
             code: code,
             instance: instance,
             requestId: requestID,
-            fields: fields.isEmpty ? nil : fields
+            fields: fields.isEmpty ? nil : fields,
+            appeal: appeal
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -68,13 +68,16 @@ public struct AppServices: Sendable {
             try await Migrator(database: database, logger: logger).migrate()
         }
         let database = try await Database.open(try configuration.database, connections: configuration.databaseConnections, logger: logger)
+        // Signs stream links, and (each with its own purpose) export and appeal links.
+        let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
         var spamLimits = SpamGuard.Limits()
         spamLimits.floodMessages = configuration.messageFlood == 0 ? .max : configuration.messageFlood
         spamLimits.floodWindow = Double(configuration.messageFloodWindow.components.seconds)
         let moderation = ModerationService(
             database: database,
             filter: try ModerationService.loadFilter(languages: configuration.moderationLanguages, dataDirectory: dataDirectory),
-            spamLimits: spamLimits
+            spamLimits: spamLimits,
+            appeals: StreamSigner(secret: streamSecret, purpose: "appeal")
         )
         let tokens = await TokenService(
             secret: secret,
@@ -106,7 +109,6 @@ public struct AppServices: Sendable {
         let follows = FollowService(database: database, accounts: accounts)
         let blobs = BlobStore(root: dataDirectory.appendingPathComponent("media", isDirectory: true))
         let jobs = JobQueue(database: database)
-        let streamSecret = try Secrets.load(named: "stream-secret", in: dataDirectory)
         let trackService = TrackService(
             database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes, readyTracks: readyTracks,
             moderation: moderation

@@ -25,6 +25,8 @@ public final class ModerationService: Sendable {
     let database: Database
     let filter: WordFilter
     private let spam: Mutex<SpamGuard>
+    /// Signs the appeal links handed to restricted accounts at sign-in.
+    let appeals: StreamSigner
 
     /// What became of a text: the text to store, and what to flag.
     public struct Screened: Sendable {
@@ -34,10 +36,11 @@ public final class ModerationService: Sendable {
         public let borderline: [String]
     }
 
-    init(database: Database, filter: WordFilter, spamLimits: SpamGuard.Limits = .init()) {
+    init(database: Database, filter: WordFilter, spamLimits: SpamGuard.Limits = .init(), appeals: StreamSigner) {
         self.database = database
         self.filter = filter
         self.spam = Mutex(SpamGuard(limits: spamLimits))
+        self.appeals = appeals
     }
 
     /// The shipped lists for `languages`, then the data directory's own lists.
@@ -198,17 +201,33 @@ public final class ModerationService: Sendable {
     /// Refuses a banned account, or a suspended one (403, saying until when);
     /// a lapsed suspension is no longer one. Each case's restriction stands
     /// alone: reversing one leaves the others.
-    public func requireUnrestricted(_ user: UUID, on sql: (any SQLDatabase)? = nil) async throws {
-        let restrictions = try await ModerationQueries.restrictions(of: user, on: sql ?? database.sql)
-        if let ban = restrictions.first(where: { $0.kind == "banned" }) {
-            throw AppError.forbidden("This account is banned: \(ban.reason)", code: "account_banned")
-        }
+    ///
+    /// With `appealable`, the refusal carries a link to appeal the decision
+    /// once without signing in (the caller has just checked the password).
+    public func requireUnrestricted(_ user: UUID, appealable: Bool = false, on sql: (any SQLDatabase)? = nil) async throws {
+        let sql = sql ?? database.sql
+        let restrictions = try await ModerationQueries.restrictions(of: user, on: sql)
         let now = Date()
-        if let suspension = restrictions.filter({ ($0.until ?? .distantPast) > now }).max(by: { $0.until! < $1.until! }), let until = suspension.until {
-            throw AppError.forbidden(
+        var refusal: AppError
+        let decisive: ModerationQueries.RestrictionRow
+        if let ban = restrictions.first(where: { $0.kind == "banned" }) {
+            decisive = ban
+            refusal = AppError.forbidden("This account is banned: \(ban.reason)", code: "account_banned")
+        } else if let suspension = restrictions.filter({ ($0.until ?? .distantPast) > now }).max(by: { $0.until! < $1.until! }),
+                  let until = suspension.until {
+            decisive = suspension
+            refusal = AppError.forbidden(
                 "This account is suspended until \(until.formatted(.iso8601)): \(suspension.reason)", code: "account_suspended"
             )
+        } else {
+            return
         }
+        if appealable, let decided = try await ReportQueries.case(id: decisive.caseId, on: sql), decided.appealedAt == nil,
+           decided.status == ReportService.Status.actioned.rawValue {
+            let signed = appeals.sign(track: decided.id, lifetime: .seconds(3600), now: now)
+            refusal.appeal = .init(caseId: decided.id.text, expires: signed.expires, sig: signed.signature)
+        }
+        throw refusal
     }
 }
 

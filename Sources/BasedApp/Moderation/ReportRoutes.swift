@@ -33,6 +33,13 @@ extension APIHandler {
         return .ok(.init(body: .json(notice)))
     }
 
+    func appealWithLink(_ input: Operations.AppealWithLink.Input) async throws -> Operations.AppealWithLink.Output {
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        let appealed = try await reports.appeal(case: try Self.uuid(body.caseId, "caseId"), expires: body.expires, signature: body.sig, text: body.text)
+        guard let notice = Self.notice(appealed) else { throw AppError.notFound("The case") }
+        return .ok(.init(body: .json(notice)))
+    }
+
     func listModerationCases(_ input: Operations.ListModerationCases.Input) async throws -> Operations.ListModerationCases.Output {
         let identity = try RequestScope.requireIdentity()
         let page = try await reports.cases(

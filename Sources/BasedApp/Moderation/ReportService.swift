@@ -255,11 +255,28 @@ public struct ReportService: Sendable {
     /// case goes back to the queue as appealed. 404 for anyone else's case;
     /// 409 for a second appeal or a case with nothing to appeal.
     public func appeal(_ identity: Identity, case id: UUID, text: String) async throws -> ModerationCase {
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let problem = Validation.text(text, min: 1, max: 2000) { throw AppError.validation("text", problem) }
-        guard var row = try await ReportQueries.case(id: id, on: database.sql), row.ownerId == identity.userID,
+        guard let row = try await ReportQueries.case(id: id, on: database.sql), row.ownerId == identity.userID,
               row.status != Status.open.rawValue
         else { throw AppError.notFound("The case") }
+        return try await appeal(row, by: identity.userID, text: text)
+    }
+
+    /// The appeal of a suspended or banned account, which cannot sign in: by
+    /// the signed link its refused sign-in carried (403 for a bad one, 410 once expired).
+    public func appeal(case id: UUID, expires: Int, signature: String, text: String) async throws -> ModerationCase {
+        guard Double(expires) > Date().timeIntervalSince1970 else {
+            throw AppError(.gone, code: "appeal_link_expired", "This appeal link has expired; sign in again for a new one.")
+        }
+        guard moderation.appeals.verify(track: id, expires: expires, signature: signature),
+              let row = try await ReportQueries.case(id: id, on: database.sql), let owner = row.ownerId
+        else { throw AppError.forbidden("This appeal link is not valid.", code: "invalid_signature") }
+        return try await appeal(row, by: owner, text: text)
+    }
+
+    private func appeal(_ found: ReportQueries.CaseRow, by owner: UUID, text: String) async throws -> ModerationCase {
+        var row = found
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let problem = Validation.text(text, min: 1, max: 2000) { throw AppError.validation("text", problem) }
         guard row.appealedAt == nil else {
             throw AppError.conflict("A decision is appealed once; this one already was.", code: "already_appealed")
         }
@@ -274,7 +291,7 @@ public struct ReportService: Sendable {
         let appealed = row
         try await database.transaction { sql in
             try await ReportQueries.update(appealed, on: sql)
-            try await appendAudit(actor: identity.userID, action: "appeal", case: appealed, reason: appealed.appealText ?? "", at: now, on: sql)
+            try await appendAudit(actor: owner, action: "appeal", case: appealed, reason: appealed.appealText ?? "", at: now, on: sql)
         }
         return ModerationCase(appealed)
     }
