@@ -222,6 +222,27 @@ struct ReportTests {
         }
     }
 
+    @Test("reports of one thing filed at once make one case holding every report")
+    func concurrentReports() async throws {
+        try await withApp { client, services in
+            let artist = try await client.register("nova", role: "artist")
+            let release = try await client.request(.post, "/api/v1/releases", json: #"{"title":"Open"}"#, token: artist.accessToken)
+                .decode(Schemas.Release.self)
+            var fans: [SessionBody] = []
+            for index in 0..<8 { fans.append(try await client.register("fan\(index)")) }
+            let json = report("release", release.id, "spam")
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for fan in fans {
+                    group.addTask { try await client.request(.post, "/api/v1/reports", json: json, token: fan.accessToken).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: .created, count: 8))
+            #expect(try await rowCount("moderation_cases", services) == 1)
+            #expect(try await rowCount("moderation_reports", services) == 8)
+        }
+    }
+
     @Test("a message is reported by a member of its conversation only; hiding it leaves a deleted message")
     func messages() async throws {
         try await withApp { client, services in

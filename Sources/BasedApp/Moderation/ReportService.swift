@@ -50,7 +50,19 @@ public struct ReportService: Sendable {
         }
         let now = Date()
         let screened = moderation.freeText(details).text
-        return try await database.transaction { sql in
+        do {
+            return try await file(subject, owner: owner, excerpt: excerpt, by: identity, reason: reason, details: screened, now: now)
+        } catch where database.isUniqueViolation(error) {
+            // Another first report of the same thing opened its case at the same moment: join that one.
+            return try await file(subject, owner: owner, excerpt: excerpt, by: identity, reason: reason, details: screened, now: now)
+        }
+    }
+
+    /// Adds the report to the thing's open case, opening one if it has none, in one transaction.
+    private func file(
+        _ subject: Subject, owner: UUID, excerpt: String, by identity: Identity, reason: Reason, details screened: String, now: Date
+    ) async throws -> (ModerationCase, created: Bool) {
+        try await database.transaction { sql in
             var created = false
             var row: ReportQueries.CaseRow
             if let open = try await ReportQueries.openCase(kind: subject.kind.rawValue, id: subject.id, seq: subject.seq, on: sql) {
