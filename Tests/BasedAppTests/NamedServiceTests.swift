@@ -78,19 +78,23 @@ private struct RecordingHandler: LogHandler {
     }
 }
 
-@Suite("Latch")
-struct LatchTests {
-    @Test("a latch opened before or during the wait says so; one never opened says not, once the limit passes")
+@Suite("Activity count")
+struct ActivityCountTests {
+    @Test("a wait says whether the work ended: before the wait, during it, or not within the limit")
     func outcomes() async throws {
-        let early = Latch()
-        early.open()
-        #expect(await early.wait(upTo: .seconds(3600)))
+        let early = ActivityCount()
+        early.enter()
+        early.leave()
+        #expect(await early.drained(timeout: .seconds(3600)))
 
-        let later = Latch()
-        async let waited = later.wait(upTo: .seconds(3600))
-        later.open()
+        let later = ActivityCount()
+        later.enter()
+        async let waited = later.drained(timeout: .seconds(3600))
+        later.leave()
         #expect(await waited)
 
-        #expect(await Latch().wait(upTo: .milliseconds(10)) == false)
+        let never = ActivityCount()
+        never.enter()
+        #expect(await never.drained(timeout: .milliseconds(10)) == false)
     }
 }

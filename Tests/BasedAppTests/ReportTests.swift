@@ -86,6 +86,12 @@ struct ReportTests {
 
             // The audit log: hide, appeal, reverse, chained; admins only.
             #expect(try await client.request(.get, "/api/v1/admin/audit", token: mod.accessToken).status == .forbidden)
+            #expect(try await client.request(.get, "/api/v1/admin/audit/verify", token: mod.accessToken).status == .forbidden)
+            #expect(try await client.request(.get, "/api/v1/admin/audit?after=-1", token: admin.accessToken).status == .unprocessableContent)
+            #expect(try await client.request(.put, "/api/v1/admin/moderators/\(UUID())", token: admin.accessToken).status == .notFound)
+            #expect(try await client.request(.get, "/api/v1/admin/moderation/cases/\(UUID())", token: mod.accessToken).status == .notFound)
+            #expect(try await client.request(.get, "/api/v1/moderation/notices", token: ana.accessToken)
+                .decode(Schemas.ModerationNoticePage.self).items.isEmpty)
             let audit = try await client.request(.get, "/api/v1/admin/audit", token: admin.accessToken).decode(Schemas.AuditPage.self)
             #expect(audit.items.map(\.action) == ["hide", "appeal", "reverse"])
             #expect(audit.items.map(\.seq) == [1, 2, 3])

@@ -272,16 +272,17 @@ struct PostgresClientDatabase: SQLDatabase {
     func run() async {
         running.set(true)
         defer { running.set(false) }
-        let stopped = Latch()
+        let running = ActivityCount()
+        running.enter()
         let pool = Task { [client] in
             await client.run()
-            stopped.open()
+            running.leave()
         }
         try? await gracefulShutdown()
         pool.cancel()
         // Waited for in a task of its own: when this one was cancelled (rather
         // than shut down gracefully), a wait inside it would end at once.
-        if await !Task(operation: { await stopped.wait(upTo: Self.stopPatience) }).value {
+        if await !Task(operation: { await running.drained(timeout: Self.stopPatience) }).value {
             logger.warning("the PostgreSQL client did not stop within \(Self.stopPatience); leaving it behind")
         }
     }
@@ -305,57 +306,6 @@ struct PostgresClientDatabase: SQLDatabase {
         try Task.checkCancellation()
         return try await client.withConnection { connection in
             try await closure(connection.sql(queryLogLevel: .trace))
-        }
-    }
-}
-
-/// Opens once; `wait(upTo:)` tells whether it opened in time.
-final class Latch: Sendable {
-    private struct State {
-        var open = false
-        var next = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    }
-
-    private let state = Mutex(State())
-
-    func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.open = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// True when it opened within `limit`.
-    func wait(upTo limit: Duration) async -> Bool {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.untilOpen() }
-            group.addTask { try? await Task.sleep(for: limit) }
-            await group.next()
-            group.cancelAll()
-        }
-        return state.withLock { $0.open }
-    }
-
-    /// Returns when open, or when cancelled.
-    private func untilOpen() async {
-        let id = state.withLock { state -> Int in
-            state.next += 1
-            return state.next
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    guard !state.open, !Task.isCancelled else { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }

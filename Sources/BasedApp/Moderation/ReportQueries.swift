@@ -70,10 +70,9 @@ enum ReportQueries {
             .all(decoding: ReportRow.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    /// A page of cases, newest first, by status and optionally kind, reason and owner.
-    static func cases(status: String?, kind: String?, reason: String?, owner: UUID?, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [CaseRow] {
-        let query = sql.select().column("*").from("moderation_cases")
-        if let status { query.where("status", .equal, status) }
+    /// A page of cases, newest first, in some statuses and optionally of a kind, reason and owner.
+    static func cases(statuses: [String], kind: String?, reason: String?, owner: UUID?, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [CaseRow] {
+        let query = sql.select().column("*").from("moderation_cases").where("status", .in, statuses)
         if let kind { query.where("thing_kind", .equal, kind) }
         if let reason { query.where("reason", .equal, reason) }
         if let owner { query.where("owner_id", .equal, owner) }

@@ -125,7 +125,7 @@ public struct ReportService: Sendable {
         let size = try PageSize.resolve(limit)
         let before = try cursor.map(BrowseCursor.decodeID)
         let rows = try await ReportQueries.cases(
-            status: (status ?? .open).rawValue, kind: kind?.rawValue, reason: reason?.rawValue, owner: nil, before: before, limit: size + 1,
+            statuses: [(status ?? .open).rawValue], kind: kind?.rawValue, reason: reason?.rawValue, owner: nil, before: before, limit: size + 1,
             on: database.sql
         )
         let shown = rows.prefix(size).map(ModerationCase.init)
@@ -143,8 +143,8 @@ public struct ReportService: Sendable {
     public func notices(of user: UUID, cursor: String?, limit: Int?) async throws -> (cases: [ModerationCase], nextCursor: String?) {
         let size = try PageSize.resolve(limit)
         let before = try cursor.map(BrowseCursor.decodeID)
-        let rows = try await ReportQueries.cases(status: nil, kind: nil, reason: nil, owner: user, before: before, limit: size * 2 + 1, on: database.sql)
-            .filter { $0.status != Status.open.rawValue && $0.status != Status.dismissed.rawValue }
+        let decided = [Status.actioned, .appealed, .closed].map(\.rawValue)
+        let rows = try await ReportQueries.cases(statuses: decided, kind: nil, reason: nil, owner: user, before: before, limit: size + 1, on: database.sql)
         let shown = rows.prefix(size).map(ModerationCase.init)
         return (Array(shown), rows.count > size ? shown.last.map { BrowseCursor.encode(id: $0.id) } : nil)
     }

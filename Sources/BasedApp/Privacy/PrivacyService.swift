@@ -102,9 +102,9 @@ public struct PrivacyService: Sendable {
         var tables: [(String, Int)] = []
         for (table, rows) in try await database.rows(naming: row.userId, ignoring: ["blocked_id", "muted_id"]) where table != "data_exports" {
             let redacted = rows.map { values in
-                values.mapValues { $0 }.reduce(into: [String: ScannedValue]()) { result, entry in
-                    result[entry.key] = Self.isSecret(entry.key) && entry.value != .null ? .string("(redacted)") : entry.value
-                }
+                Dictionary(uniqueKeysWithValues: values.map { column, value in
+                    (column, Self.isSecret(column) && value != .null ? ScannedValue.string("(redacted)") : value)
+                })
             }
             try encoder.encode(redacted).write(to: data.appendingPathComponent("\(table).json"))
             tables.append((table, rows.count))
