@@ -175,6 +175,7 @@ export const t = {
     historyEmpty: 'Tracks you play appear here.',
   },
   messages: {
+    deletedUser: 'Deleted user',
     title: 'Messages',
     empty: 'No conversations yet. Start one from someone’s profile.',
     direct: 'Direct message',
@@ -292,6 +293,17 @@ export const t = {
       ready: (when) => `Requested ${when}: ready`,
       download: 'Download',
       downloadNamed: (when) => `Download the export of ${when}`,
+    },
+    erase: {
+      title: 'Delete your account',
+      lead: 'Deleting your account erases your profile, your uploads, playlists, likes, follows, history and devices. Messages you sent stay in their conversations as "deleted message" from "Deleted user", and your plays stay counted for the artists without your name. It happens 7 days after you ask; until then you can cancel here. Export your data first if you want a copy.',
+      password: 'Your password, to confirm it is you',
+      request: 'Delete my account',
+      requested: 'Your account will be deleted in 7 days. You can cancel until then.',
+      scheduled: (when) => `Your account will be deleted on ${when}.`,
+      erasing: 'Your account is being deleted.',
+      cancel: 'Cancel deletion',
+      cancelled: 'Deletion cancelled. Your account stays.',
     },
     apps: {
       title: 'Subsonic apps',

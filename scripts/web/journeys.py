@@ -440,6 +440,36 @@ def journey_data_export(browser, data):
         assert "README.md" in names and "data/users.json" in names, f"the ZIP has a README and the account: {names[:10]}"
 
 
+def journey_delete_account_and_cancel(browser, data):
+    """Settings → "Delete my account": a wrong password is refused; the right one schedules it for 7 days on; a reload still shows it; "Cancel deletion" keeps the account."""
+    browser.open("/settings")
+    browser.heading("Delete your account")
+    section = "section[aria-labelledby=erase-heading]"
+    password = browser.find("textbox", "Your password, to confirm it is you")
+    password.send_keys("not the password")
+    browser.click("button", "Delete my account")
+    browser.wait(lambda: "password is wrong" in browser.driver.find_element(By.CSS_SELECTOR, f"{section} [role=alert]").text,
+                 "a wrong password is refused with a readable error")
+    password = browser.find("textbox", "Your password, to confirm it is you")
+    password.clear()
+    password.send_keys(PASSWORD)
+    browser.click("button", "Delete my account")
+    browser.find("button", "Cancel deletion")
+    status = browser.driver.find_element(By.CSS_SELECTOR, f"{section} [role=status]").text
+    assert "deleted in 7 days" in status, f"the request is acknowledged: {status!r}"
+    browser.scan("settings (deletion scheduled)")
+    browser.driver.refresh()
+    browser.heading("Delete your account")
+    browser.find("button", "Cancel deletion")
+    assert "will be deleted on" in browser.driver.find_element(By.CSS_SELECTOR, section).text
+    browser.click("button", "Cancel deletion")
+    browser.find("button", "Delete my account")
+    status = browser.driver.find_element(By.CSS_SELECTOR, f"{section} [role=status]").text
+    assert "cancelled" in status, f"the cancellation is acknowledged: {status!r}"
+    # The refused password is what this journey checks; the console lists its 403.
+    browser.expected_console.append("/api/v1/me/erasure")
+
+
 def journey_sign_out_and_in(browser, data):
     """Settings → "Sign out"; a reload stays signed out; sign in again by the form."""
     browser.open("/settings")
@@ -558,7 +588,7 @@ def main():
     passed = failed = 0
     try:
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
-                        journey_other_views, journey_data_export, journey_sign_out_and_in, journey_report_and_moderate,
+                        journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
                         journey_suspended_appeal, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()

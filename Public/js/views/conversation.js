@@ -25,7 +25,10 @@ export function render(container, { params }) {
   const receipt = h('p', { class: 'meta receipt' });
   const errors = h('div');
 
-  const nameOf = (userId) => (userId === me.id ? t.messages.you : members.get(userId)?.displayName ?? '');
+  // An erased account's messages stay as tombstones from the reserved "Deleted user" (the nil id).
+  const erased = '00000000-0000-0000-0000-000000000000';
+  const nameOf = (userId) => (userId === me.id ? t.messages.you
+    : userId === erased ? t.messages.deletedUser : members.get(userId)?.displayName ?? '');
 
   const updateReceipt = () => {
     const mine = [...shown.values()].filter((entry) => entry.senderId === me.id).map((entry) => entry.seq);

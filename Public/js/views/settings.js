@@ -2,7 +2,7 @@
 // and app passwords for Subsonic apps.
 
 import { h, announce } from '../dom.js';
-import { t } from '../strings.js';
+import { t, formatDateTime } from '../strings.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import { navigate, setTitle } from '../router.js';
@@ -61,6 +61,7 @@ export function render(container) {
     h('section', { class: 'stack' }, h('h2', { id: 'profile-heading' }, t.profileEdit.title), profileForm),
     h('section', { class: 'stack' }, h('h2', { id: 'password-heading' }, t.settings.password), form),
     yourData(),
+    deleteAccount(),
     subsonicApps(user));
   setTitle(t.settings.title);
   return null;
@@ -214,4 +215,66 @@ function yourData() {
   load();
   return h('section', { class: 'stack', 'aria-labelledby': 'data-heading' },
     h('h2', { id: 'data-heading' }, s.title), h('p', {}, s.lead), h('div', { class: 'button-row' }, request), status, list, errors);
+}
+
+/** "Delete your account": confirmed with the password, done after a 7-day grace period in which it can be cancelled. */
+function deleteAccount() {
+  const s = t.settings.erase;
+  const body = h('div', { class: 'stack' });
+  const errors = h('div');
+  const status = h('p', { role: 'status' });
+  const scheduled = (erasure) => {
+    const cancel = h('button', { type: 'button' }, s.cancel);
+    cancel.addEventListener('click', async () => {
+      errors.replaceChildren();
+      cancel.disabled = true;
+      try {
+        await api.del('/me/erasure');
+        status.textContent = s.cancelled;
+        announce(s.cancelled);
+        ask();
+      } catch (error) {
+        cancel.disabled = false;
+        errors.replaceChildren(failure(error));
+      }
+    });
+    body.replaceChildren(
+      h('p', {}, erasure.status === 'erasing' ? s.erasing : s.scheduled(formatDateTime(erasure.eraseAt))),
+      erasure.status === 'erasing' ? '' : h('div', { class: 'button-row' }, cancel));
+  };
+  const ask = () => {
+    const password = h('input', { id: 'erase-password', type: 'password', autocomplete: 'current-password', required: true });
+    const submit = h('button', { type: 'submit' }, s.request);
+    const form = h('form', { class: 'stack form', 'aria-labelledby': 'erase-heading', novalidate: true },
+      h('div', { class: 'field' }, h('label', { for: 'erase-password' }, s.password), password), submit);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      errors.replaceChildren();
+      status.textContent = '';
+      submit.disabled = true;
+      try {
+        const erasure = await api.post('/me/erasure', { password: password.value });
+        status.textContent = s.requested;
+        announce(s.requested);
+        scheduled(erasure);
+      } catch (error) {
+        submit.disabled = false;
+        errors.replaceChildren(failure(error));
+      }
+    });
+    body.replaceChildren(form);
+  };
+  const load = async () => {
+    errors.replaceChildren();
+    try {
+      const erasure = await api.get('/me/erasure');
+      if (erasure) scheduled(erasure);
+      else ask();
+    } catch (error) {
+      errors.replaceChildren(failure(error, load));
+    }
+  };
+  load();
+  return h('section', { class: 'stack', 'aria-labelledby': 'erase-heading' },
+    h('h2', { id: 'erase-heading' }, s.title), h('p', {}, s.lead), body, status, errors);
 }

@@ -63,3 +63,18 @@ public struct SessionTokens: Sendable {
     public var refreshTokenExpiresAt: Date
     public var sessionID: UUID
 }
+
+extension User {
+    /// The account that erased users leave behind: their messages' tombstones,
+    /// emptied comments that others replied to, their anonymised plays. Shown
+    /// as "Deleted user"; it never signs in and is never listed or found.
+    public static let erasedID = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
+
+    static func erased(now: Date) -> User {
+        User(
+            id: erasedID, username: "deleted", usernameKey: "deleted", email: "deleted@erased.invalid", emailKey: "deleted@erased.invalid",
+            passwordHash: "!", role: .listener, verified: false, displayName: "Deleted user", bio: "", city: nil, latitude: nil,
+            longitude: nil, genres: "[]", links: "[]", avatarHash: nil, createdAt: now, updatedAt: now
+        )
+    }
+}

@@ -8,6 +8,15 @@ enum AccountQueries {
         try await sql.insert(into: "users").model(user, keyEncodingStrategy: .convertToSnakeCase).run()
     }
 
+    /// Adds the row unless one with its id exists.
+    static func insertIfAbsent(_ user: User, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "users").model(user, keyEncodingStrategy: .convertToSnakeCase).ignoringConflicts(with: ["id"]).run()
+    }
+
+    static func delete(id: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "users").where("id", .equal, id).run()
+    }
+
     static func user(id: UUID, on sql: any SQLDatabase) async throws -> User? {
         try await sql.select().column("*").from("users").where("id", .equal, id)
             .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
@@ -26,13 +35,15 @@ enum AccountQueries {
 
     static func user(usernameKey: String, on sql: any SQLDatabase) async throws -> User? {
         try await sql.select().column("*").from("users").where("username_key", .equal, usernameKey)
+            .where("id", .notEqual, User.erasedID)
             .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// The user whose username or email folds to `key`.
     static func user(login key: String, on sql: any SQLDatabase) async throws -> User? {
         try await sql.select().column("*").from("users")
-            .where("username_key", .equal, key).orWhere("email_key", .equal, key)
+            .where { $0.where("username_key", .equal, key).orWhere("email_key", .equal, key) }
+            .where("id", .notEqual, User.erasedID)
             .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
@@ -155,7 +166,7 @@ enum AccountQueries {
 
     /// A page of every user by id.
     static func users(after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [User] {
-        var query = sql.select().column("*").from("users")
+        var query = sql.select().column("*").from("users").where("id", .notEqual, User.erasedID)
         if let after { query = query.where("id", .greaterThan, after) }
         return try await query.orderBy("id").limit(limit).all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
     }

@@ -195,6 +195,36 @@ public struct AccountService: Sendable {
         await sessions.revoked(user: user, session: nil)
     }
 
+    // MARK: Erasure
+
+    /// Confirms it is the account's owner at the keyboard (before erasing
+    /// it): 403 `reauthentication_failed` for a wrong password, rate-limited as sign-in is.
+    public func reauthenticate(_ identity: Identity, password: String) async throws {
+        guard let user = try await AccountQueries.user(id: identity.userID, on: database.sql) else {
+            throw AppError.unauthorized("This session was signed out.", code: "session_revoked")
+        }
+        try await limit(clientAddress: nil, account: user.usernameKey)
+        guard try await passwordMatches(password, of: user) else {
+            throw AppError.forbidden("The password is wrong; confirm it is you with your current password.", code: "reauthentication_failed")
+        }
+        await attempts.reset("account:\(user.usernameKey)")
+    }
+
+    /// The "Deleted user" account, made the first time an account is erased.
+    public func erasedUser() async throws -> UUID {
+        try await AccountQueries.insertIfAbsent(User.erased(now: Date()), on: database.sql)
+        return User.erasedID
+    }
+
+    /// Deletes the account's row (the last step of erasing it): what names it
+    /// through a cascade goes with it, and search forgets it.
+    public func erase(_ user: UUID) async throws {
+        guard user != User.erasedID else { return }
+        try await endSessions(of: user, reason: "account_erased")
+        try await AccountQueries.delete(id: user, on: database.sql)
+        await changes?.announce(.user, user)
+    }
+
     public func signOut(_ identity: Identity, allDevices: Bool) async throws {
         let now = Date()
         if allDevices {

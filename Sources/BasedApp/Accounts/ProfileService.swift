@@ -212,6 +212,11 @@ public struct ProfileService: Sendable {
         }
     }
 
+    /// Removes an avatar's files once no account shows it (after an account was erased).
+    public func removeAvatarIfUnused(_ hash: String) async throws {
+        try await removeAvatarFilesIfUnused(hash)
+    }
+
     private func removeAvatarFilesIfUnused(_ hash: String) async throws {
         guard try await AccountQueries.countUsersReferencing(avatarHash: hash, on: database.sql) == 0 else { return }
         for size in AvatarSize.allCases { try? FileManager.default.removeItem(at: avatarFile(hash: hash, size: size)) }

@@ -43,6 +43,7 @@ public struct AppServices: Sendable {
     public let moderation: ModerationService
     public let reports: ReportService
     public let privacy: PrivacyService
+    public let erasures: ErasureService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -158,6 +159,24 @@ public struct AppServices: Sendable {
             accounts: accounts, tracks: trackService, releases: releases, events: events, follows: follows, plays: plays,
             blocks: blocks, playlists: playlists, changes: changes, logger: logger
         )
+        let profiles = ProfileService(
+            database: database,
+            follows: follows,
+            avatarDirectory: dataDirectory.appendingPathComponent("avatars", isDirectory: true),
+            temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true),
+            avatarMaxBytes: configuration.avatarMaxBytes,
+            changes: changes,
+            moderation: moderation
+        )
+        let reports = ReportService(
+            database: database, moderation: moderation, accounts: accounts, tracks: trackService, releases: releases, playlists: playlists,
+            comments: comments, messaging: messaging, events: events, realtime: realtime
+        )
+        let privacy = PrivacyService(
+            database: database, jobs: jobs, tracks: trackService, attachments: attachments, realtime: realtime,
+            signer: StreamSigner(secret: streamSecret, purpose: "export"),
+            directory: dataDirectory.appendingPathComponent("exports", isDirectory: true), lifetime: .seconds(7 * 86_400)
+        )
         return AppServices(
             configuration: configuration,
             database: database,
@@ -165,15 +184,7 @@ public struct AppServices: Sendable {
             appPasswords: AppPasswordService(
                 database: database, accounts: accounts, secret: try Secrets.load(named: "app-password-key", in: dataDirectory)
             ),
-            profiles: ProfileService(
-                database: database,
-                follows: follows,
-                avatarDirectory: dataDirectory.appendingPathComponent("avatars", isDirectory: true),
-                temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true),
-                avatarMaxBytes: configuration.avatarMaxBytes,
-                changes: changes,
-                moderation: moderation
-            ),
+            profiles: profiles,
             follows: follows,
             blocks: blocks,
             tracks: trackService,
@@ -198,14 +209,16 @@ public struct AppServices: Sendable {
             lineups: lineups,
             calendars: CalendarService(database: database, events: events, tickets: tickets, accounts: accounts),
             moderation: moderation,
-            reports: ReportService(
-                database: database, moderation: moderation, accounts: accounts, tracks: trackService, releases: releases, playlists: playlists,
-                comments: comments, messaging: messaging, events: events, realtime: realtime
-            ),
-            privacy: PrivacyService(
-                database: database, jobs: jobs, tracks: trackService, attachments: attachments, realtime: realtime,
-                signer: StreamSigner(secret: streamSecret, purpose: "export"),
-                directory: dataDirectory.appendingPathComponent("exports", isDirectory: true), lifetime: .seconds(7 * 86_400)
+            reports: reports,
+            privacy: privacy,
+            erasures: ErasureService(
+                database: database, jobs: jobs,
+                features: .init(
+                    accounts: accounts, profiles: profiles, tracks: trackService, releases: releases, playlists: playlists, messaging: messaging,
+                    attachments: attachments, comments: comments, plays: plays, events: events, tickets: tickets, moderation: moderation,
+                    reports: reports, exports: privacy
+                ),
+                gracePeriod: .seconds(7 * 86_400)
             ),
             changes: changes,
             realtime: realtime,
@@ -272,6 +285,7 @@ extension AppServices {
                 ReleaseAnnouncer(releases: releases, follows: follows, notifications: notifications, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),
                 DataExportJob(privacy: privacy),
+                AccountErasureJob(erasures: erasures),
             ] + (push.map { [PushSender(gateway: $0, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,

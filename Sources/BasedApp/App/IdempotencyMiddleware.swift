@@ -82,6 +82,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
         return collected
     }
 
+    /// Forgets the answers kept for a user (their account is being erased) and every expired one.
+    static func forget(user: UUID, database: Database, now: Date = Date()) async throws {
+        try await database.sql.delete(from: "idempotency_keys").where("scope", .equal, "user:\(user.text)").run()
+        try await database.sql.delete(from: "idempotency_keys").where("created_at", .lessThan, now.addingTimeInterval(-lifetime)).run()
+    }
+
     private struct Stored: Decodable {
         var fingerprint: String
         var state: String

@@ -35,6 +35,14 @@ enum CatalogQueries {
             .first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
+    /// How many tracks and releases show a piece of cover art.
+    static func usesOfArtwork(_ hash: String, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("""
+            SELECT (SELECT COUNT(*) FROM tracks WHERE artwork_hash = \(bind: hash))
+                 + (SELECT COUNT(*) FROM releases WHERE artwork_hash = \(bind: hash)) AS n
+            """).first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
     /// A page of an artist's tracks, newest first; `includeHidden` for the owner.
     static func tracks(artist: UUID, includeHidden: Bool, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Track] {
         var query = sql.select().column("*").from("tracks").where("artist_id", .equal, artist)

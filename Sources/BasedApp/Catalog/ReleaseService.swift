@@ -84,6 +84,24 @@ public struct ReleaseService: Sendable {
         await changes?.announce(.release, release.id)
     }
 
+    /// Deletes every release of an artist whose account is being erased
+    /// (their tracks first, through `TrackService.erase(artist:)`). Safe to
+    /// run again. Returns the cover art the releases showed, for the caller to
+    /// remove where nothing else shows it.
+    @discardableResult
+    public func erase(artist: UUID) async throws -> Set<String> {
+        var artwork: Set<String> = []
+        while true {
+            let page = try await CatalogQueries.releases(artist: artist, includeHidden: true, before: nil, limit: 200, on: database.sql)
+            if page.isEmpty { return artwork }
+            for release in page {
+                if let hash = release.artworkHash { artwork.insert(hash) }
+                try await CatalogQueries.deleteRelease(id: release.id, on: database.sql)
+                await changes?.announce(.release, release.id)
+            }
+        }
+    }
+
     /// The release and the tracks of it that the viewer may see.
     public func release(_ id: UUID, viewer: Identity?) async throws -> (Release, [Track]) {
         guard let release = try await CatalogQueries.release(id: id, on: database.sql),

@@ -324,6 +324,23 @@ public struct TrackService: Sendable {
         await removeOriginalIfUnused(track.originalHash)
     }
 
+    /// Deletes every track of an artist whose account is being erased, with
+    /// its renditions, and its original and cover art when no other track
+    /// uses them. Safe to run again.
+    public func erase(artist: UUID) async throws {
+        while true {
+            let page = try await CatalogQueries.tracks(artist: artist, includeHidden: true, before: nil, limit: 200, on: database.sql)
+            if page.isEmpty { return }
+            for track in page {
+                try await CatalogQueries.deleteTrack(id: track.id, on: database.sql)
+                await readyTracks.changed(track.id)
+                try? FileManager.default.removeItem(at: blobs.renditions(track: track.id.uuidString.lowercased()))
+                await removeOriginalIfUnused(track.originalHash)
+                if let artwork = track.artworkHash { await removeArtworkIfUnused(artwork) }
+            }
+        }
+    }
+
     func owned(_ identity: Identity, _ id: UUID) async throws -> Track {
         guard let track = try await CatalogQueries.track(id: id, on: database.sql), track.isVisible(to: identity.userID) || identity.role == .admin else {
             throw AppError.notFound("The track")
@@ -337,6 +354,19 @@ public struct TrackService: Sendable {
     private func removeOriginalIfUnused(_ hash: String) async {
         guard (try? await CatalogQueries.tracksUsing(originalHash: hash, on: database.sql)) == 0 else { return }
         try? FileManager.default.removeItem(at: blobs.original(hash: hash))
+    }
+}
+
+extension TrackService {
+    /// Whether a track's original is this stored file (attachments share the store).
+    public func usesOriginal(_ hash: String) async throws -> Bool {
+        try await CatalogQueries.tracksUsing(originalHash: hash, on: database.sql) > 0
+    }
+
+    /// Cover art is stored once per picture; it goes when no track or release shows it.
+    public func removeArtworkIfUnused(_ hash: String) async {
+        guard (try? await CatalogQueries.usesOfArtwork(hash, on: database.sql)) == 0 else { return }
+        for size in [128, 512] { try? FileManager.default.removeItem(at: blobs.artwork(hash: hash, size: size)) }
     }
 }
 

@@ -20,6 +20,18 @@ enum CommentQueries {
         try await sql.delete(from: "track_comments").where("id", .equal, id).run()
     }
 
+    /// The author's comments that have replies pass to `ghost`, emptied.
+    static func tombstone(author: UUID, ghost: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE track_comments SET author_id = \(bind: ghost), text = '', edited_at = NULL
+            WHERE author_id = \(bind: author) AND EXISTS (SELECT 1 FROM track_comments r WHERE r.parent_id = track_comments.id)
+            """).run()
+    }
+
+    static func delete(author: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "track_comments").where("author_id", .equal, author).run()
+    }
+
     /// A page of a track's top-level comments, oldest first.
     static func comments(track: UUID, after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [TrackComment] {
         let query = sql.select().column("*").from("track_comments").where("track_id", .equal, track).where("parent_id", .is, SQLLiteral.null)

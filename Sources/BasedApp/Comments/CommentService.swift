@@ -108,6 +108,16 @@ public struct CommentService: Sendable {
         try await CommentQueries.delete(id: id, on: database.sql)
     }
 
+    /// Erases a user's comments (their account is being deleted): one with
+    /// replies stays as an empty comment by `ghost` ("Deleted user") so the
+    /// others' replies keep their thread; the rest are deleted. Safe to run again.
+    public func erase(author: UUID, ghost: UUID) async throws {
+        try await database.transaction { sql in
+            try await CommentQueries.tombstone(author: author, ghost: ghost, on: sql)
+            try await CommentQueries.delete(author: author, on: sql)
+        }
+    }
+
     /// Turns comments on or off for a track (its owner).
     public func setEnabled(_ identity: Identity, track trackID: UUID, enabled: Bool) async throws {
         let track = try await visibleTrack(trackID, viewer: identity.userID)

@@ -47,6 +47,7 @@ public struct Migrator: Sendable {
         Migration016Moderation.migration,
         Migration017Reports.migration,
         Migration018Exports.migration,
+        Migration019Erasures.migration,
     ]
 
     /// Returns the versions it applied.

@@ -93,6 +93,14 @@ enum EventQueries {
             """).first(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    static func ids(venue: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.select().column("id").from("events").where("venue_id", .equal, venue).all(decodingColumn: "id", as: UUID.self)
+    }
+
+    static func delete(venue: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "events").where("venue_id", .equal, venue).run()
+    }
+
     static func deleteRSVP(event: UUID, user: UUID, on sql: any SQLDatabase) async throws {
         try await sql.delete(from: "event_rsvps").where("event_id", .equal, event).where("user_id", .equal, user).run()
     }

@@ -147,6 +147,14 @@ public struct EventService: Sendable {
         if cancelled { await changes?.announce(.event, eventID) }
     }
 
+    /// Deletes every event of a venue whose account is being erased (their
+    /// RSVPs, lineups and tickets go with them). Safe to run again.
+    public func erase(venue: UUID) async throws {
+        let ids = try await EventQueries.ids(venue: venue, on: database.sql)
+        try await EventQueries.delete(venue: venue, on: database.sql)
+        await changes?.announce(.event, ids)
+    }
+
     // MARK: Reading
 
     /// Upcoming events newest announced first, of some venues or in a city (feeds).

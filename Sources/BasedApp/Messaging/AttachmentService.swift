@@ -88,6 +88,19 @@ public struct AttachmentService: Sendable {
         try await MessagingQueries.attachments(owner: owner, on: database.sql).map { ($0, blobs.original(hash: $0.blobHash)) }
     }
 
+    /// Deletes a user's attachments (their account is being deleted; their
+    /// messages are tombstones by then) and each file no other attachment
+    /// or track uses. Safe to run again.
+    public func erase(owner: UUID, tracks: TrackService) async throws {
+        for attachment in try await MessagingQueries.attachments(owner: owner, on: database.sql) {
+            try await MessagingQueries.deleteAttachment(id: attachment.id, on: database.sql)
+            let shared = try await MessagingQueries.attachmentsUsing(blobHash: attachment.blobHash, on: database.sql) > 0
+            if !shared, try await !tracks.usesOriginal(attachment.blobHash) {
+                try? FileManager.default.removeItem(at: blobs.original(hash: attachment.blobHash))
+            }
+        }
+    }
+
     static func audioType(format: String) -> String {
         let first = format.split(separator: ",").first.map(String.init) ?? format
         return switch first {

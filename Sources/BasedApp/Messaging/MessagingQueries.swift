@@ -149,6 +149,49 @@ enum MessagingQueries {
             .run()
     }
 
+    /// Every message of `sender` becomes a tombstone from `ghost`; its client
+    /// id becomes its own id, which is unique, as the ghost's messages need.
+    static func tombstoneAll(sender: UUID, ghost: UUID, now: Date, on sql: any SQLDatabase) async throws {
+        for message in try await sql.select().column("*").from("messages").where("sender_id", .equal, sender)
+            .all(decoding: Message.self, keyDecodingStrategy: .convertFromSnakeCase) {
+            try await sql.update("messages")
+                .set("sender_id", to: SQLBind(ghost))
+                .set("client_message_id", to: SQLBind(message.id.text))
+                .set("body", to: SQLLiteral.null)
+                .set("attachment_id", to: SQLLiteral.null)
+                .set("reactions", to: SQLBind(Message.reactionsJSON([:])))
+                .set("deleted_at", to: SQLBind(message.deletedAt ?? now))
+                .where("id", .equal, message.id)
+                .run()
+        }
+    }
+
+    /// Messages with a reaction by `user` (their id is in the reactions' JSON).
+    static func messages(reactedBy user: UUID, on sql: any SQLDatabase) async throws -> [Message] {
+        try await sql.select().column("*").from("messages")
+            .where(SQLFunction("lower", args: SQLIdentifier("reactions")), .like, SQLBind("%\(user.text)%"))
+            .all(decoding: Message.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .filter { $0.reactions.values.contains { $0.contains(user) } }
+    }
+
+    /// Direct conversations keep their members' ids in a key that finds
+    /// them; an erased member's conversations lose it (no new message can start them).
+    static func forgetDirectKeys(naming user: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.update("conversations").set("direct_key", to: SQLLiteral.null)
+            .where(SQLFunction("lower", args: SQLIdentifier("direct_key")), .like, SQLBind("%\(user.text)%"))
+            .run()
+    }
+
+    static func deleteAttachment(id: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "attachments").where("id", .equal, id).run()
+    }
+
+    static func attachmentsUsing(blobHash: String, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("attachments")
+            .where("blob_hash", .equal, blobHash)
+            .first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
     static func lockConversation(_ conversation: UUID, dialect: Database.Dialect, on sql: any SQLDatabase) async throws {
         // SQLite's BEGIN IMMEDIATE already holds the only write lock.
         guard dialect == .postgres else { return }

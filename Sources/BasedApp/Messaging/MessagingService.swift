@@ -105,6 +105,25 @@ public struct MessagingService: Sendable {
         }
     }
 
+    /// Erases a user from every conversation (their account is being
+    /// deleted): each message they sent becomes a tombstone from `ghost`
+    /// ("Deleted user"), their reactions leave others' messages, and direct
+    /// conversations stop naming them. Safe to run again.
+    public func erase(_ user: UUID, ghost: UUID) async throws {
+        let now = Date()
+        try await database.transaction { sql in
+            try await MessagingQueries.tombstoneAll(sender: user, ghost: ghost, now: now, on: sql)
+            for var message in try await MessagingQueries.messages(reactedBy: user, on: sql) {
+                message.reactions = message.reactions.compactMapValues { users in
+                    let kept = users.filter { $0 != user }
+                    return kept.isEmpty ? nil : kept
+                }
+                try await MessagingQueries.update(message, on: sql)
+            }
+            try await MessagingQueries.forgetDirectKeys(naming: user, on: sql)
+        }
+    }
+
     public func react(by user: UUID, conversation: UUID, seq: Int, emoji: String, remove: Bool) async throws -> Message {
         guard !emoji.isEmpty, emoji.count <= MessagingLimits.emojiCharacters, !emoji.contains(where: \.isWhitespace) else {
             throw AppError.validation("emoji", "must be 1–\(MessagingLimits.emojiCharacters) characters without spaces")

@@ -50,6 +50,15 @@ enum ModerationQueries {
 
     // MARK: Moderators and restrictions
 
+    /// What an erased account's words in moderation records become.
+    static let erasedExcerpt = "(erased account)"
+
+    static func redactFlags(of user: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "moderation_flags").where("thing_kind", .equal, "user").where("thing_id", .equal, user).run()
+        try await sql.update("moderation_flags").set("excerpt", to: SQLBind(erasedExcerpt))
+            .where("author_id", .equal, user).run()
+    }
+
     static func isModerator(_ user: UUID, on sql: any SQLDatabase) async throws -> Bool {
         try await sql.select().column("user_id").from("moderators").where("user_id", .equal, user).first() != nil
     }

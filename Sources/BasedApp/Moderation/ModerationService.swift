@@ -186,6 +186,13 @@ public final class ModerationService: Sendable {
         }
     }
 
+    /// Flags keep what was flagged after an account is erased, not who
+    /// wrote it: those the account wrote lose their excerpt; those about
+    /// its name go, with the name.
+    public func erase(_ user: UUID) async throws {
+        try await ModerationQueries.redactFlags(of: user, on: database.sql)
+    }
+
     /// Makes a user a moderator, or no longer one (admins only); idempotent.
     public func setModerator(by identity: Identity, user: UUID, on: Bool) async throws {
         guard identity.role == .admin else { throw AppError.forbidden("Only admins appoint moderators.", code: "admin_only") }

@@ -95,6 +95,14 @@ enum ReportQueries {
     }
 
     /// Serialises appends on PostgreSQL for the rest of the transaction (SQLite has one writer).
+    /// A case about the account itself keeps its own id as the thing's (unique, as open cases must be).
+    static func redactCases(about user: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.update("moderation_cases").set("excerpt", to: SQLBind(ModerationQueries.erasedExcerpt)).set("thing_id", to: SQLColumn("id"))
+            .where("thing_kind", .equal, "user").where("thing_id", .equal, user).run()
+        try await sql.update("moderation_cases").set("excerpt", to: SQLBind(ModerationQueries.erasedExcerpt))
+            .where("owner_id", .equal, user).run()
+    }
+
     static func lockAudit(dialect: Database.Dialect, on sql: any SQLDatabase) async throws {
         guard dialect == .postgres else { return }
         try await sql.raw("SELECT pg_advisory_xact_lock(7301980, hashtext(current_schema()))").run()

@@ -115,6 +115,16 @@ public struct ReportService: Sendable {
         }
     }
 
+    // MARK: Erasure
+
+    /// Cases keep what was decided after an account is erased, not who it
+    /// was: a case about the account, or about what it wrote, loses its
+    /// excerpt, and one about the account itself stops naming it. (The
+    /// audit log is append-only and keeps its entries: docs/privacy.md.)
+    public func erase(_ user: UUID) async throws {
+        try await ReportQueries.redactCases(about: user, on: database.sql)
+    }
+
     // MARK: The queue
 
     /// A page of cases, newest first (moderators and admins); open ones by default.

@@ -89,6 +89,15 @@ enum PlaylistQueries {
             .where("user_id", .equal, user).where("role", .equal, role).run()
     }
 
+    static func ids(owner: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.select().column("id").from("playlists").where("owner_id", .equal, owner)
+            .all(decodingColumn: "id", as: UUID.self)
+    }
+
+    static func reassignOperations(author: UUID, to other: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.update("playlist_ops").set("author_id", to: SQLBind(other)).where("author_id", .equal, author).run()
+    }
+
     /// A user's own playlists and those they collaborate on or follow, newest first.
     static func playlists(of user: UUID, before: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [Playlist] {
         let query = sql.select().columns(summaryColumns).column(SQLLiteral.string(""), as: "records").from("playlists")

@@ -109,6 +109,18 @@ public struct PlaylistService: Sendable {
         await changes.announce(.playlist, playlist.id)
     }
 
+    /// Erases a user from playlists (their account is being deleted): their
+    /// own playlists are deleted; the edits they made to others' collaborative
+    /// playlists stay, by `ghost` ("Deleted user"). Safe to run again.
+    public func erase(_ user: UUID, ghost: UUID) async throws {
+        let owned = try await PlaylistQueries.ids(owner: user, on: database.sql)
+        try await database.transaction { sql in
+            for id in owned { try await PlaylistQueries.delete(id: id, on: sql) }
+            try await PlaylistQueries.reassignOperations(author: user, to: ghost, on: sql)
+        }
+        await changes.announce(.playlist, owned)
+    }
+
     // MARK: Reading
 
     /// Public playlists with tracks of some owners, newest first (feeds).

@@ -2,7 +2,7 @@ import BasedAPI
 import Foundation
 import OpenAPIRuntime
 
-/// Data exports.
+/// Data exports and account erasure.
 extension APIHandler {
     var privacy: PrivacyService { services.privacy }
 
@@ -33,6 +33,28 @@ extension APIHandler {
             headers: .init(contentDisposition: "attachment; filename=\"based-export-\(id.text).zip\""),
             body: .applicationZip(HTTPBody(chunks, length: .known(Int64(size)), iterationBehavior: .single))
         ))
+    }
+
+    func requestErasure(_ input: Operations.RequestErasure.Input) async throws -> Operations.RequestErasure.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        return .accepted(.init(body: .json(Self.erasure(try await services.erasures.request(identity, password: body.password)))))
+    }
+
+    func getErasure(_ input: Operations.GetErasure.Input) async throws -> Operations.GetErasure.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard let erasure = try await services.erasures.erasure(of: identity) else { return .noContent(.init()) }
+        return .ok(.init(body: .json(Self.erasure(erasure))))
+    }
+
+    func cancelErasure(_ input: Operations.CancelErasure.Input) async throws -> Operations.CancelErasure.Output {
+        let identity = try RequestScope.requireIdentity()
+        try await services.erasures.cancel(identity)
+        return .noContent(.init())
+    }
+
+    static func erasure(_ erasure: ErasureService.Erasure) -> Components.Schemas.Erasure {
+        .init(id: erasure.id.text, status: .init(rawValue: erasure.status.rawValue)!, requestedAt: erasure.requestedAt, eraseAt: erasure.eraseAt)
     }
 
     static func dataExport(_ export: PrivacyService.DataExport) -> Components.Schemas.DataExport {

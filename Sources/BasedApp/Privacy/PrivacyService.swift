@@ -70,6 +70,14 @@ public struct PrivacyService: Sendable {
         return (file(id), size)
     }
 
+    /// Deletes the files of a user's exports (their account is being erased; the rows go with it).
+    func eraseExports(of user: UUID) async throws {
+        for row in try await PrivacyQueries.exports(of: user, limit: 10_000, on: database.sql) {
+            try? FileManager.default.removeItem(at: file(row.id))
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent("build-\(row.id.text)", isDirectory: true))
+        }
+    }
+
     func file(_ id: UUID) -> URL { directory.appendingPathComponent("\(id.text).zip") }
 
     private func present(_ row: PrivacyQueries.ExportRow, now: Date) -> DataExport {

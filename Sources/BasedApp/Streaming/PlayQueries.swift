@@ -25,6 +25,15 @@ enum PlayQueries {
     }
 
     /// Plays (listens) and distinct listeners of a track.
+    /// Moves a user's plays to another account; the client's play id becomes
+    /// the play's own id, unique under the new owner.
+    static func reassign(user: UUID, to other: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE plays SET user_id = \(bind: other), client_play_id = CAST(id AS TEXT), device = NULL
+            WHERE user_id = \(bind: user)
+            """).run()
+    }
+
     static func counts(track: UUID, on sql: any SQLDatabase) async throws -> (plays: Int, listeners: Int) {
         let row = try await sql.select()
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "plays")

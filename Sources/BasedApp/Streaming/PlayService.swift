@@ -102,4 +102,11 @@ public struct PlayService: Sendable {
         guard !ids.isEmpty else { return [] }
         return Set(try await tracks.tracks(ids: ids).values.filter { $0.isVisible(to: viewer) }.map(\.id))
     }
+
+    /// Anonymises a user's plays (their account is being deleted): they pass
+    /// to `ghost` ("Deleted user") without their device names, so artists'
+    /// play counts stay right. Safe to run again.
+    public func anonymise(_ user: UUID, ghost: UUID) async throws {
+        try await PlayQueries.reassign(user: user, to: ghost, on: database.sql)
+    }
 }

@@ -74,6 +74,10 @@ enum TicketQueries {
             .all(decoding: Ticket.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    static func reassignCheckIns(by staff: UUID, to other: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.update("tickets").set("checked_in_by", to: SQLBind(other)).where("checked_in_by", .equal, staff).run()
+    }
+
     /// Cancels the holder's active ticket unless it was used at the door.
     static func cancel(id: UUID, holder: UUID, on sql: any SQLDatabase) async throws -> Bool {
         try await sql.raw("""

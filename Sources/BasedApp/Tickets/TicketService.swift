@@ -135,17 +135,34 @@ public struct TicketService: Sendable {
         guard let ticket = try await TicketQueries.ticket(id: ticketID, on: database.sql), ticket.holderId == identity.userID else {
             throw AppError.notFound("The ticket")
         }
+        guard try await release(ticket, now: now) else {
+            throw AppError.conflict("The ticket was cancelled or used already.", code: "ticket_not_active")
+        }
+    }
+
+    /// Cancels an active, unused ticket and passes its seat on; false when it was not active.
+    private func release(_ ticket: Ticket, now: Date) async throws -> Bool {
         let until = now.addingTimeInterval(TicketLimits.offerWindow)
-        let offered = try await database.transaction { sql -> UUID? in
-            guard try await TicketQueries.cancel(id: ticketID, holder: identity.userID, on: sql) else {
-                throw AppError.conflict("The ticket was cancelled or used already.", code: "ticket_not_active")
-            }
-            try await TicketQueries.removeHolding(tier: ticket.tierId, user: identity.userID, on: sql)
+        let outcome = try await database.transaction { sql -> (cancelled: Bool, offered: UUID?) in
+            guard try await TicketQueries.cancel(id: ticket.id, holder: ticket.holderId, on: sql) else { return (false, nil) }
+            try await TicketQueries.removeHolding(tier: ticket.tierId, user: ticket.holderId, on: sql)
             let next = try await TicketQueries.offerNext(tier: ticket.tierId, until: until, on: sql)
             try await TicketQueries.releaseSeat(tier: ticket.tierId, hold: next != nil, on: sql)
-            return next
+            return (true, next)
         }
-        if let offered { await tellOffered(offered, tier: ticket.tierId, event: ticket.eventId, until: until) }
+        if let offered = outcome.offered { await tellOffered(offered, tier: ticket.tierId, event: ticket.eventId, until: until) }
+        return outcome.cancelled
+    }
+
+    /// Erases a user from ticketing (their account is being deleted): their
+    /// unused tickets are cancelled so the seats go to others, and tickets
+    /// they admitted at a door no longer name them. Their ticket rows go with
+    /// the account. Safe to run again.
+    public func erase(_ user: UUID, ghost: UUID, now: Date = Date()) async throws {
+        for ticket in try await TicketQueries.tickets(holder: user, limit: 10_000, on: database.sql) where ticket.state == .active {
+            _ = try await release(ticket, now: now)
+        }
+        try await TicketQueries.reassignCheckIns(by: user, to: ghost, on: database.sql)
     }
 
     /// Gives the caller's ticket to another listener: a new ticket (and code)
