@@ -25,6 +25,19 @@ public enum AudioAnalysis {
         fileAt path: String, ffmpegPath: String? = nil, ffprobePath: String? = nil,
         timeLimit: Duration = defaultTimeLimit
     ) async throws -> TrackAnalysis {
+        let (musical, loudness) = try await decode(
+            fileAt: path, ffmpegPath: ffmpegPath, ffprobePath: ffprobePath, timeLimit: timeLimit, analyse
+        )
+        return TrackAnalyzer.assemble(musical, loudness: loudness)
+    }
+
+    /// Opens `path` (libFLAC or ffmpeg), then runs `work` over its PCM on a thread of its
+    /// own under `timeLimit` and the caller's cancellation: the analysis and the
+    /// fingerprint share this, so both stop ffmpeg the same way.
+    static func decode<T: Sendable>(
+        fileAt path: String, ffmpegPath: String?, ffprobePath: String?, timeLimit: Duration,
+        _ work: @escaping @Sendable (any PCMSource) throws -> T
+    ) async throws -> T {
         try Task.checkCancellation()
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw AnalysisError(code: .unreadable, message: "\(path) does not exist or is not readable")
@@ -41,12 +54,11 @@ public enum AudioAnalysis {
         watchdog.setEventHandler { pcm.stop(.timedOut(timeLimit)) }
         watchdog.resume()
         defer { watchdog.cancel() }
-        let (musical, loudness) = try await withTaskCancellationHandler {
-            try await onThread { try analyse(pcm) }
+        return try await withTaskCancellationHandler {
+            try await onThread { try work(pcm) }
         } onCancel: {
             pcm.stop(.cancelled)
         }
-        return TrackAnalyzer.assemble(musical, loudness: loudness)
     }
 
     /// Decodes the whole file before the (whole-track) finishing steps, so that a
