@@ -35,6 +35,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 ffmpeg -nostdin -v error -f lavfi -i "sine=f=330:d=30" -ac 2 "$work/tone-a.flac"
 ffmpeg -nostdin -v error -f lavfi -i "sine=f=550:d=12" -ac 2 "$work/tone-b.flac"
+# Music for "What's playing?": a melody over a bass line, and what the browser's
+# fake microphone hears of it (12 s from 8 s in, with some room noise).
+melody="0.35*sin(2*PI*t*220*pow(2,mod(floor(t*4)*7+3,24)/12))+0.25*sin(2*PI*t*82.5*pow(2,mod(floor(t*2)*5+1,12)/12))"
+ffmpeg -nostdin -v error -f lavfi -i "aevalsrc=exprs='$melody':s=44100:d=30" -ac 2 "$work/melody.flac"
+ffmpeg -nostdin -v error -ss 8 -t 12 -i "$work/melody.flac" -f lavfi -i "anoisesrc=color=pink:amplitude=0.03:r=44100" \
+    -filter_complex "[0:a][1:a]amix=inputs=2:duration=first:normalize=0" -ac 1 -ar 44100 -c:a pcm_s16le "$work/mic.wav"
 
 # The admin of the moderation journey (admins are made on the command line only).
 BASED_DATA_DIR=$work/data BASED_BCRYPT_COST=4 BASED_LOG_LEVEL=error BASED_NEW_PASSWORD="listen to local music 2026" \

@@ -76,7 +76,11 @@ export const hasSessionCookie = () => csrfCookie() !== '';
 
 async function send(method, path, { body, token = accessToken, headers = {}, signal } = {}) {
   const init = { method, headers: { accept: 'application/json', ...headers }, signal, credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // A file or a recording, sent as its bytes.
+    init.headers['content-type'] = body.type || 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

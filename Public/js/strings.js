@@ -167,6 +167,18 @@ export const t = {
       venues: 'Venues', events: 'Events', users: 'People',
     },
   },
+  identify: {
+    title: 'What’s playing?',
+    lead: 'Hold your phone towards the music for 8 seconds: Based tells you which track it is, if it is on Based.',
+    button: 'What’s playing?',
+    listening: (n) => `Listening for ${n} seconds…`,
+    thinking: 'Looking it up…',
+    found: (title) => `It’s “${title}”.`,
+    at: (when) => `${when} in`,
+    noMatch: 'Nothing on Based matches what was heard. Try again closer to the music.',
+    denied: 'The microphone is not allowed. Allow it in your browser to identify music.',
+    unsupported: 'This browser cannot record from the microphone.',
+  },
   library: {
     title: 'Library',
     likes: 'Liked tracks',

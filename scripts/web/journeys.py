@@ -133,7 +133,10 @@ class Prefix(str):
 class Browser:
     def __init__(self):
         options = Options()
-        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=412,915", "--disable-dev-shm-usage"]:
+        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=412,915", "--disable-dev-shm-usage",
+                     # A microphone that plays mic.wav, allowed without a prompt ("What's playing?").
+                     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                     f"--use-file-for-fake-audio-capture={WORK}/mic.wav"]:
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         # Downloads (the data export) land here, where a journey can look for them.
@@ -470,6 +473,26 @@ def journey_delete_account_and_cancel(browser, data):
     browser.expected_console.append("/api/v1/me/erasure")
 
 
+def journey_whats_playing(browser, data):
+    """A band's track is playing in the room: Search → "What's playing?" records 8 s from the microphone and names it, with a link."""
+    register("web_band", "artist")
+    band = token("web_band")
+    with open(f"{WORK}/melody.flac", "rb") as file:
+        track = call("POST", "/tracks?" + urllib.parse.urlencode({"title": "Night Bus"}), data=file.read(), token=band, content_type="audio/flac")
+    deadline = time.monotonic() + 120
+    while call("GET", f"/tracks/{track['id']}", token=band)["state"] == "processing":
+        assert time.monotonic() < deadline, "the band's track was not processed in two minutes"
+        time.sleep(0.5)
+    browser.open("/search")
+    browser.heading("Search")
+    browser.click("button", "What’s playing?")
+    link = browser.find("link", "Night Bus", timeout=40)
+    assert link.get_attribute("href").endswith(f"/tracks/{track['id']}"), link.get_attribute("href")
+    status = browser.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=identify-heading] [role=status]").text
+    assert "Night Bus" in status, f"the answer is announced: {status!r}"
+    browser.scan("search (identified)")
+
+
 def journey_sign_out_and_in(browser, data):
     """Settings → "Sign out"; a reload stays signed out; sign in again by the form."""
     browser.open("/settings")
@@ -589,7 +612,7 @@ def main():
     try:
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
-                        journey_suspended_appeal, journey_offline]:
+                        journey_suspended_appeal, journey_whats_playing, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:

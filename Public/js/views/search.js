@@ -8,6 +8,7 @@ import { setTitle, setQuery } from '../router.js';
 import { loading, empty, failure } from '../components/states.js';
 import { trackList, userPath } from '../components/tracklist.js';
 import { eventPath } from '../components/eventlist.js';
+import { identifyPanel } from '../components/identify.js';
 
 function group(key, items) {
   if (!items?.length) return null;
@@ -72,7 +73,7 @@ export function render(container, { query }) {
   });
   const form = h('form', { role: 'search', class: 'search-form', onsubmit: (event) => { event.preventDefault(); clearTimeout(timer); search(); } },
     h('label', { for: 'search-input' }, t.search.label), input);
-  container.append(h('h1', {}, t.search.title), form, results);
+  container.append(h('h1', {}, t.search.title), form, identifyPanel(), results);
   setTitle(t.search.title);
   search();
   return () => {

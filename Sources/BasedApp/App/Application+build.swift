@@ -44,6 +44,7 @@ public struct AppServices: Sendable {
     public let reports: ReportService
     public let privacy: PrivacyService
     public let erasures: ErasureService
+    public let fingerprints: FingerprintService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -168,9 +169,10 @@ public struct AppServices: Sendable {
             changes: changes,
             moderation: moderation
         )
+        let fingerprints = FingerprintService(database: database, temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true))
         let reports = ReportService(
             database: database, moderation: moderation, accounts: accounts, tracks: trackService, releases: releases, playlists: playlists,
-            comments: comments, messaging: messaging, events: events, realtime: realtime
+            comments: comments, messaging: messaging, events: events, realtime: realtime, fingerprints: fingerprints
         )
         let privacy = PrivacyService(
             database: database, jobs: jobs, tracks: trackService, attachments: attachments, realtime: realtime,
@@ -216,10 +218,11 @@ public struct AppServices: Sendable {
                 features: .init(
                     accounts: accounts, profiles: profiles, tracks: trackService, releases: releases, playlists: playlists, messaging: messaging,
                     attachments: attachments, comments: comments, plays: plays, events: events, tickets: tickets, moderation: moderation,
-                    reports: reports, exports: privacy
+                    reports: reports, exports: privacy, fingerprints: fingerprints
                 ),
                 gracePeriod: .seconds(7 * 86_400)
             ),
+            fingerprints: fingerprints,
             changes: changes,
             realtime: realtime,
             jobs: jobs,
@@ -280,7 +283,9 @@ extension AppServices {
         JobWorker(
             queue: jobs,
             handlers: [
-                TrackProcessor(database: database, blobs: blobs, jobs: jobs, readyTracks: tracks.readyTracks, logger: logger),
+                TrackProcessor(
+                    database: database, blobs: blobs, jobs: jobs, readyTracks: tracks.readyTracks, fingerprints: fingerprints, logger: logger
+                ),
                 TrackAnalysisJob(database: database, tracks: tracks, blobs: blobs, logger: logger),
                 ReleaseAnnouncer(releases: releases, follows: follows, notifications: notifications, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),

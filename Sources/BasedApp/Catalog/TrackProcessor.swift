@@ -16,6 +16,7 @@ struct TrackProcessor: JobHandler {
     let blobs: BlobStore
     let jobs: JobQueue
     let readyTracks: ReadyTracks
+    let fingerprints: FingerprintService
     let logger: Logger
 
     func run(_ job: Job) async throws {
@@ -29,6 +30,17 @@ struct TrackProcessor: JobHandler {
         let duration = track.durationSeconds ?? 0
         let folder = blobs.renditions(track: track.id.uuidString.lowercased())
 
+        // First, so a recording taken down for copyright is refused before any encoding.
+        try await step("fingerprint", of: &track) { track in
+            let fingerprint = try await fingerprints.fingerprint(original)
+            if let caseID = try await fingerprints.blockingCase(fingerprint) {
+                throw JobFailure(
+                    "This recording matches one taken down for copyright (case \(caseID.uuidString.lowercased())), so it cannot be published.",
+                    permanent: true
+                )
+            }
+            try await fingerprints.store(fingerprint, track: track.id)
+        }
         try await step("loudness", of: &track) {
             let loudness = try await Loudness.measure(original, duration: duration)
             $0.loudnessLufs = loudness.integrated

@@ -48,6 +48,7 @@ public struct Migrator: Sendable {
         Migration017Reports.migration,
         Migration018Exports.migration,
         Migration019Erasures.migration,
+        Migration020Fingerprints.migration,
     ]
 
     /// Returns the versions it applied.

@@ -22,6 +22,8 @@ public struct ReportService: Sendable {
     let messaging: MessagingService
     let events: EventService
     let realtime: Realtime
+    /// A track taken down for copyright blocks its recording from coming back.
+    let fingerprints: FingerprintService
 
     public enum Kind: String, Sendable, CaseIterable { case track, release, playlist, comment, message, event, user }
     public enum Reason: String, Sendable, CaseIterable { case spam, harassment, hate, sexual, violence, copyright, impersonation, other }
@@ -200,6 +202,9 @@ public struct ReportService: Sendable {
             break
         case .hide:
             row.undo = try await takeDown(subject)
+            if subject.kind == .track, row.reason == Reason.copyright.rawValue {
+                try await fingerprints.block(track: subject.id, case: row.id)
+            }
         case .suspend, .ban:
             if let owner {
                 let until = action == .suspend ? now.addingTimeInterval(Double(days ?? 1) * 86_400) : nil
@@ -259,7 +264,9 @@ public struct ReportService: Sendable {
         case .hide:
             let visibility = row.undo.flatMap(Visibility.init(rawValue:)) ?? .private
             switch subject.kind {
-            case .track: try await tracks.restore(subject.id, visibility: visibility)
+            case .track:
+                try await tracks.restore(subject.id, visibility: visibility)
+                try await fingerprints.unblock(case: row.id)
             case .release: try await releases.restore(subject.id, visibility: visibility)
             case .playlist: try await playlists.restore(subject.id, visibility: visibility)
             default: break

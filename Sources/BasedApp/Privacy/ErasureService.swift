@@ -23,11 +23,13 @@ public struct ErasureService: Sendable {
         let moderation: ModerationService
         let reports: ReportService
         let exports: PrivacyService
+        let fingerprints: FingerprintService
 
         init(
             accounts: AccountService, profiles: ProfileService, tracks: TrackService, releases: ReleaseService, playlists: PlaylistService,
             messaging: MessagingService, attachments: AttachmentService, comments: CommentService, plays: PlayService, events: EventService,
-            tickets: TicketService, moderation: ModerationService, reports: ReportService, exports: PrivacyService
+            tickets: TicketService, moderation: ModerationService, reports: ReportService, exports: PrivacyService,
+            fingerprints: FingerprintService
         ) {
             self.accounts = accounts
             self.profiles = profiles
@@ -43,6 +45,7 @@ public struct ErasureService: Sendable {
             self.moderation = moderation
             self.reports = reports
             self.exports = exports
+            self.fingerprints = fingerprints
         }
     }
 
@@ -121,14 +124,16 @@ public struct ErasureService: Sendable {
     // MARK: Erasing (the job)
 
     /// Runs the erasure from the step it stopped at. Nothing happens for a
-    /// cancelled request, or one whose grace period has not ended.
-    func erase(_ id: UUID, now: Date = Date()) async throws {
-        guard var row = try await PrivacyQueries.erasure(id: id, on: database.sql), row.status != "cancelled" else { return }
-        guard row.eraseAt <= now else { return }
+    /// cancelled (or finished) request; one whose grace period has not ended
+    /// is left alone and `false` returned, for the job to try again later.
+    @discardableResult
+    func erase(_ id: UUID, now: Date = Date()) async throws -> Bool {
+        guard var row = try await PrivacyQueries.erasure(id: id, on: database.sql), row.status != "cancelled" else { return true }
+        guard row.eraseAt <= now else { return false }
         let user = row.userId
         if row.status == "scheduled" {
             // From here on the request cannot be cancelled.
-            guard try await PrivacyQueries.startErasure(id: id, now: now, on: database.sql) else { return }
+            guard try await PrivacyQueries.startErasure(id: id, now: now, on: database.sql) else { return true }
             row.status = "erasing"
         }
         let ghost = try await features.accounts.erasedUser()
@@ -138,6 +143,7 @@ public struct ErasureService: Sendable {
             case .catalogue:
                 try await features.tracks.erase(artist: user)
                 for artwork in try await features.releases.erase(artist: user) { await features.tracks.removeArtworkIfUnused(artwork) }
+                try await features.fingerprints.forgetDeletedTracks()
             case .playlists: try await features.playlists.erase(user, ghost: ghost)
             case .messages: try await features.messaging.erase(user, ghost: ghost)
             case .attachments: try await features.attachments.erase(owner: user, tracks: features.tracks)
@@ -157,13 +163,14 @@ public struct ErasureService: Sendable {
             case .avatar: if let hash = row.avatarHash { try await features.profiles.removeAvatarIfUnused(hash) }
             case .request:
                 try await PrivacyQueries.deleteErasures(of: user, on: database.sql)
-                return
+                return true
             }
             row.step = step.rawValue + 1
             row.updatedAt = Date()
             try await PrivacyQueries.update(row, on: database.sql)
             try await afterStep?(step)
         }
+        return true
     }
 }
 
@@ -177,7 +184,10 @@ struct AccountErasureJob: JobHandler {
     let erasures: ErasureService
 
     func run(_ job: Job) async throws {
-        try await erasures.erase(try job.decodePayload(Payload.self).erasureId)
+        // A worker whose clock runs ahead took it early: the queue retries it.
+        guard try await erasures.erase(try job.decodePayload(Payload.self).erasureId) else {
+            throw JobFailure("the grace period has not ended yet")
+        }
     }
 
     /// The request stays `erasing` at the step that kept failing; the worker

@@ -135,7 +135,7 @@ enum WebSecurityHeaders {
         fields[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         fields[HTTPField.Name("X-Frame-Options")!] = "DENY"
         fields[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
-        fields[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(self)"
+        fields[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(self), geolocation=(self)"
         return fields
     }
 }
