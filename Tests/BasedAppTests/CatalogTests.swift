@@ -36,7 +36,7 @@ struct CatalogTests {
         try await withApp { client, _ in
             let (_, ready) = try await uploadAndProcess(audio, client)
             #expect(ready.state == .ready, "\(ready.failureReason ?? "")")
-            #expect(ready.progress.additionalProperties == ["loudness": "done", "waveform": "done", "artwork": "done", "renditions": "done", "hls": "done"])
+            #expect(ready.progress.additionalProperties == ["fingerprint": "done", "loudness": "done", "waveform": "done", "artwork": "done", "renditions": "done", "hls": "done"])
             let loudness = try #require(ready.loudness)
             // A full-scale-ish sine from lavfi: about -21 LUFS; the gain brings it to -18.
             #expect(loudness.integratedLufs < -10 && loudness.integratedLufs > -40)
