@@ -136,7 +136,7 @@ struct FingerprintTests {
         let first = Self.fingerprint(samples), second = Self.fingerprint(samples)
         #expect(first == second)
         let perSecond = Double(first.landmarks.count) / first.duration
-        #expect(perSecond > 20 && perSecond < 120)
+        #expect(perSecond > 40 && perSecond < 200)
         #expect(first.landmarks.allSatisfy { $0.hash < 1 << 20 })
     }
 
