@@ -116,6 +116,13 @@ let package = Package(
             path: "Benchmarks/BasedAnalysisBench",
             swiftSettings: swiftSettings
         ),
+        // `make bench-fingerprint`: landmark fingerprints over a rendered catalogue, next to Chromaprint.
+        .executableTarget(
+            name: "BasedFingerprintBench",
+            dependencies: ["BasedAnalysis"],
+            path: "Benchmarks/BasedFingerprintBench",
+            swiftSettings: swiftSettings
+        ),
         // The realtime layer's parts with no database and no HTTP: message
         // ordering per conversation and per socket, the socket outbox, wire
         // frames and the bus's event type.
