@@ -24,7 +24,12 @@ def raw(path, cache):
         with open(key) as f:
             return np.array(json.load(f), dtype=np.uint32)
     result = subprocess.run(["fpcalc", "-raw", "-json", "-length", "600", path], capture_output=True, text=True)
-    values = json.loads(result.stdout).get("fingerprint", []) if result.returncode == 0 and result.stdout else []
+    # fpcalc 1.5 reports "Error decoding audio frame (End of file)" at the end of many
+    # files and exits non-zero, though it printed the whole fingerprint: take what it printed.
+    try:
+        values = json.loads(result.stdout).get("fingerprint", [])
+    except ValueError:
+        values = []
     with open(key + ".part", "w") as f:
         json.dump(values, f)
     os.replace(key + ".part", key)
