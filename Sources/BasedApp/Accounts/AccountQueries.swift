@@ -220,4 +220,15 @@ enum AccountQueries {
             (LOWER(genres) LIKE LOWER(\(bind: pattern(genre))) ESCAPE '!' OR LOWER(genres) LIKE \(bind: pattern(genre.lowercased())) ESCAPE '!')
             """
     }
+
+    static func census(since: Date, on sql: any SQLDatabase) async throws -> (byRole: [Role: Int], newSince: Int) {
+        struct Row: Decodable { var role: String; var n: Int; var fresh: Int }
+        let counted = try await sql.raw("""
+            SELECT role, COUNT(*) AS n, COALESCE(SUM(CASE WHEN created_at >= \(bind: since) THEN 1 ELSE 0 END), 0) AS fresh
+            FROM users WHERE id <> \(bind: User.erasedID) GROUP BY role
+            """).all(decoding: Row.self)
+        var byRole: [Role: Int] = [:]
+        for row in counted { if let role = Role(rawValue: row.role) { byRole[role] = row.n } }
+        return (byRole, counted.reduce(0) { $0 + $1.fresh })
+    }
 }

@@ -312,6 +312,11 @@ public struct AccountService: Sendable {
         try await AccountQueries.hasUsers(on: database.sql)
     }
 
+    /// Accounts per role, and how many were made since `since` (the admin dashboard).
+    public func census(since: Date) async throws -> (byRole: [Role: Int], newSince: Int) {
+        try await AccountQueries.census(since: since, on: database.sql)
+    }
+
     /// A page of every user in id order (search indexes them).
     public func users(after: UUID?, limit: Int) async throws -> [User] {
         try await AccountQueries.users(after: after, limit: limit, on: database.sql)

@@ -45,6 +45,8 @@ public struct AppServices: Sendable {
     public let privacy: PrivacyService
     public let erasures: ErasureService
     public let fingerprints: FingerprintService
+    /// Artists' figures and the admin dashboard.
+    public let analytics: AnalyticsService
     /// Changes that derived indexes (search) follow, in every process.
     public let changes: ChangeFeed
     public let realtime: Realtime
@@ -108,9 +110,13 @@ public struct AppServices: Sendable {
             moderation: moderation
         )
         let blocks = BlockService(database: database, accounts: accounts)
-        let follows = FollowService(database: database, accounts: accounts)
-        let blobs = BlobStore(root: dataDirectory.appendingPathComponent("media", isDirectory: true))
         let jobs = JobQueue(database: database)
+        // Facts for artists' figures; listeners' cities come from their profiles.
+        let analyticsLog = AnalyticsLog(jobs: jobs, salt: try Secrets.load(named: "analytics-salt", in: dataDirectory)) { ids in
+            try await accounts.users(ids: ids).compactMapValues(\.city)
+        }
+        let follows = FollowService(database: database, accounts: accounts, analytics: analyticsLog)
+        let blobs = BlobStore(root: dataDirectory.appendingPathComponent("media", isDirectory: true))
         let trackService = TrackService(
             database: database, blobs: blobs, jobs: jobs, maxUploadBytes: configuration.maxUploadBytes, readyTracks: readyTracks,
             moderation: moderation
@@ -140,20 +146,23 @@ public struct AppServices: Sendable {
             }
         }
         let releases = ReleaseService(database: database, jobs: jobs, changes: changes, moderation: moderation)
-        let plays = PlayService(database: database, tracks: trackService)
+        let plays = PlayService(database: database, tracks: trackService, analytics: analyticsLog)
         let events = EventService(
-            database: database, conversations: messaging.conversations, jobs: jobs, reminderLead: configuration.eventReminderLead, changes: changes,
+            database: database, conversations: messaging.conversations, jobs: jobs, reminderLead: configuration.eventReminderLead,
+            analytics: analyticsLog, changes: changes,
             moderation: moderation
         )
         let playlists = PlaylistService(
-            database: database, tracks: trackService, accounts: accounts, realtime: realtime, changes: changes,
+            database: database, tracks: trackService, analytics: analyticsLog, accounts: accounts, realtime: realtime, changes: changes,
             replica: "server-\(realtime.processID.text.suffix(12))",
             moderation: moderation
         )
-        var library = LibraryService(database: database, tracks: trackService, releases: releases, realtime: realtime)
+        var library = LibraryService(database: database, tracks: trackService, releases: releases, realtime: realtime, analytics: analyticsLog)
         library.playlistVisible = { id, viewer in try await playlists.isVisible(id, to: viewer) }
         let lineups = LineupService(database: database, events: events, accounts: accounts, follows: follows, realtime: realtime)
-        let tickets = TicketService(database: database, events: events, accounts: accounts, blocks: blocks, realtime: realtime)
+        let tickets = TicketService(
+            database: database, events: events, accounts: accounts, blocks: blocks, realtime: realtime, analytics: analyticsLog
+        )
         let comments = CommentService(database: database, tracks: trackService, blocks: blocks, moderation: moderation)
         let attachments = AttachmentService(database: database, blobs: blobs)
         let search = SearchService(
@@ -178,6 +187,9 @@ public struct AppServices: Sendable {
             database: database, jobs: jobs, tracks: trackService, attachments: attachments, realtime: realtime,
             signer: StreamSigner(secret: streamSecret, purpose: "export"),
             directory: dataDirectory.appendingPathComponent("exports", isDirectory: true), lifetime: .seconds(7 * 86_400)
+        )
+        let analytics = AnalyticsService(
+            database: database, log: analyticsLog, accounts: accounts, tracks: trackService, reports: reports, blobs: blobs, logger: logger
         )
         return AppServices(
             configuration: configuration,
@@ -218,11 +230,12 @@ public struct AppServices: Sendable {
                 features: .init(
                     accounts: accounts, profiles: profiles, tracks: trackService, releases: releases, playlists: playlists, messaging: messaging,
                     attachments: attachments, comments: comments, plays: plays, events: events, tickets: tickets, moderation: moderation,
-                    reports: reports, exports: privacy, fingerprints: fingerprints
+                    reports: reports, exports: privacy, fingerprints: fingerprints, analytics: analytics
                 ),
                 gracePeriod: .seconds(7 * 86_400)
             ),
             fingerprints: fingerprints,
+            analytics: analytics,
             changes: changes,
             realtime: realtime,
             jobs: jobs,
@@ -291,6 +304,7 @@ extension AppServices {
                 EventReminder(database: database, realtime: realtime),
                 DataExportJob(privacy: privacy),
                 AccountErasureJob(erasures: erasures),
+                AnalyticsRollupJob(analytics: analytics),
             ] + (push.map { [PushSender(gateway: $0, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,

@@ -49,6 +49,7 @@ public struct Migrator: Sendable {
         Migration018Exports.migration,
         Migration019Erasures.migration,
         Migration020Fingerprints.migration,
+        Migration021Analytics.migration,
     ]
 
     /// Returns the versions it applied.

@@ -9,6 +9,7 @@ public struct EventService: Sendable {
     let jobs: JobQueue
     /// How long before the start the RSVPs are reminded (`BASED_EVENT_REMINDER_MINUTES`).
     let reminderLead: Duration
+    let analytics: AnalyticsLog
     /// Told of every published, edited and cancelled event (search indexes them).
     var changes: ChangeFeed?
     /// Refuses titles with a blocked word, masks them in descriptions.
@@ -265,9 +266,16 @@ public struct EventService: Sendable {
     /// Sets the user's answer. One conditional statement, so an event
     /// cancelled at the same moment takes no RSVP; answering again changes it.
     public func rsvp(_ user: UUID, eventID: UUID, status: RSVP.Status, now: Date = Date()) async throws -> RSVP {
-        if let stored = try await EventQueries.answer(user, to: eventID, status: status, now: now, on: database.sql) {
+        let answered = try await database.transaction { [analytics] sql -> RSVP? in
+            let before = try await EventQueries.rsvp(event: eventID, user: user, on: sql)
+            guard let stored = try await EventQueries.answer(user, to: eventID, status: status, now: now, on: sql) else { return nil }
+            // A first answer counts in the venue's figures; changing it does not.
+            if before == nil, let event = try await EventQueries.event(id: eventID, on: sql) {
+                try await analytics.record([.init(.rsvp, owner: event.venueId, at: now)], on: sql)
+            }
             return stored
         }
+        if let answered { return answered }
         guard let event = try await EventQueries.event(id: eventID, on: database.sql) else { throw AppError.notFound("The event") }
         guard event.status == .scheduled else { throw AppError.conflict("The event was cancelled.", code: "event_cancelled") }
         throw AppError.conflict("The event has started; RSVPs are closed.", code: "event_started")

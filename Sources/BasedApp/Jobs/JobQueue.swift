@@ -110,6 +110,12 @@ public struct JobQueue: Sendable {
         return final
     }
 
+    /// Lets a running job's key be taken by a new job: for work that must
+    /// run again if more arrives while it runs.
+    public func releaseKey(of job: Job) async throws {
+        try await database.sql.update("jobs").set("dedupe_key", to: SQLLiteral.null).where("id", .equal, job.id).run()
+    }
+
     public func job(id: UUID) async throws -> Job? {
         try await database.sql.select().column("*").from("jobs").where("id", .equal, id)
             .first(decoding: Job.self, keyDecodingStrategy: .convertFromSnakeCase)
@@ -118,5 +124,28 @@ public struct JobQueue: Sendable {
     public func jobs(kind: String) async throws -> [Job] {
         try await database.sql.select().column("*").from("jobs").where("kind", .equal, kind).orderBy("id")
             .all(decoding: Job.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// How the queue is doing (the admin dashboard): jobs per state, failures
+    /// since `since`, and the longest a due job has waited.
+    public struct Health: Sendable, Equatable {
+        public var queued: Int
+        public var running: Int
+        public var failed: Int
+        public var failedSince: Int
+        public var oldestDue: Date?
+    }
+
+    public func health(since: Date, now: Date = Date()) async throws -> Health {
+        struct Row: Decodable { var queued: Int; var running: Int; var failed: Int; var failedSince: Int; var oldestDue: Date? }
+        let row = try await database.sql.raw("""
+            SELECT COALESCE(SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END), 0) AS queued,
+                   COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0) AS running,
+                   COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) AS failed,
+                   COALESCE(SUM(CASE WHEN state = 'failed' AND updated_at >= \(bind: since) THEN 1 ELSE 0 END), 0) AS failed_since,
+                   MIN(CASE WHEN state = 'queued' AND run_at <= \(bind: now) THEN run_at END) AS oldest_due
+            FROM jobs WHERE state <> 'done'
+            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Health(queued: row?.queued ?? 0, running: row?.running ?? 0, failed: row?.failed ?? 0, failedSince: row?.failedSince ?? 0, oldestDue: row?.oldestDue)
     }
 }

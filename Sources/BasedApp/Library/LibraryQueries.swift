@@ -6,16 +6,20 @@ enum LibraryQueries {
     // MARK: Likes
 
     /// Adds the like unless it is there; true when it was added.
-    static func like(user: UUID, kind: LikeKind, target: UUID, now: Date, on sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "likes").columns("user_id", "kind", "target_id", "created_at")
-            .values(SQLBind(user), SQLBind(kind.rawValue), SQLBind(target), SQLBind(now))
-            .ignoringConflicts(with: ["user_id", "kind", "target_id"])
-            .run()
+    static func like(user: UUID, kind: LikeKind, target: UUID, now: Date, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            INSERT INTO likes (user_id, kind, target_id, created_at)
+            VALUES (\(bind: user), \(bind: kind.rawValue), \(bind: target), \(bind: now))
+            ON CONFLICT (user_id, kind, target_id) DO NOTHING RETURNING user_id
+            """).first() != nil
     }
 
-    static func unlike(user: UUID, kind: LikeKind, target: UUID, on sql: any SQLDatabase) async throws {
-        try await sql.delete(from: "likes").where("user_id", .equal, user).where("kind", .equal, kind.rawValue)
-            .where("target_id", .equal, target).run()
+    /// Removes the like; true when there was one.
+    static func unlike(user: UUID, kind: LikeKind, target: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            DELETE FROM likes WHERE user_id = \(bind: user) AND kind = \(bind: kind.rawValue) AND target_id = \(bind: target)
+            RETURNING user_id
+            """).first() != nil
     }
 
     /// Likes of each target (targets nobody liked are absent).

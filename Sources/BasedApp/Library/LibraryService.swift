@@ -8,6 +8,7 @@ public struct LibraryService: Sendable {
     let tracks: TrackService
     let releases: ReleaseService
     let realtime: Realtime
+    let analytics: AnalyticsLog
     /// Whether a playlist exists and the viewer may see it (the playlists feature answers).
     var playlistVisible: @Sendable (UUID, UUID) async throws -> Bool = { _, _ in false }
 
@@ -20,11 +21,16 @@ public struct LibraryService: Sendable {
 
     /// Likes (or unlikes) something the user may see; doing it twice changes nothing.
     public func setLike(_ identity: Identity, kind: LikeKind, target: UUID, liked: Bool) async throws -> LikeState {
-        try await requireVisible(kind, target, viewer: identity.userID)
-        if liked {
-            try await LibraryQueries.like(user: identity.userID, kind: kind, target: target, now: Date(), on: database.sql)
-        } else {
-            try await LibraryQueries.unlike(user: identity.userID, kind: kind, target: target, on: database.sql)
+        let owner = try await requireVisible(kind, target, viewer: identity.userID)
+        let now = Date()
+        try await database.transaction { [analytics] sql in
+            let changed = liked
+                ? try await LibraryQueries.like(user: identity.userID, kind: kind, target: target, now: now, on: sql)
+                : try await LibraryQueries.unlike(user: identity.userID, kind: kind, target: target, on: sql)
+            // An artist's figures count likes of their tracks and releases.
+            if changed, let owner {
+                try await analytics.record([.init(liked ? .like : .unlike, owner: owner, track: kind == .track ? target : nil, at: now)], on: sql)
+            }
         }
         let count = try await LibraryQueries.counts(kind: kind, targets: [target], on: database.sql)[target] ?? 0
         return LikeState(liked: liked, likeCount: count)
@@ -47,14 +53,26 @@ public struct LibraryService: Sendable {
         return Dictionary(targets.map { ($0, LikeState(liked: mine.contains($0), likeCount: counts[$0] ?? 0)) }, uniquingKeysWith: { a, _ in a })
     }
 
-    func requireVisible(_ kind: LikeKind, _ target: UUID, viewer: UUID) async throws {
-        let visible: Bool = switch kind {
-        case .track: try await tracks.track(id: target).map { $0.isVisible(to: viewer) && $0.state == .ready } ?? false
-        case .release: try await releases.release(id: target).map { $0.visibility != .private || $0.artistId == viewer } ?? false
-        case .playlist: try await playlistVisible(target, viewer)
+    /// Throws 404 unless the viewer may see it; returns the artist of a track or release.
+    @discardableResult
+    func requireVisible(_ kind: LikeKind, _ target: UUID, viewer: UUID) async throws -> UUID? {
+        var owner: UUID?
+        let visible: Bool
+        switch kind {
+        case .track:
+            let track = try await tracks.track(id: target)
+            owner = track?.artistId
+            visible = track.map { $0.isVisible(to: viewer) && $0.state == .ready } ?? false
+        case .release:
+            let release = try await releases.release(id: target)
+            owner = release?.artistId
+            visible = release.map { $0.visibility != .private || $0.artistId == viewer } ?? false
+        case .playlist:
+            visible = try await playlistVisible(target, viewer)
         }
         // A private thing is as absent as a missing one, so its existence does not leak.
         guard visible else { throw AppError.notFound("The \(kind.rawValue)") }
+        return owner
     }
 
     // MARK: Resume positions

@@ -123,4 +123,15 @@ enum ReportQueries {
         try await sql.select().column("*").from("moderation_audit").where("seq", .greaterThan, seq).orderBy("seq").limit(limit)
             .all(decoding: AuditRow.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
+
+    static func load(on sql: any SQLDatabase) async throws -> (open: Int, appealed: Int, oldestOpen: Date?) {
+        struct Row: Decodable { var open: Int; var appealed: Int; var oldestOpen: Date? }
+        let row = try await sql.raw("""
+            SELECT COALESCE(SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0) AS open,
+                   COALESCE(SUM(CASE WHEN status = 'appealed' THEN 1 ELSE 0 END), 0) AS appealed,
+                   MIN(CASE WHEN status = 'open' THEN created_at END) AS oldest_open
+            FROM moderation_cases WHERE status IN ('open', 'appealed')
+            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return (row?.open ?? 0, row?.appealed ?? 0, row?.oldestOpen)
+    }
 }

@@ -127,6 +127,12 @@ public struct ReportService: Sendable {
         try await ReportQueries.redactCases(about: user, on: database.sql)
     }
 
+    /// The moderators' load (the admin dashboard): open cases, appeals
+    /// waiting, and when the oldest open case was made.
+    public func load() async throws -> (open: Int, appealed: Int, oldestOpen: Date?) {
+        try await ReportQueries.load(on: database.sql)
+    }
+
     // MARK: The queue
 
     /// A page of cases, newest first (moderators and admins); open ones by default.

@@ -9,6 +9,7 @@ import Foundation
 public struct PlaylistService: Sendable {
     let database: Database
     let tracks: TrackService
+    let analytics: AnalyticsLog
     let accounts: AccountService
     let realtime: Realtime
     let changes: ChangeFeed
@@ -305,6 +306,17 @@ public struct PlaylistService: Sendable {
 
     // MARK: The edit loop
 
+    /// Tracks added to a playlist count in their artists' figures.
+    private func playlistAdds(_ operations: [PlaylistOperation], at now: Date) async throws -> [AnalyticsLog.Fact] {
+        let added = operations.compactMap { operation -> UUID? in
+            if case .insert(_, let track, _) = operation { return UUID(uuidString: track) }
+            return nil
+        }
+        guard !added.isEmpty else { return [] }
+        let found = try await tracks.tracks(ids: added)
+        return added.compactMap { id in found[id].map { AnalyticsLog.Fact(.playlistAdd, owner: $0.artistId, track: id, at: now) } }
+    }
+
     /// Reads the playlist, lets `change` edit its row and order, and saves
     /// both with the new operations in one transaction, unless someone saved
     /// in between: then it reads again and repeats (a few times at most).
@@ -338,8 +350,10 @@ public struct PlaylistService: Sendable {
             playlist.version = expected + operations.count + (operations.isEmpty ? 1 : 0)
             playlist.updatedAt = now
             let saved = playlist
-            let stored = try await database.transaction { sql in
+            let adds = try await playlistAdds(operations, at: now)
+            let stored = try await database.transaction { [analytics] sql in
                 guard try await PlaylistQueries.save(saved, expected: expected, on: sql) else { return false }
+                try await analytics.record(adds, on: sql)
                 for (offset, operation) in operations.enumerated() {
                     try await PlaylistQueries.appendOperation(
                         playlist: id, seq: expected + offset + 1, counter: operation.id.counter, replica: operation.id.replica,

@@ -24,12 +24,13 @@ public struct ErasureService: Sendable {
         let reports: ReportService
         let exports: PrivacyService
         let fingerprints: FingerprintService
+        let analytics: AnalyticsService
 
         init(
             accounts: AccountService, profiles: ProfileService, tracks: TrackService, releases: ReleaseService, playlists: PlaylistService,
             messaging: MessagingService, attachments: AttachmentService, comments: CommentService, plays: PlayService, events: EventService,
             tickets: TicketService, moderation: ModerationService, reports: ReportService, exports: PrivacyService,
-            fingerprints: FingerprintService
+            fingerprints: FingerprintService, analytics: AnalyticsService
         ) {
             self.accounts = accounts
             self.profiles = profiles
@@ -46,6 +47,7 @@ public struct ErasureService: Sendable {
             self.reports = reports
             self.exports = exports
             self.fingerprints = fingerprints
+            self.analytics = analytics
         }
     }
 
@@ -148,7 +150,9 @@ public struct ErasureService: Sendable {
             case .messages: try await features.messaging.erase(user, ghost: ghost)
             case .attachments: try await features.attachments.erase(owner: user, tracks: features.tracks)
             case .comments: try await features.comments.erase(author: user, ghost: ghost)
-            case .plays: try await features.plays.anonymise(user, ghost: ghost)
+            case .plays:
+                try await features.plays.anonymise(user, ghost: ghost)
+                try await features.analytics.erase(owner: user)
             case .events: try await features.events.erase(venue: user)
             case .tickets: try await features.tickets.erase(user, ghost: ghost, now: now)
             case .moderation:

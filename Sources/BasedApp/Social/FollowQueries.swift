@@ -3,16 +3,22 @@ import SQLKit
 
 /// The SQL of follows.
 enum FollowQueries {
-    static func follow(id: UUID, follower: UUID, followee: UUID, now: Date, on sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "follows")
-            .columns("id", "follower_id", "followee_id", "created_at")
-            .values(SQLBind(id), SQLBind(follower), SQLBind(followee), SQLBind(now))
-            .ignoringConflicts(with: ["follower_id", "followee_id"])
-            .run()
+    /// True when it made a new follow.
+    @discardableResult
+    static func follow(id: UUID, follower: UUID, followee: UUID, now: Date, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            INSERT INTO follows (id, follower_id, followee_id, created_at)
+            VALUES (\(bind: id), \(bind: follower), \(bind: followee), \(bind: now))
+            ON CONFLICT (follower_id, followee_id) DO NOTHING RETURNING id
+            """).first() != nil
     }
 
-    static func unfollow(follower: UUID, followee: UUID, on sql: any SQLDatabase) async throws {
-        try await sql.delete(from: "follows").where("follower_id", .equal, follower).where("followee_id", .equal, followee).run()
+    /// True when there was a follow to remove.
+    @discardableResult
+    static func unfollow(follower: UUID, followee: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            DELETE FROM follows WHERE follower_id = \(bind: follower) AND followee_id = \(bind: followee) RETURNING id
+            """).first() != nil
     }
 
     static func isFollowing(follower: UUID, followee: UUID, on sql: any SQLDatabase) async throws -> Bool {

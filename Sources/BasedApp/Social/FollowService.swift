@@ -4,6 +4,7 @@ import Foundation
 public struct FollowService: Sendable {
     let database: Database
     let accounts: AccountService
+    let analytics: AnalyticsLog
 
     public struct State: Sendable, Equatable {
         public var following: Bool
@@ -23,19 +24,30 @@ public struct FollowService: Sendable {
         guard target.id != identity.userID else {
             throw AppError.validation("username", "is yourself; you cannot follow yourself")
         }
-        let now = Date()
-        let before = try await FollowQueries.isFollowing(follower: identity.userID, followee: target.id, on: database.sql)
-        try await FollowQueries.follow(id: .v7(now: now), follower: identity.userID, followee: target.id, now: now, on: database.sql)
+        let created = try await change(following: true, identity.userID, target.id)
         return State(
             following: true, followerCount: try await FollowQueries.count(column: "followee_id", user: target.id, on: database.sql),
-            created: !before, userID: target.id
+            created: created, userID: target.id
         )
     }
 
     public func unfollow(_ identity: Identity, username: String) async throws -> State {
         let target = try await user(named: username)
-        try await FollowQueries.unfollow(follower: identity.userID, followee: target.id, on: database.sql)
+        try await change(following: false, identity.userID, target.id)
         return State(following: false, followerCount: try await FollowQueries.count(column: "followee_id", user: target.id, on: database.sql))
+    }
+
+    /// Follows or unfollows; a real change counts in the followee's figures. True when it changed.
+    @discardableResult
+    private func change(following: Bool, _ follower: UUID, _ followee: UUID) async throws -> Bool {
+        let now = Date()
+        return try await database.transaction { [analytics] sql in
+            let changed = following
+                ? try await FollowQueries.follow(id: .v7(now: now), follower: follower, followee: followee, now: now, on: sql)
+                : try await FollowQueries.unfollow(follower: follower, followee: followee, on: sql)
+            if changed { try await analytics.record([.init(following ? .follow : .unfollow, owner: followee, at: now)], on: sql) }
+            return changed
+        }
     }
 
     public func counts(of user: UUID) async throws -> (followers: Int, following: Int) {

@@ -24,7 +24,25 @@ enum PlayQueries {
             .where("track_id", .equal, event.trackID).run()
     }
 
-    /// Plays (listens) and distinct listeners of a track.
+    /// What is known of a listen before a batch changes it.
+    struct State: Decodable, Equatable {
+        var trackId: UUID
+        var startedAt: Date
+        var completed: Bool
+        var skipped: Bool
+    }
+
+    /// The stored listens among these client play ids, keyed by them.
+    static func states(user: UUID, playIDs: Set<String>, on sql: any SQLDatabase) async throws -> [String: State] {
+        struct Row: Decodable { var clientPlayId: String; var trackId: UUID; var startedAt: Date; var completed: Bool; var skipped: Bool }
+        guard !playIDs.isEmpty else { return [:] }
+        let rows = try await sql.select().columns("client_play_id", "track_id", "started_at", "completed", "skipped").from("plays")
+            .where("user_id", .equal, user).where("client_play_id", .in, Array(playIDs))
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Dictionary(rows.map { ($0.clientPlayId, State(trackId: $0.trackId, startedAt: $0.startedAt, completed: $0.completed, skipped: $0.skipped)) },
+                          uniquingKeysWith: { a, _ in a })
+    }
+
     /// Moves a user's plays to another account; the client's play id becomes
     /// the play's own id, unique under the new owner.
     static func reassign(user: UUID, to other: UUID, on sql: any SQLDatabase) async throws {

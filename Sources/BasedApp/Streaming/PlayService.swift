@@ -4,6 +4,7 @@ import Foundation
 public struct PlayService: Sendable {
     let database: Database
     let tracks: TrackService
+    let analytics: AnalyticsLog
 
     public struct Event: Sendable {
         public enum Kind: String, Sendable { case start, progress, skip, complete }
@@ -72,14 +73,50 @@ public struct PlayService: Sendable {
         }
         guard fields.isEmpty else { throw AppError.validation(fields) }
         let visible = try await visibleTracks(Set(events.map(\.trackID)), viewer: identity.userID)
-        let accepted = events.filter { visible.contains($0.trackID) }
+        let accepted = events.filter { visible[$0.trackID] != nil }
+        guard !accepted.isEmpty else { return 0 }
         let dialect = database.dialect
+        let user = identity.userID
+        let city = try await analytics.cities([user])[user]
+        let listener = analytics.listenerHash(user)
         try await database.transaction { sql in
+            let known = try await PlayQueries.states(user: user, playIDs: Set(accepted.map(\.playID)), on: sql)
             for event in accepted {
-                try await PlayQueries.apply(event, user: identity.userID, now: Date(), dialect: dialect, on: sql)
+                try await PlayQueries.apply(event, user: user, now: Date(), dialect: dialect, on: sql)
             }
+            let facts = Self.facts(of: accepted, known: known, artists: visible.mapValues(\.artistId), listener: listener, city: city)
+            try await analytics.record(facts, on: sql)
         }
         return accepted.count
+    }
+
+    /// What a batch changes in artists' figures: a listen seen for the first
+    /// time is a play (on the day it started), and a listen's first skip or
+    /// completion counts once; events sent again change nothing.
+    static func facts(
+        of events: [Event], known: [String: PlayQueries.State], artists: [UUID: UUID], listener: UInt64, city: String?
+    ) -> [AnalyticsLog.Fact] {
+        var states = known
+        var facts: [AnalyticsLog.Fact] = []
+        for event in events {
+            guard let artist = artists[event.trackID] else { continue }
+            var state = states[event.playID] ?? {
+                facts.append(.init(.play, owner: artist, track: event.trackID, at: event.at, listener: listener, city: city, source: event.source?.rawValue))
+                return PlayQueries.State(trackId: event.trackID, startedAt: event.at, completed: false, skipped: false)
+            }()
+            // The stored listen ignores events naming another track.
+            guard state.trackId == event.trackID else { continue }
+            if event.kind == .complete, !state.completed {
+                state.completed = true
+                facts.append(.init(.completion, owner: artist, track: event.trackID, at: state.startedAt))
+            }
+            if event.kind == .skip, !state.skipped {
+                state.skipped = true
+                facts.append(.init(.skip, owner: artist, track: event.trackID, at: state.startedAt))
+            }
+            states[event.playID] = state
+        }
+        return facts
     }
 
     /// Plays (listens) and distinct listeners of a track.
@@ -98,9 +135,9 @@ public struct PlayService: Sendable {
     }
 
     /// The tracks a listener may report plays of: any but another artist's private ones.
-    private func visibleTracks(_ ids: Set<UUID>, viewer: UUID) async throws -> Set<UUID> {
-        guard !ids.isEmpty else { return [] }
-        return Set(try await tracks.tracks(ids: ids).values.filter { $0.isVisible(to: viewer) }.map(\.id))
+    private func visibleTracks(_ ids: Set<UUID>, viewer: UUID) async throws -> [UUID: Track] {
+        guard !ids.isEmpty else { return [:] }
+        return try await tracks.tracks(ids: ids).filter { $0.value.isVisible(to: viewer) }
     }
 
     /// Anonymises a user's plays (their account is being deleted): they pass

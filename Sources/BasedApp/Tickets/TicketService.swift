@@ -14,6 +14,7 @@ public struct TicketService: Sendable {
     let accounts: AccountService
     let blocks: BlockService
     let realtime: Realtime
+    let analytics: AnalyticsLog
 
     public struct TierInput: Sendable {
         public var name: String
@@ -256,7 +257,11 @@ public struct TicketService: Sendable {
         }
         guard ticket.state == .active else { throw AppError.conflict("This ticket was cancelled.", code: "ticket_cancelled") }
         let at = min(scannedAt ?? now, now)
-        let outcome = try await TicketQueries.checkIn(id: ticket.id, at: at, by: identity.userID, on: database.sql)
+        let outcome = try await database.transaction { [analytics] sql in
+            let outcome = try await TicketQueries.checkIn(id: ticket.id, at: at, by: identity.userID, on: sql)
+            if outcome.admitted { try await analytics.record([.init(.checkin, owner: event.venueId, at: at)], on: sql) }
+            return outcome
+        }
         let holder = try await accounts.user(id: ticket.holderId)
         if outcome.admitted, let admitted = try await TicketQueries.ticket(id: ticket.id, on: database.sql) {
             return Admission(ticket: admitted, holder: holder)
