@@ -26,6 +26,8 @@ const routes = [
   { path: '/u/:username', view: () => import('./views/profile.js') },
   { path: '/settings', view: () => import('./views/settings.js'), auth: true },
   { path: '/moderation', view: () => import('./views/moderation.js'), auth: true },
+  { path: '/studio/analytics', view: () => import('./views/analytics.js'), auth: true },
+  { path: '/admin', view: () => import('./views/admin.js'), auth: true },
 ].map((route) => ({
   ...route,
   pattern: new RegExp(`^${route.path.replace(/:(\w+)/g, (_, name) => `(?<${name}>[^/]+)`)}/?$`),

@@ -29,24 +29,28 @@ export function renderShell(root) {
       ? [
           h('li', {}, h('a', { href: '/notifications' }, unreadNotifications > 0 ? t.nav.notificationsUnread(unreadNotifications) : t.nav.notifications)),
           h('li', {}, h('a', { href: '/settings' }, t.nav.settings)),
+          user.role === 'artist' || user.role === 'venue' ? h('li', {}, h('a', { href: '/studio/analytics' }, t.analytics.title)) : null,
           user.role === 'admin' ? h('li', {}, h('a', { href: '/moderation' }, t.moderation.title)) : null,
+          user.role === 'admin' ? h('li', {}, h('a', { href: '/admin' }, t.admin.title)) : null,
         ].filter(Boolean)
       : [
           h('li', {}, h('a', { href: '/sign-in' }, t.nav.signIn)),
           h('li', {}, h('a', { href: '/register' }, t.nav.register)),
         ]));
+    markCurrent();
   };
   store.subscribe(updateAccount);
   updateAccount(store.get());
 
-  const markCurrent = () => {
-    for (const link of navigation.querySelectorAll('a')) {
+  // Both navigations: the account links (Settings, Analytics, Admin…) are pages too.
+  function markCurrent() {
+    for (const link of root.querySelectorAll('.site-header nav a')) {
       const path = new URL(link.href).pathname;
       const current = path === '/' ? location.pathname === '/' : location.pathname.startsWith(path);
       if (current) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
-  };
+  }
   // The router replaces main's children on every navigation.
   new MutationObserver(markCurrent).observe(main, { childList: true });
   markCurrent();

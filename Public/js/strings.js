@@ -12,6 +12,48 @@ export const formatDateTime = (iso) => dateTime.format(new Date(iso));
 export const formatDate = (iso) => dateOnly.format(new Date(iso));
 export const formatNumber = (n) => number.format(n);
 
+const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+/** "42.5%" for a fraction 0…1. */
+export const formatPercent = (fraction) => percent.format(Number.isFinite(fraction) ? fraction : 0);
+
+const byteUnits = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte', 'petabyte'].map((unit) =>
+  new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: unit === 'byte' ? 'long' : 'short', maximumFractionDigits: 1 }));
+/** "1.2 MB" (powers of 1,000, as the unit names say). */
+export function formatBytes(bytes) {
+  let value = Math.max(0, Number(bytes) || 0);
+  let unit = 0;
+  while (Math.round(value * 10) / 10 >= 1000 && unit < byteUnits.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return byteUnits[unit].format(value);
+}
+
+const timeUnits = ['second', 'minute', 'hour', 'day'].map((unit) =>
+  new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }));
+/** "45 seconds", "12 minutes", "5.5 hours", "3 days" for a length of time. */
+export function formatSpan(seconds) {
+  const value = Math.max(0, Number(seconds) || 0);
+  if (value < 60) return timeUnits[0].format(Math.round(value));
+  if (value < 3600) return timeUnits[1].format(Math.round(value / 60));
+  if (value < 86400 * 2) return timeUnits[2].format(Math.round(value / 360) / 10);
+  return timeUnits[3].format(Math.round(value / 8640) / 10);
+}
+
+// Dates of periods (analytics buckets) are calendar days in UTC, whatever the viewer's zone.
+const dayShort = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const dayLong = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const monthShort = new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+const monthLong = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const utcDate = (day) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00Z` : day);
+/** A period's start ("2026-11-03") as "3 Nov" (day or week) or "Nov 2026" (month); `long` for tables. */
+export function formatPeriod(day, interval, { long = false } = {}) {
+  const date = utcDate(day);
+  if (Number.isNaN(date.getTime())) return String(day);
+  if (interval === 'month') return (long ? monthLong : monthShort).format(date);
+  return (long ? dayLong : dayShort).format(date);
+}
+
 /** "3:07" for a number of seconds. */
 export function formatDuration(seconds) {
   if (!Number.isFinite(seconds) || seconds < 0) return '0:00';
@@ -358,4 +400,88 @@ export const t = {
     saved: 'Your profile was saved.',
   },
   notFound: { title: 'Not found' },
+  chart: {
+    empty: 'No plays in this period yet.',
+    showTable: 'Show as table',
+    tableOf: (title) => `: ${title}`,
+    allZero: 'Every value is 0.',
+    lineSummary: (title, points, first, last) => points === 1
+      ? `${title}, line chart of 1 point, ${first}.`
+      : `${title}, line chart of ${number.format(points)} points from ${first} to ${last}.`,
+    seriesSummary: (name, low, high, at) => low === high ? `${name}: ${high}.` : `${name}: from ${low} to ${high}; highest: ${at}.`,
+    barSummary: (title, items, more) => `${title}, bar chart: ${items}${more ? `, and ${number.format(more)} more` : ''}.`,
+    label: 'Label',
+    value: 'Value',
+  },
+  analytics: {
+    title: 'Analytics',
+    lead: 'How your music is doing: plays, listeners and fans over time. Dates are in UTC.',
+    filters: 'Figures to show',
+    interval: 'Interval',
+    intervals: { day: 'Day', week: 'Week', month: 'Month' },
+    period: 'Period',
+    periods: { '7d': 'Last 7 days', '30d': 'Last 30 days', '12m': 'Last 12 months' },
+    track: 'Track',
+    allTracks: 'All tracks',
+    download: 'Download CSV',
+    downloaded: 'The CSV was downloaded.',
+    updated: 'Figures updated.',
+    asOf: (when) => `Figures as of ${when}.`,
+    range: (from, to) => `${from} to ${to}`,
+    forbidden: 'Only the artist can see these figures.',
+    summary: 'Summary',
+    figures: {
+      plays: 'Plays',
+      listeners: 'Listeners',
+      completionRate: 'Completion rate',
+      skipRate: 'Skip rate',
+      likes: 'Likes',
+      playlistAdds: 'Playlist adds',
+      followersGained: 'New followers',
+      rsvps: 'RSVPs',
+      checkins: 'Check-ins',
+    },
+    followersLost: (n) => `${number.format(n)} unfollowed`,
+    playsAndListeners: 'Plays and listeners',
+    plays: 'Plays',
+    listeners: 'Listeners',
+    bySource: 'Plays by source',
+    source: 'Source',
+    sources: {
+      recommendation: 'Recommendations', radio: 'Radio', search: 'Search', playlist: 'Playlists', artist: 'Artist page',
+      release: 'Releases', library: 'Library', feed: 'Feed', jam: 'Jams', queue: 'Queue', subsonic: 'Subsonic apps',
+      other: 'Other', unknown: 'Unknown',
+    },
+    byCity: 'Listeners by city',
+    city: 'City',
+    unknownCity: 'Unknown',
+    periodHeadings: { day: 'Day', week: 'Week starting', month: 'Month' },
+    topTracks: 'Top tracks',
+    trackTitle: 'Track',
+  },
+  admin: {
+    title: 'Admin',
+    lead: 'The state of this server at a glance.',
+    forbidden: 'Only administrators can see this page.',
+    generated: (when) => `Figures as of ${when}.`,
+    refresh: 'Refresh',
+    refreshed: 'Figures refreshed.',
+    none: 'None',
+    users: {
+      title: 'Users',
+      total: 'All accounts', listeners: 'Listeners', artists: 'Artists', venues: 'Venues', admins: 'Admins', newThisWeek: 'New this week',
+    },
+    activity: { title: 'Activity', monthlyActives: 'Active in the last 30 days' },
+    storage: { title: 'Storage', bytes: 'Space used', files: 'Files' },
+    jobs: {
+      title: 'Job queue',
+      queued: 'Queued', running: 'Running', failed: 'Failed', failedLastDay: 'Failed in the last day', oldestQueued: 'Oldest waiting for',
+      analyticsBacklog: 'Analytics facts waiting for the rollup',
+    },
+    moderation: {
+      title: 'Moderation',
+      openReports: 'Open reports', openAppeals: 'Open appeals', oldestOpenReport: 'Oldest open report waiting for',
+      queue: 'Open the review queue',
+    },
+  },
 };

@@ -549,6 +549,92 @@ def journey_report_and_moderate(browser, data):
     sign_in_as(browser, "web_listener")
 
 
+def absent(browser, role, name):
+    """Asserts that no displayed element of `role` is named `name` (on a page that has settled)."""
+    for element in browser.driver.find_elements(By.CSS_SELECTOR, ROLES[role]):
+        try:
+            if element.is_displayed() and element.accessible_name.strip() == name:
+                raise AssertionError(f"a {role} named {name!r} is on {browser.driver.current_url}")
+        except StaleElementReferenceException:
+            continue
+
+
+def figure(browser, label):
+    """The number in the summary figure `label` (its <dt>) of the analytics view, or None while there is none."""
+    found = browser.driver.find_elements(By.XPATH, f"//main//dl[contains(@class, 'figures')]//dt[normalize-space()='{label}']/following-sibling::dd[1]")
+    try:
+        digits = "".join(ch for ch in found[0].text.split("\n")[0] if ch.isdigit()) if found else ""
+    except StaleElementReferenceException:
+        return None
+    return int(digits) if digits else None
+
+
+def journey_artist_analytics(browser, data):
+    """a listener's plays reach the artist's Analytics (figures, chart, Week, "Download CSV"); a listener gets no link and a 403 message; an admin opens Admin."""
+    artist_id = call("GET", "/users/tester_artist")["id"]
+    today = datetime.now(timezone.utc)
+    # The view's default: the last 30 days by day, in UTC.
+    query = urllib.parse.urlencode({"interval": "day", "from": (today - timedelta(days=29)).strftime("%Y-%m-%d"), "to": today.strftime("%Y-%m-%d")})
+    counted = lambda: call("GET", f"/analytics/artists/{artist_id}?{query}", token=token("tester_artist"))["totals"]["plays"]
+    before = counted()
+    stamp = lambda moment: moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    events = []
+    for n, started in enumerate([90, 50]):
+        play = f"web-analytics-{n}-{int(time.time())}"
+        events += [{"playId": play, "trackId": data["tracks"]["Tone A"], "event": "start", "positionSeconds": 0,
+                    "at": stamp(today - timedelta(seconds=started)), "source": "search"},
+                   {"playId": play, "trackId": data["tracks"]["Tone A"], "event": "complete", "positionSeconds": 30,
+                    "at": stamp(today - timedelta(seconds=started - 30)), "source": "search"}]
+    accepted = call("POST", "/plays", {"events": events}, token=token("web_listener"))["accepted"]
+    assert accepted == len(events), f"the plays were accepted: {accepted}"
+    # The rollup job runs on its own within seconds.
+    deadline = time.monotonic() + 30
+    while (plays := counted()) < before + 2:
+        assert time.monotonic() < deadline, f"the two plays were not counted within 30 s ({before} before, {plays} now)"
+        time.sleep(0.5)
+
+    # A listener has no Analytics link, and someone else's figures are refused in words.
+    browser.open("/library")
+    browser.heading("Library")
+    browser.find("link", "Settings")
+    absent(browser, "link", "Analytics")
+    browser.expected_console.append(f"/api/v1/analytics/artists/{artist_id}")
+    browser.open(f"/studio/analytics?artist={artist_id}")
+    browser.heading("Analytics")
+    browser.wait(lambda: "Only the artist can see these figures." in browser.driver.find_element(By.CSS_SELECTOR, "main").text,
+                 "a listener is told the figures are the artist's")
+    browser.console_errors()
+    browser.expected_console.remove(f"/api/v1/analytics/artists/{artist_id}")
+
+    sign_in_as(browser, "tester_artist")
+    browser.click("link", "Analytics")
+    browser.heading("Analytics")
+    browser.wait(lambda: (figure(browser, "Plays") or 0) >= plays, f"the Plays figure shows at least {plays}", timeout=15)
+    assert browser.driver.find_elements(By.CSS_SELECTOR, "main svg[role=img][aria-label]"), "the chart is an image with a name"
+    browser.find("heading", "Plays and listeners")
+    browser.find("heading", "Plays by source")
+    browser.scan("analytics")
+    Select(browser.find("combobox", "Interval")).select_by_visible_text("Week")
+    browser.wait(lambda: "interval=week" in browser.driver.current_url
+                 and not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading")
+                 and (figure(browser, "Plays") or 0) >= plays, "the figures by week load")
+    assert browser.driver.find_elements(By.CSS_SELECTOR, "main svg[role=img]"), "the chart by week is drawn"
+    browser.click("button", "Download CSV")
+    browser.wait(lambda: any(name.endswith(".csv") for name in os.listdir(browser.downloads)), "the CSV is downloaded", timeout=15)
+    saved = next(name for name in os.listdir(browser.downloads) if name.endswith(".csv"))
+    assert os.path.getsize(os.path.join(browser.downloads, saved)) > 0, "the CSV has content"
+    alerts = [e.text for e in browser.driver.find_elements(By.CSS_SELECTOR, "main [role=alert]") if e.text.strip()]
+    assert not alerts, f"no error after the download: {alerts}"
+
+    sign_in_as(browser, "web_admin")
+    browser.click("link", "Admin")
+    browser.heading("Admin")
+    for section in ("Users", "Activity", "Storage", "Job queue", "Moderation"):
+        browser.find("heading", section)
+    browser.scan("admin")
+    sign_in_as(browser, "web_listener")
+
+
 def journey_suspended_appeal(browser, data):
     """A suspended artist signs in, is refused with the reason, and appeals once from the sign-in page."""
     # The refused sign-in is a 403 the console reports; it is the point here.
@@ -612,7 +698,7 @@ def main():
     try:
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
-                        journey_suspended_appeal, journey_whats_playing, journey_offline]:
+                        journey_artist_analytics, journey_suspended_appeal, journey_whats_playing, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:
