@@ -28,6 +28,8 @@ RELEASES = int(os.environ.get("RELEASES", str(max(10, TRACKS // 10))))
 SECONDS = int(os.environ.get("SECONDS", "10"))
 PG_URL = os.environ.get("BASED_TEST_POSTGRES_URL")
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from loopback import free_port, http, wrk as wrk_paths  # noqa: E402
 rng = random.Random(2026)
 
 # A vocabulary: syllables make words, some with diacritics; word frequency is Zipf-like.
@@ -158,26 +160,8 @@ def load_postgres(url, data, work):
         cols = COLUMNS[table]
         subprocess.run(["psql", url, "-q", "-c", f"\\copy {table} ({cols}) FROM '{path}' CSV"], check=True)
 
-def free_port():
-    import socket
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
-
-def http(method, url, body=None, token=None):
-    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("content-type", "application/json")
-    if token: request.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=600) as response:
-        return json.loads(response.read() or b"null")
-
 def wrk(base, paths, work, name, token=""):
-    paths_file = os.path.join(work, f"{name}.paths")
-    with open(paths_file, "w") as f:
-        f.write("\n".join(paths) + "\n")
-    result = os.path.join(work, f"{name}.json")
-    env = dict(os.environ, PATHS_FILE=paths_file, RESULT_FILE=result, TOKEN=token)
-    subprocess.run(["wrk", "-t1", "-c1", f"-d{SECONDS}s", "-s", os.path.join(HERE, "wrk-paths.lua"), base], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
-    return json.load(open(result))
+    return wrk_paths(base, paths, work, name, token, SECONDS)
 
 def percentile(values, p):
     values = sorted(values)
