@@ -99,6 +99,7 @@ struct ConfigurationTests {
         "BASED_SECURE_COOKIES": ("true", "false"),
         "BASED_MODERATION_LANGUAGES": ("en,de", "fr"),
         "BASED_MESSAGE_FLOOD": ("0", "50"),
+        "BASED_IDENTIFY_PER_MINUTE": ("0", "5"),
     ]
 
     @Test("every setting has sample values in this suite")

@@ -154,12 +154,16 @@ struct EventReminderTests {
         return try #require(try await EventQueries.event(id: uuid, on: services.database.sql))
     }
 
-    /// The RSVPs queued an analytics rollup, due in seconds: run it, so that
-    /// the reminder is the only job left to claim.
+    /// Runs the jobs due within the minute (the analytics rollup the RSVPs
+    /// queued), so that the reminder, due an hour on, is the only one left.
     static func runAnalyticsRollup(_ services: AppServices, _ worker: JobWorker) async throws {
-        let job = try #require(try await services.jobs.claim(worker: "w", lease: .seconds(30), now: Date().addingTimeInterval(60)))
-        #expect(job.kind == "analytics_rollup")
-        await worker.execute(job, worker: "w")
+        var ran = 0
+        while let job = try await services.jobs.claim(worker: "w", lease: .seconds(30), now: Date().addingTimeInterval(60)) {
+            #expect(job.kind != EventReminder.kind)
+            await worker.execute(job, worker: "w")
+            ran += 1
+        }
+        #expect(ran >= 1)
     }
 }
 

@@ -80,6 +80,82 @@ struct FingerprintAppTests {
         }
     }
 
+    @Test("a release taken down for copyright blocks every recording on it; reversing the decision unblocks them")
+    func releaseCopyright() async throws {
+        try await withApp { client, services in
+            let owner = try await client.register("rightsholder", role: "artist")
+            let song = try await melody(seed: 21, seconds: 24, format: "flac")
+            let track = try await client.upload(song, token: owner.accessToken, query: "title=Twenty-one").decode(Schemas.Track.self)
+            #expect(try await client.waitUntilProcessed(track.id, token: owner.accessToken).state == .ready)
+            let release = try await client.request(.post, "/api/v1/releases", json: #"{"title":"Covers","kind":"single"}"#, token: owner.accessToken)
+                .decode(Schemas.Release.self)
+            #expect(try await client.request(.patch, "/api/v1/tracks/\(track.id)", json: #"{"releaseId":"\#(release.id)"}"#, token: owner.accessToken).status == .ok)
+            let ana = try await client.register("ana")
+            let receipt = try await client.request(
+                .post, "/api/v1/reports", json: #"{"kind":"release","id":"\#(release.id)","reason":"copyright","details":"my record"}"#, token: ana.accessToken
+            ).decode(Schemas.ReportReceipt.self)
+            let admin = try await signInAdmin(client, services)
+            let decision = "/api/v1/admin/moderation/cases/\(receipt.caseId)/decision"
+            #expect(try await client.request(.post, decision, json: #"{"action":"hide","reason":"Not your record."}"#, token: admin.accessToken).status == .ok)
+
+            let pirate = try await client.register("pirate", role: "artist")
+            let copy = try await excerpt(song, from: 2, seconds: 20, noise: 0.05, format: "mp3")
+            let refused = try await client.waitUntilProcessed(
+                try await client.upload(copy, token: pirate.accessToken, query: "title=Mine").decode(Schemas.Track.self).id, token: pirate.accessToken
+            )
+            #expect(refused.state == .failed)
+            #expect(refused.failureReason?.contains(receipt.caseId) == true, "\(refused.failureReason ?? "no reason")")
+
+            // The owner appeals; the takedown is reversed and the recording may come back.
+            #expect(try await client.request(.post, "/api/v1/moderation/notices/\(receipt.caseId)/appeal", json: #"{"text":"It is mine."}"#, token: owner.accessToken).status == .ok)
+            #expect(try await client.request(.post, decision, json: #"{"action":"reverse","reason":"Proof of rights."}"#, token: admin.accessToken).status == .ok)
+            let otherCopy = try await excerpt(song, from: 3, seconds: 19, noise: 0.05, format: "mp3")
+            let again = try await client.waitUntilProcessed(
+                try await client.upload(otherCopy, token: pirate.accessToken, query: "title=Mine again").decode(Schemas.Track.self).id, token: pirate.accessToken
+            )
+            #expect(again.state == .ready)
+        }
+    }
+
+    @Test("tracks processed before fingerprints existed get theirs from the backfill job, and can then be identified")
+    func backfill() async throws {
+        try await withApp { client, services in
+            let artist = try await client.register("oldtimer", role: "artist")
+            let song = try await melody(seed: 31, seconds: 20, format: "flac")
+            let track = try await client.upload(song, token: artist.accessToken, query: "title=Old").decode(Schemas.Track.self)
+            #expect(try await client.waitUntilProcessed(track.id, token: artist.accessToken).state == .ready)
+            // As before migration 20: no fingerprint.
+            try await services.database.sql.raw("DELETE FROM track_fingerprints").run()
+            let ana = try await client.register("ana")
+            let clip = try await excerpt(song, from: 5, seconds: 7, noise: 0.02, format: "mp3")
+            #expect(try await identify(client, clip, token: ana.accessToken).status == .notFound)
+
+            try await services.fingerprints.enqueueBackfill(jobs: services.jobs)
+            var found = try await identify(client, clip, token: ana.accessToken)
+            for _ in 0..<120 where found.status != .ok {
+                try await Task.sleep(for: .milliseconds(250))
+                found = try await identify(client, clip, token: ana.accessToken)
+            }
+            #expect(found.status == .ok)
+            #expect(try found.decode(Schemas.Identification.self).track.id == track.id)
+            #expect(try await rowCount("track_fingerprints", services) == 1)
+        }
+    }
+
+    @Test("identifying is limited per listener (429 with Retry-After); others are not held back")
+    func identifyLimit() async throws {
+        try await withApp({ $0.identifyPerMinute = 2 }) { client, _ in
+            let ana = try await client.register("ana")
+            let ben = try await client.register("ben")
+            let clip = try await excerpt(try await melody(seed: 41, seconds: 10, format: "wav"), from: 1, seconds: 6, noise: 0, format: "mp3")
+            for _ in 0..<2 { #expect(try await identify(client, clip, token: ana.accessToken).status == .notFound) }
+            let limited = try await identify(client, clip, token: ana.accessToken)
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.headers[.retryAfter] != nil)
+            #expect(try await identify(client, clip, token: ben.accessToken).status == .notFound)
+        }
+    }
+
     private func identify(_ client: some TestClientProtocol, _ bytes: [UInt8], token: String) async throws -> TestResponse {
         try await client.execute(
             uri: "/api/v1/identify", method: .post,

@@ -275,6 +275,60 @@ struct ReportTests {
         }
     }
 
+    @Test("reversing on appeal brings back a removed comment with its replies, a removed message and a cancelled event")
+    func reversalRestores() async throws {
+        try await withApp { client, services in
+            let (nova, track) = try await client.readyTrack()
+            let ana = try await client.register("ana")
+            let ben = try await client.register("ben")
+            let admin = try await signInAdmin(client, services)
+            let comment = try await client.request(.post, "/api/v1/tracks/\(track.id)/comments", json: #"{"text":"a harsh word"}"#, token: ana.accessToken)
+                .decode(Schemas.Comment.self)
+            let reply = try await client.request(
+                .post, "/api/v1/tracks/\(track.id)/comments", json: #"{"text":"agreed","parentId":"\#(comment.id)"}"#, token: ben.accessToken
+            ).decode(Schemas.Comment.self)
+            let sent = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ben.user.id)","clientMessageId":"m1","text":"meet at eight"}"#, token: ana.accessToken)
+                .decode(Schemas.SentMessage.self)
+            let (club, event) = try await client.publishBrassNight()
+
+            // Each is reported, hidden, appealed by its owner, and the hiding reversed.
+            let subjects: [(json: String, owner: SessionBody)] = [
+                (report("comment", comment.id, "harassment"), ana),
+                (#"{"kind":"message","id":"\#(sent.conversationId)","seq":\#(sent.seq),"reason":"spam"}"#, ana),
+                (report("event", event.id, "spam"), club),
+            ]
+            var cases: [String] = []
+            for subject in subjects {
+                let reporter = subject.owner.user.id == ana.user.id ? ben : ana
+                let receipt = try await client.request(.post, "/api/v1/reports", json: subject.json, token: reporter.accessToken).decode(Schemas.ReportReceipt.self)
+                let decide = "/api/v1/admin/moderation/cases/\(receipt.caseId)/decision"
+                #expect(try await client.request(.post, decide, json: #"{"action":"hide","reason":"Hidden."}"#, token: admin.accessToken).status == .ok)
+                cases.append(receipt.caseId)
+            }
+            let comments = try await client.request(.get, "/api/v1/tracks/\(track.id)/comments").decode(Schemas.CommentPage.self)
+            #expect(comments.items.isEmpty)
+            let hidden = try await client.request(.get, "/api/v1/conversations/\(sent.conversationId)/messages", token: ben.accessToken).decode(Schemas.MessagePage.self)
+            #expect(hidden.items.first?.deleted == true)
+            #expect(try await client.request(.get, "/api/v1/events/\(event.id)").decode(Schemas.Event.self).status == .cancelled)
+
+            for (caseID, subject) in zip(cases, subjects) {
+                let appeal = "/api/v1/moderation/notices/\(caseID)/appeal"
+                #expect(try await client.request(.post, appeal, json: #"{"text":"Please look again."}"#, token: subject.owner.accessToken).status == .ok)
+                let decide = "/api/v1/admin/moderation/cases/\(caseID)/decision"
+                #expect(try await client.request(.post, decide, json: #"{"action":"reverse","reason":"On reflection, fine."}"#, token: admin.accessToken).status == .ok)
+            }
+            let restored = try await client.request(.get, "/api/v1/tracks/\(track.id)/comments").decode(Schemas.CommentPage.self)
+            #expect(restored.items.map(\.comment.id) == [comment.id])
+            #expect(restored.items.first?.comment.text == "a harsh word")
+            #expect(restored.items.first?.replies.map(\.id) == [reply.id])
+            let back = try await client.request(.get, "/api/v1/conversations/\(sent.conversationId)/messages", token: ben.accessToken).decode(Schemas.MessagePage.self)
+            #expect(back.items.first?.deleted != true)
+            #expect(back.items.first?.text == "meet at eight")
+            #expect(try await client.request(.get, "/api/v1/events/\(event.id)").decode(Schemas.Event.self).status == .scheduled)
+            _ = nova
+        }
+    }
+
     private func report(_ kind: String, _ id: String, _ reason: String, details: String? = nil) -> String {
         #"{"kind":"\#(kind)","id":"\#(id)","reason":"\#(reason)"\#(details.map { #","details":\#(jsonString($0))"# } ?? "")}"#
     }

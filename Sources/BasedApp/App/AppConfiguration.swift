@@ -56,6 +56,8 @@ public struct AppConfiguration: Sendable, Equatable {
     public var moderationLanguages = ["en"]
     /// Messages one sender may send in 10 seconds before 429 `message_flood`; 0: no limit.
     public var messageFlood = 30
+    /// Clips one listener may identify per minute (`POST /identify`) before 429; 0: no limit.
+    public var identifyPerMinute = 20
     /// The window `messageFlood` counts in (10 s; tests widen it so a slow machine cannot slip past the limit).
     public var messageFloodWindow: Duration = .seconds(10)
     /// The OpenTelemetry collector (OTLP/HTTP) spans are exported to; nil turns tracing off.

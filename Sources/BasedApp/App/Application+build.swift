@@ -178,7 +178,12 @@ public struct AppServices: Sendable {
             changes: changes,
             moderation: moderation
         )
-        let fingerprints = FingerprintService(database: database, temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true))
+        let fingerprints = FingerprintService(
+            database: database, temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true),
+            limiter: configuration.identifyPerMinute == 0
+                ? nil : RateLimiter(burst: configuration.identifyPerMinute, perMinute: configuration.identifyPerMinute)
+        )
+        try await fingerprints.enqueueBackfillOnce(jobs: jobs, tracks: trackService)
         let reports = ReportService(
             database: database, moderation: moderation, accounts: accounts, tracks: trackService, releases: releases, playlists: playlists,
             comments: comments, messaging: messaging, events: events, realtime: realtime, fingerprints: fingerprints
@@ -305,6 +310,7 @@ extension AppServices {
                 DataExportJob(privacy: privacy),
                 AccountErasureJob(erasures: erasures),
                 AnalyticsRollupJob(analytics: analytics),
+                FingerprintBackfillJob(fingerprints: fingerprints, tracks: tracks, jobs: jobs, logger: logger),
             ] + (push.map { [PushSender(gateway: $0, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,

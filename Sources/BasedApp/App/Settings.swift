@@ -149,6 +149,9 @@ extension AppConfiguration {
         .integer("messageFlood", 0...100_000, default: 30, "messages", help: "messages one sender may send in 10 seconds before 429 message_flood; 0: no limit") {
             $0.messageFlood = $1
         },
+        .integer("identifyPerMinute", 0...10_000, default: 20, "clips", help: "clips one listener may identify per minute (POST /identify) before 429; 0: no limit") {
+            $0.identifyPerMinute = $1
+        },
         .httpURL("otlpEndpoint", help: "OpenTelemetry collector (OTLP/HTTP, e.g. http://127.0.0.1:4318) for request, job and ffmpeg spans; unset: no tracing") {
             $0.otlpEndpoint = $1
         },

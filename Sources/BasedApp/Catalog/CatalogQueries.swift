@@ -199,4 +199,11 @@ extension CatalogQueries {
     }
 
     enum Table: String, Sendable { case tracks, releases }
+
+    static func readyOriginals(after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [(id: UUID, hash: String)] {
+        struct Row: Decodable { var id: UUID; var originalHash: String }
+        let query = sql.select().columns("id", "original_hash").from("tracks").where("state", .equal, "ready")
+        if let after { query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.id, $0.originalHash) }
+    }
 }

@@ -115,6 +115,11 @@ public struct ReleaseService: Sendable {
 
     // MARK: For other features
 
+    /// The ids of the release's tracks, hidden ones too (a copyright takedown blocks them all).
+    public func trackIDs(of release: UUID) async throws -> [UUID] {
+        try await CatalogQueries.tracks(release: release, on: database.sql).map(\.id)
+    }
+
     /// A page of public releases with a playable track, newest first (browsing, feeds).
     public func newest(artists: [UUID]?, before: UUID?, limit: Int) async throws -> [Release] {
         try await CatalogQueries.newestReleases(artists: artists, before: before, limit: limit, on: database.sql)

@@ -287,6 +287,11 @@ public struct TrackService: Sendable {
         return track
     }
 
+    /// Ready tracks (hidden ones too) in id order with their original files (fingerprint backfill).
+    public func readyOriginals(after: UUID?, limit: Int) async throws -> [(id: UUID, file: URL)] {
+        try await CatalogQueries.readyOriginals(after: after, limit: limit, on: database.sql).map { ($0.id, blobs.original(hash: $0.hash)) }
+    }
+
     /// Every track `artist` uploaded (hidden ones too) with its original file (a data export).
     public func originals(of artist: UUID) async throws -> [(Track, URL)] {
         var found: [(Track, URL)] = []

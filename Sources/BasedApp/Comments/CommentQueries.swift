@@ -58,4 +58,19 @@ enum CommentQueries {
             try await sql.delete(from: "comments_off").where("track_id", .equal, track).run()
         }
     }
+
+    /// A comment and every reply under it, parents first.
+    static func thread(of id: UUID, on sql: any SQLDatabase) async throws -> [TrackComment] {
+        try await sql.raw("""
+            WITH RECURSIVE thread(id) AS (
+                SELECT id FROM track_comments WHERE id = \(bind: id)
+                UNION ALL SELECT c.id FROM track_comments c JOIN thread t ON c.parent_id = t.id
+            )
+            SELECT * FROM track_comments WHERE id IN (SELECT id FROM thread) ORDER BY created_at, id
+            """).all(decoding: TrackComment.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func insertIfAbsent(_ comment: TrackComment, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "track_comments").model(comment, keyEncodingStrategy: .convertToSnakeCase).ignoringConflicts(with: ["id"]).run()
+    }
 }

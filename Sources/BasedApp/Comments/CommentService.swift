@@ -104,8 +104,26 @@ public struct CommentService: Sendable {
     }
 
     /// Removes a comment (and its replies) by a moderator's decision.
-    public func remove(comment id: UUID) async throws {
-        try await CommentQueries.delete(id: id, on: database.sql)
+    /// Removes a comment and its replies (a moderator's decision); returns
+    /// them as JSON, to put back if the decision is reversed.
+    public func remove(comment id: UUID) async throws -> String? {
+        try await database.transaction { sql in
+            let thread = try await CommentQueries.thread(of: id, on: sql)
+            try await CommentQueries.delete(id: id, on: sql)
+            return thread.isEmpty ? nil : JSONText.encode(thread)
+        }
+    }
+
+    /// Puts back what `remove(comment:)` returned (a reversed decision); a
+    /// comment already there stays as it is. Nothing comes back when the
+    /// track has gone.
+    public func restore(_ snapshot: String) async throws {
+        guard let thread = try? JSONDecoder().decode([TrackComment].self, from: Data(snapshot.utf8)), let first = thread.first,
+              try await tracks.track(id: first.trackId) != nil
+        else { return }
+        try await database.transaction { sql in
+            for comment in thread.sorted(by: { $0.createdAt < $1.createdAt }) { try await CommentQueries.insertIfAbsent(comment, on: sql) }
+        }
     }
 
     /// Erases a user's comments (their account is being deleted): one with

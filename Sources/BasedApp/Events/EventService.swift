@@ -136,7 +136,8 @@ public struct EventService: Sendable {
     }
 
     /// Cancels an event by a moderator's decision (its takedown): as its venue cancelling it.
-    public func cancelByModeration(_ eventID: UUID, now: Date = Date()) async throws {
+    @discardableResult
+    public func cancelByModeration(_ eventID: UUID, now: Date = Date()) async throws -> Bool {
         let cancelled = try await database.transaction { sql -> Bool in
             guard var event = try await EventQueries.event(id: eventID, on: sql) else { throw AppError.notFound("The event") }
             guard event.status == .scheduled else { return false }
@@ -146,6 +147,19 @@ public struct EventService: Sendable {
             return true
         }
         if cancelled { await changes?.announce(.event, eventID) }
+        return cancelled
+    }
+
+    /// Brings back an event a moderator cancelled (the decision was reversed).
+    public func restoreByModeration(_ eventID: UUID, now: Date = Date()) async throws {
+        let restored = try await database.transaction { sql -> Bool in
+            guard var event = try await EventQueries.event(id: eventID, on: sql), event.status == .cancelled else { return false }
+            event.status = .scheduled
+            event.updatedAt = now
+            try await EventQueries.update(event, on: sql)
+            return true
+        }
+        if restored { await changes?.announce(.event, eventID) }
     }
 
     /// Deletes every event of a venue whose account is being erased (their

@@ -88,4 +88,10 @@ enum FingerprintQueries {
         try await sql.delete(from: "track_fingerprints").where("blocked_case_id", .equal, caseID).where("track_id", .is, SQLLiteral.null).run()
         try await sql.update("track_fingerprints").set("blocked_case_id", to: SQLLiteral.null).where("blocked_case_id", .equal, caseID).run()
     }
+
+    static func fingerprinted(tracks: [UUID], on sql: any SQLDatabase) async throws -> Set<UUID> {
+        guard !tracks.isEmpty else { return [] }
+        return Set(try await sql.select().column("track_id").from("track_fingerprints").where("track_id", .in, tracks)
+            .all(decodingColumn: "track_id", as: UUID.self))
+    }
 }

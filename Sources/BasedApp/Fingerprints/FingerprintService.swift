@@ -12,6 +12,8 @@ import SQLKit
 public struct FingerprintService: Sendable {
     let database: Database
     let temporaryDirectory: URL
+    /// Identify calls per listener (each decodes and matches a clip); nil: no limit.
+    let limiter: RateLimiter?
 
     /// What an identify clip must be.
     public enum Clip {
@@ -64,6 +66,27 @@ public struct FingerprintService: Sendable {
         try await FingerprintQueries.deleteOrphans(on: database.sql)
     }
 
+    /// Which of these tracks have a fingerprint.
+    func fingerprinted(_ tracks: [UUID]) async throws -> Set<UUID> {
+        try await FingerprintQueries.fingerprinted(tracks: tracks, on: database.sql)
+    }
+
+    /// Queues the backfill of tracks processed before fingerprints existed;
+    /// `based serve` does it once per database (`enqueueBackfillOnce`).
+    public func enqueueBackfill(jobs: JobQueue) async throws {
+        try await jobs.enqueue(
+            kind: FingerprintBackfillJob.kind, payload: FingerprintBackfillJob.Payload(after: nil), dedupeKey: FingerprintBackfillJob.dedupeKey,
+            on: database.sql
+        )
+    }
+
+    /// The backfill, once per database that has tracks (an empty one has
+    /// nothing to backfill; its tracks are fingerprinted as they are processed).
+    public func enqueueBackfillOnce(jobs: JobQueue, tracks: TrackService) async throws {
+        guard try await !tracks.readyOriginals(after: nil, limit: 1).isEmpty, try await !jobs.hasQueued(kind: FingerprintBackfillJob.kind) else { return }
+        try await enqueueBackfill(jobs: jobs)
+    }
+
     // MARK: Copyright
 
     /// A track taken down for copyright: its fingerprint now refuses re-uploads (nothing when it was never fingerprinted).
@@ -84,6 +107,9 @@ public struct FingerprintService: Sendable {
     /// or `no_audio` (silence); 404 `no_match` when nothing is confidently it.
     public func identify(clip: Data, viewer: Identity, tracks: TrackService) async throws -> Identified {
         guard clip.count <= Clip.maximumBytes else { throw AppError.payloadTooLarge(limit: Clip.maximumBytes) }
+        if let limiter, case .limited(let wait) = await limiter.take("identify:\(viewer.userID.text)") {
+            throw AppError.tooManyRequests(retryAfter: wait)
+        }
         try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
         let file = temporaryDirectory.appendingPathComponent("identify-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -110,6 +110,11 @@ public struct JobQueue: Sendable {
         return final
     }
 
+    /// Whether a job of this kind was ever queued here (done ones stay in the table).
+    public func hasQueued(kind: String) async throws -> Bool {
+        try await database.sql.select().column("id").from("jobs").where("kind", .equal, kind).limit(1).first() != nil
+    }
+
     /// Lets a running job's key be taken by a new job: for work that must
     /// run again if more arrives while it runs.
     public func releaseKey(of job: Job) async throws {

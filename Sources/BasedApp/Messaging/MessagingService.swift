@@ -94,13 +94,42 @@ public struct MessagingService: Sendable {
     }
 
     /// Removes a message by a moderator's decision: it becomes a deleted message, as if its sender had deleted it.
-    public func remove(conversation: UUID, seq: Int) async throws {
+    /// What a removed message said, to put back if the decision is reversed.
+    struct Removed: Codable {
+        var body: String?
+        var attachmentId: UUID?
+        var reactions: [String: [UUID]]
+    }
+
+    /// Tombstones a message (a moderator's decision); returns what it said
+    /// (JSON), or nil when it was already deleted.
+    public func remove(conversation: UUID, seq: Int) async throws -> String? {
+        let dialect = database.dialect
+        return try await database.transaction { sql in
+            try await MessagingQueries.lockConversation(conversation, dialect: dialect, on: sql)
+            guard var message = try await MessagingQueries.message(conversation, seq: seq, on: sql) else { throw AppError.notFound("The message \(seq)") }
+            guard message.deletedAt == nil else { return nil }
+            let removed = Removed(body: message.body, attachmentId: message.attachmentId, reactions: message.reactions)
+            message.tombstone()
+            try await MessagingQueries.update(message, on: sql)
+            return JSONText.encode(removed)
+        }
+    }
+
+    /// Puts back a message `remove` tombstoned (a reversed decision), unless
+    /// its sender has since deleted it or their account.
+    public func restore(conversation: UUID, seq: Int, snapshot: String) async throws {
+        guard let removed = try? JSONDecoder().decode(Removed.self, from: Data(snapshot.utf8)) else { return }
         let dialect = database.dialect
         try await database.transaction { sql in
             try await MessagingQueries.lockConversation(conversation, dialect: dialect, on: sql)
-            guard var message = try await MessagingQueries.message(conversation, seq: seq, on: sql) else { throw AppError.notFound("The message \(seq)") }
-            guard message.deletedAt == nil else { return }
-            message.tombstone()
+            guard var message = try await MessagingQueries.message(conversation, seq: seq, on: sql), message.deletedAt != nil,
+                  message.senderId != User.erasedID
+            else { return }
+            message.body = removed.body
+            message.attachmentId = removed.attachmentId
+            message.reactions = removed.reactions
+            message.deletedAt = nil
             try await MessagingQueries.update(message, on: sql)
         }
     }

@@ -101,6 +101,9 @@ enum ReportQueries {
             .where("thing_kind", .equal, "user").where("thing_id", .equal, user).run()
         try await sql.update("moderation_cases").set("excerpt", to: SQLBind(ModerationQueries.erasedExcerpt))
             .where("owner_id", .equal, user).run()
+        // What a removed comment or message said, kept to put it back on appeal, goes too.
+        try await sql.update("moderation_cases").set("undo", to: SQLLiteral.null)
+            .where("owner_id", .equal, user).where("thing_kind", .in, ["comment", "message"]).run()
     }
 
     static func lockAudit(dialect: Database.Dialect, on sql: any SQLDatabase) async throws {

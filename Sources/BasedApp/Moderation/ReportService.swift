@@ -208,8 +208,10 @@ public struct ReportService: Sendable {
             break
         case .hide:
             row.undo = try await takeDown(subject)
-            if subject.kind == .track, row.reason == Reason.copyright.rawValue {
-                try await fingerprints.block(track: subject.id, case: row.id)
+            if row.reason == Reason.copyright.rawValue {
+                // Each recording taken down blocks its fingerprint (a release's: every one on it).
+                let recordings = subject.kind == .track ? [subject.id] : subject.kind == .release ? try await releases.trackIDs(of: subject.id) : []
+                for track in recordings { try await fingerprints.block(track: track, case: row.id) }
             }
         case .suspend, .ban:
             if let owner {
@@ -254,17 +256,20 @@ public struct ReportService: Sendable {
         case .track: return try await tracks.takeDown(subject.id).rawValue
         case .release: return try await releases.takeDown(subject.id).rawValue
         case .playlist: return try await playlists.takeDown(subject.id).rawValue
-        case .comment: try await comments.remove(comment: subject.id)
-        case .message: try await messaging.remove(conversation: subject.id, seq: subject.seq)
-        case .event: try await events.cancelByModeration(subject.id)
-        case .user: break
+        case .comment: return try await comments.remove(comment: subject.id)
+        case .message: return try await messaging.remove(conversation: subject.id, seq: subject.seq)
+        case .event: return try await events.cancelByModeration(subject.id) ? Self.cancelledByModeration : nil
+        case .user: return nil
         }
-        return nil
     }
 
-    /// Reverses the case's decision where it can be: a takedown of a track,
-    /// release or playlist, a suspension or a ban. (A removed comment or
-    /// message and a cancelled event stay so: the owner is told it was reversed.)
+    /// The `undo` of an event this case cancelled (one its venue had cancelled stays so).
+    static let cancelledByModeration = "cancelled"
+
+    /// Reverses the case's decision: a takedown of a track, release or
+    /// playlist (and its copyright block), a removed comment (with its
+    /// replies) or message, an event the case cancelled, a suspension or a
+    /// ban. A comment whose track has gone since cannot come back.
     private func undo(_ row: ReportQueries.CaseRow, subject: Subject) async throws {
         switch Action(rawValue: row.action ?? "") {
         case .hide:
@@ -273,9 +278,14 @@ public struct ReportService: Sendable {
             case .track:
                 try await tracks.restore(subject.id, visibility: visibility)
                 try await fingerprints.unblock(case: row.id)
-            case .release: try await releases.restore(subject.id, visibility: visibility)
+            case .release:
+                try await releases.restore(subject.id, visibility: visibility)
+                try await fingerprints.unblock(case: row.id)
             case .playlist: try await playlists.restore(subject.id, visibility: visibility)
-            default: break
+            case .comment: if let snapshot = row.undo { try await comments.restore(snapshot) }
+            case .message: if let snapshot = row.undo { try await messaging.restore(conversation: subject.id, seq: subject.seq, snapshot: snapshot) }
+            case .event: if row.undo == Self.cancelledByModeration { try await events.restoreByModeration(subject.id) }
+            case .user: break
             }
         case .suspend, .ban:
             if let owner = row.ownerId { try await ModerationQueries.lift(user: owner, case: row.id, on: database.sql) }
