@@ -183,7 +183,6 @@ public struct AppServices: Sendable {
             limiter: configuration.identifyPerMinute == 0
                 ? nil : RateLimiter(burst: configuration.identifyPerMinute, perMinute: configuration.identifyPerMinute)
         )
-        try await fingerprints.enqueueBackfillOnce(jobs: jobs, tracks: trackService)
         let reports = ReportService(
             database: database, moderation: moderation, accounts: accounts, tracks: trackService, releases: releases, playlists: playlists,
             comments: comments, messaging: messaging, events: events, realtime: realtime, fingerprints: fingerprints
@@ -314,7 +313,8 @@ extension AppServices {
             ] + (push.map { [PushSender(gateway: $0, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,
-            logger: logger
+            logger: logger,
+            atStart: { [fingerprints, jobs, tracks] in try await fingerprints.enqueueBackfillOnce(jobs: jobs, tracks: tracks) }
         )
     }
 

@@ -21,9 +21,11 @@ public struct JobWorker: Service {
     let pollInterval: Duration
     let name: String
     let logger: Logger
+    /// Queues work the handlers need once the database is up (the fingerprint backfill).
+    let atStart: @Sendable () async throws -> Void
 
     public init(queue: JobQueue, handlers: [any JobHandler], concurrency: Int, lease: Duration = .seconds(60),
-                pollInterval: Duration = .milliseconds(250), logger: Logger) {
+                pollInterval: Duration = .milliseconds(250), logger: Logger, atStart: @escaping @Sendable () async throws -> Void = {}) {
         self.queue = queue
         self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { ($0.kind, $0) })
         self.concurrency = max(1, concurrency)
@@ -31,9 +33,15 @@ public struct JobWorker: Service {
         self.pollInterval = pollInterval
         self.name = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         self.logger = logger
+        self.atStart = atStart
     }
 
     public func run() async throws {
+        do {
+            try await atStart()
+        } catch {
+            logger.error("a job worker's start-up work failed", metadata: ["error": "\(error)"])
+        }
         // Shutdown cancels the loops; a job cut short keeps its lease until it lapses, then runs again.
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
