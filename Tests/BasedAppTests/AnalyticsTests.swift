@@ -20,7 +20,8 @@ struct AnalyticsTests {
         try await withApp { client, services in
             let (nova, track) = try await client.readyTrack()
             let ana = try await client.register("ana")
-            #expect(try await client.request(.patch, "/api/v1/me", json: #"{"city":"Leeds"}"#, token: ana.accessToken).status == .ok)
+            // A city with quotes, a backslash and accents goes through the rollup's JSON intact.
+            #expect(try await client.request(.patch, "/api/v1/me", json: #"{"city":"Zürich \"Nord\" \\ 1"}"#, token: ana.accessToken).status == .ok)
             let ben = try await client.register("ben")
             let now = Date()
             let anas = Self.plays(track.id, [
@@ -38,7 +39,7 @@ struct AnalyticsTests {
             #expect(report.totals.completions == 1 && report.totals.skips == 1)
             #expect(abs(report.totals.completionRate - 1.0 / 3) < 1e-9)
             #expect(Dictionary(uniqueKeysWithValues: report.sources.map { ($0.source, $0.plays) }) == ["search": 1, "playlist": 1, "unknown": 1])
-            #expect(report.cities.map { "\($0.city) \($0.plays) \($0.listeners)" } == ["Leeds 2 1"])
+            #expect(report.cities.map { "\($0.city) \($0.plays) \($0.listeners)" } == [#"Zürich "Nord" \ 1 2 1"#])
             #expect(report.tracks.map { "\($0.trackId) \($0.plays) \($0.listeners)" } == ["\(track.id) 3 2"])
             // The last 30 days, one point a day, today's last.
             #expect(report.series.count == 30)
@@ -293,6 +294,21 @@ struct AnalyticsUnitTests {
         #expect(batch.sources[.init(owner: artist, track: track, day: 100, source: "unknown")] == 1)
         #expect(batch.sources[.init(owner: AnalyticsBatch.platform, track: AnalyticsBatch.catalogue, day: 100, source: "search")] == nil)
         #expect(batch.cities[.init(owner: artist, day: 100, city: "Leeds")]?.plays == 2)
+    }
+
+    @Test("a range is whole months from the monthly rows and its edges from the daily ones")
+    func cover() throws {
+        func day(_ text: String) -> Int { AnalyticsDay.parse(text)! }
+        let inside = AnalyticsService.cover(day("2026-11-15"), day("2026-12-10"))
+        #expect(inside.months == nil && inside.days == [day("2026-11-15")...day("2026-12-10")])
+        let edges = AnalyticsService.cover(day("2026-10-15"), day("2026-12-31"))
+        #expect(edges.months == day("2026-11-01")...day("2026-12-01"))
+        #expect(edges.days == [day("2026-10-15")...day("2026-10-31")])
+        let year = AnalyticsService.cover(day("2025-12-02"), day("2026-12-01"))
+        #expect(year.months == day("2026-01-01")...day("2026-11-01"))
+        #expect(year.days == [day("2025-12-02")...day("2025-12-31"), day("2026-12-01")...day("2026-12-01")])
+        let one = AnalyticsService.cover(day("2026-11-01"), day("2026-11-30"))
+        #expect(one.months == day("2026-11-01")...day("2026-11-01") && one.days.isEmpty)
     }
 
     @Test("Monday weeks and calendar months")

@@ -80,6 +80,45 @@ struct AnalyticsBatch: Sendable {
         for fact in facts { add(fact) }
     }
 
+    private init(days: [DayKey: Counters], listeners: [DayKey: ListenerSketch], cities: [CityKey: CityChange]) {
+        self.days = days
+        self.listeners = listeners
+        self.cities = cities
+    }
+
+    /// The same changes to the per-month rows (whose `day` is the month's
+    /// first day), which dashboards read for whole months. Sources have none:
+    /// they are summed in SQL.
+    func byMonth() -> AnalyticsBatch {
+        var firstDays: [Int: Int] = [:]
+        func month(_ day: Int) -> Int {
+            if let first = firstDays[day] { return first }
+            let first = AnalyticsDay.bucket(day, .month)
+            firstDays[day] = first
+            return first
+        }
+        var days: [DayKey: Counters] = [:]
+        for (key, counters) in self.days {
+            let monthKey = DayKey(owner: key.owner, track: key.track, day: month(key.day))
+            var sum = days[monthKey] ?? Counters()
+            for index in sum.values.indices { sum.values[index] += counters.values[index] }
+            days[monthKey] = sum
+        }
+        var listeners: [DayKey: ListenerSketch] = [:]
+        for (key, sketch) in self.listeners {
+            listeners[DayKey(owner: key.owner, track: key.track, day: month(key.day)), default: ListenerSketch()].formUnion(sketch)
+        }
+        var cities: [CityKey: CityChange] = [:]
+        for (key, change) in self.cities {
+            let monthKey = CityKey(owner: key.owner, day: month(key.day), city: key.city)
+            var sum = cities[monthKey] ?? CityChange()
+            sum.plays += change.plays
+            sum.listeners.formUnion(change.listeners)
+            cities[monthKey] = sum
+        }
+        return AnalyticsBatch(days: days, listeners: listeners, cities: cities)
+    }
+
     mutating func add(_ fact: StoredFact) {
         let catalogue = DayKey(owner: fact.owner, track: Self.catalogue, day: fact.day)
         var keys = [catalogue]

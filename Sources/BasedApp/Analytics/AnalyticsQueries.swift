@@ -37,9 +37,10 @@ enum AnalyticsQueries {
             }
     }
 
-    static func deleteFacts(ids: [Int64], on sql: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: ids.count, by: 900) {
-            try await sql.delete(from: "analytics_facts").where("id", .in, Array(ids[start..<min(start + 900, ids.count)])).run()
+    static func deleteFacts(ids: [Int64], dialect: Database.Dialect, on sql: any SQLDatabase) async throws {
+        let rows = JSONRows(dialect, [.int])
+        for chunk in rows.chunks(ids.map { [.int(Int($0))] }) {
+            try await sql.raw("DELETE FROM analytics_facts WHERE id IN (SELECT \(unsafeRaw: rows.cell(0)) FROM \(unsafeRaw: rows.open)\(bind: chunk)\(unsafeRaw: rows.close))").run()
         }
     }
 
@@ -56,98 +57,94 @@ enum AnalyticsQueries {
         var listeners: Data?
     }
 
-    /// The stored listener sketches of these `analytics_days` rows (rows without one are absent).
-    static func sketches(_ keys: [AnalyticsBatch.DayKey], on sql: any SQLDatabase) async throws -> [AnalyticsBatch.DayKey: ListenerSketch] {
-        try await sketches(in: "analytics_days", keys, keyColumns: ["owner_id", "track_id", "day"], on: sql) { key in
-            [key.owner, key.track, key.day]
-        } key: { row in
-            row.trackId.map { AnalyticsBatch.DayKey(owner: row.ownerId, track: $0, day: row.day) }
-        }
-    }
-
-    /// The same for `analytics_cities` rows.
-    static func citySketches(_ keys: [AnalyticsBatch.CityKey], on sql: any SQLDatabase) async throws -> [AnalyticsBatch.CityKey: ListenerSketch] {
-        try await sketches(in: "analytics_cities", keys, keyColumns: ["owner_id", "day", "city"], on: sql) { key in
-            [key.owner, key.day, key.city]
-        } key: { row in
-            row.city.map { AnalyticsBatch.CityKey(owner: row.ownerId, day: row.day, city: $0) }
-        }
-    }
-
-    /// Rows matching any of `keys` (each key's values for `keyColumns`), `rowsPerStatement` keys per query.
-    private static func sketches<Key: Hashable>(
-        in table: String, _ keys: [Key], keyColumns: [String], on sql: any SQLDatabase,
-        values: (Key) -> [any Encodable & Sendable], key: (SketchRow) -> Key?
-    ) async throws -> [Key: ListenerSketch] {
-        var found: [Key: ListenerSketch] = [:]
-        for start in stride(from: 0, to: keys.count, by: rowsPerStatement) {
-            let chunk = keys[start..<min(start + rowsPerStatement, keys.count)]
-            let rows = try await sql.select().columns(keyColumns + ["listeners"]).from(table)
-                .where { group in
-                    for candidate in chunk {
-                        group.orWhere { match in
-                            for (column, value) in zip(keyColumns, values(candidate)) { match.where(SQLColumn(column), .equal, SQLBind(value)) }
-                            return match
-                        }
-                    }
-                    return group
+    /// The stored listener sketches of these rows of `table` (`analytics_days`
+    /// or `analytics_months`); rows without one are absent.
+    static func sketches(
+        _ keys: [AnalyticsBatch.DayKey], table: String, dialect: Database.Dialect, on sql: any SQLDatabase
+    ) async throws -> [AnalyticsBatch.DayKey: ListenerSketch] {
+        let rows = JSONRows(dialect, [.uuid, .uuid, .int])
+        var found: [AnalyticsBatch.DayKey: ListenerSketch] = [:]
+        for chunk in rows.chunks(keys.map { [.uuid($0.owner), .uuid($0.track), .int($0.day)] }) {
+            let stored = try await sql.raw("""
+                SELECT d.owner_id, d.track_id, d.day, d.listeners FROM \(unsafeRaw: rows.open)\(bind: chunk)\(unsafeRaw: rows.close)
+                JOIN \(unsafeRaw: table) AS d ON d.owner_id = \(unsafeRaw: rows.cell(0)) AND d.track_id = \(unsafeRaw: rows.cell(1)) AND d.day = \(unsafeRaw: rows.cell(2))
+                WHERE d.listeners IS NOT NULL
+                """).all(decoding: SketchRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            for row in stored {
+                if let track = row.trackId, let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) {
+                    found[.init(owner: row.ownerId, track: track, day: row.day)] = sketch
                 }
-                .all(decoding: SketchRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-            for row in rows {
-                if let rowKey = key(row), let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) { found[rowKey] = sketch }
             }
         }
         return found
     }
 
-    /// Adds counters to rows (making them when new); a given sketch replaces the stored one.
-    static func addDays(_ changes: [(key: AnalyticsBatch.DayKey, counters: AnalyticsBatch.Counters, listeners: ListenerSketch?)], on sql: any SQLDatabase) async throws {
-        let columns = AnalyticsBatch.Counters.columns
-        for start in stride(from: 0, to: changes.count, by: rowsPerStatement) {
-            let insert = sql.insert(into: "analytics_days").columns(["owner_id", "track_id", "day"] + columns + ["listeners"])
-            for change in changes[start..<min(start + rowsPerStatement, changes.count)] {
-                insert.values(
-                    [SQLBind(change.key.owner), SQLBind(change.key.track), SQLBind(change.key.day)]
-                        + change.counters.values.map { SQLBind($0) }
-                        + [SQLBind(change.listeners.map { Data($0.encoded) })]
-                )
+    /// The same for `analytics_cities` or `analytics_city_months`.
+    static func citySketches(
+        _ keys: [AnalyticsBatch.CityKey], table: String, dialect: Database.Dialect, on sql: any SQLDatabase
+    ) async throws -> [AnalyticsBatch.CityKey: ListenerSketch] {
+        let rows = JSONRows(dialect, [.uuid, .int, .text])
+        var found: [AnalyticsBatch.CityKey: ListenerSketch] = [:]
+        for chunk in rows.chunks(keys.map { [.uuid($0.owner), .int($0.day), .text($0.city)] }) {
+            let stored = try await sql.raw("""
+                SELECT d.owner_id, d.day, d.city, d.listeners FROM \(unsafeRaw: rows.open)\(bind: chunk)\(unsafeRaw: rows.close)
+                JOIN \(unsafeRaw: table) AS d ON d.owner_id = \(unsafeRaw: rows.cell(0)) AND d.day = \(unsafeRaw: rows.cell(1)) AND d.city = \(unsafeRaw: rows.cell(2))
+                WHERE d.listeners IS NOT NULL
+                """).all(decoding: SketchRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            for row in stored {
+                if let city = row.city, let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) {
+                    found[.init(owner: row.ownerId, day: row.day, city: city)] = sketch
+                }
             }
-            try await insert.onConflict(with: ["owner_id", "track_id", "day"]) { update in
-                for column in columns { update.set(column, to: sum(column, table: "analytics_days")) }
-                return update.set("listeners", to: SQLFunction("COALESCE", args: SQLExcludedColumn("listeners"), SQLColumn("listeners", table: "analytics_days")))
-            }.run()
+        }
+        return found
+    }
+
+    /// Adds counters to rows of `table` (making them when new); a given sketch replaces the stored one.
+    static func addDays(
+        _ changes: [(key: AnalyticsBatch.DayKey, counters: AnalyticsBatch.Counters, listeners: ListenerSketch?)], table: String,
+        dialect: Database.Dialect, on sql: any SQLDatabase
+    ) async throws {
+        let counters = AnalyticsBatch.Counters.columns
+        let rows = JSONRows(dialect, [.uuid, .uuid, .int] + counters.map { _ in .int } + [.blob])
+        let set = counters.map { "\($0) = \(table).\($0) + excluded.\($0)" } + ["listeners = COALESCE(excluded.listeners, \(table).listeners)"]
+        let columns = (["owner_id", "track_id", "day"] + counters + ["listeners"]).joined(separator: ", ")
+        for chunk in rows.chunks(changes.map { change in
+            [.uuid(change.key.owner), .uuid(change.key.track), .int(change.key.day)] + change.counters.values.map { .int($0) }
+                + [.blob(change.listeners?.encoded)]
+        }) {
+            try await sql.raw("""
+                INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) SELECT \(unsafeRaw: rows.cells) FROM \(unsafeRaw: rows.open)\(bind: chunk)\(unsafeRaw: rows.close) WHERE true
+                ON CONFLICT (owner_id, track_id, day) DO UPDATE SET \(unsafeRaw: set.joined(separator: ", "))
+                """).run()
         }
     }
 
-    static func addSources(_ changes: [(key: AnalyticsBatch.SourceKey, plays: Int)], on sql: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: changes.count, by: rowsPerStatement) {
-            let insert = sql.insert(into: "analytics_sources").columns("owner_id", "track_id", "day", "source", "plays")
-            for change in changes[start..<min(start + rowsPerStatement, changes.count)] {
-                insert.values(SQLBind(change.key.owner), SQLBind(change.key.track), SQLBind(change.key.day), SQLBind(change.key.source), SQLBind(change.plays))
-            }
-            try await insert.onConflict(with: ["owner_id", "track_id", "day", "source"]) { $0.set("plays", to: sum("plays", table: "analytics_sources")) }.run()
+    static func addSources(_ changes: [(key: AnalyticsBatch.SourceKey, plays: Int)], dialect: Database.Dialect, on sql: any SQLDatabase) async throws {
+        let rows = JSONRows(dialect, [.uuid, .uuid, .int, .text, .int])
+        for chunk in rows.chunks(changes.map { [.uuid($0.key.owner), .uuid($0.key.track), .int($0.key.day), .text($0.key.source), .int($0.plays)] }) {
+            try await sql.raw("""
+                INSERT INTO analytics_sources (owner_id, track_id, day, source, plays) SELECT \(unsafeRaw: rows.cells) FROM \(unsafeRaw: rows.open)\(bind: chunk)\(unsafeRaw: rows.close) WHERE true
+                ON CONFLICT (owner_id, track_id, day, source) DO UPDATE SET plays = analytics_sources.plays + excluded.plays
+                """).run()
         }
     }
 
-    static func addCities(_ changes: [(key: AnalyticsBatch.CityKey, plays: Int, listeners: ListenerSketch)], on sql: any SQLDatabase) async throws {
-        for start in stride(from: 0, to: changes.count, by: rowsPerStatement) {
-            let insert = sql.insert(into: "analytics_cities").columns("owner_id", "day", "city", "plays", "listeners")
-            for change in changes[start..<min(start + rowsPerStatement, changes.count)] {
-                insert.values(SQLBind(change.key.owner), SQLBind(change.key.day), SQLBind(change.key.city), SQLBind(change.plays), SQLBind(Data(change.listeners.encoded)))
-            }
-            try await insert.onConflict(with: ["owner_id", "day", "city"]) {
-                $0.set("plays", to: sum("plays", table: "analytics_cities")).set(excludedValueOf: "listeners")
-            }.run()
+    /// Adds plays to rows of `table` (`analytics_cities` or `analytics_city_months`), replacing their sketches.
+    static func addCities(
+        _ changes: [(key: AnalyticsBatch.CityKey, plays: Int, listeners: ListenerSketch)], table: String, dialect: Database.Dialect, on sql: any SQLDatabase
+    ) async throws {
+        let rows = JSONRows(dialect, [.uuid, .int, .text, .int, .blob])
+        for chunk in rows.chunks(changes.map { [.uuid($0.key.owner), .int($0.key.day), .text($0.key.city), .int($0.plays), .blob($0.listeners.encoded)] }) {
+            try await sql.raw("""
+                INSERT INTO \(unsafeRaw: table) (owner_id, day, city, plays, listeners) SELECT \(unsafeRaw: rows.cells) FROM \(unsafeRaw: rows.open)\(bind: chunk)\(unsafeRaw: rows.close) WHERE true
+                ON CONFLICT (owner_id, day, city) DO UPDATE SET plays = \(unsafeRaw: table).plays + excluded.plays, listeners = excluded.listeners
+                """).run()
         }
-    }
-
-    /// `table.column + excluded.column`.
-    private static func sum(_ column: String, table: String) -> any SQLExpression {
-        SQLBinaryExpression(left: SQLColumn(column, table: table), op: SQLBinaryOperator.add, right: SQLExcludedColumn(column))
     }
 
     static func erase(owner: UUID, on sql: any SQLDatabase) async throws {
-        for table in ["analytics_facts", "analytics_days", "analytics_sources", "analytics_cities"] {
+        for table in ["analytics_facts", "analytics_days", "analytics_months", "analytics_sources", "analytics_cities", "analytics_city_months"] {
             try await sql.delete(from: table).where("owner_id", .equal, owner).run()
         }
     }
@@ -169,9 +166,9 @@ enum AnalyticsQueries {
         var listeners: Data?
     }
 
-    /// One owner's rows for a track (or the catalogue) over days `from...to`.
-    static func days(owner: UUID, track: UUID, from: Int, to: Int, on sql: any SQLDatabase) async throws -> [DayRow] {
-        try await sql.select().columns(["day"] + AnalyticsBatch.Counters.columns + ["listeners"]).from("analytics_days")
+    /// One owner's rows of `table` (`analytics_days` or `analytics_months`) for a track (or the catalogue) over days `from...to`.
+    static func rows(_ table: String, owner: UUID, track: UUID, from: Int, to: Int, on sql: any SQLDatabase) async throws -> [DayRow] {
+        try await sql.select().columns(["day"] + AnalyticsBatch.Counters.columns + ["listeners"]).from(table)
             .where("owner_id", .equal, owner).where("track_id", .equal, track)
             .where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
             .all(decoding: DayRow.self, keyDecodingStrategy: .convertFromSnakeCase)
@@ -194,8 +191,9 @@ enum AnalyticsQueries {
         var listeners: Data?
     }
 
-    static func cities(owner: UUID, from: Int, to: Int, on sql: any SQLDatabase) async throws -> [CityRow] {
-        try await sql.select().columns("city", "plays", "listeners").from("analytics_cities")
+    /// Rows of `analytics_cities` or `analytics_city_months`.
+    static func cities(_ table: String, owner: UUID, from: Int, to: Int, on sql: any SQLDatabase) async throws -> [CityRow] {
+        try await sql.select().columns("city", "plays", "listeners").from(table)
             .where("owner_id", .equal, owner).where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
             .all(decoding: CityRow.self)
     }
@@ -213,10 +211,12 @@ enum AnalyticsQueries {
     }
 
     /// The listener sketches of these tracks' rows over the days.
-    static func trackSketches(owner: UUID, tracks: [UUID], from: Int, to: Int, on sql: any SQLDatabase) async throws -> [(track: UUID, listeners: Data?)] {
+    static func trackSketches(
+        _ table: String, owner: UUID, tracks: [UUID], from: Int, to: Int, on sql: any SQLDatabase
+    ) async throws -> [(track: UUID, listeners: Data?)] {
         guard !tracks.isEmpty else { return [] }
         struct Row: Decodable { var trackId: UUID; var listeners: Data? }
-        return try await sql.select().columns("track_id", "listeners").from("analytics_days")
+        return try await sql.select().columns("track_id", "listeners").from(table)
             .where("owner_id", .equal, owner).where("track_id", .in, tracks)
             .where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.trackId, $0.listeners) }

@@ -15,7 +15,7 @@ public final class AnalyticsService: Sendable {
     public static let maxBuckets = 400
     public static let maxDays = 3_660
     /// Facts per rollup transaction.
-    static let factsPerRollup = 5_000
+    static let factsPerRollup = 20_000
 
     public struct Figures: Sendable, Equatable {
         public var plays = 0
@@ -96,13 +96,17 @@ public final class AnalyticsService: Sendable {
     @discardableResult
     public func rollUp(now: Date = Date()) async throws -> Int {
         var total = 0
+        let dialect = database.dialect
         while true {
             let folded = try await database.transaction { sql in
                 try await AnalyticsQueries.lock(on: sql)
                 let facts = try await AnalyticsQueries.facts(limit: Self.factsPerRollup, on: sql)
                 guard !facts.isEmpty else { return 0 }
-                try await Self.fold(AnalyticsBatch(facts), on: sql)
-                try await AnalyticsQueries.deleteFacts(ids: facts.map(\.id), on: sql)
+                let batch = AnalyticsBatch(facts)
+                try await Self.write(batch, days: "analytics_days", cities: "analytics_cities", dialect: dialect, on: sql)
+                try await Self.write(batch.byMonth(), days: "analytics_months", cities: "analytics_city_months", dialect: dialect, on: sql)
+                try await AnalyticsQueries.addSources(batch.sources.map { ($0.key, $0.value) }, dialect: dialect, on: sql)
+                try await AnalyticsQueries.deleteFacts(ids: facts.map(\.id), dialect: dialect, on: sql)
                 try await AnalyticsQueries.finish(facts: facts.count, now: now, on: sql)
                 return facts.count
             }
@@ -111,20 +115,20 @@ public final class AnalyticsService: Sendable {
         }
     }
 
-    private static func fold(_ batch: AnalyticsBatch, on sql: any SQLDatabase) async throws {
-        let stored = try await AnalyticsQueries.sketches(Array(batch.listeners.keys), on: sql)
+    /// Adds a batch to the per-day (or per-month) rows and city rows, merging listener sketches with the stored ones.
+    private static func write(_ batch: AnalyticsBatch, days: String, cities: String, dialect: Database.Dialect, on sql: any SQLDatabase) async throws {
+        let stored = try await AnalyticsQueries.sketches(Array(batch.listeners.keys), table: days, dialect: dialect, on: sql)
         try await AnalyticsQueries.addDays(batch.days.map { key, counters in
             var sketch = batch.listeners[key]
             if sketch != nil, let before = stored[key] { sketch!.formUnion(before) }
             return (key, counters, sketch)
-        }, on: sql)
-        try await AnalyticsQueries.addSources(batch.sources.map { ($0.key, $0.value) }, on: sql)
-        let storedCities = try await AnalyticsQueries.citySketches(Array(batch.cities.keys), on: sql)
+        }, table: days, dialect: dialect, on: sql)
+        let storedCities = try await AnalyticsQueries.citySketches(Array(batch.cities.keys), table: cities, dialect: dialect, on: sql)
         try await AnalyticsQueries.addCities(batch.cities.map { key, change in
             var sketch = change.listeners
             if let before = storedCities[key] { sketch.formUnion(before) }
             return (key, change.plays, sketch)
-        }, on: sql)
+        }, table: cities, dialect: dialect, on: sql)
     }
 
     // MARK: Artist dashboards
@@ -145,7 +149,12 @@ public final class AnalyticsService: Sendable {
             guard let found = try await tracks.track(id: track), found.artistId == owner else { throw AppError.notFound("The track") }
         }
         let sql = database.sql
-        let rows = try await AnalyticsQueries.days(owner: owner, track: track ?? AnalyticsBatch.catalogue, from: first, to: last, on: sql)
+        // A monthly series reads whole months from the monthly rows; any other, the days.
+        let rows = interval == .month
+            ? try await covered(first, last) { table, from, to in
+                try await AnalyticsQueries.rows(table, owner: owner, track: track ?? AnalyticsBatch.catalogue, from: from, to: to, on: sql)
+            }
+            : try await AnalyticsQueries.rows("analytics_days", owner: owner, track: track ?? AnalyticsBatch.catalogue, from: first, to: last, on: sql)
         var buckets: [Int: (figures: Figures, sketch: ListenerSketch)] = [:]
         var all = ListenerSketch()
         var totals = Figures()
@@ -176,6 +185,34 @@ public final class AnalyticsService: Sendable {
             owner: owner, track: track, interval: interval, from: AnalyticsDay.text(first), to: AnalyticsDay.text(last), totals: totals,
             series: series, sources: sources, cities: cities, tracks: top, updatedAt: try await AnalyticsQueries.backlog(on: sql).ranAt
         )
+    }
+
+    /// Rows over days `first...last`: the whole calendar months inside it
+    /// from the monthly table, the days at either edge from the daily one.
+    private func covered<Row>(
+        _ first: Int, _ last: Int, days: String = "analytics_days", months: String = "analytics_months",
+        _ read: (String, Int, Int) async throws -> [Row]
+    ) async throws -> [Row] {
+        let cover = Self.cover(first, last)
+        var rows: [Row] = []
+        if let whole = cover.months { rows += try await read(months, whole.lowerBound, whole.upperBound) }
+        for edge in cover.days { rows += try await read(days, edge.lowerBound, edge.upperBound) }
+        return rows
+    }
+
+    /// The whole months inside `first...last` (as the range of their first
+    /// days) and the days left over at its edges.
+    static func cover(_ first: Int, _ last: Int) -> (months: ClosedRange<Int>?, days: [ClosedRange<Int>]) {
+        let startOfFirst = AnalyticsDay.bucket(first, .month)
+        let firstWhole = startOfFirst == first ? first : AnalyticsDay.next(startOfFirst, .month)
+        let startOfLast = AnalyticsDay.bucket(last, .month)
+        let lastWhole = AnalyticsDay.next(startOfLast, .month) - 1 == last ? startOfLast : AnalyticsDay.bucket(startOfLast - 1, .month)
+        guard firstWhole <= lastWhole else { return (nil, [first...last]) }
+        var days: [ClosedRange<Int>] = []
+        if first < firstWhole { days.append(first...(firstWhole - 1)) }
+        let afterWhole = AnalyticsDay.next(lastWhole, .month)
+        if afterWhole <= last { days.append(afterWhole...last) }
+        return (firstWhole...lastWhole, days)
     }
 
     /// The report as CSV: one line per bucket, a header naming the columns.
@@ -229,7 +266,10 @@ public final class AnalyticsService: Sendable {
     /// Plays and listeners per city, the 20 with most listeners.
     private func cityFigures(owner: UUID, from: Int, to: Int) async throws -> [(city: String, plays: Int, listeners: Int)] {
         var byCity: [String: (plays: Int, sketch: ListenerSketch)] = [:]
-        for row in try await AnalyticsQueries.cities(owner: owner, from: from, to: to, on: database.sql) {
+        let rows = try await covered(from, to, days: "analytics_cities", months: "analytics_city_months") { table, first, last in
+            try await AnalyticsQueries.cities(table, owner: owner, from: first, to: last, on: database.sql)
+        }
+        for row in rows {
             var entry = byCity[row.city] ?? (0, ListenerSketch())
             entry.plays += row.plays
             if let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) { entry.sketch.formUnion(sketch) }
@@ -244,7 +284,10 @@ public final class AnalyticsService: Sendable {
     private func topTracks(owner: UUID, from: Int, to: Int) async throws -> [(id: UUID, title: String, plays: Int, listeners: Int)] {
         let top = try await AnalyticsQueries.topTracks(owner: owner, from: from, to: to, limit: 10, on: database.sql)
         var sketches: [UUID: ListenerSketch] = [:]
-        for row in try await AnalyticsQueries.trackSketches(owner: owner, tracks: top.map(\.track), from: from, to: to, on: database.sql) {
+        let rows = try await covered(from, to) { table, first, last in
+            try await AnalyticsQueries.trackSketches(table, owner: owner, tracks: top.map(\.track), from: first, to: last, on: database.sql)
+        }
+        for row in rows {
             if let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) { sketches[row.track, default: ListenerSketch()].formUnion(sketch) }
         }
         let found = try await tracks.tracks(ids: top.map(\.track))
@@ -273,7 +316,9 @@ public final class AnalyticsService: Sendable {
         async let health = log.jobs.health(since: now.addingTimeInterval(-86_400), now: now)
         async let load = reports.load()
         async let backlog = AnalyticsQueries.backlog(on: database.sql)
-        async let days = AnalyticsQueries.days(owner: AnalyticsBatch.platform, track: AnalyticsBatch.catalogue, from: today - 29, to: today, on: database.sql)
+        async let days = AnalyticsQueries.rows(
+            "analytics_days", owner: AnalyticsBatch.platform, track: AnalyticsBatch.catalogue, from: today - 29, to: today, on: database.sql
+        )
         var actives = ListenerSketch()
         for row in try await days {
             if let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) { actives.formUnion(sketch) }

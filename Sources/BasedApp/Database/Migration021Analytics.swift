@@ -6,7 +6,8 @@
 ///
 /// Keys: `owner_id` is the artist or venue (the nil UUID: the whole
 /// platform); `track_id` is a track, or the nil UUID for the owner's whole
-/// catalogue; `day` counts days since 1970-01-01 (UTC). `listeners` holds a
+/// catalogue; `day` counts days since 1970-01-01 (UTC) — in the `_months`
+/// tables, the month's first day. `listeners` holds a
 /// `ListenerSketch` of keyed hashes of listener ids (never the ids).
 enum Migration021Analytics {
     static let migration = Migration(
@@ -43,6 +44,36 @@ enum Migration021Analytics {
             """,
             """
             CREATE TABLE analytics_cities (
+                owner_id {id} NOT NULL,
+                day INTEGER NOT NULL,
+                city TEXT NOT NULL,
+                plays INTEGER NOT NULL,
+                listeners {blob},
+                PRIMARY KEY (owner_id, day, city)
+            )
+            """,
+            // The same per calendar month (`day`: the month's first day), for whole months of a range.
+            """
+            CREATE TABLE analytics_months (
+                owner_id {id} NOT NULL,
+                track_id {id} NOT NULL,
+                day INTEGER NOT NULL,
+                plays INTEGER NOT NULL DEFAULT 0,
+                completions INTEGER NOT NULL DEFAULT 0,
+                skips INTEGER NOT NULL DEFAULT 0,
+                likes INTEGER NOT NULL DEFAULT 0,
+                unlikes INTEGER NOT NULL DEFAULT 0,
+                playlist_adds INTEGER NOT NULL DEFAULT 0,
+                follows INTEGER NOT NULL DEFAULT 0,
+                unfollows INTEGER NOT NULL DEFAULT 0,
+                rsvps INTEGER NOT NULL DEFAULT 0,
+                checkins INTEGER NOT NULL DEFAULT 0,
+                listeners {blob},
+                PRIMARY KEY (owner_id, track_id, day)
+            )
+            """,
+            """
+            CREATE TABLE analytics_city_months (
                 owner_id {id} NOT NULL,
                 day INTEGER NOT NULL,
                 city TEXT NOT NULL,
