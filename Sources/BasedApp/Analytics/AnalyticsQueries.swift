@@ -191,10 +191,19 @@ enum AnalyticsQueries {
         var listeners: Data?
     }
 
-    /// Rows of `analytics_cities` or `analytics_city_months`.
-    static func cities(_ table: String, owner: UUID, from: Int, to: Int, on sql: any SQLDatabase) async throws -> [CityRow] {
-        try await sql.select().columns("city", "plays", "listeners").from(table)
+    /// Plays per city in rows of `analytics_cities` or `analytics_city_months`.
+    static func cityPlays(_ table: String, owner: UUID, from: Int, to: Int, on sql: any SQLDatabase) async throws -> [(city: String, plays: Int)] {
+        struct Row: Decodable { var city: String; var plays: Int }
+        return try await sql.select().column("city").column(SQLFunction("SUM", args: SQLColumn("plays")), as: "plays").from(table)
             .where("owner_id", .equal, owner).where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
+            .groupBy("city").all(decoding: Row.self).map { ($0.city, $0.plays) }
+    }
+
+    /// Those cities' rows of `analytics_cities` or `analytics_city_months`, with their sketches.
+    static func cities(_ table: String, owner: UUID, cities: [String], from: Int, to: Int, on sql: any SQLDatabase) async throws -> [CityRow] {
+        guard !cities.isEmpty else { return [] }
+        return try await sql.select().columns("city", "plays", "listeners").from(table)
+            .where("owner_id", .equal, owner).where("city", .in, cities).where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
             .all(decoding: CityRow.self)
     }
 

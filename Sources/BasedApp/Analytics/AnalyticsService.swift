@@ -263,21 +263,24 @@ public final class AnalyticsService: Sendable {
         figures.checkins += row.checkins
     }
 
-    /// Plays and listeners per city, the 20 with most listeners.
+    /// Plays and listeners of the 20 cities with most plays, most listeners first.
+    /// Plays are summed by the database; sketches are read for those 20 only.
     private func cityFigures(owner: UUID, from: Int, to: Int) async throws -> [(city: String, plays: Int, listeners: Int)] {
-        var byCity: [String: (plays: Int, sketch: ListenerSketch)] = [:]
-        let rows = try await covered(from, to, days: "analytics_cities", months: "analytics_city_months") { table, first, last in
-            try await AnalyticsQueries.cities(table, owner: owner, from: first, to: last, on: database.sql)
+        var plays: [String: Int] = [:]
+        for row in try await covered(from, to, days: "analytics_cities", months: "analytics_city_months", { table, first, last in
+            try await AnalyticsQueries.cityPlays(table, owner: owner, from: first, to: last, on: database.sql)
+        }) {
+            plays[row.city, default: 0] += row.plays
         }
-        for row in rows {
-            var entry = byCity[row.city] ?? (0, ListenerSketch())
-            entry.plays += row.plays
-            if let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) { entry.sketch.formUnion(sketch) }
-            byCity[row.city] = entry
+        let top = plays.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(20).map(\.key)
+        var sketches: [String: ListenerSketch] = [:]
+        for row in try await covered(from, to, days: "analytics_cities", months: "analytics_city_months", { table, first, last in
+            try await AnalyticsQueries.cities(table, owner: owner, cities: top, from: first, to: last, on: database.sql)
+        }) {
+            if let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) { sketches[row.city, default: ListenerSketch()].formUnion(sketch) }
         }
-        return byCity.map { (city: $0.key, plays: $0.value.plays, listeners: $0.value.sketch.count) }
+        return top.map { (city: $0, plays: plays[$0] ?? 0, listeners: sketches[$0]?.count ?? 0) }
             .sorted { ($0.listeners, $0.plays, $1.city) > ($1.listeners, $1.plays, $0.city) }
-            .prefix(20).map { $0 }
     }
 
     /// The ten most played tracks over the days, with their listeners.

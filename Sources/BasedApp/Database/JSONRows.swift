@@ -84,9 +84,14 @@ struct JSONRows: Sendable {
         case .text(let text): writeString(text, into: &out)
         case .blob(nil): out += "null"
         case .blob(let bytes?):
-            out += "\""
-            out += String(decoding: bytes.flatMap { [hexDigits[Int($0 >> 4)], hexDigits[Int($0 & 15)]] }, as: UTF8.self)
-            out += "\""
+            var hex = [UInt8](repeating: 0, count: bytes.count * 2 + 2)
+            hex[0] = UInt8(ascii: "\"")
+            for (index, byte) in bytes.enumerated() {
+                hex[1 + 2 * index] = hexDigits[Int(byte >> 4)]
+                hex[2 + 2 * index] = hexDigits[Int(byte & 15)]
+            }
+            hex[hex.count - 1] = UInt8(ascii: "\"")
+            out += String(decoding: hex, as: UTF8.self)
         }
     }
 
