@@ -13,25 +13,8 @@ enum Migration021Analytics {
     static let migration = Migration(
         version: 21, name: "analytics",
         statements: [
-            """
-            CREATE TABLE analytics_days (
-                owner_id {id} NOT NULL,
-                track_id {id} NOT NULL,
-                day INTEGER NOT NULL,
-                plays INTEGER NOT NULL DEFAULT 0,
-                completions INTEGER NOT NULL DEFAULT 0,
-                skips INTEGER NOT NULL DEFAULT 0,
-                likes INTEGER NOT NULL DEFAULT 0,
-                unlikes INTEGER NOT NULL DEFAULT 0,
-                playlist_adds INTEGER NOT NULL DEFAULT 0,
-                follows INTEGER NOT NULL DEFAULT 0,
-                unfollows INTEGER NOT NULL DEFAULT 0,
-                rsvps INTEGER NOT NULL DEFAULT 0,
-                checkins INTEGER NOT NULL DEFAULT 0,
-                listeners {blob},
-                PRIMARY KEY (owner_id, track_id, day)
-            )
-            """,
+            counters("analytics_days"),
+            counters("analytics_months"),
             """
             CREATE TABLE analytics_sources (
                 owner_id {id} NOT NULL,
@@ -42,46 +25,8 @@ enum Migration021Analytics {
                 PRIMARY KEY (owner_id, track_id, day, source)
             )
             """,
-            """
-            CREATE TABLE analytics_cities (
-                owner_id {id} NOT NULL,
-                day INTEGER NOT NULL,
-                city TEXT NOT NULL,
-                plays INTEGER NOT NULL,
-                listeners {blob},
-                PRIMARY KEY (owner_id, day, city)
-            )
-            """,
-            // The same per calendar month (`day`: the month's first day), for whole months of a range.
-            """
-            CREATE TABLE analytics_months (
-                owner_id {id} NOT NULL,
-                track_id {id} NOT NULL,
-                day INTEGER NOT NULL,
-                plays INTEGER NOT NULL DEFAULT 0,
-                completions INTEGER NOT NULL DEFAULT 0,
-                skips INTEGER NOT NULL DEFAULT 0,
-                likes INTEGER NOT NULL DEFAULT 0,
-                unlikes INTEGER NOT NULL DEFAULT 0,
-                playlist_adds INTEGER NOT NULL DEFAULT 0,
-                follows INTEGER NOT NULL DEFAULT 0,
-                unfollows INTEGER NOT NULL DEFAULT 0,
-                rsvps INTEGER NOT NULL DEFAULT 0,
-                checkins INTEGER NOT NULL DEFAULT 0,
-                listeners {blob},
-                PRIMARY KEY (owner_id, track_id, day)
-            )
-            """,
-            """
-            CREATE TABLE analytics_city_months (
-                owner_id {id} NOT NULL,
-                day INTEGER NOT NULL,
-                city TEXT NOT NULL,
-                plays INTEGER NOT NULL,
-                listeners {blob},
-                PRIMARY KEY (owner_id, day, city)
-            )
-            """,
+            cities("analytics_cities"),
+            cities("analytics_city_months"),
             """
             CREATE TABLE analytics_rollups (
                 name TEXT PRIMARY KEY,
@@ -122,4 +67,32 @@ enum Migration021Analytics {
             """,
         ]
     )
+
+    /// Counters per owner, track and day (`analytics_days`) or month (`analytics_months`).
+    private static func counters(_ table: String) -> String {
+        let counters = AnalyticsBatch.Counters.columns.map { "    \($0) INTEGER NOT NULL DEFAULT 0,\n" }.joined()
+        return """
+            CREATE TABLE \(table) (
+                owner_id {id} NOT NULL,
+                track_id {id} NOT NULL,
+                day INTEGER NOT NULL,
+            \(counters)    listeners {blob},
+                PRIMARY KEY (owner_id, track_id, day)
+            )
+            """
+    }
+
+    /// Plays and listeners per owner, city and day (`analytics_cities`) or month (`analytics_city_months`).
+    private static func cities(_ table: String) -> String {
+        """
+        CREATE TABLE \(table) (
+            owner_id {id} NOT NULL,
+            day INTEGER NOT NULL,
+            city TEXT NOT NULL,
+            plays INTEGER NOT NULL,
+            listeners {blob},
+            PRIMARY KEY (owner_id, day, city)
+        )
+        """
+    }
 }
