@@ -9,6 +9,7 @@ import { setTitle } from '../router.js';
 import { section, empty } from '../components/states.js';
 import { trackList, userPath } from '../components/tracklist.js';
 import { eventList, eventPath } from '../components/eventlist.js';
+import { playlistPath } from '../components/playlistlist.js';
 
 function feedItem(item) {
   if (item.kind === 'release' && item.release) {
@@ -25,7 +26,7 @@ function feedItem(item) {
   }
   if (item.kind === 'playlist' && item.playlist) {
     return h('li', { class: 'card' },
-      h('p', { class: 'card-title' }, item.playlist.title),
+      h('a', { href: playlistPath(item.playlist), class: 'card-title' }, item.playlist.title),
       h('p', { class: 'meta' }, t.home.playlistBy(item.playlist.owner.displayName)));
   }
   return null;

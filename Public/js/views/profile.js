@@ -1,4 +1,4 @@
-// A profile: an artist's tracks, a venue's shows, anyone's bio, links and follow button.
+// A profile: an artist's tracks, a venue's shows, anyone's public playlists, bio, links and follow button.
 
 import { h, safeURL } from '../dom.js';
 import { t } from '../strings.js';
@@ -8,6 +8,7 @@ import { setTitle } from '../router.js';
 import { loading, failure, failedPage, section } from '../components/states.js';
 import { trackList } from '../components/tracklist.js';
 import { eventList } from '../components/eventlist.js';
+import { playlistList } from '../components/playlistlist.js';
 
 async function isFollowing(me, username, signal) {
   const page = await api.get(`/users/${encodeURIComponent(me)}/following?limit=100`, { signal });
@@ -81,6 +82,11 @@ export function render(container, { params }) {
         section(list, () => api.get(`/events?venue=${encodeURIComponent(profile.username)}`, { signal }), (page) => eventList(page.items),
           { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.eventsEmpty, signal });
       }
+      const playlists = h('div');
+      more.append(h('h2', {}, t.profile.playlists), playlists);
+      section(playlists, () => api.get(`/users/${encodeURIComponent(profile.username)}/playlists?limit=50`, { signal }),
+        (page) => playlistList(page.items),
+        { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.playlistsEmpty, signal });
     } catch (error) {
       if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
     }

@@ -8,6 +8,7 @@ import { setTitle, setQuery } from '../router.js';
 import { loading, empty, failure } from '../components/states.js';
 import { trackList, userPath } from '../components/tracklist.js';
 import { eventPath } from '../components/eventlist.js';
+import { playlistPath, playlistMeta } from '../components/playlistlist.js';
 import { identifyPanel } from '../components/identify.js';
 
 function group(key, items) {
@@ -28,10 +29,9 @@ function group(key, items) {
       } else if (key === 'events') {
         link = h('a', { href: eventPath(item) }, item.title);
         meta = item.startsAt ? formatDateTime(item.startsAt) : '';
-      } else {
-        // Playlists have no page in the app yet.
-        link = h('span', {}, item.title ?? item.name ?? '');
-        meta = item.owner?.displayName ?? '';
+      } else if (key === 'playlists') {
+        link = h('a', { href: playlistPath(item) }, item.title ?? '');
+        meta = playlistMeta(item);
       }
       return h('li', { class: 'card' }, h('p', { class: 'card-title' }, link), meta ? h('p', { class: 'meta' }, meta) : null);
     }));
