@@ -1,5 +1,6 @@
 // The waveform of a track on a canvas: played part highlighted, click or
-// arrow keys to seek (it is a slider for assistive technology too).
+// arrow keys to seek (it is a slider for assistive technology too), with
+// ticks where listeners left timestamped comments.
 
 import { h } from '../dom.js';
 import { t, formatDuration } from '../strings.js';
@@ -56,5 +57,19 @@ export function waveform(track, peaks, onSeek) {
   const resize = () => draw();
   window.addEventListener('resize', resize);
   requestAnimationFrame(draw);
-  return { element: canvas, cleanup: () => { unsubscribe(); window.removeEventListener('resize', resize); } };
+  // Timestamped comments as ticks over the waveform: a picture of the list
+  // below it, which is what assistive technology reads (so hidden from it here).
+  const marks = h('div', { class: 'waveform-marks', 'aria-hidden': 'true' });
+  const setMarks = (seconds) => {
+    marks.replaceChildren(...seconds.filter((at) => duration > 0 && at >= 0 && at <= duration).map((at) => {
+      const mark = h('span', { class: 'waveform-mark' });
+      mark.style.left = `${(at / duration) * 100}%`;
+      return mark;
+    }));
+  };
+  return {
+    element: h('div', { class: 'waveform-frame' }, canvas, marks),
+    setMarks,
+    cleanup: () => { unsubscribe(); window.removeEventListener('resize', resize); },
+  };
 }

@@ -1,4 +1,5 @@
-// A track: title, artist, its waveform (seekable), a "Play <title>" button.
+// A track: title, artist, its waveform (seekable, with its comments' moments),
+// a "Play <title>" button, "Add to playlist" and the comments.
 
 import { h } from '../dom.js';
 import { t, formatDuration } from '../strings.js';
@@ -9,6 +10,8 @@ import { loading, failure, failedPage } from '../components/states.js';
 import { playButton, userPath } from '../components/tracklist.js';
 import { waveform } from '../components/waveform.js';
 import { reportControl } from '../components/report.js';
+import { commentsSection } from '../components/comments.js';
+import { addToPlaylist } from '../components/addtoplaylist.js';
 import * as store from '../store.js';
 
 /** "Like", pressed when liked; the state comes from the user's recent likes. */
@@ -56,42 +59,52 @@ export function render(container, { params }) {
       return;
     }
     if (signal.aborted) return;
+    const seekTo = (seconds) => {
+      if (player.state().track?.id === track.id) player.seek(seconds);
+      else {
+        player.playTracks([track], 0);
+        const once = player.subscribe((state) => {
+          if (state.track?.id === track.id && state.duration > 0 && state.playing) {
+            player.seek(seconds);
+            queueMicrotask(() => once());
+          }
+        });
+        cleanups.push(once);
+      }
+    };
+    // The comments' moments, drawn on the waveform once both have loaded.
+    let marks = [];
+    let setMarks = () => {};
+    const comments = commentsSection(track, { seekTo, signal, onMarks: (seconds) => { marks = seconds; setMarks(seconds); } });
+    cleanups.push(comments.cleanup);
     const wave = h('div', { class: 'waveform-box' });
+    const signedIn = api.isSignedIn();
     container.replaceChildren(
       h('article', { class: 'track-page' },
         h('h1', {}, track.title),
         h('p', { class: 'lead' }, t.track.by, ' ', h('a', { href: userPath(track.artist) }, track.artist.displayName)),
         h('div', { class: 'button-row' },
           track.state === 'ready' ? playButton(track, [track], 0) : h('p', {}, t.track.notReady(track.state)),
-          api.isSignedIn() && track.state === 'ready' ? likeButton(track, signal) : null),
+          signedIn && track.state === 'ready' ? likeButton(track, signal) : null),
         wave,
         h('dl', { class: 'facts' },
           track.durationSeconds ? [h('dt', {}, t.track.duration), h('dd', {}, formatDuration(track.durationSeconds))] : null,
           track.genre ? [h('dt', {}, t.track.genre), h('dd', {}, track.genre)] : null),
         h('p', { class: 'meta' }, t.track.plays(track.playCount)),
         track.releaseId ? h('p', {}, h('a', { href: `/releases/${encodeURIComponent(track.releaseId)}` }, t.track.release)) : null,
-        api.isSignedIn() && store.get().user?.id !== track.artist.id ? reportControl('track', track.id, 'track') : null));
+        signedIn && track.state === 'ready' ? addToPlaylist(track, signal) : null,
+        signedIn && store.get().user?.id !== track.artist.id ? reportControl('track', track.id, 'track') : null,
+        comments.element));
     setTitle(track.title);
     if (track.state !== 'ready') return;
     try {
       const { peaks } = await api.get(`/tracks/${id}/waveform`, { signal });
       if (signal.aborted) return;
-      const seekTo = (seconds) => {
-        if (player.state().track?.id === track.id) player.seek(seconds);
-        else {
-          player.playTracks([track], 0);
-          const once = player.subscribe((state) => {
-            if (state.track?.id === track.id && state.duration > 0 && state.playing) {
-              player.seek(seconds);
-              queueMicrotask(() => once());
-            }
-          });
-          cleanups.push(once);
-        }
-      };
-      const { element, cleanup } = waveform(track, peaks, seekTo);
-      cleanups.push(cleanup);
-      wave.replaceChildren(element);
+      const drawn = waveform(track, peaks, seekTo);
+      cleanups.push(drawn.cleanup);
+      setMarks = drawn.setMarks;
+      setMarks(marks);
+      wave.replaceChildren(drawn.element);
     } catch (error) {
       if (!signal.aborted) wave.replaceChildren(h('p', { class: 'meta' }, t.track.waveformUnavailable));
     }
@@ -102,4 +115,3 @@ export function render(container, { params }) {
     for (const cleanup of cleanups) cleanup();
   };
 }
-
