@@ -27,6 +27,7 @@ const routes = [
   { path: '/settings', view: () => import('./views/settings.js'), auth: true },
   { path: '/moderation', view: () => import('./views/moderation.js'), auth: true },
   { path: '/studio/analytics', view: () => import('./views/analytics.js'), auth: true },
+  { path: '/studio/events', view: () => import('./views/venuestudio.js'), auth: true },
   { path: '/playlists/:playlistId', view: () => import('./views/playlist.js') },
   { path: '/admin', view: () => import('./views/admin.js'), auth: true },
 ].map((route) => ({

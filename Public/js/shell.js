@@ -30,6 +30,7 @@ export function renderShell(root) {
           h('li', {}, h('a', { href: '/notifications' }, unreadNotifications > 0 ? t.nav.notificationsUnread(unreadNotifications) : t.nav.notifications)),
           h('li', {}, h('a', { href: '/settings' }, t.nav.settings)),
           user.role === 'artist' || user.role === 'venue' ? h('li', {}, h('a', { href: '/studio/analytics' }, t.analytics.title)) : null,
+          user.role === 'venue' ? h('li', {}, h('a', { href: '/studio/events' }, t.nav.venueStudio)) : null,
           user.role === 'admin' ? h('li', {}, h('a', { href: '/moderation' }, t.moderation.title)) : null,
           user.role === 'admin' ? h('li', {}, h('a', { href: '/admin' }, t.admin.title)) : null,
         ].filter(Boolean)
