@@ -47,6 +47,7 @@ ROLES = {
     "checkbox": "input[type=checkbox]",
     "combobox": "select",
     "disclosure": "summary",
+    "datetime": "input[type=datetime-local]",
 }
 
 
@@ -635,6 +636,218 @@ def journey_artist_analytics(browser, data):
     sign_in_as(browser, "web_listener")
 
 
+def texts(browser, selector):
+    """The text of every element matching `selector` (an empty list while the view is being redrawn)."""
+    try:
+        return [element.text for element in browser.driver.find_elements(By.CSS_SELECTOR, selector)]
+    except StaleElementReferenceException:
+        return []
+
+
+def press_enter_on(browser, element):
+    """Focuses a control and presses Enter on it, as a keyboard user would."""
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].focus()", element)
+    ActionChains(browser.driver).send_keys(Keys.ENTER).perform()
+
+
+def journey_playlist_collaborate(browser, data):
+    """Library → "New playlist" (private); "Add to playlist" from two tracks' pages; "Move <title> up" by keyboard and a drag by the handle, the order surviving a reload; "Invite" a collaborator, who sees the owner's rename live (no reload); someone else gets "Not found"; "Delete playlist" after a confirmation."""
+    register("web_collab", "listener")
+    register("web_outsider", "listener")
+    browser.open("/library")
+    browser.heading("Library")
+    browser.click("button", "New playlist")
+    browser.find("textbox", "Title").send_keys("Late Night Tones")
+    Select(browser.find("combobox", "Visibility")).select_by_value("private")
+    browser.click("button", "Create playlist")
+    browser.heading("Late Night Tones")
+    playlist_id = browser.path().rsplit("/", 1)[1]
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "main .state-empty"), "a new playlist says it is empty")
+    browser.scan("playlist (empty)")
+    for title in ["Tone A", XSS]:
+        browser.open(f"/tracks/{data['tracks'][title]}")
+        browser.heading(title)
+        browser.click("disclosure", "Add to playlist")
+        Select(browser.find("combobox", "Playlist")).select_by_visible_text("Late Night Tones")
+        browser.click("button", "Add")
+        browser.wait(lambda: "Added to" in " ".join(texts(browser, "details.add-to-playlist [role=status]")), f"{title!r} is added")
+    browser.scan("track (added to playlist)")
+
+    entries = lambda: texts(browser, "main .playlist-entries .track-title")
+    browser.open("/library")
+    browser.click("link", "Late Night Tones")
+    browser.heading("Late Night Tones")
+    browser.wait(lambda: entries() == ["Tone A", XSS], f"the two tracks are listed in the order added: {entries()}")
+    browser.find("button", f"Play {XSS}")
+    press_enter_on(browser, browser.find("button", f"Move {XSS} up"))
+    browser.wait(lambda: entries() == [XSS, "Tone A"], f"Enter on “Move … up” moves the track up: {entries()}")
+    focused = browser.driver.switch_to.active_element.accessible_name
+    assert focused == f"Move {XSS} down", f"the focus stays with the moved track: {focused!r}"
+    browser.wait(lambda: "moved to position 1 of 2" in browser.driver.find_element(By.ID, "announcer").get_attribute("textContent"),
+                 "the move is announced in the live region")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img[src='x']"), "the title made no image"
+    assert "null" not in browser.driver.find_element(By.CSS_SELECTOR, "main").text.split(), "no missing value is printed"
+    browser.no_alert()
+    browser.scan("playlist")
+    browser.driver.refresh()
+    browser.heading("Late Night Tones")
+    browser.wait(lambda: entries() == [XSS, "Tone A"], f"the order survives a reload: {entries()}")
+    # A pointer drags "Tone A" by its handle back to the top.
+    rows = browser.driver.find_elements(By.CSS_SELECTOR, "main .playlist-entries li")
+    handle = rows[1].find_element(By.CSS_SELECTOR, ".drag-handle")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", rows[0])
+    top = -rows[0].size["height"] // 2 + 3
+    ActionChains(browser.driver).click_and_hold(handle).move_by_offset(0, -10).move_to_element_with_offset(rows[0], 0, top).release().perform()
+    browser.wait(lambda: entries() == ["Tone A", XSS], f"dragging by the handle reorders: {entries()}")
+
+    browser.find("textbox", "Username to invite").send_keys("web_collab")
+    browser.click("button", "Invite")
+    browser.wait(lambda: "can now edit" in " ".join(texts(browser, "main form [role=status]")), "the invitation is confirmed")
+    browser.find("link", "web_collab")
+    browser.scan("playlist (owner, collaborative)")
+
+    sign_in_as(browser, "web_collab")
+    browser.open(f"/playlists/{playlist_id}")
+    browser.heading("Late Night Tones")
+    browser.find("button", f"Move {XSS} up")  # a collaborator edits too
+    browser.wait(lambda: not browser.driver.find_element(By.CSS_SELECTOR, "main .live-offline").is_displayed(), "the live connection is up")
+    browser.driver.execute_script("window.notReloaded = true")
+    call("PATCH", f"/playlists/{playlist_id}", {"title": "Late Night Tones, Vol. 2"}, token=token("web_listener"))
+    browser.heading("Late Night Tones, Vol. 2", timeout=15)
+    assert browser.driver.execute_script("return window.notReloaded === true"), "the owner's rename arrived without a reload"
+    browser.scan("playlist (collaborator)")
+
+    sign_in_as(browser, "web_outsider")
+    browser.expected_console.append(f"/api/v1/playlists/{playlist_id}")
+    browser.open(f"/playlists/{playlist_id}")
+    browser.heading("Not found")
+    message = browser.driver.find_element(By.CSS_SELECTOR, "main [role=alert]").text
+    assert "playlist" in message.lower(), f"the refusal says what was not found: {message!r}"
+    assert "Late Night Tones" not in browser.driver.find_element(By.CSS_SELECTOR, "main").text, "nothing of the private playlist shows"
+    browser.scan("playlist (refused)")
+    browser.console_errors()
+    browser.expected_console.remove(f"/api/v1/playlists/{playlist_id}")
+
+    sign_in_as(browser, "web_listener")
+    scratch = call("POST", "/playlists", {"title": "Scratch Pad"}, token=token("web_listener"))
+    browser.open(f"/playlists/{scratch['id']}")
+    browser.heading("Scratch Pad")
+    browser.click("button", "Delete playlist")
+    browser.find("button", "Keep it")
+    browser.click("button", "Yes, delete playlist")
+    browser.heading("Library")
+    browser.find("link", "Late Night Tones, Vol. 2")
+    absent(browser, "link", "Scratch Pad")
+
+
+def journey_track_comments(browser, data):
+    """a listener comments on a track at a typed time (a mark on the waveform), replies, edits it to HTML (shown as text) and deletes it; "Use the playing position" takes the player's time."""
+    browser.open(f"/tracks/{data['tracks']['Tone A']}")
+    browser.heading("Tone A")
+    browser.find("heading", "Comments")
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "main .comments-section .state-empty, main .comments"), "the comments load")
+    browser.find("textbox", "Comment").send_keys("Love the hum at five seconds")
+    browser.find("textbox", "At (minutes:seconds)").send_keys("0:05")
+    browser.click("button", "Post comment")
+    browser.find("button", Prefix("Play from 0:05"))
+    browser.wait(lambda: len(browser.driver.find_elements(By.CSS_SELECTOR, "main .waveform-mark")) == 1, "the comment is marked on the waveform")
+    browser.scan("track (comments)")
+    browser.click("button", Prefix("Reply to "))
+    browser.find("textbox", Prefix("Your reply to ")).send_keys("Agreed, the hum is the best part")
+    browser.click("button", "Post reply")
+    browser.wait(lambda: texts(browser, "main .comment-replies .comment-text") == ["Agreed, the hum is the best part"], "the reply is threaded under the comment")
+    browser.click("button", "Edit comment: Love the hum at five seconds")
+    box = browser.find("textbox", "Edit your comment")
+    box.clear()
+    box.send_keys(f"Edited: {XSS}")
+    browser.click("button", "Save comment")
+    browser.wait(lambda: f"Edited: {XSS}" in texts(browser, "main .comments > .comment > .comment-text"), "the edit is shown, as text")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "the comment made an image"
+    browser.no_alert()
+    assert "edited" in browser.driver.find_element(By.CSS_SELECTOR, "main .comments > .comment .comment-head").text
+    assert "null" not in browser.driver.find_element(By.CSS_SELECTOR, "main .comments-section").text.split(), "no missing value is printed"
+    browser.scan("track (comment edited)")
+    browser.click("button", Prefix("Delete comment: Edited:"))
+    browser.click("button", "Yes, delete comment")
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "main .comments-section .state-empty"), "the comment and its reply are gone")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main .waveform-mark"), "its mark is gone"
+    browser.click("button", "Play Tone A")
+    browser.wait(lambda: browser.audio("audio.currentTime") > 1.5, "the track plays", timeout=20)
+    browser.click("button", "Use the playing position")
+    at = browser.find("textbox", "At (minutes:seconds)").get_attribute("value")
+    assert at.startswith("0:") and at != "0:00", f"the playing position is taken: {at!r}"
+    browser.click("button", "Pause")
+
+
+def set_datetime(browser, name, moment):
+    """Sets the datetime-local field `name` to `moment` in the browser's zone (typing into one depends on the locale)."""
+    local = browser.driver.execute_script(
+        "const d = new Date(arguments[0]); const p = (n) => String(n).padStart(2, '0');"
+        "return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;",
+        moment.isoformat())
+    field = browser.find("datetime", name)
+    browser.driver.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))", field, local)
+
+
+def journey_venue_studio(browser, data):
+    """a venue opens "Venue studio", is told in words (by the field) why a start in the past is refused, publishes a show, edits its title, invites an artist onto the line-up; the show is under Events; cancelling it (after a confirmation) takes it off."""
+    sign_in_as(browser, "web_venue")
+    browser.click("link", "Venue studio")
+    browser.heading("Venue studio")
+    browser.find("link", "Basement Night")
+    browser.find("button", "Edit Basement Night")
+    browser.scan("venue studio")
+    browser.find("textbox", "Title").send_keys("Rooftop Session")
+    browser.expected_console.append("/api/v1/events")
+    set_datetime(browser, "Starts", datetime.now(timezone.utc) - timedelta(days=2))
+    browser.click("button", "Publish event")
+    browser.wait(lambda: "Starts" in " ".join(texts(browser, "main .event-form [role=alert]")), "the refusal names the Starts field")
+    starts_field = browser.find("datetime", "Starts")
+    assert starts_field.get_attribute("aria-invalid") == "true", "the refused field is marked invalid"
+    under = browser.driver.find_element(By.ID, "event-startsAt-error").text
+    assert under and "event-startsAt-error" in starts_field.get_attribute("aria-describedby"), f"the field's own message is under it: {under!r}"
+    browser.scan("venue studio (refused)")
+    browser.console_errors()
+    browser.expected_console.remove("/api/v1/events")
+    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(hour=19, minute=0, second=0, microsecond=0)
+    set_datetime(browser, "Starts", starts)
+    set_datetime(browser, "Ends (optional)", starts + timedelta(hours=4))
+    browser.find("textbox", "City").send_keys("Leeds")
+    browser.find("textbox", "Address").send_keys("1 Roof Street")
+    browser.find("textbox", "Description").send_keys(f"Bring a jumper. {XSS}")
+    browser.click("button", "Publish event")
+    browser.wait(lambda: "is published" in " ".join(texts(browser, "main .event-form [role=status]")), "the show is published")
+    browser.find("link", "Rooftop Session")
+    browser.click("button", "Edit Rooftop Session")
+    browser.find("heading", "Edit “Rooftop Session”")
+    title = browser.find("textbox", "Title")
+    title.clear()
+    title.send_keys("Rooftop Session (moved indoors)")
+    browser.click("button", "Save event")
+    browser.find("link", "Rooftop Session (moved indoors)")
+    absent(browser, "link", "Rooftop Session")
+    browser.find("textbox", "Artist’s username").send_keys("tester_artist")
+    browser.click("button", "Invite to the line-up")
+    browser.wait(lambda: any("Tester Artist" in text and "invited" in text for text in texts(browser, "main section[aria-labelledby=lineup-heading] li")),
+                 "the artist is on the line-up as invited")
+    browser.scan("venue studio (editing)")
+    browser.click("link", "Events")
+    browser.heading("Events")
+    browser.click("link", "Rooftop Session (moved indoors)")
+    browser.heading("Rooftop Session (moved indoors)")
+    assert XSS in browser.driver.find_element(By.CSS_SELECTOR, "main .bio").text, "the description is text"
+    browser.click("link", "Venue studio")
+    browser.click("button", "Cancel Rooftop Session (moved indoors)")
+    browser.click("button", "Yes, cancel the event")
+    browser.wait(lambda: "Rooftop Session (moved indoors)" not in texts(browser, "main .card-title"), "a cancelled show leaves the studio's list")
+    browser.find("link", "Basement Night")
+    browser.click("link", "Events")
+    browser.heading("Events")
+    browser.find("link", "Basement Night")
+    absent(browser, "link", "Rooftop Session (moved indoors)")
+    sign_in_as(browser, "web_listener")
+
+
 def journey_suspended_appeal(browser, data):
     """A suspended artist signs in, is refused with the reason, and appeals once from the sign-in page."""
     # The refused sign-in is a 403 the console reports; it is the point here.
@@ -698,7 +911,8 @@ def main():
     try:
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
-                        journey_artist_analytics, journey_suspended_appeal, journey_whats_playing, journey_offline]:
+                        journey_artist_analytics, journey_playlist_collaborate, journey_track_comments, journey_venue_studio,
+                        journey_suspended_appeal, journey_whats_playing, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:
