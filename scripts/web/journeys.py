@@ -651,7 +651,7 @@ def press_enter_on(browser, element):
 
 
 def journey_playlist_collaborate(browser, data):
-    """Library → "New playlist" (private); "Add to playlist" from two tracks' pages; "Move <title> up" by keyboard and a drag by the handle, the order surviving a reload; "Invite" a collaborator, who sees the owner's rename live (no reload); someone else gets "Not found"; "Delete playlist" after a confirmation."""
+    """Library → "New playlist" (private); "Add to playlist" from two tracks' pages; "Move <title> up" by keyboard and a drag by the handle, the order surviving a reload; "Invite" a collaborator, who sees the owner's rename live (no reload) and removes an entry; someone else gets "Not found"; "Delete playlist" after a confirmation."""
     register("web_collab", "listener")
     register("web_outsider", "listener")
     browser.open("/library")
@@ -716,6 +716,8 @@ def journey_playlist_collaborate(browser, data):
     browser.heading("Late Night Tones, Vol. 2", timeout=15)
     assert browser.driver.execute_script("return window.notReloaded === true"), "the owner's rename arrived without a reload"
     browser.scan("playlist (collaborator)")
+    browser.click("button", "Remove Tone A")
+    browser.wait(lambda: entries() == [XSS], f"a collaborator removes an entry: {entries()}")
 
     sign_in_as(browser, "web_outsider")
     browser.expected_console.append(f"/api/v1/playlists/{playlist_id}")
@@ -741,7 +743,7 @@ def journey_playlist_collaborate(browser, data):
 
 
 def journey_track_comments(browser, data):
-    """a listener comments on a track at a typed time (a mark on the waveform), replies, edits it to HTML (shown as text) and deletes it; "Use the playing position" takes the player's time."""
+    """a listener comments on a track at a typed time (a mark on the waveform), replies, edits it to HTML (shown as text) and deletes it; "Use the playing position" takes the player's time; the artist deletes a listener's comment and turns comments off and on."""
     browser.open(f"/tracks/{data['tracks']['Tone A']}")
     browser.heading("Tone A")
     browser.find("heading", "Comments")
@@ -777,6 +779,22 @@ def journey_track_comments(browser, data):
     at = browser.find("textbox", "At (minutes:seconds)").get_attribute("value")
     assert at.startswith("0:") and at != "0:00", f"the playing position is taken: {at!r}"
     browser.click("button", "Pause")
+
+    call("POST", f"/tracks/{data['tracks']['Tone A']}/comments", {"text": "First!", "atSeconds": 1}, token=token("web_listener"))
+    sign_in_as(browser, "tester_artist")
+    browser.open(f"/tracks/{data['tracks']['Tone A']}")
+    browser.heading("Tone A")
+    browser.click("button", "Delete comment: First!")
+    browser.click("button", "Yes, delete comment")
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, "main .comments-section .state-empty"), "the artist deleted the listener's comment")
+    browser.click("button", "Turn comments off")
+    browser.find("button", "Turn comments on")
+    assert "turned comments off" in browser.driver.find_element(By.CSS_SELECTOR, "main .comments-section").text
+    absent(browser, "textbox", "Comment")
+    browser.scan("track (comments off)")
+    browser.click("button", "Turn comments on")
+    browser.find("textbox", "Comment")
+    sign_in_as(browser, "web_listener")
 
 
 def set_datetime(browser, name, moment):
