@@ -4,10 +4,36 @@ import BasedApp
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
+/// The entry point. Before any Swift concurrency runs, NIO's event loops
+/// become the global executor (the `executor` setting, `pool` keeps Swift's
+/// default): a request handler then runs on the event loop of its
+/// connection instead of hopping to the cooperative pool and back, which
+/// cost a stream request more than its work. Blocking work never runs on
+/// either (files and SQLite go through NIO's thread pool, audio analysis
+/// through threads of its own). The setting is read here, by hand, because
+/// the configuration is loaded later, inside a task; it validates it then.
 @main
+enum Entry {
+    static func main() {
+        let arguments = CommandLine.arguments
+        let flagged = zip(arguments, arguments.dropFirst()).first { $0.0 == "--executor" }?.1
+            ?? arguments.last { $0.hasPrefix("--executor=") }.map { String($0.dropFirst("--executor=".count)) }
+        if (flagged ?? ProcessInfo.processInfo.environment["BASED_EXECUTOR"]) != AppConfiguration.Executor.pool.rawValue {
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
+        Task {
+            await Based.main()
+            Foundation.exit(0)
+        }
+        dispatchMain()
+    }
+}
+
 struct Based: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "based",

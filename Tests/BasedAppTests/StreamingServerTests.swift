@@ -38,6 +38,22 @@ struct StreamingServerTests {
             let past = try await curl(url, token: ana.accessToken, range: "bytes=\(size)-", into: out)
             #expect(past.status == "416")
             #expect(services.sendFile.regionsSent >= cases.count)
+
+            // The internal header that names the file never reaches the client.
+            let headers = try await Subprocess.run("sh", ["-c", "curl -s -D - -o /dev/null -H 'authorization: Bearer \(ana.accessToken)' '\(url)'"])
+            let head = String(decoding: headers.standardOutput, as: UTF8.self).lowercased()
+            #expect(head.contains("content-length: \(size)"))
+            #expect(!head.contains(SendFile.header.canonicalName))
+            // Each file sent counts in the request metrics, once the kernel has taken its last byte.
+            let route = #"route="/api/v1/tracks/{trackId}/stream""#
+            var counted = 0
+            for _ in 0..<40 where counted < cases.count + 1 {
+                counted = services.metrics.render().split(separator: "\n")
+                    .filter { $0.hasPrefix("based_http_requests_total") && $0.contains(route) && $0.contains(#"status="2"#) }
+                    .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0) { $0 + Int($1) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(counted >= cases.count + 1)
         }
     }
 }

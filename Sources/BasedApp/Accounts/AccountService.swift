@@ -119,7 +119,7 @@ public struct AccountService: Sendable {
             throw AppError.unauthorized("The username/email or password is wrong.", code: "invalid_credentials")
         }
         try await moderation?.requireUnrestricted(user.id, appealable: true)
-        await attempts.reset("account:\(key)")
+        attempts.reset("account:\(key)")
         let session = try await database.transaction { sql in
             try await startSession(userID: user.id, userAgent: userAgent, on: sql)
         }
@@ -207,7 +207,7 @@ public struct AccountService: Sendable {
         guard try await passwordMatches(password, of: user) else {
             throw AppError.forbidden("The password is wrong; confirm it is you with your current password.", code: "reauthentication_failed")
         }
-        await attempts.reset("account:\(user.usernameKey)")
+        attempts.reset("account:\(user.usernameKey)")
     }
 
     /// The "Deleted user" account, made the first time an account is erased.
@@ -357,22 +357,22 @@ public struct AccountService: Sendable {
 
     /// Seconds until the client or the account may try again, or nil when they may now.
     func attemptsLimited(clientAddress: String, login: String?) async -> Int? {
-        if let wait = await attempts.wait("address:\(clientAddress)") { return wait }
-        if let login, let wait = await attempts.wait("account:\(User.key(login))") { return wait }
+        if let wait = attempts.wait("address:\(clientAddress)") { return wait }
+        if let login, let wait = attempts.wait("account:\(User.key(login))") { return wait }
         return nil
     }
 
     /// Uses up an attempt of the client and of the account, as a wrong sign-in does.
     func countFailedAttempt(clientAddress: String, login: String?) async {
-        _ = await attempts.take("address:\(clientAddress)")
-        if let login { _ = await attempts.take("account:\(User.key(login))") }
+        _ = attempts.take("address:\(clientAddress)")
+        if let login { _ = attempts.take("account:\(User.key(login))") }
     }
 
     private func limit(clientAddress: String?, account: String) async throws {
-        if let clientAddress, case .limited(let wait) = await attempts.take("address:\(clientAddress)") {
+        if let clientAddress, case .limited(let wait) = attempts.take("address:\(clientAddress)") {
             throw AppError.tooManyRequests(retryAfter: wait)
         }
-        if case .limited(let wait) = await attempts.take("account:\(account)") {
+        if case .limited(let wait) = attempts.take("account:\(account)") {
             throw AppError.tooManyRequests(retryAfter: wait)
         }
     }

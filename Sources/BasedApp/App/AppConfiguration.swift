@@ -8,8 +8,12 @@ import Logging
 /// and help are one table, `AppConfiguration.settings` (Settings.swift).
 public struct AppConfiguration: Sendable, Equatable {
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
+    /// Where Swift concurrency runs: NIO's event loops, or Swift's default pool.
+    /// Chosen once at process start, before any task runs (see `Entry` in the `based` target).
+    public enum Executor: String, Sendable, CaseIterable { case eventLoops = "event-loops", pool }
 
     public var host = "127.0.0.1"
+    public var executor = Executor.eventLoops
     public var port = 8080
     public var dataDirectory = URL(fileURLWithPath: "data", isDirectory: true).standardizedFileURL
     /// `nil` means the SQLite file `based.sqlite` in the data directory.

@@ -8,6 +8,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import ServiceLifecycle
 import Synchronization
 
@@ -390,7 +391,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         }
         RequestIDMiddleware()
         LogRequestsMiddleware(.info)
-        MetricsMiddleware(metrics: services.metrics)
+        MetricsMiddleware(metrics: services.metrics, sendFile: services.sendFile)
         ProblemMiddleware()
         if let web = services.web {
             WebAppMiddleware(bundle: web)
@@ -437,7 +438,9 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
     SubsonicAPI(services: services, media: media).register(on: router)
     CalendarRoutes(calendars: services.calendars).register(on: router)
     let api = APIHandler(services: services)
-    try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
+    // Compact JSON (the generator's default pretty-prints every response, a
+    // third more bytes and encoder time); sorted keys keep bodies deterministic.
+    try api.registerHandlers(on: router, serverURL: URL(string: "/api/v1")!, configuration: .init(jsonEncodingOptions: [.sortedKeys]))
     return router
 }
 

@@ -93,7 +93,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if case .limited(let retryAfter) = await limiter.take("ip:\(context.clientAddress)") {
+        if case .limited(let retryAfter) = limiter.take("ip:\(context.clientAddress)") {
             throw AppError.tooManyRequests(retryAfter: retryAfter)
         }
         return try await next(request, context)

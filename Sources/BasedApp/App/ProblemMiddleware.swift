@@ -112,11 +112,17 @@ struct ProblemMiddleware: RouterMiddleware {
 
 /// Counts requests and records their latency by route and status in the
 /// application's Prometheus registry. A response is timed to the end of its
-/// body, as Hummingbird's own `MetricsMiddleware` does, so a stream counts
-/// for as long as it takes to send.
+/// body, so a stream counts for as long as it takes to send: a file sent by
+/// `sendfile(2)` until the kernel has taken its last byte; a streamed body
+/// (of unknown or large length) until its last write, as Hummingbird's own
+/// `MetricsMiddleware` does. A small body of known length is already in
+/// memory and goes out in the same write as the head, so its time is the
+/// handler's (and wrapping it would cost Hummingbird's one-write fast path).
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = BasedRequestContext
     let metrics: AppMetrics
+    let sendFile: SendFile
+    static let smallBody = 1 << 20
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -130,6 +136,13 @@ struct MetricsMiddleware: RouterMiddleware {
         }
         let (metrics, method, status) = (metrics, request.method, response.status.code)
         let route = context.endpointPath ?? "unmatched"
+        if sendFile.whenSent(response.headers, { _ in metrics.record(method: method, route: route, status: status, duration: .now - start) }) {
+            return response
+        }
+        if let length = response.body.contentLength, length <= Self.smallBody {
+            metrics.record(method: method, route: route, status: status, duration: .now - start)
+            return response
+        }
         // Hummingbird's `withPostWriteClosure` is package-internal; this is the same wrapper.
         let body = response.body
         response.body = ResponseBody(contentLength: body.contentLength) { writer in

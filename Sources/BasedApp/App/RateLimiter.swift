@@ -1,8 +1,11 @@
 import Foundation
+import Synchronization
 
 /// Token buckets per key (an IP address, an account): `burst` requests at once,
 /// refilled at `perMinute`. Kept in memory, so each server process counts alone.
-public actor RateLimiter {
+/// A lock, not an actor: every request takes a token, and a hop to an actor's
+/// executor and back cost more than the arithmetic it guards.
+public final class RateLimiter: Sendable {
     public enum Decision: Equatable, Sendable {
         case allowed
         case limited(retryAfter: Int)
@@ -15,9 +18,9 @@ public actor RateLimiter {
 
     private let burst: Double
     private let refillPerSecond: Double
-    private var buckets: [String: Bucket] = [:]
+    private let buckets = Mutex<[String: Bucket]>([:])
     private let clock = ContinuousClock()
-    /// Past this many keys, full buckets are dropped so memory stays bounded.
+    /// Past this many keys, full buckets are dropped.
     private let pruneThreshold = 10_000
 
     public init(burst: Int, perMinute: Int) {
@@ -28,37 +31,37 @@ public actor RateLimiter {
     /// Takes one token for `key`, or says how many seconds until one is free.
     public func take(_ key: String) -> Decision {
         let now = clock.now
-        var bucket = refreshed(key, now: now)
-        guard bucket.tokens >= 1 else {
+        return buckets.withLock { buckets in
+            var bucket = refreshed(buckets[key], now: now)
+            guard bucket.tokens >= 1 else {
+                buckets[key] = bucket
+                let wait = (1 - bucket.tokens) / refillPerSecond
+                return .limited(retryAfter: max(1, Int(wait.rounded(.up))))
+            }
+            bucket.tokens -= 1
             buckets[key] = bucket
-            let wait = (1 - bucket.tokens) / refillPerSecond
-            return .limited(retryAfter: max(1, Int(wait.rounded(.up))))
+            // Past the threshold, full buckets are dropped so memory stays bounded.
+            if buckets.count > pruneThreshold { buckets = buckets.filter { tokens(in: $0.value, at: now) < burst } }
+            return .allowed
         }
-        bucket.tokens -= 1
-        buckets[key] = bucket
-        if buckets.count > pruneThreshold { prune(now: now) }
-        return .allowed
     }
 
     /// Seconds until `key` has a token again, or nil when it has one now; takes nothing.
     public func wait(_ key: String) -> Int? {
-        let bucket = refreshed(key, now: clock.now)
+        let now = clock.now
+        let bucket = buckets.withLock { refreshed($0[key], now: now) }
         guard bucket.tokens < 1 else { return nil }
         return max(1, Int(((1 - bucket.tokens) / refillPerSecond).rounded(.up)))
     }
 
     /// Forgets `key`, as after a successful sign-in.
     public func reset(_ key: String) {
-        buckets[key] = nil
+        _ = buckets.withLock { $0.removeValue(forKey: key) }
     }
 
-    private func refreshed(_ key: String, now: ContinuousClock.Instant) -> Bucket {
-        guard let bucket = buckets[key] else { return Bucket(tokens: burst, updated: now) }
+    private func refreshed(_ bucket: Bucket?, now: ContinuousClock.Instant) -> Bucket {
+        guard let bucket else { return Bucket(tokens: burst, updated: now) }
         return Bucket(tokens: tokens(in: bucket, at: now), updated: now)
-    }
-
-    private func prune(now: ContinuousClock.Instant) {
-        buckets = buckets.filter { tokens(in: $0.value, at: now) < burst }
     }
 
     /// The bucket's tokens after refilling for the time since it was last touched.

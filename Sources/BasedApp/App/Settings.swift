@@ -108,6 +108,9 @@ extension AppConfiguration {
         },
         .choice("logLevel", Logger.Level.self, default: "info", help: "trace, debug, info, notice, warning, error, critical") { $0.logLevel = $1 },
         .choice("logFormat", LogFormat.self, default: "text", help: "text, or json for one JSON object per line") { $0.logFormat = $1 },
+        .choice("executor", Executor.self, default: "event-loops", help: "event-loops: tasks run on NIO's event loops, as requests do (fewer thread hops); pool: Swift's default pool") {
+            $0.executor = $1
+        },
         .text("jwtSecret", unset: "generated into <data dir>/secrets/jwt-secret", help: "HMAC key for access tokens, 32 bytes or more", expected: "at least 32 bytes", secret: true) {
             guard $1.utf8.count >= 32 else { return false }
             $0.jwtSecret = $1

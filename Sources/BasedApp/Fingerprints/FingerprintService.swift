@@ -107,7 +107,7 @@ public struct FingerprintService: Sendable {
     /// or `no_audio` (silence); 404 `no_match` when nothing is confidently it.
     public func identify(clip: Data, viewer: Identity, tracks: TrackService) async throws -> Identified {
         guard clip.count <= Clip.maximumBytes else { throw AppError.payloadTooLarge(limit: Clip.maximumBytes) }
-        if let limiter, case .limited(let wait) = await limiter.take("identify:\(viewer.userID.text)") {
+        if let limiter, case .limited(let wait) = limiter.take("identify:\(viewer.userID.text)") {
             throw AppError.tooManyRequests(retryAfter: wait)
         }
         try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)

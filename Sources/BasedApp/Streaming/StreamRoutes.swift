@@ -264,7 +264,8 @@ struct StreamRoutes: Sendable {
     }
 
     /// As `serveFile`, for a file already open. The body goes out with
-    /// sendfile(2) where the connection can, else read into buffers off the event loops.
+    /// sendfile(2) where the connection can (an empty body and a header naming
+    /// the file, see `SendFile`), else read into buffers off the event loops.
     func serve(_ file: OpenFile, mediaType: String, _ request: Request, _ context: BasedRequestContext) throws -> Response {
         let size = file.size
         let etag = "\"\(String(size, radix: 16))-\(String(file.modifiedMilliseconds, radix: 16))\""
@@ -296,8 +297,11 @@ struct StreamRoutes: Sendable {
         }
         headers[.contentLength] = String(range?.count ?? 0)
         guard request.method != .head, let range else { return Response(status: status, headers: headers) }
-        let body = sendFile.isInstalled(on: context.channelID) ? sendFile.body(file, range: range) : Self.readingBody(file, range: range)
-        return Response(status: status, headers: headers, body: body)
+        guard sendFile.isInstalled(on: context.channelID) else {
+            return Response(status: status, headers: headers, body: Self.readingBody(file, range: range))
+        }
+        sendFile.attach(file, range: range, to: &headers)
+        return Response(status: status, headers: headers)
     }
 
     /// A body read from the file into buffers on NIO's thread pool, for connections without sendfile (router tests).
