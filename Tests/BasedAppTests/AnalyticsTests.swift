@@ -98,6 +98,35 @@ struct AnalyticsTests {
         }
     }
 
+    @Test("an artist who accepted a place on the bill counts the event's RSVPs and check-ins; one merely invited does not")
+    func billedArtists() async throws {
+        try await withApp { client, services in
+            let (club, event) = try await client.publishBrassNight()
+            let band = try await client.register("band", role: "artist")
+            let guest = try await client.register("guest", role: "artist")
+            let fan = try await client.register("fan")
+            let start = event.startsAt.addingTimeInterval(1800)
+            for name in ["band", "guest"] {
+                let invite = #"{"username":"\#(name)","setStartsAt":"\#(iso(start))","setEndsAt":"\#(iso(start.addingTimeInterval(3600)))"}"#
+                #expect(try await client.request(.post, "/api/v1/events/\(event.id)/lineup", json: invite, token: club.accessToken).status == .created)
+            }
+            #expect(try await client.request(.put, "/api/v1/events/\(event.id)/lineup/me", json: #"{"accept":true}"#, token: band.accessToken).status == .ok)
+            #expect(try await client.request(.put, "/api/v1/events/\(event.id)/rsvp", json: #"{"status":"going"}"#, token: fan.accessToken).status == .ok)
+            let tier = try await client.request(.post, "/api/v1/events/\(event.id)/tiers", json: TicketTests.tier(quantity: 10), token: club.accessToken)
+                .decode(Schemas.TicketTier.self)
+            let ticket = try await client.request(.post, "/api/v1/tiers/\(tier.id)/claims", token: fan.accessToken).decode(Schemas.IssuedTicket.self)
+            let scan = #"{"code":\#(jsonString(ticket.code))}"#
+            #expect(try await client.request(.post, "/api/v1/events/\(event.id)/check-ins", json: scan, token: club.accessToken).status == .ok)
+            try await services.analytics.rollUp()
+
+            for (account, expected) in [(club, 1), (band, 1), (guest, 0)] {
+                let totals = try await client.request(.get, "/api/v1/analytics/artists/\(account.user.id)", token: account.accessToken)
+                    .decode(Schemas.ArtistAnalytics.self).totals
+                #expect(totals.rsvps == expected && totals.checkins == expected, "\(account.user.username)")
+            }
+        }
+    }
+
     @Test("days fold into Monday weeks and calendar months; the CSV has the same figures")
     func intervals() async throws {
         try await withApp { client, services in
@@ -320,5 +349,16 @@ struct AnalyticsUnitTests {
         #expect(AnalyticsDay.text(AnalyticsDay.next(AnalyticsDay.parse("2026-12-01")!, .month)) == "2027-01-01")
         #expect(AnalyticsDay.text(AnalyticsDay.bucket(AnalyticsDay.parse("1969-12-31")!, .week)) == "1969-12-29")
         #expect(AnalyticsDay.parse("2026-02-29") == nil && AnalyticsDay.parse("2028-02-29") != nil && AnalyticsDay.parse("26-1-1") == nil)
+        // The integer calendar agrees with Foundation's on every day from 1900 to 2100.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        for day in AnalyticsDay.parse("1900-01-01")!...AnalyticsDay.parse("2100-12-31")! {
+            let parts = utc.dateComponents([.year, .month, .day], from: AnalyticsDay.date(of: day))
+            let text = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+            guard AnalyticsDay.text(day) == text, AnalyticsDay.parse(text) == day else {
+                Issue.record("day \(day): \(AnalyticsDay.text(day)) against Foundation's \(text)")
+                break
+            }
+        }
     }
 }

@@ -100,20 +100,26 @@ public enum AnalyticsDay {
 
     /// `YYYY-MM-DD`.
     public static func text(_ day: Int) -> String {
-        let parts = utc.dateComponents([.year, .month, .day], from: date(of: day))
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        let (year, month, dayOfMonth) = civil(day)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(dayOfMonth, 2))"
     }
 
     /// Reads `YYYY-MM-DD`; nil for anything else (or a date that does not exist).
     public static func parse(_ text: String) -> Int? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.utf8.allSatisfy { (48...57).contains($0) } }),
               let year = Int(parts[0]), let month = Int(parts[1]), let dayOfMonth = Int(parts[2]),
-              (1...12).contains(month), (1...31).contains(dayOfMonth),
-              let date = utc.date(from: DateComponents(year: year, month: month, day: dayOfMonth)),
-              utc.component(.day, from: date) == dayOfMonth
+              (1...12).contains(month), (1...31).contains(dayOfMonth)
         else { return nil }
-        return day(of: date)
+        let day = days(year: year, month: month, day: dayOfMonth)
+        // 2026-02-30 would land in March: not a date.
+        guard civil(day) == (year, month, dayOfMonth) else { return nil }
+        return day
     }
 
     /// The first day of the bucket holding `day`: itself, its week's Monday, or its month's 1st.
@@ -123,8 +129,8 @@ public enum AnalyticsDay {
         // 1970-01-01 was a Thursday: day + 3 counts from a Monday.
         case .week: return day - ((day + 3) % 7 + 7) % 7
         case .month:
-            let parts = utc.dateComponents([.year, .month], from: date(of: day))
-            return self.day(of: utc.date(from: DateComponents(year: parts.year, month: parts.month, day: 1))!)
+            let (year, month, _) = civil(day)
+            return days(year: year, month: month, day: 1)
         }
     }
 
@@ -133,13 +139,34 @@ public enum AnalyticsDay {
         switch interval {
         case .day: return start + 1
         case .week: return start + 7
-        case .month: return day(of: utc.date(byAdding: .month, value: 1, to: date(of: start))!)
+        case .month:
+            let (year, month, _) = civil(start)
+            return month == 12 ? days(year: year + 1, month: 1, day: 1) : days(year: year, month: month + 1, day: 1)
         }
     }
 
-    private static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
+    // Proleptic Gregorian days by integer arithmetic (Howard Hinnant's
+    // `days_from_civil` / `civil_from_days`): a dashboard turns hundreds of
+    // days into text, and Foundation's Calendar costs microseconds a call.
+
+    static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
 }

@@ -171,7 +171,7 @@ enum AnalyticsQueries {
         try await sql.select().columns(["day"] + AnalyticsBatch.Counters.columns + ["listeners"]).from(table)
             .where("owner_id", .equal, owner).where("track_id", .equal, track)
             .where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
-            .all(decoding: DayRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all().map(DayRow.init(row:))
     }
 
     /// Plays by source over the days, most first.
@@ -240,5 +240,19 @@ enum AnalyticsQueries {
         let ranAt = try await sql.select().column("ran_at").from("analytics_rollups").where("name", .equal, "facts")
             .first(decodingColumn: "ran_at", as: Date?.self) ?? nil
         return (row?.n ?? 0, row?.oldest, ranAt)
+    }
+}
+
+extension AnalyticsQueries.DayRow {
+    /// Read column by column: a year by day is hundreds of rows, and the
+    /// `Decodable` path's key conversion per field cost more than the query.
+    init(row: any SQLRow) throws {
+        func count(_ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
+        self.init(
+            day: try count("day"), plays: try count("plays"), completions: try count("completions"), skips: try count("skips"),
+            likes: try count("likes"), unlikes: try count("unlikes"), playlistAdds: try count("playlist_adds"), follows: try count("follows"),
+            unfollows: try count("unfollows"), rsvps: try count("rsvps"), checkins: try count("checkins"),
+            listeners: try row.decodeNil(column: "listeners") ? nil : try row.decode(column: "listeners", as: Data.self)
+        )
     }
 }

@@ -49,13 +49,19 @@ public struct ListenerSketch: Sendable, Equatable {
             storage = .sparse(Self.mergeSorted(mine, theirs))
             if case .sparse(let merged) = storage, merged.count > Self.sparseLimit { densify() }
         case (.dense(var registers), .sparse(let theirs)):
+            storage = .sparse([])
             for hash in theirs { Self.add(hash, to: &registers) }
             storage = .dense(registers)
         case (.sparse(let mine), .dense(var registers)):
             for hash in mine { Self.add(hash, to: &registers) }
             storage = .dense(registers)
         case (.dense(var registers), .dense(let theirs)):
-            for index in registers.indices where theirs[index] > registers[index] { registers[index] = theirs[index] }
+            storage = .sparse([])  // lets go of the registers, so they change in place rather than copied
+            registers.withUnsafeMutableBufferPointer { mine in
+                theirs.withUnsafeBufferPointer { theirs in
+                    for index in 0..<Self.registerCount where theirs[index] > mine[index] { mine[index] = theirs[index] }
+                }
+            }
             storage = .dense(registers)
         }
     }
@@ -69,9 +75,11 @@ public struct ListenerSketch: Sendable, Equatable {
             let m = Double(Self.registerCount)
             var sum = 0.0
             var zeros = 0
-            for register in registers {
-                sum += 1 / Double(UInt64(1) << UInt64(register))
-                if register == 0 { zeros += 1 }
+            Self.inversePowers.withUnsafeBufferPointer { inverse in
+                for register in registers {
+                    sum += inverse[Int(register & 63)]
+                    if register == 0 { zeros += 1 }
+                }
             }
             let alpha = 0.7213 / (1 + 1.079 / m)
             let raw = alpha * m * m / sum
@@ -98,29 +106,30 @@ public struct ListenerSketch: Sendable, Equatable {
 
     /// Reads a stored sketch; nil for bytes that are not one.
     public init?(encoded bytes: some Collection<UInt8>) {
-        let bytes = Array(bytes)
+        let read = bytes.withContiguousStorageIfAvailable { Self.decode($0) } ?? Array(bytes).withUnsafeBufferPointer { Self.decode($0) }
+        guard let read else { return nil }
+        storage = read
+    }
+
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> Storage? {
         guard let tag = bytes.first else { return nil }
+        let body = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[1...])
         switch tag {
         case 1:
-            guard (bytes.count - 1) % 8 == 0 else { return nil }
-            var hashes: [UInt64] = []
-            hashes.reserveCapacity((bytes.count - 1) / 8)
-            var offset = 1
-            while offset < bytes.count {
-                var value: UInt64 = 0
-                for shift in 0..<8 { value |= UInt64(bytes[offset + shift]) << UInt64(8 * shift) }
-                hashes.append(value)
-                offset += 8
-            }
-            guard zip(hashes, hashes.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
-            storage = .sparse(hashes)
+            guard body.count % 8 == 0 else { return nil }
+            let hashes = (0..<(body.count / 8)).map { UInt64(littleEndian: body.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
+            for index in hashes.indices.dropFirst() where hashes[index - 1] >= hashes[index] { return nil }
+            return .sparse(hashes)
         case 2:
-            guard bytes.count == 1 + Self.registerCount else { return nil }
-            storage = .dense(Array(bytes.dropFirst()))
+            guard body.count == registerCount else { return nil }
+            return .dense(Array(body))
         default:
             return nil
         }
     }
+
+    /// 2^-r for every rank a register can hold.
+    private static let inversePowers: [Double] = (0..<64).map { 1 / Double(UInt64(1) << UInt64($0)) }
 
     // MARK: Registers
 

@@ -277,15 +277,29 @@ public struct EventService: Sendable {
 
     // MARK: RSVPs
 
+    /// Whose analytics an event's RSVPs and check-ins count in: its venue and
+    /// every artist who accepted a place on its bill.
+    public func figureOwners(of eventID: UUID) async throws -> [UUID] {
+        guard let event = try await EventQueries.event(id: eventID, on: database.sql) else { return [] }
+        return try await Self.figureOwners(of: event, on: database.sql)
+    }
+
+    static func figureOwners(of event: Event, on sql: any SQLDatabase) async throws -> [UUID] {
+        let artists = try await LineupQueries.slots(event: event.id, on: sql).filter { $0.status == .accepted }.map(\.artistId)
+        return [event.venueId] + artists.filter { $0 != event.venueId }
+    }
+
     /// Sets the user's answer. One conditional statement, so an event
     /// cancelled at the same moment takes no RSVP; answering again changes it.
     public func rsvp(_ user: UUID, eventID: UUID, status: RSVP.Status, now: Date = Date()) async throws -> RSVP {
         let answered = try await database.transaction { [analytics] sql -> RSVP? in
             let before = try await EventQueries.rsvp(event: eventID, user: user, on: sql)
             guard let stored = try await EventQueries.answer(user, to: eventID, status: status, now: now, on: sql) else { return nil }
-            // A first answer counts in the venue's figures; changing it does not.
+            // A first answer counts in the figures of the venue and of the artists on
+            // the bill; changing it does not.
             if before == nil, let event = try await EventQueries.event(id: eventID, on: sql) {
-                try await analytics.record([.init(.rsvp, owner: event.venueId, at: now)], on: sql)
+                let owners = try await Self.figureOwners(of: event, on: sql)
+                try await analytics.record(owners.map { .init(.rsvp, owner: $0, at: now) }, on: sql)
             }
             return stored
         }

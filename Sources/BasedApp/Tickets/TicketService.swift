@@ -257,9 +257,10 @@ public struct TicketService: Sendable {
         }
         guard ticket.state == .active else { throw AppError.conflict("This ticket was cancelled.", code: "ticket_cancelled") }
         let at = min(scannedAt ?? now, now)
+        let owners = try await events.figureOwners(of: eventID)
         let outcome = try await database.transaction { [analytics] sql in
             let outcome = try await TicketQueries.checkIn(id: ticket.id, at: at, by: identity.userID, on: sql)
-            if outcome.admitted { try await analytics.record([.init(.checkin, owner: event.venueId, at: at)], on: sql) }
+            if outcome.admitted { try await analytics.record(owners.map { .init(.checkin, owner: $0, at: at) }, on: sql) }
             return outcome
         }
         let holder = try await accounts.user(id: ticket.holderId)
