@@ -5,6 +5,7 @@
 # Everything it starts is stopped at the end.
 #   PLAYS=1000000 SECONDS=5 scripts/bench-analytics.sh
 #   BENCH_BIN=/path/to/based  measure an existing release binary instead of building one
+#   REUSE=1  keep the last run's database (same sizes) and measure the dashboards again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,7 @@ else
     bin=$PWD/$scratch/release/based
 fi
 work="$scratch/bench-analytics"
-rm -rf "$work"
+[ "${REUSE:-0}" = 1 ] || rm -rf "$work"
 mkdir -p "$work"
 export BENCH_BIN=$bin WORK=$(cd "$work" && pwd)
 export OUT=$WORK/results.json
