@@ -199,24 +199,24 @@ enum AnalyticsQueries {
             .groupBy("city").all(decoding: Row.self).map { ($0.city, $0.plays) }
     }
 
-    /// Those cities' rows of `analytics_cities` or `analytics_city_months`, with their sketches.
+    /// Those cities' rows of `analytics_cities` or `analytics_city_months`, with their sketches (read column by column, as `DayRow`).
     static func cities(_ table: String, owner: UUID, cities: [String], from: Int, to: Int, on sql: any SQLDatabase) async throws -> [CityRow] {
         guard !cities.isEmpty else { return [] }
         return try await sql.select().columns("city", "plays", "listeners").from(table)
             .where("owner_id", .equal, owner).where("city", .in, cities).where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
-            .all(decoding: CityRow.self)
+            .all().map { row in
+                CityRow(city: try row.decode(column: "city", as: String.self), plays: try row.decode(column: "plays", as: Int.self), listeners: try row.sketch())
+            }
     }
 
-    /// The owner's most played tracks over the days.
-    static func topTracks(owner: UUID, from: Int, to: Int, limit: Int, on sql: any SQLDatabase) async throws -> [(track: UUID, plays: Int)] {
-        struct Row: Decodable { var trackId: UUID; var plays: Int }
-        return try await sql.select().column("track_id").column(SQLFunction("SUM", args: SQLColumn("plays")), as: "plays")
-            .from("analytics_days")
+    /// Plays per track of the owner in rows of `analytics_days` or `analytics_months` (from the `_plays` index alone).
+    static func trackPlays(_ table: String, owner: UUID, from: Int, to: Int, on sql: any SQLDatabase) async throws -> [(track: UUID, plays: Int)] {
+        try await sql.select().column("track_id").column(SQLFunction("SUM", args: SQLColumn("plays")), as: "plays")
+            .from(table)
             .where("owner_id", .equal, owner).where("track_id", .notEqual, AnalyticsBatch.catalogue)
             .where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
-            .groupBy("track_id").having(SQLFunction("SUM", args: SQLColumn("plays")), .greaterThan, SQLBind(0))
-            .orderBy("plays", .descending).orderBy("track_id").limit(limit)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.trackId, $0.plays) }
+            .groupBy("track_id")
+            .all().map { (try $0.decode(column: "track_id", as: UUID.self), try $0.decode(column: "plays", as: Int.self)) }
     }
 
     /// The listener sketches of these tracks' rows over the days.
@@ -224,11 +224,10 @@ enum AnalyticsQueries {
         _ table: String, owner: UUID, tracks: [UUID], from: Int, to: Int, on sql: any SQLDatabase
     ) async throws -> [(track: UUID, listeners: Data?)] {
         guard !tracks.isEmpty else { return [] }
-        struct Row: Decodable { var trackId: UUID; var listeners: Data? }
         return try await sql.select().columns("track_id", "listeners").from(table)
             .where("owner_id", .equal, owner).where("track_id", .in, tracks)
             .where("day", .greaterThanOrEqual, from).where("day", .lessThanOrEqual, to)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.trackId, $0.listeners) }
+            .all().map { (try $0.decode(column: "track_id", as: UUID.self), try $0.sketch()) }
     }
 
     /// Facts waiting, the oldest one's time, and when the rollup last ran.
@@ -252,7 +251,14 @@ extension AnalyticsQueries.DayRow {
             day: try count("day"), plays: try count("plays"), completions: try count("completions"), skips: try count("skips"),
             likes: try count("likes"), unlikes: try count("unlikes"), playlistAdds: try count("playlist_adds"), follows: try count("follows"),
             unfollows: try count("unfollows"), rsvps: try count("rsvps"), checkins: try count("checkins"),
-            listeners: try row.decodeNil(column: "listeners") ? nil : try row.decode(column: "listeners", as: Data.self)
+            listeners: try row.sketch()
         )
+    }
+}
+
+extension SQLRow {
+    /// The `listeners` column: a stored sketch's bytes, or nil.
+    func sketch() throws -> Data? {
+        try decodeNil(column: "listeners") ? nil : try decode(column: "listeners", as: Data.self)
     }
 }

@@ -285,7 +285,14 @@ public final class AnalyticsService: Sendable {
 
     /// The ten most played tracks over the days, with their listeners.
     private func topTracks(owner: UUID, from: Int, to: Int) async throws -> [(id: UUID, title: String, plays: Int, listeners: Int)] {
-        let top = try await AnalyticsQueries.topTracks(owner: owner, from: from, to: to, limit: 10, on: database.sql)
+        var plays: [UUID: Int] = [:]
+        for row in try await covered(from, to, { table, first, last in
+            try await AnalyticsQueries.trackPlays(table, owner: owner, from: first, to: last, on: database.sql)
+        }) {
+            plays[row.track, default: 0] += row.plays
+        }
+        let top = plays.filter { $0.value > 0 }.sorted { ($0.value, $1.key.text) > ($1.value, $0.key.text) }.prefix(10)
+            .map { (track: $0.key, plays: $0.value) }
         var sketches: [UUID: ListenerSketch] = [:]
         let rows = try await covered(from, to) { table, first, last in
             try await AnalyticsQueries.trackSketches(table, owner: owner, tracks: top.map(\.track), from: first, to: last, on: database.sql)

@@ -50,6 +50,7 @@ public struct Migrator: Sendable {
         Migration019Erasures.migration,
         Migration020Fingerprints.migration,
         Migration021Analytics.migration,
+        Migration022AnalyticsCounters.migration,
     ]
 
     /// Returns the versions it applied.
