@@ -12,6 +12,7 @@ import { loading, failure, empty } from '../components/states.js';
 import { eventPath } from '../components/eventlist.js';
 import { userPath } from '../components/tracklist.js';
 import { onSubmit } from '../components/form.js';
+import { confirmedAction } from '../components/confirm.js';
 
 const pad = (n) => String(n).padStart(2, '0');
 /** An instant as a datetime-local value, in the browser's time zone. */
@@ -190,31 +191,18 @@ export function render(container) {
   });
 
   const eventCard = (event) => {
-    const confirm = h('div', { class: 'confirm stack', hidden: true });
-    const cardErrors = h('div');
-    const cancel = h('button', { type: 'button', class: 'danger', 'aria-expanded': 'false' }, s.cancel(event.title));
-    cancel.addEventListener('click', () => {
-      const yes = h('button', { type: 'button', class: 'danger', onclick: async () => {
-        cardErrors.replaceChildren();
-        try {
-          await api.post(`/events/${encodeURIComponent(event.id)}/cancel`);
-          announce(s.cancelled(event.title));
-          if (editing?.id === event.id) startEditing(null);
-          await loadList();
-          list.querySelector('a')?.focus();
-        } catch (error) {
-          cardErrors.replaceChildren(failure(error));
-        }
-      } }, s.confirmCancelYes);
-      confirm.replaceChildren(h('p', {}, s.confirmCancel(event.title)), h('div', { class: 'button-row' }, yes,
-        h('button', { type: 'button', onclick: () => {
-          confirm.hidden = true;
-          cancel.setAttribute('aria-expanded', 'false');
-          cancel.focus();
-        } }, s.keep)));
-      confirm.hidden = false;
-      cancel.setAttribute('aria-expanded', 'true');
-      yes.focus();
+    const cancel = confirmedAction({
+      label: s.cancel(event.title),
+      question: () => s.confirmCancel(event.title),
+      yes: s.confirmCancelYes,
+      keep: s.keep,
+      action: async () => {
+        await api.post(`/events/${encodeURIComponent(event.id)}/cancel`);
+        announce(s.cancelled(event.title));
+        if (editing?.id === event.id) startEditing(null);
+        await loadList();
+        list.querySelector('a')?.focus();
+      },
     });
     return h('li', { class: 'card stack' },
       h('a', { href: eventPath(event), class: 'card-title' }, event.title),
@@ -225,8 +213,8 @@ export function render(container) {
           startEditing(event);
           formHeading.focus();
         } }, s.edit(event.title)),
-        cancel),
-      confirm, cardErrors);
+        cancel.button),
+      cancel.panel, cancel.errors);
   };
 
   const loadList = async () => {
