@@ -151,6 +151,58 @@ export async function download(path, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+/** One XMLHttpRequest POST of `file` as the whole body; resolves with the Response, rejects on a broken connection or an abort. */
+function sendFile(path, file, { onProgress, signal }) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const aborted = () => xhr.abort();
+    const done = () => signal?.removeEventListener('abort', aborted);
+    xhr.open('POST', base + path);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+    if (accessToken) xhr.setRequestHeader('authorization', `Bearer ${accessToken}`);
+    xhr.upload.addEventListener('progress', (event) => onProgress?.(event.loaded, event.lengthComputable ? event.total : file.size));
+    xhr.addEventListener('load', () => {
+      done();
+      if (xhr.status < 200) {
+        reject(new ApiError(t.errors.uploadBroke));
+        return;
+      }
+      const headers = { 'content-type': xhr.getResponseHeader('content-type') ?? '' };
+      resolve(new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status, statusText: xhr.statusText, headers }));
+    });
+    xhr.addEventListener('error', () => {
+      done();
+      reject(new ApiError(t.errors.uploadBroke));
+    });
+    xhr.addEventListener('abort', () => {
+      done();
+      reject(new DOMException('The upload was cancelled.', 'AbortError'));
+    });
+    signal?.addEventListener('abort', aborted, { once: true });
+    xhr.send(file);
+  });
+}
+
+/**
+ * Uploads `file` as the raw body of a POST with XMLHttpRequest, the one
+ * browser API that reports how much of a request body has gone out:
+ * `onProgress(sent, total)` as it does. Resolves with the JSON answer; rejects
+ * with an ApiError (the problem's detail), or an AbortError when `signal` aborts.
+ */
+export async function upload(path, file, { onProgress, signal } = {}) {
+  if (signal?.aborted) throw new DOMException('The upload was cancelled.', 'AbortError');
+  if (accessToken && Date.now() > accessExpiresAt - 30_000) await refresh();
+  let response = await sendFile(path, file, { onProgress, signal });
+  // A token that expired on the way is renewed and the file sent once more.
+  if (response.status === 401 && accessToken) {
+    if (await refresh()) response = await sendFile(path, file, { onProgress, signal });
+    else throw new ApiError(t.errors.sessionExpired, { status: 401, code: 'session_expired' });
+  }
+  if (!response.ok) throw await ApiError.from(response);
+  return response.status === 204 ? null : response.json();
+}
+
 export const post = (path, body, options) => request('POST', path, { ...options, body });
 export const put = (path, body, options) => request('PUT', path, { ...options, body });
 export const patch = (path, body, options) => request('PATCH', path, { ...options, body });
