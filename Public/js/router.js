@@ -26,6 +26,7 @@ const routes = [
   { path: '/u/:username', view: () => import('./views/profile.js') },
   { path: '/settings', view: () => import('./views/settings.js'), auth: true },
   { path: '/moderation', view: () => import('./views/moderation.js'), auth: true },
+  { path: '/studio', view: () => import('./views/artiststudio.js'), auth: true },
   { path: '/studio/analytics', view: () => import('./views/analytics.js'), auth: true },
   { path: '/studio/events', view: () => import('./views/venuestudio.js'), auth: true },
   { path: '/playlists/:playlistId', view: () => import('./views/playlist.js') },

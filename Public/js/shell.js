@@ -29,6 +29,7 @@ export function renderShell(root) {
       ? [
           h('li', {}, h('a', { href: '/notifications' }, unreadNotifications > 0 ? t.nav.notificationsUnread(unreadNotifications) : t.nav.notifications)),
           h('li', {}, h('a', { href: '/settings' }, t.nav.settings)),
+          user.role === 'artist' ? h('li', {}, h('a', { href: '/studio' }, t.nav.artistStudio)) : null,
           user.role === 'artist' || user.role === 'venue' ? h('li', {}, h('a', { href: '/studio/analytics' }, t.analytics.title)) : null,
           user.role === 'venue' ? h('li', {}, h('a', { href: '/studio/events' }, t.nav.venueStudio)) : null,
           user.role === 'admin' ? h('li', {}, h('a', { href: '/moderation' }, t.moderation.title)) : null,
@@ -44,11 +45,13 @@ export function renderShell(root) {
   updateAccount(store.get());
 
   // Both navigations: the account links (Settings, Analytics, Admin…) are pages too.
+  // The link of the longest path the page is at or below is current (/studio/events is Venue studio's, not Artist studio's).
   function markCurrent() {
-    for (const link of root.querySelectorAll('.site-header nav a')) {
-      const path = new URL(link.href).pathname;
-      const current = path === '/' ? location.pathname === '/' : location.pathname.startsWith(path);
-      if (current) link.setAttribute('aria-current', 'page');
+    const links = [...root.querySelectorAll('.site-header nav a')].map((link) => [link, new URL(link.href).pathname]);
+    const under = (path) => (path === '/' ? location.pathname === '/' : location.pathname === path || location.pathname.startsWith(`${path}/`));
+    const best = links.map(([, path]) => path).filter(under).sort((a, b) => b.length - a.length)[0];
+    for (const [link, path] of links) {
+      if (path === best) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
   }
