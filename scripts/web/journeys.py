@@ -3,7 +3,8 @@ accessible name as a person (or a screen reader) would find them.
 
     python3 scripts/web/journeys.py http://127.0.0.1:PORT WORKDIR SERVER_PID
 
-WORKDIR holds tone-a.flac and tone-b.flac (scripts/test-web.sh makes them);
+WORKDIR holds tone-a.flac and tone-b.flac (scripts/test-web.sh makes them;
+the Artist studio journey makes its own files there with ffmpeg);
 the last journey stops the server (SERVER_PID) to see the app open offline.
 Every view is scanned with axe-core (no serious or critical violation may be
 found) and every SEVERE browser console entry fails the journey it came in.
@@ -14,6 +15,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 import traceback
@@ -48,6 +50,8 @@ ROLES = {
     "combobox": "select",
     "disclosure": "summary",
     "datetime": "input[type=datetime-local]",
+    "file": "input[type=file]",
+    "progressbar": "progress, [role=progressbar]",
 }
 
 
@@ -866,6 +870,132 @@ def journey_venue_studio(browser, data):
     sign_in_as(browser, "web_listener")
 
 
+def studio_tracks(browser):
+    """{title: state} of the tracks listed in Artist studio ({} while it is being redrawn)."""
+    try:
+        return {row.find_element(By.CSS_SELECTOR, ".card-title").text: row.find_element(By.CSS_SELECTOR, ".state-badge").text
+                for row in browser.driver.find_elements(By.CSS_SELECTOR, "main .studio-track")}
+    except StaleElementReferenceException:
+        return {}
+
+
+def journey_artist_studio(browser, data):
+    """an artist opens "Artist studio" (empty), uploads two generated files through "Choose audio files" (a progress bar each, then each track's processing progress), sees both become ready, has an empty title refused under the field, retitles one and finds it on its track page, makes a release, adds both tracks and moves one up; a text file and a second copy get readable errors and leave nothing behind; a listener gets no "Artist studio" link and /studio says it is for artists."""
+    files = {"studio-one": f"{WORK}/studio-one.flac", "studio-two": f"{WORK}/studio-two.wav"}
+    for (name, path), tone in zip(files.items(), (440, 660)):
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=f={tone}:d=6", "-ac", "2", path], check=True)
+    with open(f"{WORK}/liner-notes.txt", "w") as notes:
+        notes.write("Recorded live in the basement, one take.\n" * 50)
+    register("web_studio", "artist")
+    sign_in_as(browser, "web_studio")
+    browser.click("link", "Artist studio")
+    browser.heading("Artist studio")
+    browser.wait(lambda: "No tracks yet — drop files here" in browser.driver.find_element(By.CSS_SELECTOR, "main").text, "a new artist's studio says it is empty")
+    browser.scan("artist studio (empty)")
+
+    # Every processing bar that is ever shown, so a quick processing job cannot be missed between two looks.
+    browser.driver.execute_script("""
+        window.processingSeen = [];
+        new MutationObserver(() => {
+          for (const bar of document.querySelectorAll('main progress[aria-label^="Processing progress for"]')) {
+            if (bar.offsetParent && !window.processingSeen.includes(bar.getAttribute('aria-label'))) window.processingSeen.push(bar.getAttribute('aria-label'));
+          }
+        }).observe(document.querySelector('main'), { subtree: true, childList: true, attributes: true });""")
+    browser.find("file", "Choose audio files").send_keys("\n".join(files.values()))
+    for name in ("studio-one.flac", "studio-two.wav"):
+        browser.find("progressbar", f"Upload progress for {name}")
+    browser.wait(lambda: sorted(studio_tracks(browser)) == ["studio-one", "studio-two"], f"both uploads are listed: {studio_tracks(browser)}", timeout=30)
+    browser.scan("artist studio (uploading)")
+    browser.wait(lambda: studio_tracks(browser) == {"studio-one": "Ready", "studio-two": "Ready"},
+                 f"both tracks become ready: {studio_tracks(browser)}", timeout=120)
+    seen = browser.driver.execute_script("return window.processingSeen")
+    assert sorted(seen) == ["Processing progress for studio-one", "Processing progress for studio-two"], f"each track showed its processing progress: {seen}"
+
+    # An empty title is refused under its field; a new one is saved and shown on the track's page.
+    browser.expected_console.append("/api/v1/tracks/")
+    browser.click("button", "Edit studio-one")
+    title = browser.find("textbox", "Title")
+    title.clear()
+    browser.click("button", "Save track")
+    browser.wait(lambda: browser.find("textbox", "Title").get_attribute("aria-invalid") == "true", "the empty title is marked invalid")
+    described = browser.find("textbox", "Title").get_attribute("aria-describedby").split()
+    under = browser.driver.find_element(By.ID, described[-1]).text
+    assert under, f"the field's own message is under it: {described}"
+    browser.scan("artist studio (refused edit)")
+    browser.console_errors()
+    browser.expected_console.remove("/api/v1/tracks/")
+    title = browser.find("textbox", "Title")
+    title.send_keys(f"Morning Tone {XSS}")
+    browser.find("textbox", "Genre").send_keys("Ambient")
+    browser.find("textbox", "Tags").send_keys("drone, test tone")
+    browser.click("button", "Save track")
+    browser.wait(lambda: "is saved" in " ".join(texts(browser, "main .track-editor [role=status]")), "the edit is saved")
+    assert f"Morning Tone {XSS}" in studio_tracks(browser), f"the list shows the new title: {studio_tracks(browser)}"
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "the title made no image"
+    browser.no_alert()
+    browser.click("link", f"Morning Tone {XSS}")
+    browser.heading(f"Morning Tone {XSS}")
+    assert "Ambient" in browser.driver.find_element(By.CSS_SELECTOR, "main .facts").text, "the genre is on the track's page"
+
+    # A release with both tracks, the second moved up by keyboard.
+    browser.click("link", "Artist studio")
+    browser.heading("Artist studio")
+    browser.wait(lambda: studio_tracks(browser) == {f"Morning Tone {XSS}": "Ready", "studio-two": "Ready"}, "the studio lists the tracks again")
+    browser.click("button", "New release")
+    browser.find("textbox", "Release title").send_keys("First Light")
+    Select(browser.find("combobox", "Type")).select_by_visible_text("EP")
+    browser.click("button", "Create release")
+    browser.find("heading", "Tracks of First Light")
+    for title in (f"Morning Tone {XSS}", "studio-two"):
+        Select(browser.find("combobox", "Track to add")).select_by_visible_text(title)
+        browser.click("button", "Add to release")
+        browser.find("button", f"Remove {title} from the release")
+    release_order = lambda: texts(browser, "main .release-editor .playlist-entries .track-title")
+    browser.wait(lambda: release_order() == [f"Morning Tone {XSS}", "studio-two"], f"the tracks are on the release in the order added: {release_order()}")
+    press_enter_on(browser, browser.find("button", "Move studio-two up"))
+    browser.wait(lambda: release_order() == ["studio-two", f"Morning Tone {XSS}"], f"Enter on “Move studio-two up” moves it up: {release_order()}")
+    focused = browser.driver.switch_to.active_element.accessible_name
+    assert focused == "Move studio-two down", f"the focus stays with the moved track: {focused!r}"
+    artist = token("web_studio")
+    mine = call("GET", "/users/web_studio/tracks", token=artist)["items"]
+    release = call("GET", f"/releases/{mine[0]['releaseId']}", token=artist)
+    assert (release["title"], release["kind"], [track["title"] for track in release["tracks"]]) == ("First Light", "ep", ["studio-two", f"Morning Tone {XSS}"]), \
+        f"the server has the release in that order: {release['title']}, {[track['title'] for track in release['tracks']]}"
+    browser.scan("artist studio (release)")
+
+    # A text file and a second copy of an upload are refused in words; nothing of them is kept.
+    originals = f"{WORK}/data/media/originals"
+    kept = lambda: sorted(os.path.join(folder, name) for folder, _, names in os.walk(originals) for name in names)
+    before = kept()
+    browser.expected_console.append("/api/v1/tracks?filename=")
+    browser.find("file", "Choose audio files").send_keys(f"{WORK}/liner-notes.txt\n{files['studio-one']}")
+    refusals = lambda: " ".join(texts(browser, "main .upload-list [role=alert]"))
+    browser.wait(lambda: "liner-notes.txt was not uploaded" in refusals() and "studio-one.flac was not uploaded" in refusals(), f"both are refused: {refusals()!r}", timeout=30)
+    assert "not an audio file" in refusals() and "uploaded this exact file before" in refusals(), f"the refusals are readable: {refusals()!r}"
+    earlier = browser.find("link", "Open the track you uploaded before")
+    assert earlier.get_attribute("href").endswith(f"/tracks/{release['tracks'][1]['id']}"), earlier.get_attribute("href")
+    absent(browser, "button", "Cancel upload of liner-notes.txt")
+    browser.scan("artist studio (refused upload)")
+    browser.console_errors()
+    browser.expected_console.remove("/api/v1/tracks?filename=")
+    assert len(call("GET", "/users/web_studio/tracks", token=token("web_studio"))["items"]) == 2, "no track was made of the refused files"
+    assert kept() == before, "no original was stored for the refused files"
+    scratch = f"{WORK}/data/media/tmp"
+    leftovers = [name for name in os.listdir(scratch) if name.startswith("upload-")] if os.path.isdir(scratch) else []
+    assert not leftovers, f"no partial upload is left: {leftovers}"
+
+    sign_in_as(browser, "web_listener")
+    browser.open("/library")
+    browser.heading("Library")
+    browser.find("link", "Settings")
+    absent(browser, "link", "Artist studio")
+    browser.open("/studio")
+    browser.heading("Artist studio")
+    assert "Artist studio is for artist accounts" in browser.driver.find_element(By.CSS_SELECTOR, "main").text, "a listener is told the studio is for artists"
+    absent(browser, "file", "Choose audio files")
+    browser.scan("artist studio (listener)")
+
+
 def journey_suspended_appeal(browser, data):
     """A suspended artist signs in, is refused with the reason, and appeals once from the sign-in page."""
     # The refused sign-in is a 403 the console reports; it is the point here.
@@ -930,7 +1060,7 @@ def main():
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
                         journey_artist_analytics, journey_playlist_collaborate, journey_track_comments, journey_venue_studio,
-                        journey_suspended_appeal, journey_whats_playing, journey_offline]:
+                        journey_artist_studio, journey_suspended_appeal, journey_whats_playing, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:
