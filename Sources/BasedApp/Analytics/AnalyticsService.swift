@@ -1,7 +1,9 @@
 import BasedMedia
 import Foundation
 import Logging
+import NIOPosix
 import SQLKit
+import Synchronization
 
 /// Artist analytics and the admin dashboard: the rollup that folds facts into
 /// per-day aggregates, and the figures read from them (never from raw plays).
@@ -76,6 +78,7 @@ public final class AnalyticsService: Sendable {
     let reports: ReportService
     let blobs: BlobStore
     let logger: Logger
+    private let storageCache = Mutex<(at: Date, bytes: Int64, files: Int)?>(nil)
 
     init(database: Database, log: AnalyticsLog, accounts: AccountService, tracks: TrackService, reports: ReportService, blobs: BlobStore, logger: Logger) {
         self.database = database
@@ -333,7 +336,7 @@ public final class AnalyticsService: Sendable {
         for row in try await days {
             if let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) { actives.formUnion(sketch) }
         }
-        let storage = Self.storage(under: blobs.root)
+        let storage = try await storageFigures(now: now)
         let (byRole, fresh) = try await census
         let moderation = try await load
         return AdminDashboard(
@@ -342,6 +345,17 @@ public final class AnalyticsService: Sendable {
             openReports: moderation.open, openAppeals: moderation.appealed, oldestOpenReport: moderation.oldestOpen,
             analyticsBacklog: try await backlog.waiting
         )
+    }
+
+    /// The media folder's figures, walked at most once a minute and on NIO's
+    /// thread pool (a large library is many thousands of files; the executors
+    /// are the event loops).
+    private func storageFigures(now: Date) async throws -> (bytes: Int64, files: Int) {
+        if let cached = storageCache.withLock({ $0 }), now.timeIntervalSince(cached.at) < 60 { return (cached.bytes, cached.files) }
+        let root = blobs.root
+        let figures = try await NIOThreadPool.singleton.runIfActive { Self.storage(under: root) }
+        storageCache.withLock { $0 = (now, figures.bytes, figures.files) }
+        return figures
     }
 
     /// Bytes and files of media on disk (originals, renditions, artwork, cache).

@@ -1,5 +1,6 @@
 import BasedMedia
 import Foundation
+import NIOPosix
 import HTTPTypes
 import SQLKit
 
@@ -122,13 +123,14 @@ public struct PrivacyService: Sendable {
         for (track, original) in try await tracks.originals(of: row.userId) where FileManager.default.fileExists(atPath: original.path) {
             try FileManager.default.createDirectory(at: tracksFolder, withIntermediateDirectories: true)
             let name = "\(track.id.text).\(track.originalFormat)"
-            try FileManager.default.copyItem(at: original, to: tracksFolder.appendingPathComponent(name))
+            // Copies can be large: off the executors (NIO's event loops), on NIO's thread pool.
+            try await NIOThreadPool.singleton.runIfActive { try FileManager.default.copyItem(at: original, to: tracksFolder.appendingPathComponent(name)) }
             files.append("files/tracks/\(name) — \(track.title)")
         }
         let attachmentsFolder = work.appendingPathComponent("files/attachments", isDirectory: true)
         for (attachment, file) in try await attachments.files(of: row.userId) where FileManager.default.fileExists(atPath: file.path) {
             try FileManager.default.createDirectory(at: attachmentsFolder, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: file, to: attachmentsFolder.appendingPathComponent(attachment.id.text))
+            try await NIOThreadPool.singleton.runIfActive { try FileManager.default.copyItem(at: file, to: attachmentsFolder.appendingPathComponent(attachment.id.text)) }
             files.append("files/attachments/\(attachment.id.text) — \(attachment.contentType)")
         }
         try Self.readme(user: row.userId, tables: tables, files: files, at: Date()).write(to: work.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
