@@ -10,6 +10,36 @@ import Testing
 
 @Suite("Uploads and processing", .serialized)
 struct CatalogTests {
+    @Test("metadata edited while a track processes survives the processing")
+    func editDuringProcessing() async throws {
+        let audio = try await makeAudio(seconds: 3, format: "wav")
+        try await withApp({ $0.workers = 0 }) { client, services in
+            let nova = try await client.register("nova", role: "artist")
+            let track = try await client.upload(audio, token: nova.accessToken).decode(TrackBody.self)
+            #expect(track.state == "processing")
+            // The processing job has read the track and done its first steps when the artist edits it.
+            let worker = services.worker(concurrency: 1)
+            let job = try #require(try await services.jobs.claim(worker: "test", lease: .seconds(120)))
+            let processing = Task { await worker.execute(job, worker: "test") }
+            var steps: [String: String] = [:]
+            for _ in 0..<400 where steps["loudness"] == nil {
+                try await Task.sleep(for: .milliseconds(10))
+                steps = try await client.request(.get, "/api/v1/tracks/\(track.id)", token: nova.accessToken).decode(TrackBody.self).progress
+            }
+            #expect(steps["loudness"] == "done" && steps["hls"] == nil, "the edit lands between steps")
+            let edit = #"{"title":"Renamed while processing","genre":"Ambient","visibility":"unlisted"}"#
+            #expect(try await client.request(.patch, "/api/v1/tracks/\(track.id)", json: edit, token: nova.accessToken).status == .ok)
+            await processing.value
+            while let next = try await services.jobs.claim(worker: "test", lease: .seconds(120)) {
+                await worker.execute(next, worker: "test")
+            }
+            let after = try await client.request(.get, "/api/v1/tracks/\(track.id)", token: nova.accessToken).decode(TrackBody.self)
+            #expect(after.state == "ready")
+            #expect(after.title == "Renamed while processing")
+            #expect(after.genre == "Ambient" && after.visibility == "unlisted")
+        }
+    }
+
     @Test("an artist's upload is probed and tagged, and starts processing")
     func uploadIsTagged() async throws {
         let audio = try await taggedAudio()

@@ -24,6 +24,18 @@ enum CatalogQueries {
             .where("id", .equal, track.id).run()
     }
 
+    /// Writes what processing owns — state, progress, failure, loudness,
+    /// waveform, artwork — and leaves the metadata an artist may edit while a
+    /// track processes (title, release, visibility…) as it is in the row.
+    static func updateProcessing(_ track: Track, on sql: any SQLDatabase) async throws {
+        try await sql.update("tracks")
+            .set("state", to: track.state.rawValue).set("failure_reason", to: track.failureReason).set("progress", to: track.progress)
+            .set("loudness_lufs", to: track.loudnessLufs).set("true_peak_dbtp", to: track.truePeakDbtp)
+            .set("replay_gain_db", to: track.replayGainDb).set("waveform", to: track.waveform).set("artwork_hash", to: track.artworkHash)
+            .set("updated_at", to: track.updatedAt)
+            .where("id", .equal, track.id).run()
+    }
+
     static func deleteTrack(id: UUID, on sql: any SQLDatabase) async throws {
         try await sql.delete(from: "tracks").where("id", .equal, id).run()
     }

@@ -66,11 +66,13 @@ struct TrackProcessor: JobHandler {
         track.updatedAt = Date()
         let ready = track
         try await database.transaction { [jobs] sql in
-            try await CatalogQueries.update(ready, on: sql)
+            try await CatalogQueries.updateProcessing(ready, on: sql)
+            // The artist may have moved or hidden it while it processed.
+            let current = try await CatalogQueries.track(id: ready.id, on: sql) ?? ready
             // Analysis feeds discovery; it runs as a job of its own so playback never waits for it.
             try await jobs.enqueue(kind: TrackAnalysisJob.kind, payload: TrackAnalysisJob.Payload(trackId: ready.id), dedupeKey: "analysis:\(ready.id)", on: sql)
             // A release's first playable track is when its followers hear of it.
-            if let release = ready.releaseId, ready.visibility == .public {
+            if let release = current.releaseId, current.visibility == .public {
                 try await ReleaseAnnouncer.enqueue(release, jobs: jobs, on: sql)
             }
         }
@@ -85,7 +87,7 @@ struct TrackProcessor: JobHandler {
         track.state = .failed
         track.failureReason = String(reason.prefix(500))
         track.updatedAt = Date()
-        try? await CatalogQueries.update(track, on: database.sql)
+        try? await CatalogQueries.updateProcessing(track, on: database.sql)
         await readyTracks.changed(track.id)
     }
 
@@ -98,12 +100,12 @@ struct TrackProcessor: JobHandler {
         } catch {
             progress[name] = "failed"
             track.progress = JSONText.encode(progress)
-            try? await CatalogQueries.update(track, on: database.sql)
+            try? await CatalogQueries.updateProcessing(track, on: database.sql)
             throw error
         }
         track.progress = JSONText.encode(progress)
         track.updatedAt = Date()
-        try await CatalogQueries.update(track, on: database.sql)
+        try await CatalogQueries.updateProcessing(track, on: database.sql)
     }
 
     /// The embedded cover as 128 and 512 pixel square JPEGs; its hash, or nil when there is none.
