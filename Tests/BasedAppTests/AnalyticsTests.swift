@@ -211,6 +211,15 @@ struct AnalyticsTests {
             #expect(board.jobs.failed == 0)
             #expect(board.jobs.analyticsBacklog == 0)
             #expect(board.moderation.openReports == 0)
+
+            // Facts not yet rolled up are counted, and the oldest is the first recorded.
+            let first = Date()
+            #expect(try await client.request(.post, "/api/v1/plays", json: Self.plays(track.id, [("y", "start", nil, first), ("z", "start", nil, first)]),
+                                             token: ana.accessToken).status == .ok)
+            let waiting = try await AnalyticsQueries.backlog(on: services.database.sql)
+            #expect(waiting.waiting == 2)
+            #expect(abs((waiting.oldest ?? .distantPast).timeIntervalSince(first)) < 60)
+            #expect(try await client.request(.get, "/api/v1/admin/dashboard", token: admin.accessToken).decode(Schemas.AdminDashboard.self).jobs.analyticsBacklog == 2)
         }
     }
 

@@ -186,7 +186,7 @@ public final class AnalyticsService: Sendable {
         let top = track == nil ? try await topTracks(owner: owner, from: first, to: last) : []
         return Report(
             owner: owner, track: track, interval: interval, from: AnalyticsDay.text(first), to: AnalyticsDay.text(last), totals: totals,
-            series: series, sources: sources, cities: cities, tracks: top, updatedAt: try await AnalyticsQueries.backlog(on: sql).ranAt
+            series: series, sources: sources, cities: cities, tracks: top, updatedAt: try await AnalyticsQueries.ranAt(on: sql)
         )
     }
 
