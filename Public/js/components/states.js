@@ -2,6 +2,7 @@
 
 import { h } from '../dom.js';
 import { t } from '../strings.js';
+import { setTitle } from '../router.js';
 
 export const loading = () => h('p', { class: 'state state-loading', role: 'status' }, t.loading);
 
@@ -36,4 +37,19 @@ export async function section(container, load, render, { isEmpty = () => false, 
     if (signal?.aborted || error.name === 'AbortError') return;
     container.replaceChildren(failure(error, () => section(container, load, render, { isEmpty, emptyMessage, signal })));
   }
+}
+
+/**
+ * Opens a studio view: its heading and title, and — for an account whose role
+ * is not in `roles` (admins always pass) — the refusal in place of the view.
+ * Returns the signal to abort the view's requests with, or null when refused.
+ */
+export function studioGate(container, controller, { title, forbidden, roles, user }) {
+  container.append(h('h1', {}, title));
+  setTitle(title);
+  if (!roles.includes(user.role) && user.role !== 'admin') {
+    container.append(h('div', { class: 'state state-forbidden' }, h('p', {}, forbidden)));
+    return null;
+  }
+  return controller.signal;
 }

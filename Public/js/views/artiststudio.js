@@ -5,7 +5,7 @@
 import { h } from '../dom.js';
 import { t } from '../strings.js';
 import * as store from '../store.js';
-import { setTitle } from '../router.js';
+import { studioGate } from '../components/states.js';
 import { uploader } from '../components/uploads.js';
 import { studioTracks } from '../components/studiotracks.js';
 import { studioReleases } from '../components/studioreleases.js';
@@ -13,14 +13,9 @@ import { studioReleases } from '../components/studioreleases.js';
 export function render(container) {
   const s = t.artistStudio;
   const controller = new AbortController();
-  const { signal } = controller;
   const me = store.get().user;
-  container.append(h('h1', {}, s.title));
-  setTitle(s.title);
-  if (me.role !== 'artist' && me.role !== 'admin') {
-    container.append(h('div', { class: 'state state-forbidden' }, h('p', {}, s.forbidden)));
-    return () => controller.abort();
-  }
+  const signal = studioGate(container, controller, { title: s.title, forbidden: s.forbidden, roles: ['artist'], user: me });
+  if (!signal) return () => controller.abort();
 
   const releases = studioReleases({
     signal,

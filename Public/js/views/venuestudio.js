@@ -7,8 +7,7 @@ import { h, announce } from '../dom.js';
 import { t, formatDateTime } from '../strings.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
-import { setTitle } from '../router.js';
-import { loading, failure, empty } from '../components/states.js';
+import { loading, failure, empty, studioGate } from '../components/states.js';
 import { eventPath } from '../components/eventlist.js';
 import { userPath } from '../components/tracklist.js';
 import { onSubmit } from '../components/form.js';
@@ -79,14 +78,9 @@ function lineupSection(event, signal) {
 export function render(container) {
   const s = t.studio;
   const controller = new AbortController();
-  const { signal } = controller;
   const me = store.get().user;
-  container.append(h('h1', {}, s.title));
-  setTitle(s.title);
-  if (me.role !== 'venue' && me.role !== 'admin') {
-    container.append(h('div', { class: 'state state-forbidden' }, h('p', {}, s.forbidden)));
-    return () => controller.abort();
-  }
+  const signal = studioGate(container, controller, { title: s.title, forbidden: s.forbidden, roles: ['venue'], user: me });
+  if (!signal) return () => controller.abort();
 
   let editing = null;
   const list = h('div');
