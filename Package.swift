@@ -148,6 +148,13 @@ let package = Package(
             name: "BasedSearch",
             swiftSettings: swiftSettings
         ),
+        // `make bench-search` (first part): the index alone over the generated catalogue, next to a linear scan.
+        .executableTarget(
+            name: "BasedSearchBench",
+            dependencies: ["BasedSearch"],
+            path: "Benchmarks/BasedSearchBench",
+            swiftSettings: swiftSettings
+        ),
         // Moderation's pure text work: word lists (data files a community edits)
         // and a filter that sees through leetspeak, separators and look-alikes.
         .target(

@@ -7,6 +7,7 @@
 # See Benchmarks/search/bench.py. Everything it starts is stopped at the end.
 #   TRACKS=100000 SECONDS=5 scripts/bench-search.sh
 #   BENCH_BIN=/path/to/based  measure an existing release binary instead of building one
+#   DATABASES=sqlite  only SQLite;  DATABASES=none  only the index alone;  KEEP_WORK=1  keep the generated files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,8 @@ else
     swift build -c release --product based --scratch-path "$scratch"
     bin=$PWD/$scratch/release/based
 fi
+swift build -c release --product BasedSearchBench --scratch-path "$scratch"
+export INDEX_BIN=$PWD/$scratch/release/BasedSearchBench
 mkdir -p "$scratch/bench-search"
 export BENCH_BIN=$bin OUT=$(cd "$scratch/bench-search" && pwd)/results.json
 scripts/with-postgres.sh python3 Benchmarks/search/bench.py

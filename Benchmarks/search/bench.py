@@ -27,6 +27,8 @@ ARTISTS = int(os.environ.get("ARTISTS", str(max(10, TRACKS // 10))))
 RELEASES = int(os.environ.get("RELEASES", str(max(10, TRACKS // 10))))
 SECONDS = int(os.environ.get("SECONDS", "10"))
 PG_URL = os.environ.get("BASED_TEST_POSTGRES_URL")
+INDEX_BIN = os.environ.get("INDEX_BIN")  # BasedSearchBench: the index alone, before the servers
+DATABASES = os.environ.get("DATABASES", "sqlite postgres").split()
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 from loopback import free_port, http, wrk as wrk_paths  # noqa: E402
@@ -275,6 +277,25 @@ def run(database, data, qs, prefixes, tracks, artists_ids, work):
         server.terminate()
         server.wait(timeout=30)
 
+def index_alone(artists, releases, tracks, qs, prefixes, work):
+    """The index with no HTTP and no database (BasedSearchBench), over the documents the server would build."""
+    documents = os.path.join(work, "documents.tsv")
+    names = {a[0]: a[2] for a in artists}
+    with open(documents, "w") as f:
+        for a in artists:
+            f.write(f"artist\t{a[0]}\t{a[2]}\t{a[1]}\t0\t{a[0]}\n")
+        for t in tracks:
+            others = [names[t[1]]] + json.loads(t[4])
+            f.write(f"track\t{t[0]}\t{t[3]}\t{chr(31).join(others)}\t0\t{t[1]}\n")
+        for r in releases:
+            f.write(f"release\t{r[0]}\t{r[2]}\t{names[r[1]]}\t0\t{r[1]}\n")
+    for name, items in [("queries.txt", qs), ("prefixes.txt", prefixes)]:
+        with open(os.path.join(work, name), "w") as f:
+            f.write("\n".join(items) + "\n")
+    out = os.path.join(work, "index.json")
+    subprocess.run([INDEX_BIN, documents, os.path.join(work, "queries.txt"), os.path.join(work, "prefixes.txt"), out], check=True)
+    return json.load(open(out))
+
 def main():
     work = tempfile.mkdtemp(prefix="based-bench-search.")
     os.chmod(work, 0o755)
@@ -285,13 +306,18 @@ def main():
     data = rows(artists, releases, tracks, now)
     print(f"generated {len(artists)} artists, {len(releases)} releases, {len(tracks)} tracks in {time.time() - t:.1f} s", flush=True)
     results = {"tracks": TRACKS, "artists": ARTISTS, "releases": RELEASES, "runs": []}
-    for database in ["sqlite"] + (["postgres"] if PG_URL else []):
+    if INDEX_BIN:
+        results["index_alone"] = index_alone(artists, releases, tracks, qs, prefixes, work)
+    for database in [d for d in DATABASES if d == "sqlite" or PG_URL]:
         print(f"== {database} ==", flush=True)
         results["runs"].append(run(database, data, qs, prefixes, tracks, [a[0] for a in artists], work))
     with open(OUT, "w") as f:
         json.dump(results, f, indent=2)
     import shutil
-    shutil.rmtree(work, ignore_errors=True)
+    if os.environ.get("KEEP_WORK"):
+        print(f"kept {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     print()
     print(f"catalogue: {TRACKS:,} tracks, {ARTISTS:,} artists, {RELEASES:,} releases; wrk, 1 connection, {SECONDS} s per row")
     print(f"{'database':<10} {'what':<34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9}")
@@ -305,6 +331,13 @@ def main():
         print(f"{d:<10} {'naive LIKE %q% (3 tables, no HTTP)':<34} {n['p50_ms']:>8.2f} {n['p95_ms']:>8.2f} {'':>8} {n['queries']:>9}")
         print(f"{d:<10} index build {run_['index_build_s']} s; ready {run_['ready_after_start_s']:.1f} s after start; "
               f"server RSS {run_['server_rss_mb']:.0f} MB; catalogue written in {run_['catalogue_load_s']:.1f} s")
+    if "index_alone" in results:
+        i = results["index_alone"]
+        print(f"\nthe index alone (no HTTP, no database): {i['documents']:,} documents, {i['words']:,} words, built in {i['build_seconds']:.1f} s, "
+              f"{i['resident_mib']:.0f} MiB")
+        for label, key in [("search (10+1 of every kind)", "search"), ("suggestions (8)", "suggestions"), ("naive: scan of every title", "naive_contains")]:
+            r = i[key]
+            print(f"{'index':<10} {label:<34} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} {r['p99_ms']:>8.2f}")
     print(f"\nJSON: {OUT}")
 
 if __name__ == "__main__":

@@ -76,8 +76,8 @@ public struct SearchIndex: Sendable {
         /// As given, for showing (suggestions need no other look-up).
         var title: String
         var subtitle: String?
-        var titleKey: String
-        var otherKeys: [String]
+        var titleKey: [UInt8]
+        var otherKeys: [[UInt8]]
         /// The terms of the title first, then of the other names.
         var terms: [Int32]
         var titleTermCount: Int
@@ -87,9 +87,41 @@ public struct SearchIndex: Sendable {
     private var slots: [Slot] = []
     private var slotOfID: [UUID: Int32] = [:]
     private var deadSlots = 0
+    /// Each slot's kind (`kindIndex`), or `deadKind` once removed: dense, so
+    /// candidates of other kinds are passed over without reading their slot.
+    private var slotKinds: [UInt8] = []
+    static let deadKind: UInt8 = 0xFF
+    /// Each slot's popularity, dense like `slotKinds` (a broad prefix ranks thousands by it).
+    private var slotPopularity: [Double] = []
+    /// Live documents of each kind (a kind with none needs no search).
+    private var liveByKind = [Int](repeating: 0, count: SearchKind.allCases.count)
+
+    /// One name of a slot: its title (`which` -1) or another name (`which`
+    /// its index), with the first eight bytes of its key for quick comparing.
+    struct Name {
+        var head: UInt64
+        var slot: Int32
+        var which: Int16
+        /// The key's length in bytes (keys are at most 512).
+        var length: UInt16
+    }
+
+    /// Every name by its key in byte order, so the names that start with a
+    /// query are one binary search away.
+    private var names: [Name] = []
+    /// Names added since `names` was last sorted, searched one by one; merged
+    /// into `names` by `finishBuilding()` and, after it, once there are `recentNamesLimit`.
+    private var recentNames: [Name] = []
+    private var built = false
+    static let recentNamesLimit = 4096
 
     private var termIDs: [[UInt8]: Int32] = [:]
     private var termBytes: [[UInt8]] = []
+    /// Each term's length, apart from its bytes, for the typo pass's filter.
+    private var termLengths: [UInt8] = []
+    /// Each term's documents: after `finishBuilding()` or `compact()` the most
+    /// popular first (a broad query's budget is spent on them), then in the
+    /// order they were added; documents added later are appended.
     private var postings: [[Int32]] = []
     /// Term ids in byte order of their text.
     private var sortedTerms: [Int32] = []
@@ -109,8 +141,8 @@ public struct SearchIndex: Sendable {
         insert(
             id: document.id, kind: document.kind, owner: document.owner, popularity: document.popularity,
             title: document.title, subtitle: document.alsoKnownAs.first,
-            titleKey: TextKey.normalize(document.title),
-            otherKeys: document.alsoKnownAs.map { TextKey.normalize($0) }.filter { !$0.isEmpty }
+            titleKey: Array(TextKey.normalize(document.title).utf8),
+            otherKeys: document.alsoKnownAs.map { Array(TextKey.normalize($0).utf8) }.filter { !$0.isEmpty }
         )
     }
 
@@ -118,6 +150,8 @@ public struct SearchIndex: Sendable {
     public mutating func remove(id: UUID) {
         guard let slot = slotOfID.removeValue(forKey: id) else { return }
         slots[Int(slot)].alive = false
+        liveByKind[Self.kindIndex(slots[Int(slot)].kind)] -= 1
+        slotKinds[Int(slot)] = Self.deadKind
         deadSlots += 1
         if deadSlots > 1024 && deadSlots * 4 > slots.count { compact() }
     }
@@ -126,6 +160,20 @@ public struct SearchIndex: Sendable {
     public mutating func setPopularity(_ popularity: Double, of id: UUID) {
         guard let slot = slotOfID[id] else { return }
         slots[Int(slot)].popularity = popularity
+        slotPopularity[Int(slot)] = popularity
+    }
+
+    /// Orders every term's documents most popular first; call it once a bulk
+    /// load is done (a broad query then spends its budget on what people play).
+    public mutating func finishBuilding() {
+        built = true
+        mergeRecentNames()
+        for term in postings.indices where postings[term].count > 1 {
+            postings[term].sort { a, b in
+                let pa = slots[Int(a)].popularity, pb = slots[Int(b)].popularity
+                return pa != pb ? pa > pb : a < b
+            }
+        }
     }
 
     /// Rebuilds the postings without dead slots.
@@ -137,22 +185,23 @@ public struct SearchIndex: Sendable {
                 title: slot.title, subtitle: slot.subtitle, titleKey: slot.titleKey, otherKeys: slot.otherKeys
             )
         }
+        fresh.finishBuilding()
         self = fresh
     }
 
     /// Adds a document whose keys are already normalised.
     private mutating func insert(
-        id: UUID, kind: SearchKind, owner: UUID?, popularity: Double, title: String, subtitle: String?, titleKey: String, otherKeys: [String]
+        id: UUID, kind: SearchKind, owner: UUID?, popularity: Double, title: String, subtitle: String?, titleKey: [UInt8], otherKeys: [[UInt8]]
     ) {
         var terms: [Int32] = []
-        for word in TextKey.words(titleKey) {
-            let term = termID(Array(word.utf8))
+        for word in titleKey.split(separator: UInt8(ascii: " ")) {
+            let term = termID(Array(word))
             if !terms.contains(term) { terms.append(term) }
         }
         let titleTermCount = terms.count
         for key in otherKeys {
-            for word in TextKey.words(key) {
-                let term = termID(Array(word.utf8))
+            for word in key.split(separator: UInt8(ascii: " ")) {
+                let term = termID(Array(word))
                 if !terms.contains(term) { terms.append(term) }
             }
         }
@@ -162,7 +211,75 @@ public struct SearchIndex: Sendable {
             titleKey: titleKey, otherKeys: otherKeys, terms: terms, titleTermCount: titleTermCount, alive: true
         ))
         slotOfID[id] = slot
+        slotKinds.append(UInt8(Self.kindIndex(kind)))
+        liveByKind[Self.kindIndex(kind)] += 1
         for term in terms { postings[Int(term)].append(slot) }
+        slotPopularity.append(popularity)
+        recentNames.append(Name(head: Self.head(titleKey), slot: slot, which: -1, length: UInt16(clamping: titleKey.count)))
+        for (which, key) in otherKeys.enumerated().prefix(Int(Int16.max)) {
+            recentNames.append(Name(head: Self.head(key), slot: slot, which: Int16(which), length: UInt16(clamping: key.count)))
+        }
+        if built && recentNames.count >= Self.recentNamesLimit { mergeRecentNames() }
+    }
+
+    // MARK: Names in byte order
+
+    /// The first eight bytes of `key`, big-endian, zeros after a shorter key:
+    /// ordering heads orders keys (normalised text has no zero byte).
+    static func head(_ key: [UInt8]) -> UInt64 {
+        var head: UInt64 = 0
+        for index in 0..<8 { head = head << 8 | UInt64(index < key.count ? key[index] : 0) }
+        return head
+    }
+
+    private func key(of name: Name) -> [UInt8] {
+        name.which < 0 ? slots[Int(name.slot)].titleKey : slots[Int(name.slot)].otherKeys[Int(name.which)]
+    }
+
+    /// Whether name `a` comes before `b` (by key, then by slot).
+    private func precedes(_ a: Name, _ b: Name) -> Bool {
+        if a.head != b.head { return a.head < b.head }
+        let ka = key(of: a), kb = key(of: b)
+        if ka != kb { return ka.lexicographicallyPrecedes(kb) }
+        return a.slot != b.slot ? a.slot < b.slot : a.which < b.which
+    }
+
+    /// Whether `name`'s key comes before `key` (with `head` its head).
+    private func precedes(_ name: Name, key: [UInt8], head: UInt64) -> Bool {
+        if name.head != head { return name.head < head }
+        return self.key(of: name).lexicographicallyPrecedes(key)
+    }
+
+    /// The first position in `names` whose key is not before `key`.
+    private func namesLowerBound(_ key: [UInt8]) -> Int {
+        let head = Self.head(key)
+        var low = 0, high = names.count
+        while low < high {
+            let middle = (low + high) / 2
+            if precedes(names[middle], key: key, head: head) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Sorts the recent names into `names` (names of removed documents stay
+    /// until `compact()`; searching passes over them).
+    private mutating func mergeRecentNames() {
+        guard !recentNames.isEmpty else { return }
+        var recent = recentNames.filter { slotKinds[Int($0.slot)] != Self.deadKind }
+        recent.sort { precedes($0, $1) }
+        var merged: [Name] = []
+        merged.reserveCapacity(names.count + recent.count)
+        var next = 0
+        for name in names {
+            while next < recent.count, precedes(recent[next], name) {
+                merged.append(recent[next])
+                next += 1
+            }
+            merged.append(name)
+        }
+        merged.append(contentsOf: recent[next...])
+        names = merged
+        recentNames = []
     }
 
     private mutating func termID(_ bytes: [UInt8]) -> Int32 {
@@ -170,6 +287,7 @@ public struct SearchIndex: Sendable {
         let id = Int32(termBytes.count)
         termIDs[bytes] = id
         termBytes.append(bytes)
+        termLengths.append(UInt8(clamping: bytes.count))
         postings.append([])
         let position = lowerBound(bytes)
         sortedTerms.insert(id, at: position)
@@ -213,16 +331,23 @@ public struct SearchIndex: Sendable {
 
 extension SearchIndex {
     /// How one query word matched one term.
-    enum WordMatch: Int, Comparable {
+    enum WordMatch: UInt8, Comparable {
         case none = 0, fuzzy, contained, prefix
 
         static func < (lhs: WordMatch, rhs: WordMatch) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    /// The terms one query word matches, and how.
+    /// The terms one query word matches, and how: listed, and by term id in
+    /// `byTerm` (one byte per term of the index, so a document's terms are
+    /// looked up without hashing).
     struct WordTerms {
-        var matches: [Int32: WordMatch] = [:]
+        var matched: [(term: Int32, match: WordMatch)] = []
+        var byTerm: [UInt8]
         var postingCount = 0
+
+        init(termCount: Int) { byTerm = [UInt8](repeating: 0, count: termCount) }
+
+        func match(_ term: Int32) -> WordMatch { WordMatch(rawValue: byTerm[Int(term)]) ?? .none }
     }
 
     /// The results for `query` of the given kinds, best first, at most `limit`
@@ -244,58 +369,175 @@ extension SearchIndex {
     /// How many documents one query scores at most. A query as broad as "lo"
     /// matches a large part of a big catalogue; its candidates are taken
     /// best-first (the word itself, then the shortest words it starts, then
-    /// words containing it, then typos), and the rest is not looked at.
+    /// words containing it, then typos; each word's documents most popular
+    /// first), and the rest is not looked at.
     public static let candidateBudget = 20_000
 
-    /// The matching documents of `kinds`, best first, at most `perKind` of each kind.
+    /// One scored candidate.
+    struct Scored {
+        var score: Double
+        var slot: Int32
+        var tier: MatchTier
+        var onTitle: Bool
+
+        /// Higher score first; equal scores keep the order documents were added in, so pages are stable.
+        func isBefore(_ other: Scored) -> Bool { score != other.score ? score > other.score : slot < other.slot }
+    }
+
+    /// The matching documents of `kinds`, best first, at most `perKind` of
+    /// each kind; when only the best `overall` of all kinds are wanted
+    /// (suggestions), say so: the search can then stop sooner.
+    ///
+    /// Two passes. The names that start with the query (exact and prefix
+    /// matches, on a document's own name or another) are one range of the
+    /// names in byte order, looked at in full. Every other match ranks below
+    /// them, so the word-by-word pass runs only for kinds that range did not
+    /// fill, within `candidateBudget`.
     public func rankedHits(
-        _ query: String, kinds: Set<SearchKind> = Set(SearchKind.allCases), excluding: Set<UUID> = [], perKind: Int = .max
+        _ query: String, kinds: Set<SearchKind> = Set(SearchKind.allCases), excluding: Set<UUID> = [], perKind: Int = .max,
+        overall: Int = .max
     ) -> [SearchHit] {
-        let key = TextKey.normalize(query, limit: 200)
-        let words = TextKey.words(key).prefix(8).map { Array($0.utf8) }
-        guard !words.isEmpty, perKind > 0 else { return [] }
-        if key.utf8.count < 2 { return exactHits(key, kinds: kinds, excluding: excluding, perKind: perKind) }
+        let key = Array(TextKey.normalize(query, limit: 200).utf8)
+        let words = key.split(separator: UInt8(ascii: " ")).prefix(8).map { Array($0) }
+        guard !words.isEmpty, perKind > 0, overall > 0 else { return [] }
+        if key.count < 2 { return Array(exactHits(key, kinds: kinds, excluding: excluding, perKind: perKind).prefix(overall)) }
+        var seen = [UInt64](repeating: 0, count: slots.count / 64 + 1)
+        // The best `perKind` of each kind so far (all of them when a page is deep), unordered until the end.
+        let limit = perKind > 256 ? Int.max : perKind
+        var best = [TopList](repeating: TopList(limit: limit), count: SearchKind.allCases.count)
+        let wanted = kinds.map(Self.kindIndex).filter { liveByKind[$0] > 0 }
+        startingWith(key, kindMask: wanted.reduce(0) { $0 | 1 << $1 }, excluding: excluding, seen: &seen, best: &best, overall: overall)
+        let found = best.reduce(0) { $0 + $1.count }
+        let unfilled = found >= overall ? [] : wanted.filter { best[$0].count < perKind }
+        if !unfilled.isEmpty {
+            byWords(words, key: key, kindMask: unfilled.reduce(0) { $0 | 1 << $1 }, excluding: excluding, seen: &seen, best: &best)
+        }
+        var scored = best.map(\.items).joined().sorted { $0.isBefore($1) }
+        var taken = [Int](repeating: 0, count: SearchKind.allCases.count)
+        scored.removeAll { entry in
+            let kind = Int(slotKinds[Int(entry.slot)])
+            taken[kind] += 1
+            return taken[kind] > perKind
+        }
+        return scored.prefix(overall).map { entry in
+            let slot = slots[Int(entry.slot)]
+            return SearchHit(
+                id: slot.id, kind: slot.kind, title: slot.title, subtitle: slot.subtitle, tier: entry.tier, onTitle: entry.onTitle, score: entry.score
+            )
+        }
+    }
+
+    /// The first pass: documents with a name that is, or starts with, `key`,
+    /// in four rounds of falling rank: own names that are the key, other
+    /// names that are, own names that start with it, other names that do. A
+    /// document is ranked by the first round that reaches it, except that its
+    /// own name starting with the key outranks another name being the key.
+    /// A kind with enough from an earlier round takes nothing from later ones.
+    private func startingWith(
+        _ key: [UInt8], kindMask: Int, excluding: Set<UUID>, seen: inout [UInt64], best: inout [TopList], overall: Int
+    ) {
+        guard kindMask != 0 else { return }
+        let start = namesLowerBound(key)
+        let end = namesLowerBound(key + [0xFF])
+        let recent = recentNames.filter { Self.startsWith(self.key(of: $0), key) }
+        let length = UInt16(clamping: key.count)
+        var open = kindMask
+        for round in 0..<4 {
+            let onTitle = round % 2 == 0, exact = round < 2
+            // Kinds already holding a full page of better matches are closed.
+            for kind in 0..<best.count where best[kind].isFull { open &= ~(1 << kind) }
+            if open == 0 || best.reduce(0, { $0 + $1.count }) >= overall { return }
+            func visit(_ name: Name) {
+                guard (name.which < 0) == onTitle, (name.length == length) == exact else { return }
+                let slot = Int(name.slot)
+                let kind = Int(slotKinds[slot])
+                guard kind != Int(Self.deadKind), open & (1 << kind) != 0 else { return }
+                let bit = UInt64(1) << UInt64(slot & 63)
+                if seen[slot >> 6] & bit != 0 { return }
+                if round == 1, Self.startsWith(slots[slot].titleKey, key) { return }
+                seen[slot >> 6] |= bit
+                if !excluding.isEmpty, isExcluded(slot, excluding) { return }
+                best[kind].offer(scored(slot, tier: exact ? .exact : .prefix, onTitle: onTitle))
+            }
+            names.withUnsafeBufferPointer { names in
+                for index in start..<end { visit(names[index]) }
+            }
+            for name in recent { visit(name) }
+        }
+    }
+
+    /// The second pass: every word of the query matched by a word of a name
+    /// (its prefix, inside it, or within a typo or two), the rarest word
+    /// proposing at most `candidateBudget` candidates.
+    private func byWords(
+        _ words: [[UInt8]], key: [UInt8], kindMask: Int, excluding: Set<UUID>, seen: inout [UInt64], best: inout [TopList]
+    ) {
         let perWord = words.map { termsMatching($0) }
-        // The rarest word proposes the candidates; every word must then match one of their terms.
         guard let driver = perWord.indices.min(by: { perWord[$0].postingCount < perWord[$1].postingCount }),
               perWord[driver].postingCount > 0
-        else { return [] }
-        let kindMask = kinds.reduce(0) { $0 | 1 << Self.kindIndex($1) }
-        var seen = Set<Int32>(minimumCapacity: min(perWord[driver].postingCount, Self.candidateBudget))
-        var scored: [(score: Double, slot: Int32, tier: MatchTier, onTitle: Bool)] = []
-        let keyBytes = Array(key.utf8)
-        let ordered = perWord[driver].matches.sorted { a, b in
-            a.value != b.value ? a.value > b.value : termBytes[Int(a.key)].count < termBytes[Int(b.key)].count
+        else { return }
+        let ordered = perWord[driver].matched.sorted { a, b in
+            a.match != b.match ? a.match > b.match : termLengths[Int(a.term)] < termLengths[Int(b.term)]
         }
-        visiting: for (term, _) in ordered {
-            for slotID in postings[Int(term)] where seen.insert(slotID).inserted {
-                if seen.count > Self.candidateBudget { break visiting }
-                let slot = Int(slotID)
-                guard slots[slot].alive, kindMask & (1 << Self.kindIndex(slots[slot].kind)) != 0 else { continue }
-                if !excluding.isEmpty {
-                    if excluding.contains(slots[slot].id) { continue }
-                    if let owner = slots[slot].owner, excluding.contains(owner) { continue }
+        var visited = 0
+        slots.withUnsafeBufferPointer { slots in
+            visiting: for (term, _) in ordered {
+                for slotID in postings[Int(term)] {
+                    let slot = Int(slotID)
+                    let bit = UInt64(1) << UInt64(slot & 63)
+                    if seen[slot >> 6] & bit != 0 { continue }
+                    seen[slot >> 6] |= bit
+                    visited += 1
+                    if visited > Self.candidateBudget { break visiting }
+                    let kind = Int(slotKinds[slot])
+                    guard kind != Int(Self.deadKind), kindMask & (1 << kind) != 0 else { continue }
+                    if !excluding.isEmpty, isExcluded(slot, excluding) { continue }
+                    guard let (tier, onTitle) = Self.match(slots, slot, words: perWord, key: key) else { continue }
+                    best[kind].offer(scored(slot, tier: tier, onTitle: onTitle))
                 }
-                guard let (tier, onTitle) = match(slot, words: perWord, key: key, keyBytes: keyBytes) else { continue }
-                let popularity = slots[slot].popularity
-                let score = Double(tier.rawValue) * 4 + (onTitle ? 2 : 0) + (popularity > 0 ? popularity / (popularity + 100) : 0)
-                scored.append((score, slotID, tier, onTitle))
             }
         }
-        // Equal scores keep the order documents were added in, so pages are stable.
-        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.slot < $1.slot }
-        var taken: [SearchKind: Int] = [:]
-        var hits: [SearchHit] = []
-        for entry in scored {
-            let slot = slots[Int(entry.slot)]
-            let count = taken[slot.kind, default: 0]
-            guard count < perKind else { continue }
-            taken[slot.kind] = count + 1
-            hits.append(SearchHit(
-                id: slot.id, kind: slot.kind, title: slot.title, subtitle: slot.subtitle, tier: entry.tier, onTitle: entry.onTitle, score: entry.score
-            ))
+    }
+
+    private func isExcluded(_ slot: Int, _ excluding: Set<UUID>) -> Bool {
+        if excluding.contains(slots[slot].id) { return true }
+        if let owner = slots[slot].owner, excluding.contains(owner) { return true }
+        return false
+    }
+
+    /// The score a match ranks by: the tier, a match on the document's own name, then popularity.
+    private func scored(_ slot: Int, tier: MatchTier, onTitle: Bool) -> Scored {
+        let popularity = slotPopularity[slot]
+        let score = Double(tier.rawValue) * 4 + (onTitle ? 2 : 0) + (popularity > 0 ? popularity / (popularity + 100) : 0)
+        return Scored(score: score, slot: Int32(slot), tier: tier, onTitle: onTitle)
+    }
+
+    /// The best `limit` entries offered so far, unordered.
+    struct TopList {
+        var items: [Scored] = []
+        let limit: Int
+        /// The position of the worst item once the list is full.
+        private var worst = 0
+
+        init(limit: Int) { self.limit = limit }
+
+        var count: Int { items.count }
+        var isFull: Bool { items.count >= limit }
+
+        mutating func offer(_ entry: Scored) {
+            if items.count < limit {
+                items.append(entry)
+                if items.count == limit { findWorst() }
+            } else if entry.isBefore(items[worst]) {
+                items[worst] = entry
+                findWorst()
+            }
         }
-        return hits
+
+        private mutating func findWorst() {
+            worst = 0
+            for index in items.indices.dropFirst() where items[worst].isBefore(items[index]) { worst = index }
+        }
     }
 
     static func kindIndex(_ kind: SearchKind) -> Int {
@@ -311,8 +553,8 @@ extension SearchIndex {
     }
 
     /// A one-letter query finds only names that are that letter ("A", "X").
-    private func exactHits(_ key: String, kinds: Set<SearchKind>, excluding: Set<UUID>, perKind: Int) -> [SearchHit] {
-        guard let term = termIDs[Array(key.utf8)] else { return [] }
+    private func exactHits(_ key: [UInt8], kinds: Set<SearchKind>, excluding: Set<UUID>, perKind: Int) -> [SearchHit] {
+        guard let term = termIDs[key] else { return [] }
         var hits: [SearchHit] = []
         for slotID in postings[Int(term)] {
             let slot = slots[Int(slotID)]
@@ -334,25 +576,24 @@ extension SearchIndex {
     }
 
     /// How the document at `index` matches: its tier, and whether on its own name.
-    private func match(_ index: Int, words: [WordTerms], key: String, keyBytes: [UInt8]) -> (MatchTier, Bool)? {
-        let slot = slots[index]
+    private static func match(_ slots: UnsafeBufferPointer<Slot>, _ index: Int, words: [WordTerms], key: [UInt8]) -> (MatchTier, Bool)? {
         var titleTier: MatchTier?
-        if slot.titleKey == key {
+        if slots[index].titleKey == key {
             titleTier = .exact
-        } else if slot.titleKey.utf8.starts(with: keyBytes) {
+        } else if startsWith(slots[index].titleKey, key) {
             titleTier = .prefix
         } else {
-            titleTier = wordTier(slot.terms.prefix(slot.titleTermCount), words: words)
+            titleTier = wordTier(slots[index].terms.prefix(slots[index].titleTermCount), words: words)
         }
         var tier = titleTier
         var onTitle = titleTier != nil
         if tier == nil || tier! < .prefix {
             var other: MatchTier?
-            for otherKey in slot.otherKeys {
+            for otherKey in slots[index].otherKeys {
                 if otherKey == key { other = .exact; break }
-                if otherKey.utf8.starts(with: keyBytes) { other = max(other ?? .prefix, .prefix) }
+                if startsWith(otherKey, key) { other = max(other ?? .prefix, .prefix) }
             }
-            if other == nil { other = wordTier(slot.terms[...], words: words) }
+            if other == nil { other = wordTier(slots[index].terms[...], words: words) }
             if let other, tier == nil || other > tier! {
                 tier = other
                 onTitle = false
@@ -362,13 +603,22 @@ extension SearchIndex {
         return (tier, onTitle)
     }
 
+    /// Whether `bytes` starts with `prefix`.
+    private static func startsWith(_ bytes: [UInt8], _ prefix: [UInt8]) -> Bool {
+        guard bytes.count >= prefix.count else { return false }
+        return bytes.withUnsafeBufferPointer { b in
+            prefix.withUnsafeBufferPointer { p in memcmp(b.baseAddress!, p.baseAddress!, p.count) == 0 }
+        }
+    }
+
     /// The tier of the weakest word's best match among `terms`, or nil if a word matches none.
-    private func wordTier(_ terms: ArraySlice<Int32>, words: [WordTerms]) -> MatchTier? {
+    private static func wordTier(_ terms: ArraySlice<Int32>, words: [WordTerms]) -> MatchTier? {
         var weakest = WordMatch.prefix
         for word in words {
             var best = WordMatch.none
             for term in terms {
-                if let match = word.matches[term], match > best {
+                let match = word.match(term)
+                if match > best {
                     best = match
                     if best == .prefix { break }
                 }
@@ -386,17 +636,23 @@ extension SearchIndex {
 
     /// Terms that start with, contain, or are a typo or two away from `word`.
     func termsMatching(_ word: [UInt8]) -> WordTerms {
-        var result = WordTerms()
+        var result = WordTerms(termCount: termBytes.count)
         func add(_ term: Int32, _ match: WordMatch) {
-            if let existing = result.matches[term], existing >= match { return }
-            if result.matches[term] == nil { result.postingCount += postings[Int(term)].count }
-            result.matches[term] = match
+            let existing = result.byTerm[Int(term)]
+            if existing >= match.rawValue { return }
+            if existing == 0 {
+                result.postingCount += postings[Int(term)].count
+                result.matched.append((term, match))
+            } else if let position = result.matched.firstIndex(where: { $0.term == term }) {
+                result.matched[position].match = match
+            }
+            result.byTerm[Int(term)] = match.rawValue
         }
         // Prefixes: a run of the sorted terms.
         var position = lowerBound(word)
         while position < sortedTerms.count {
             let term = sortedTerms[position]
-            guard termBytes[Int(term)].starts(with: word) else { break }
+            guard Self.startsWith(termBytes[Int(term)], word) else { break }
             add(term, .prefix)
             position += 1
         }
@@ -405,9 +661,8 @@ extension SearchIndex {
             let grams = Self.trigrams(of: word)
             let lists = grams.compactMap { trigramTerms[$0] }
             if lists.count == grams.count, let shortest = lists.min(by: { $0.count < $1.count }) {
-                for term in shortest where result.matches[term] == nil {
-                    let bytes = termBytes[Int(term)]
-                    if bytes.count > word.count, Self.contains(bytes, word) { add(term, .contained) }
+                for term in shortest where result.byTerm[Int(term)] == 0 && Int(termLengths[Int(term)]) > word.count {
+                    if Self.contains(termBytes[Int(term)], word) { add(term, .contained) }
                 }
             }
         }
@@ -417,14 +672,17 @@ extension SearchIndex {
             let grams = Self.trigrams(padded: word)
             // An edit changes at most three padded trigrams, a swap of neighbours four.
             let needed = max(1, grams.count - 4 * allowance)
-            var shared: [Int32: Int] = [:]
-            for gram in grams {
-                for term in trigramTerms[gram] ?? [] {
-                    let length = termBytes[Int(term)].count
-                    if abs(length - word.count) <= allowance { shared[term, default: 0] += 1 }
+            var shared = [UInt8](repeating: 0, count: termBytes.count)
+            var touched: [Int32] = []
+            termLengths.withUnsafeBufferPointer { lengths in
+                for gram in grams {
+                    for term in trigramTerms[gram] ?? [] where abs(Int(lengths[Int(term)]) - word.count) <= allowance {
+                        if shared[Int(term)] == 0 { touched.append(term) }
+                        shared[Int(term)] &+= 1
+                    }
                 }
             }
-            for (term, count) in shared where count >= needed && result.matches[term] == nil {
+            for term in touched where Int(shared[Int(term)]) >= needed && result.byTerm[Int(term)] == 0 {
                 if EditDistance.distance(termBytes[Int(term)], word, limit: allowance) <= allowance {
                     add(term, .fuzzy)
                 }

@@ -163,4 +163,99 @@ struct SearchIndexTests {
         #expect(third.count == 5)
         #expect(Set(first.map(\.id)).isDisjoint(with: third.map(\.id)))
     }
+
+    /// Random names over a small vocabulary, so that names share prefixes, words and typos.
+    static func randomDocuments(_ count: Int, seed: UInt64) -> [SearchDocument] {
+        var random = SplitMix(seed: seed)
+        let vocabulary = ["lo", "love", "lover", "loud", "lou", "night", "nights", "knight", "sigur", "rós", "ros", "the", "thunder", "echo",
+                          "echoes", "björk", "bjork", "ac/dc", "l'amour", "amour", "dream", "dreams", "drum", "lo-fi"]
+        func name() -> String {
+            (0..<(1 + Int(random.next() % 3))).map { _ in vocabulary[Int(random.next() % UInt64(vocabulary.count))] }.joined(separator: " ")
+        }
+        return (0..<count).map { _ in
+            let kind = SearchKind.allCases[Int(random.next() % 4)]
+            let others = (0..<Int(random.next() % 3)).map { _ in name() }
+            // Few distinct popularities, so ties are common and broken by insertion order.
+            return SearchDocument(id: UUID(), kind: kind, title: name(), alsoKnownAs: others, popularity: Double(random.next() % 4))
+        }
+    }
+
+    static let probes = ["lo", "lov", "love", "lo fi", "night", "nigth", "sigur ros", "the thunder", "echo", "ecoh", "dream", "bjork",
+                         "ac dc", "amour", "ros", "thundr", "dreams drum", "ou", "zz"]
+
+    @Test("the names' byte order and the recent names find the same, built or not, before and after later changes")
+    func builtAndRecentAgree() {
+        let documents = Self.randomDocuments(3000, seed: 7)
+        var recent = SearchIndex()
+        var built = SearchIndex()
+        for document in documents {
+            recent.upsert(document)
+            built.upsert(document)
+        }
+        built.finishBuilding()
+        for probe in Self.probes {
+            #expect(built.rankedHits(probe, perKind: 11).map(\.id) == recent.rankedHits(probe, perKind: 11).map(\.id), "\(probe)")
+        }
+        // Past the merge threshold of recent names: renames, removals and new documents.
+        var fresh = SearchIndex()
+        var current: [UUID: SearchDocument] = Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0) })
+        for (n, document) in Self.randomDocuments(2500, seed: 8).enumerated() {
+            let target = documents[n % documents.count]
+            if n % 3 == 0 {
+                built.remove(id: target.id)
+                current[target.id] = nil
+            } else {
+                let renamed = SearchDocument(id: target.id, kind: target.kind, title: document.title, alsoKnownAs: document.alsoKnownAs,
+                                             popularity: document.popularity)
+                built.upsert(renamed)
+                current[target.id] = renamed
+            }
+            built.upsert(document)
+            current[document.id] = document
+        }
+        // Ties fall to insertion order, which differs here: the two are compared as sets, with how each matched.
+        for document in current.values.sorted(by: { $0.id.uuidString < $1.id.uuidString }) { fresh.upsert(document) }
+        fresh.finishBuilding()
+        for probe in Self.probes {
+            let mine = built.rankedHits(probe, perKind: .max).map { "\($0.id) \($0.tier) \($0.onTitle)" }
+            let theirs = fresh.rankedHits(probe, perKind: .max).map { "\($0.id) \($0.tier) \($0.onTitle)" }
+            #expect(Set(mine) == Set(theirs), "\(probe)")
+        }
+    }
+
+    @Test("asking for fewer per kind, or fewer in all, gives the first of the full ranking")
+    func shortcutsAgreeWithTheFullRanking() {
+        var index = SearchIndex()
+        for document in Self.randomDocuments(3000, seed: 11) { index.upsert(document) }
+        index.finishBuilding()
+        for probe in Self.probes {
+            let full = index.rankedHits(probe, perKind: .max)
+            for perKind in [1, 3, 11] {
+                let expected = SearchKind.allCases.flatMap { kind in full.filter { $0.kind == kind }.prefix(perKind) }
+                let got = index.rankedHits(probe, perKind: perKind)
+                #expect(Set(got.map(\.id)) == Set(expected.map(\.id)), "\(probe) perKind \(perKind)")
+                #expect(got.map(\.score) == got.map(\.score).sorted(by: >), "\(probe): best first")
+            }
+            for overall in [1, 8] {
+                let got = index.rankedHits(probe, perKind: overall, overall: overall)
+                let expected = SearchKind.allCases.flatMap { kind in full.filter { $0.kind == kind }.prefix(overall) }
+                    .sorted { $0.score != $1.score ? $0.score > $1.score : full.firstIndex(of: $0)! < full.firstIndex(of: $1)! }
+                    .prefix(overall)
+                #expect(got.map(\.id) == expected.map(\.id), "\(probe) overall \(overall)")
+            }
+        }
+    }
+}
+
+/// A small seeded generator, so a failing case can be run again.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -90,7 +90,7 @@ public final class SearchService: Sendable {
         let size = min(try Self.pageSize(limit ?? 8), 20)
         let excluded = try await excluded(for: viewer)
         try await waitUntilLoaded()
-        return index.withLock { Array($0.rankedHits(query, excluding: excluded, perKind: size).prefix(size)) }
+        return index.withLock { $0.rankedHits(query, excluding: excluded, perKind: size, overall: size) }
     }
 
     /// The query as given, or a 400 problem when it is missing or too long.
@@ -177,6 +177,7 @@ public final class SearchService: Sendable {
                 for playlist in page { index.upsert(Self.document(playlist, owner: names[playlist.ownerId])) }
             }
         }
+        index.withLock { $0.finishBuilding() }
         // Changes queued while the index was built are applied before it
         // counts as loaded: a search must never miss a write that finished
         // before it (a change arriving meanwhile is queued for the next round).
