@@ -17,6 +17,9 @@ public struct PlaylistService: Sendable {
     let replica: String
     /// Refuses titles with a blocked word, masks them in descriptions.
     var moderation: ModerationService?
+    /// Orders already decoded, by playlist and version: reading a long playlist
+    /// again, or editing it, skips decoding its records.
+    let orders = PlaylistOrders()
 
     public struct Input: Sendable {
         public var title: String?
@@ -129,14 +132,28 @@ public struct PlaylistService: Sendable {
         try await PlaylistQueries.newestPublic(owners: owners, before: before, limit: limit, on: database.sql)
     }
 
+    /// The playlist with its order, if `viewer` may see it. The row is read
+    /// without its records; they are read and decoded only when this process
+    /// does not hold the order at the row's version.
     public func playlist(_ id: UUID, viewer: UUID?) async throws -> View {
-        guard let playlist = try await PlaylistQueries.playlist(id: id, on: database.sql) else { throw AppError.notFound("The playlist") }
+        guard var playlist = try await PlaylistQueries.summaries(ids: [id], on: database.sql).first else { throw AppError.notFound("The playlist") }
         let collaborators = try await PlaylistQueries.members(playlist: id, role: "collaborator", on: database.sql)
         guard playlist.isVisible(to: viewer, collaborators: Set(collaborators)) else { throw AppError.notFound("The playlist") }
-        let crdt = try Self.decode(playlist.records, replica: replica)
+        let entries: [PlaylistElement]
+        if let held = orders.order(of: id, version: playlist.version) {
+            entries = held.elements
+        } else {
+            // Read whole (it may have changed since the summary): the order and the row agree.
+            guard let whole = try await PlaylistQueries.playlist(id: id, on: database.sql) else { throw AppError.notFound("The playlist") }
+            let crdt = try Self.decode(whole.records, replica: replica)
+            entries = crdt.elements
+            orders.store(crdt, elements: entries, of: id, version: whole.version)
+            playlist = whole
+            playlist.records = ""
+        }
         var following = false
         if let viewer { following = try await PlaylistQueries.members(playlist: id, role: "follower", on: database.sql).contains(viewer) }
-        return View(playlist: playlist, entries: crdt.elements, collaborators: collaborators, following: following)
+        return View(playlist: playlist, entries: entries, collaborators: collaborators, following: following)
     }
 
     /// The playlists with these ids that the viewer may see, without their order.
@@ -334,7 +351,7 @@ public struct PlaylistService: Sendable {
                 throw AppError.forbidden(ownerOnly ? "Only the owner changes this." : "Only the owner and collaborators edit this playlist.", code: "not_an_editor")
             }
             let expected = playlist.version
-            var crdt = try Self.decode(playlist.records, replica: replica)
+            var crdt = try orders.order(of: id, version: expected)?.order ?? Self.decode(playlist.records, replica: replica)
             let operations = try change(&playlist, &crdt)
             guard crdt.count <= PlaylistLimits.tracks else {
                 throw AppError.validation("ops", "would make the playlist longer than \(PlaylistLimits.tracks) tracks")
@@ -363,6 +380,7 @@ public struct PlaylistService: Sendable {
                 return true
             }
             guard stored else { continue }
+            orders.store(crdt, elements: entries, of: id, version: saved.version)
             let view = View(playlist: saved, entries: entries, collaborators: collaborators, following: false)
             await tellEditors(saved, collaborators: collaborators, operations: operations)
             await changes.announce(.playlist, id)
