@@ -223,10 +223,17 @@ class Browser:
             if violation not in bad:
                 self.minor.setdefault(violation["id"], set()).add(view)
         self.scanned.append(view)
+        # A view never prints a missing value: no text node reads "null", "undefined", "NaN" or "[object Object]".
+        leaks = self.driver.execute_script(
+            "const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT); const found = [];"
+            "while (walker.nextNode()) { const text = walker.currentNode.textContent.trim();"
+            " if (['null', 'undefined', 'NaN', '[object Object]'].includes(text)) found.push(text + ' in <' + walker.currentNode.parentElement.tagName.toLowerCase() + ' class=' + walker.currentNode.parentElement.className + '>'); }"
+            "return found;")
         # WEB_SCREENSHOTS=dir keeps a phone-sized picture of every scanned view, for looking at.
         if os.environ.get("WEB_SCREENSHOTS"):
             self.driver.save_screenshot(os.path.join(os.environ["WEB_SCREENSHOTS"], view.replace(" ", "-") + ".png"))
         assert not bad, f"axe on {view}:\n" + self.axe.report(bad)
+        assert not leaks, f"{view} shows a missing value as text: {leaks}"
 
     def no_alert(self):
         try:

@@ -4,7 +4,7 @@
 // up/down" or by dragging a row's handle. The API keeps the order as each
 // track's number, so a move renumbers the tracks that changed place.
 
-import { h, announce } from '../dom.js';
+import { h, append, announce } from '../dom.js';
 import { t } from '../strings.js';
 import * as api from '../api.js';
 import { failure, empty } from './states.js';
@@ -157,10 +157,12 @@ export function releaseEditor(initial, { tracks, changed, deleted, signal }) {
         edit(() => renumber(others), { said: t.playlist.moved(track.title, to + 1, others.length) });
       });
     }
-    order.replaceChildren(
+    // append() skips the hints that do not apply; replaceChildren would print them as "null".
+    order.replaceChildren();
+    append(order, [
       editable ? h('p', { class: 'hint' }, t.playlist.reorderHint) : null,
       busy ? h('p', { class: 'hint' }, s.waitForProcessing) : null,
-      release.tracks.length ? list : empty(s.releaseEmpty));
+      release.tracks.length ? list : empty(s.releaseEmpty)]);
   };
 
   const paintAdding = () => {

@@ -90,8 +90,8 @@ export function uploader({ dropArea, uploaded }) {
           bar.hidden = true;
           // A file uploaded before is named by the API (409, its id as the field "trackId").
           const earlier = error.status === 409 ? error.fields?.find((field) => field.field === 'trackId')?.message : null;
-          outcome.replaceChildren(failure({ message: s.failed(file.name, error.message) }),
-            earlier ? h('a', { href: trackPath({ id: earlier }) }, s.openEarlier) : null);
+          outcome.replaceChildren(...[failure({ message: s.failed(file.name, error.message) }),
+            earlier ? h('a', { href: trackPath({ id: earlier }) }, s.openEarlier) : null].filter(Boolean));
         }
       } finally {
         finish();

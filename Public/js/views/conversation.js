@@ -98,11 +98,11 @@ export function render(container, { params }) {
       members = new Map(detail.members.map((member) => [member.user.id, member.user]));
       readSeqs = new Map(detail.members.map((member) => [member.user.id, member.readSeq]));
       const title = await conversationName(detail, signal).catch(() => t.messages.conversation);
-      container.replaceChildren(
+      container.replaceChildren(...[
         h('p', {}, h('a', { href: '/messages' }, t.messages.back)),
         h('h1', {}, title),
         page.items.length ? null : empty(t.messages.noMessages),
-        list, typing, receipt, errors, form);
+        list, typing, receipt, errors, form].filter(Boolean));
       setTitle(title);
       page.items.forEach(add);
       updateReceipt();
