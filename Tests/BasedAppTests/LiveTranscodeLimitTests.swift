@@ -13,7 +13,7 @@ struct LiveTranscodeLimitTests {
         let audio = try await makeAudio(seconds: 600, format: "flac")
         try await withLiveServer({ $0.workers = 0 }) { client, services, port in
             let ana = try await client.register("ana", role: "artist")
-            let track = try await client.upload(audio, token: ana.accessToken).decode(TrackBody.self)
+            let track = try await uploadByCurl(audio, token: ana.accessToken, port: port, scratch: services.configuration.dataDirectory)
             let out = services.configuration.dataDirectory.appendingPathComponent("heard.opus")
             let url = "http://127.0.0.1:\(port)/api/v1/tracks/\(track.id)/stream?format=opus"
             let listening = Task { try await curl(url, token: ana.accessToken, into: out) }
@@ -42,7 +42,7 @@ struct LiveTranscodeLimitTests {
         let audio = try await makeAudio(seconds: 600, format: "flac")
         try await withLiveServer({ $0.workers = 0; $0.transcodeConcurrency = 1 }) { client, services, port in
             let ana = try await client.register("ana", role: "artist")
-            let track = try await client.upload(audio, token: ana.accessToken).decode(TrackBody.self)
+            let track = try await uploadByCurl(audio, token: ana.accessToken, port: port, scratch: services.configuration.dataDirectory)
             let out = services.configuration.dataDirectory.appendingPathComponent("first.opus")
             let first = Task { try await curl("http://127.0.0.1:\(port)/api/v1/tracks/\(track.id)/stream?format=opus", token: ana.accessToken, into: out) }
             var running = 0

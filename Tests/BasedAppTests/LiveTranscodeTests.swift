@@ -56,8 +56,8 @@ struct LiveTranscodeTests {
         let app = try buildApplication(services: services, logger: Logger(label: "test"))
         try await app.test(.live) { client in
             let ana = try await client.register("ana", role: "artist")
-            let track = try await client.upload(Array(try Data(contentsOf: audio)), token: ana.accessToken).decode(TrackBody.self)
             let port = client.port!
+            let track = try await uploadByCurl(Array(try Data(contentsOf: audio)), token: ana.accessToken, port: port, scratch: configuration.dataDirectory)
             // curl reads the first 20 kB and hangs up.
             let result = try await Subprocess.run("sh", ["-c", "curl -s -H 'authorization: Bearer \(ana.accessToken)' 'http://127.0.0.1:\(port)/api/v1/tracks/\(track.id)/stream?format=opus' | head -c 20000 | wc -c"])
             #expect(String(decoding: result.standardOutput, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "20000")

@@ -19,14 +19,14 @@ enum AccountQueries {
 
     static func user(id: UUID, on sql: any SQLDatabase) async throws -> User? {
         try await sql.select().column("*").from("users").where("id", .equal, id)
-            .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// The users with these ids, in one query; ids with no user are absent.
     static func users(ids: [UUID], on sql: any SQLDatabase) async throws -> [User] {
         guard !ids.isEmpty else { return [] }
         return try await sql.select().column("*").from("users").where("id", .in, ids)
-            .all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func hasUsers(on sql: any SQLDatabase) async throws -> Bool {
@@ -36,7 +36,7 @@ enum AccountQueries {
     static func user(usernameKey: String, on sql: any SQLDatabase) async throws -> User? {
         try await sql.select().column("*").from("users").where("username_key", .equal, usernameKey)
             .where("id", .notEqual, User.erasedID)
-            .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// The user whose username or email folds to `key`.
@@ -44,7 +44,7 @@ enum AccountQueries {
         try await sql.select().column("*").from("users")
             .where { $0.where("username_key", .equal, key).orWhere("email_key", .equal, key) }
             .where("id", .notEqual, User.erasedID)
-            .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Which of the two keys are taken already.
@@ -125,7 +125,7 @@ enum AccountQueries {
             .from("refresh_tokens")
             .join("auth_sessions", on: SQLColumn("session_id", table: "refresh_tokens"), .equal, SQLColumn("id", table: "auth_sessions"))
             .where(SQLColumn("token_hash", table: "refresh_tokens"), .equal, SQLBind(hash))
-            .first(decoding: RefreshTokenRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: RefreshTokenRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Marks the token used; false when another request used it first.
@@ -161,14 +161,14 @@ enum AccountQueries {
             .where(SQLColumn("id", table: "users"), .equal, SQLBind(userID))
             .where(SQLColumn("id", table: "auth_sessions"), .equal, SQLBind(sessionID))
             .where(SQLColumn("revoked_at", table: "auth_sessions"), .is, SQLLiteral.null)
-            .first(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// A page of every user by id.
     static func users(after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [User] {
         var query = sql.select().column("*").from("users").where("id", .notEqual, User.erasedID)
         if let after { query = query.where("id", .greaterThan, after) }
-        return try await query.orderBy("id").limit(limit).all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id").limit(limit).all(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Ids of artist accounts, optionally only those of a city (any letter case) or only verified ones; at most `limit`.
@@ -186,7 +186,7 @@ enum AccountQueries {
         if let verified { query.where("verified", .equal, verified) }
         if let genre { query.where(namingGenre(genre)) }
         if let before { query.where("id", .lessThan, before) }
-        return try await query.orderBy("id", .descending).limit(limit).all(decoding: User.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     // Letter case: SQLite's LOWER folds only ASCII, so `LOWER(city) = 'örebro'`

@@ -21,19 +21,19 @@ enum AppPasswordQueries {
     static func all(user: UUID, on sql: any SQLDatabase) async throws -> [Row] {
         try await sql.select().column("*").from("app_passwords").where("user_id", .equal, user)
             .orderBy("created_at", .descending).orderBy("id", .descending)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func passwords(user: UUID, on sql: any SQLDatabase) async throws -> [Row] {
         try await sql.select().column("*").from("app_passwords")
             .where("user_id", .equal, user).where("kind", .equal, AppPasswordService.Kind.password.rawValue)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func apiKey(hash: String, on sql: any SQLDatabase) async throws -> Row? {
         try await sql.select().column("*").from("app_passwords")
             .where("key_hash", .equal, hash).where("kind", .equal, AppPasswordService.Kind.apiKey.rawValue)
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func count(user: UUID, on sql: any SQLDatabase) async throws -> Int {

@@ -28,7 +28,7 @@ enum AnalyticsQueries {
     static func facts(limit: Int, on sql: any SQLDatabase) async throws -> [AnalyticsBatch.StoredFact] {
         try await sql.select().columns("id", "kind", "owner_id", "track_id", "day", "listener", "city", "source")
             .from("analytics_facts").orderBy("id").limit(limit)
-            .all(decoding: FactRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: FactRow.self, keyDecodingStrategy: .snakeCaseColumns)
             .compactMap { row in
                 // A kind this version does not know (written by a newer one) waits for it.
                 guard let kind = AnalyticsLog.Kind(rawValue: row.kind) else { return nil }
@@ -69,7 +69,7 @@ enum AnalyticsQueries {
                 SELECT d.owner_id, d.track_id, d.day, d.listeners FROM \(unsafeRaw: rows.open)\(bind: chunk)\(unsafeRaw: rows.close)
                 JOIN \(unsafeRaw: table) AS d ON d.owner_id = \(unsafeRaw: rows.cell(0)) AND d.track_id = \(unsafeRaw: rows.cell(1)) AND d.day = \(unsafeRaw: rows.cell(2))
                 WHERE d.listeners IS NOT NULL
-                """).all(decoding: SketchRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                """).all(decoding: SketchRow.self, keyDecodingStrategy: .snakeCaseColumns)
             for row in stored {
                 if let track = row.trackId, let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) {
                     found[.init(owner: row.ownerId, track: track, day: row.day)] = sketch
@@ -90,7 +90,7 @@ enum AnalyticsQueries {
                 SELECT d.owner_id, d.day, d.city, d.listeners FROM \(unsafeRaw: rows.open)\(bind: chunk)\(unsafeRaw: rows.close)
                 JOIN \(unsafeRaw: table) AS d ON d.owner_id = \(unsafeRaw: rows.cell(0)) AND d.day = \(unsafeRaw: rows.cell(1)) AND d.city = \(unsafeRaw: rows.cell(2))
                 WHERE d.listeners IS NOT NULL
-                """).all(decoding: SketchRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                """).all(decoding: SketchRow.self, keyDecodingStrategy: .snakeCaseColumns)
             for row in stored {
                 if let city = row.city, let bytes = row.listeners, let sketch = ListenerSketch(encoded: bytes) {
                     found[.init(owner: row.ownerId, day: row.day, city: city)] = sketch

@@ -9,13 +9,13 @@ enum CatalogQueries {
 
     static func track(id: UUID, on sql: any SQLDatabase) async throws -> Track? {
         try await sql.select().column("*").from("tracks").where("id", .equal, id)
-            .first(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Track.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func track(artist: UUID, originalHash: String, on sql: any SQLDatabase) async throws -> Track? {
         try await sql.select().column("*").from("tracks")
             .where("artist_id", .equal, artist).where("original_hash", .equal, originalHash)
-            .first(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Track.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Replaces every column of the track's row.
@@ -63,14 +63,14 @@ enum CatalogQueries {
         }
         if let before { query = query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit)
-            .all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Track.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// The tracks with these ids, in one query.
     static func tracks(ids: [UUID], on sql: any SQLDatabase) async throws -> [Track] {
         guard !ids.isEmpty else { return [] }
         return try await sql.select().column("*").from("tracks").where("id", .in, ids)
-            .all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Track.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Whether the artist has a track with exactly this title.
@@ -98,7 +98,7 @@ enum CatalogQueries {
     static func tracks(release: UUID, on sql: any SQLDatabase) async throws -> [Track] {
         try await sql.select().column("*").from("tracks").where("release_id", .equal, release)
             .orderBy("disc_number").orderBy("track_number").orderBy("id")
-            .all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Track.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     // MARK: Releases
@@ -109,7 +109,7 @@ enum CatalogQueries {
 
     static func release(id: UUID, on sql: any SQLDatabase) async throws -> Release? {
         try await sql.select().column("*").from("releases").where("id", .equal, id)
-            .first(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Release.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func update(_ release: Release, on sql: any SQLDatabase) async throws {
@@ -126,7 +126,7 @@ enum CatalogQueries {
         if !includeHidden { query = query.where("visibility", .equal, Visibility.public.rawValue) }
         if let before { query = query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit)
-            .all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Release.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     // MARK: Listings (what search and browsing index)
@@ -136,7 +136,7 @@ enum CatalogQueries {
         var query = sql.select().columns("id", "artist_id", "release_id", "title", "featured", "genre", "created_at").from("tracks")
             .where("visibility", .equal, Visibility.public.rawValue).where("state", .equal, TrackState.ready.rawValue)
         if let after { query = query.where("id", .greaterThan, after) }
-        return try await query.orderBy("id").limit(limit).all(decoding: TrackListing.Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id").limit(limit).all(decoding: TrackListing.Row.self, keyDecodingStrategy: .snakeCaseColumns)
             .map(\.listing)
     }
 
@@ -145,14 +145,14 @@ enum CatalogQueries {
         var query = sql.select().columns("id", "artist_id", "title", "credits", "created_at").from("releases")
             .where("visibility", .equal, Visibility.public.rawValue)
         if let after { query = query.where("id", .greaterThan, after) }
-        return try await query.orderBy("id").limit(limit).all(decoding: ReleaseListing.Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id").limit(limit).all(decoding: ReleaseListing.Row.self, keyDecodingStrategy: .snakeCaseColumns)
             .map(\.listing)
     }
 
     static func releases(ids: [UUID], on sql: any SQLDatabase) async throws -> [Release] {
         guard !ids.isEmpty else { return [] }
         return try await sql.select().column("*").from("releases").where("id", .in, ids)
-            .all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Release.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     // MARK: Browsing
@@ -164,7 +164,7 @@ enum CatalogQueries {
         if let genre { query.where(SQLFunction("LOWER", args: SQLIdentifier("genre")), .equal, SQLBind(genre.lowercased())) }
         if let artists { query.where("artist_id", .in, artists) }
         if let before { query.where("id", .lessThan, before) }
-        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Track.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Track.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// A page of public releases that have a ready public track, newest first, optionally of some artists.
@@ -172,10 +172,10 @@ enum CatalogQueries {
         let query = sql.select().column("*").from("releases")
             .where("visibility", .equal, Visibility.public.rawValue)
             // Per release through tracks_release, not a scan of every track.
-            .where(SQLRaw("EXISTS (SELECT 1 FROM tracks WHERE tracks.release_id = releases.id AND tracks.state = 'ready' AND tracks.visibility = 'public')"))
+            .where(playableTrackOfRelease)
         if let artists { query.where("artist_id", .in, artists) }
         if let before { query.where("id", .lessThan, before) }
-        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Release.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Release.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Genres of public, ready tracks with how many tracks each has, most first (names as most tracks spell them).
@@ -216,6 +216,6 @@ extension CatalogQueries {
         struct Row: Decodable { var id: UUID; var originalHash: String }
         let query = sql.select().columns("id", "original_hash").from("tracks").where("state", .equal, "ready")
         if let after { query.where("id", .greaterThan, after) }
-        return try await query.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.id, $0.originalHash) }
+        return try await query.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns).map { ($0.id, $0.originalHash) }
     }
 }

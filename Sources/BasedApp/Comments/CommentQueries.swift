@@ -9,7 +9,7 @@ enum CommentQueries {
 
     static func comment(id: UUID, on sql: any SQLDatabase) async throws -> TrackComment? {
         try await sql.select().column("*").from("track_comments").where("id", .equal, id)
-            .first(decoding: TrackComment.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: TrackComment.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func setText(id: UUID, text: String, now: Date, on sql: any SQLDatabase) async throws {
@@ -36,14 +36,14 @@ enum CommentQueries {
     static func comments(track: UUID, after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [TrackComment] {
         let query = sql.select().column("*").from("track_comments").where("track_id", .equal, track).where("parent_id", .is, SQLLiteral.null)
         if let after { query.where("id", .greaterThan, after) }
-        return try await query.orderBy("id").limit(limit).all(decoding: TrackComment.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id").limit(limit).all(decoding: TrackComment.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// The replies to these comments, oldest first.
     static func replies(to parents: [UUID], on sql: any SQLDatabase) async throws -> [TrackComment] {
         guard !parents.isEmpty else { return [] }
         return try await sql.select().column("*").from("track_comments").where("parent_id", .in, parents)
-            .orderBy("id").all(decoding: TrackComment.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .orderBy("id").all(decoding: TrackComment.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func isOff(track: UUID, on sql: any SQLDatabase) async throws -> Bool {
@@ -67,7 +67,7 @@ enum CommentQueries {
                 UNION ALL SELECT c.id FROM track_comments c JOIN thread t ON c.parent_id = t.id
             )
             SELECT * FROM track_comments WHERE id IN (SELECT id FROM thread) ORDER BY created_at, id
-            """).all(decoding: TrackComment.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: TrackComment.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func insertIfAbsent(_ comment: TrackComment, on sql: any SQLDatabase) async throws {

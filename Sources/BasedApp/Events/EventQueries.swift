@@ -15,7 +15,14 @@ enum EventQueries {
 
     static func event(id: UUID, on sql: any SQLDatabase) async throws -> Event? {
         try await sql.select().column("*").from("events").where("id", .equal, id)
-            .first(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Event.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
+    /// The events with these ids, in one query; unknown ids are absent.
+    static func events(ids: [UUID], on sql: any SQLDatabase) async throws -> [Event] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql.select().column("*").from("events").where("id", .in, ids)
+            .all(decoding: Event.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Scheduled events that have not ended (or, without an end, not started)
@@ -26,7 +33,7 @@ enum EventQueries {
             .where { $0.where("starts_at", .greaterThan, now).orWhere("ends_at", .greaterThan, now) }
         if let venue { query = query.where("venue_id", .equal, venue) }
         return try await query.page(byTime: "starts_at", of: "events", after: after, .ascending, limit: limit)
-            .all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Event.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Scheduled events with a pin inside the box, that have not ended by `from` and start by `to`, soonest first.
@@ -43,7 +50,7 @@ enum EventQueries {
             .where { $0.where("starts_at", .greaterThanOrEqual, from).orWhere("ends_at", .greaterThan, from) }
         if let to { query.where("starts_at", .lessThanOrEqual, to) }
         return try await query.orderBy("starts_at").orderBy("id").limit(limit)
-            .all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Event.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     struct Entry: Decodable {
@@ -76,7 +83,7 @@ enum EventQueries {
                     .orWhere(SQLColumn("ends_at", table: "events"), .greaterThan, SQLBind(now))
             }
         return try await query.page(byTime: "starts_at", of: "events", after: after, .ascending, limit: limit)
-            .all(decoding: Entry.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Entry.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Sets (or changes) a user's answer, only while the event is scheduled
@@ -90,7 +97,7 @@ enum EventQueries {
             WHERE id = \(bind: event) AND status = 'scheduled' AND starts_at > \(bind: now)
             ON CONFLICT (event_id, user_id) DO UPDATE SET status = excluded.status
             RETURNING *
-            """).first(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).first(decoding: RSVP.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func ids(venue: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
@@ -107,7 +114,7 @@ enum EventQueries {
 
     static func rsvp(event: UUID, user: UUID, on sql: any SQLDatabase) async throws -> RSVP? {
         try await sql.select().column("*").from("event_rsvps").where("event_id", .equal, event).where("user_id", .equal, user)
-            .first(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: RSVP.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// How many are going and interested, per event.
@@ -116,7 +123,7 @@ enum EventQueries {
         struct Row: Decodable { var eventId: UUID; var status: RSVP.Status; var n: Int }
         let rows = try await sql.select().column("event_id").column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("event_rsvps").where("event_id", .in, events).groupBy("event_id").groupBy("status")
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return rows.reduce(into: [:]) { $0[$1.eventId, default: [:]][$1.status] = $1.n }
     }
 
@@ -124,7 +131,7 @@ enum EventQueries {
     static func answers(of user: UUID, to events: [UUID], on sql: any SQLDatabase) async throws -> [UUID: RSVP.Status] {
         guard !events.isEmpty else { return [:] }
         let rows = try await sql.select().column("*").from("event_rsvps").where("user_id", .equal, user).where("event_id", .in, events)
-            .all(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: RSVP.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.eventId, $0.status) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -139,7 +146,7 @@ enum EventQueries {
         try await sql.update("event_rsvps").set("reminded_at", to: SQLBind(now))
             .where("event_id", .equal, event).where("reminded_at", .is, SQLLiteral.null)
             .returning(SQLLiteral.all)
-            .all(decoding: RSVP.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: RSVP.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// A page of scheduled events that have not ended, by id.
@@ -147,7 +154,7 @@ enum EventQueries {
         var query = sql.select().column("*").from("events").where("status", .equal, Event.Status.scheduled.rawValue)
             .where { $0.where("ends_at", .greaterThan, now).orWhere { $0.where("ends_at", .is, SQLLiteral.null).where("starts_at", .greaterThan, now.addingTimeInterval(-12 * 3600)) } }
         if let after { query = query.where("id", .greaterThan, after) }
-        return try await query.orderBy("id").limit(limit).all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id").limit(limit).all(decoding: Event.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Scheduled, upcoming events, newest announced first (by id), of some venues or in a city (any letter case).
@@ -158,6 +165,6 @@ enum EventQueries {
         if let venues { query.where("venue_id", .in, venues) }
         if let city { query.where(SQLFunction("LOWER", args: SQLIdentifier("city")), .equal, SQLBind(city.lowercased())) }
         if let before { query.where("id", .lessThan, before) }
-        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Event.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 }

@@ -186,21 +186,16 @@ public struct EventService: Sendable {
 
     /// Those of these events that are scheduled and have not ended.
     public func scheduled(ids: [UUID], now: Date = Date()) async throws -> [Event] {
-        var found: [Event] = []
-        for id in ids {
-            guard let event = try await EventQueries.event(id: id, on: database.sql), event.status == .scheduled else { continue }
-            if (event.endsAt ?? event.startsAt.addingTimeInterval(12 * 3600)) > now { found.append(event) }
+        let byID = Dictionary(try await EventQueries.events(ids: Array(Set(ids)), on: database.sql).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byID[$0] }.filter { event in
+            event.status == .scheduled && (event.endsAt ?? event.startsAt.addingTimeInterval(12 * 3600)) > now
         }
-        return found
     }
 
     /// The events with these ids as the viewer sees them, in the order of `ids`; unknown ids are absent.
     public func events(ids: [UUID], viewer: UUID?) async throws -> [View] {
         guard !ids.isEmpty else { return [] }
-        var found: [Event] = []
-        for id in Set(ids) {
-            if let event = try await EventQueries.event(id: id, on: database.sql) { found.append(event) }
-        }
+        let found = try await EventQueries.events(ids: Array(Set(ids)), on: database.sql)
         let byID = Dictionary(try await views(found, viewer: viewer).map { ($0.event.id, $0) }, uniquingKeysWith: { a, _ in a })
         return ids.compactMap { byID[$0] }
     }

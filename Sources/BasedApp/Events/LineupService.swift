@@ -103,13 +103,13 @@ enum LineupQueries {
 
     static func slot(event: UUID, artist: UUID, on sql: any SQLDatabase) async throws -> LineupService.Slot? {
         try await sql.select().column("*").from("event_lineup").where("event_id", .equal, event).where("artist_id", .equal, artist)
-            .first(decoding: LineupService.Slot.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: LineupService.Slot.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func slots(event: UUID, on sql: any SQLDatabase) async throws -> [LineupService.Slot] {
         try await sql.select().column("*").from("event_lineup").where("event_id", .equal, event)
             .orderBy("set_starts_at").orderBy("invited_at")
-            .all(decoding: LineupService.Slot.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: LineupService.Slot.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func answer(event: UUID, artist: UUID, status: LineupService.Slot.Status, now: Date, on sql: any SQLDatabase) async throws {

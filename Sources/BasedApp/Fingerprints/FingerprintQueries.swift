@@ -51,13 +51,13 @@ enum FingerprintQueries {
 
     static func fingerprint(track: UUID, on sql: any SQLDatabase) async throws -> FingerprintRow? {
         try await sql.select().columns("id", "track_id", "blocked_case_id").from("track_fingerprints").where("track_id", .equal, track)
-            .first(decoding: FingerprintRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: FingerprintRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func fingerprints(ids: [Int64], on sql: any SQLDatabase) async throws -> [FingerprintRow] {
         guard !ids.isEmpty else { return [] }
         return try await sql.select().columns("id", "track_id", "blocked_case_id").from("track_fingerprints").where("id", .in, ids)
-            .all(decoding: FingerprintRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: FingerprintRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// The landmarks with one of `hashes`, of every fingerprint or only of blocking ones.
@@ -71,7 +71,7 @@ enum FingerprintQueries {
             let query = sql.raw("""
                 SELECT l.fingerprint_key AS fingerprint_id, l.hash, l.time FROM fingerprint_landmarks l \(blocking) WHERE l.hash IN (\(batch))
                 """)
-            found += try await query.all(decoding: Posting.self, keyDecodingStrategy: .convertFromSnakeCase)
+            found += try await query.all(decoding: Posting.self, keyDecodingStrategy: .snakeCaseColumns)
         }
         return found
     }

@@ -9,7 +9,7 @@ enum JamQueries {
 
     static func jam(id: UUID, on sql: any SQLDatabase) async throws -> Jam? {
         try await sql.select().column("*").from("jams").where("id", .equal, id)
-            .first(decoding: Jam.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Jam.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Saves a changed session if nobody changed it since `expected`; true when saved.

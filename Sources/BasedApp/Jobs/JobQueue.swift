@@ -74,7 +74,7 @@ public struct JobQueue: Sendable {
             RETURNING *
             """
         return try await database.transaction { sql in
-            try await sql.raw(query).first(decoding: Job.self, keyDecodingStrategy: .convertFromSnakeCase)
+            try await sql.raw(query).first(decoding: Job.self, keyDecodingStrategy: .snakeCaseColumns)
         }
     }
 
@@ -123,12 +123,12 @@ public struct JobQueue: Sendable {
 
     public func job(id: UUID) async throws -> Job? {
         try await database.sql.select().column("*").from("jobs").where("id", .equal, id)
-            .first(decoding: Job.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Job.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     public func jobs(kind: String) async throws -> [Job] {
         try await database.sql.select().column("*").from("jobs").where("kind", .equal, kind).orderBy("id")
-            .all(decoding: Job.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Job.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// How the queue is doing (the admin dashboard): jobs per state, failures
@@ -150,7 +150,7 @@ public struct JobQueue: Sendable {
                    COALESCE(SUM(CASE WHEN state = 'failed' AND updated_at >= \(bind: since) THEN 1 ELSE 0 END), 0) AS failed_since,
                    MIN(CASE WHEN state = 'queued' AND run_at <= \(bind: now) THEN run_at END) AS oldest_due
             FROM jobs WHERE state <> 'done'
-            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).first(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Health(queued: row?.queued ?? 0, running: row?.running ?? 0, failed: row?.failed ?? 0, failedSince: row?.failedSince ?? 0, oldestDue: row?.oldestDue)
     }
 }

@@ -28,7 +28,7 @@ enum LibraryQueries {
         struct Row: Decodable { var targetId: UUID; var n: Int }
         let rows = try await sql.select().column("target_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("likes").where("kind", .equal, kind.rawValue).where("target_id", .in, targets).groupBy("target_id")
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.targetId, $0.n) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -57,7 +57,7 @@ enum LibraryQueries {
             }
         }
         return try await query.orderBy(time, SQLDirection.descending).orderBy(target, SQLDirection.descending).limit(limit)
-            .all(decoding: LikeRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: LikeRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     // MARK: Resume positions
@@ -78,7 +78,7 @@ enum LibraryQueries {
         struct Row: Decodable { var trackId: UUID; var positionSeconds: Double; var updatedAt: Date }
         return try await sql.select().columns("track_id", "position_seconds", "updated_at").from("resume_positions")
             .where("user_id", .equal, user).where("track_id", .in, tracks)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
             .map { ResumePosition(trackID: $0.trackId, positionSeconds: $0.positionSeconds, updatedAt: $0.updatedAt) }
     }
 
@@ -101,7 +101,7 @@ enum LibraryQueries {
 
     static func queue(user: UUID, on sql: any SQLDatabase) async throws -> PlayQueue? {
         try await sql.select().column("*").from("play_queues").where("user_id", .equal, user)
-            .first(decoding: QueueRow.self, keyDecodingStrategy: .convertFromSnakeCase)?.queue
+            .first(decoding: QueueRow.self, keyDecodingStrategy: .snakeCaseColumns)?.queue
     }
 
     /// Stores the queue if the stored version is still `expected` (0: none

@@ -61,7 +61,7 @@ extension LibraryQueries {
         struct Row: Decodable { var targetId: UUID; var rating: Int }
         let rows = try await sql.select().columns("target_id", "rating").from("ratings")
             .where("user_id", .equal, user).where("kind", .equal, kind.rawValue).where("target_id", .in, targets)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.targetId, $0.rating) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -77,7 +77,7 @@ extension LibraryQueries {
         guard !targets.isEmpty else { return [:] }
         let rows = try await sql.select().columns("target_id", "created_at").from("likes").where("user_id", .equal, user)
             .where("kind", .equal, kind.rawValue).where("target_id", .in, targets)
-            .all(decoding: LikeRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: LikeRow.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.targetId, $0.createdAt) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -85,7 +85,7 @@ extension LibraryQueries {
         struct Row: Decodable { var trackId: UUID; var positionSeconds: Double; var updatedAt: Date }
         return try await sql.select().columns("track_id", "position_seconds", "updated_at").from("resume_positions")
             .where("user_id", .equal, user).orderBy("updated_at", .descending).limit(limit)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
             .map { ResumePosition(trackID: $0.trackId, positionSeconds: $0.positionSeconds, updatedAt: $0.updatedAt) }
     }
 }

@@ -5,12 +5,12 @@ import SQLKit
 enum MessagingQueries {
     static func conversation(_ id: UUID, on sql: any SQLDatabase) async throws -> Conversation? {
         try await sql.select().column("*").from("conversations").where("id", .equal, id)
-            .first(decoding: Conversation.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Conversation.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func direct(key: String, on sql: any SQLDatabase) async throws -> Conversation? {
         try await sql.select().column("*").from("conversations").where("direct_key", .equal, key)
-            .first(decoding: Conversation.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Conversation.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func insert(_ conversation: Conversation, directKey: String?, on sql: any SQLDatabase) async throws {
@@ -27,7 +27,7 @@ enum MessagingQueries {
     static func member(_ conversation: UUID, user: UUID, on sql: any SQLDatabase) async throws -> ConversationMember? {
         try await sql.select().column("*").from("conversation_members")
             .where("conversation_id", .equal, conversation).where("user_id", .equal, user)
-            .first(decoding: ConversationMember.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: ConversationMember.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// For a send to a conversation, in one query: its kind if `user` is a
@@ -72,7 +72,7 @@ enum MessagingQueries {
     static func members(_ conversation: UUID, on sql: any SQLDatabase) async throws -> [ConversationMember] {
         try await sql.select().column("*").from("conversation_members")
             .where("conversation_id", .equal, conversation).orderBy("joined_at")
-            .all(decoding: ConversationMember.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: ConversationMember.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func memberIDs(_ conversation: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
@@ -118,13 +118,13 @@ enum MessagingQueries {
     static func message(sender: UUID, clientMessageId: String, on sql: any SQLDatabase) async throws -> Message? {
         try await sql.select().column("*").from("messages")
             .where("sender_id", .equal, sender).where("client_message_id", .equal, clientMessageId)
-            .first(decoding: Message.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Message.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func message(_ conversation: UUID, seq: Int, on sql: any SQLDatabase) async throws -> Message? {
         try await sql.select().column("*").from("messages")
             .where("conversation_id", .equal, conversation).where("seq", .equal, seq)
-            .first(decoding: Message.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Message.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Messages with `after < seq < before`, `limit` of them from the low end
@@ -134,7 +134,7 @@ enum MessagingQueries {
             .where("conversation_id", .equal, conversation).where("seq", .greaterThan, after)
         if let before { query = query.where("seq", .lessThan, before) }
         let rows = try await query.orderBy("seq", ascending ? .ascending : .descending).limit(limit)
-            .all(decoding: Message.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Message.self, keyDecodingStrategy: .snakeCaseColumns)
         return ascending ? rows : rows.reversed()
     }
 
@@ -153,7 +153,7 @@ enum MessagingQueries {
     /// id becomes its own id, which is unique, as the ghost's messages need.
     static func tombstoneAll(sender: UUID, ghost: UUID, now: Date, on sql: any SQLDatabase) async throws {
         for message in try await sql.select().column("*").from("messages").where("sender_id", .equal, sender)
-            .all(decoding: Message.self, keyDecodingStrategy: .convertFromSnakeCase) {
+            .all(decoding: Message.self, keyDecodingStrategy: .snakeCaseColumns) {
             try await sql.update("messages")
                 .set("sender_id", to: SQLBind(ghost))
                 .set("client_message_id", to: SQLBind(message.id.text))
@@ -170,7 +170,7 @@ enum MessagingQueries {
     static func messages(reactedBy user: UUID, on sql: any SQLDatabase) async throws -> [Message] {
         try await sql.select().column("*").from("messages")
             .where(SQLFunction("lower", args: SQLIdentifier("reactions")), .like, SQLBind("%\(user.text)%"))
-            .all(decoding: Message.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Message.self, keyDecodingStrategy: .snakeCaseColumns)
             .filter { $0.reactions.values.contains { $0.contains(user) } }
     }
 
@@ -234,7 +234,7 @@ enum MessagingQueries {
             .join("conversation_members", on: SQLColumn("conversation_id", table: "conversation_members"), .equal, SQLColumn("id", table: "conversations"))
             .where(SQLColumn("user_id", table: "conversation_members"), .equal, SQLBind(user))
         return try await query.page(byTime: "updated_at", of: "conversations", after: before, .descending, limit: limit)
-            .all(decoding: Summary.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Summary.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Every conversation of `user` with its last sequence (for `resume`).
@@ -247,7 +247,7 @@ enum MessagingQueries {
             .from("conversations")
             .join("conversation_members", on: SQLColumn("conversation_id", table: "conversation_members"), .equal, SQLColumn("id", table: "conversations"))
             .where(SQLColumn("user_id", table: "conversation_members"), .equal, SQLBind(user))
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
             .map { ($0.id, $0.lastSeq, $0.kind) }
     }
 
@@ -290,12 +290,12 @@ enum MessagingQueries {
 
     static func attachments(owner: UUID, on sql: any SQLDatabase) async throws -> [Attachment] {
         try await sql.select().column("*").from("attachments").where("owner_id", .equal, owner).orderBy("id")
-            .all(decoding: Attachment.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Attachment.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func attachment(_ id: UUID, on sql: any SQLDatabase) async throws -> Attachment? {
         try await sql.select().column("*").from("attachments").where("id", .equal, id)
-            .first(decoding: Attachment.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Attachment.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Whether `user` is in a conversation where the attachment was sent.

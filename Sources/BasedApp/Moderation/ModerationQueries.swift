@@ -32,12 +32,12 @@ enum ModerationQueries {
             .where("resolved_at", resolved ? .isNot : .is, SQLLiteral.null)
         if let before { query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit)
-            .all(decoding: FlagRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: FlagRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func flag(id: UUID, on sql: any SQLDatabase) async throws -> FlagRow? {
         try await sql.select().column("*").from("moderation_flags").where("id", .equal, id)
-            .first(decoding: FlagRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: FlagRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Marks an open flag resolved; false when it was not open.
@@ -84,7 +84,7 @@ enum ModerationQueries {
     /// Every suspension and ban of an account, one per case that imposed it.
     static func restrictions(of user: UUID, on sql: any SQLDatabase) async throws -> [RestrictionRow] {
         try await sql.select().column("*").from("account_restrictions").where("user_id", .equal, user)
-            .all(decoding: RestrictionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: RestrictionRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// A case's suspension or ban (again: the case's earlier one is replaced).

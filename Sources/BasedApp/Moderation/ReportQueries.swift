@@ -38,12 +38,12 @@ enum ReportQueries {
     static func openCase(kind: String, id: UUID, seq: Int, on sql: any SQLDatabase) async throws -> CaseRow? {
         try await sql.select().column("*").from("moderation_cases")
             .where("thing_kind", .equal, kind).where("thing_id", .equal, id).where("thing_seq", .equal, seq).where("status", .equal, "open")
-            .first(decoding: CaseRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: CaseRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func `case`(id: UUID, on sql: any SQLDatabase) async throws -> CaseRow? {
         try await sql.select().column("*").from("moderation_cases").where("id", .equal, id)
-            .first(decoding: CaseRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: CaseRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func insert(_ row: CaseRow, on sql: any SQLDatabase) async throws {
@@ -67,7 +67,7 @@ enum ReportQueries {
 
     static func reports(of caseID: UUID, on sql: any SQLDatabase) async throws -> [ReportRow] {
         try await sql.select().column("*").from("moderation_reports").where("case_id", .equal, caseID).orderBy("id")
-            .all(decoding: ReportRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: ReportRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// A page of cases, newest first, in some statuses and optionally of a kind, reason and owner.
@@ -78,7 +78,7 @@ enum ReportQueries {
         if let owner { query.where("owner_id", .equal, owner) }
         if let before { query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit)
-            .all(decoding: CaseRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: CaseRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     // MARK: Audit log
@@ -124,7 +124,7 @@ enum ReportQueries {
 
     static func audit(after seq: Int, limit: Int, on sql: any SQLDatabase) async throws -> [AuditRow] {
         try await sql.select().column("*").from("moderation_audit").where("seq", .greaterThan, seq).orderBy("seq").limit(limit)
-            .all(decoding: AuditRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: AuditRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func load(on sql: any SQLDatabase) async throws -> (open: Int, appealed: Int, oldestOpen: Date?) {
@@ -134,7 +134,7 @@ enum ReportQueries {
                    COALESCE(SUM(CASE WHEN status = 'appealed' THEN 1 ELSE 0 END), 0) AS appealed,
                    MIN(CASE WHEN status = 'open' THEN created_at END) AS oldest_open
             FROM moderation_cases WHERE status IN ('open', 'appealed')
-            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).first(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return (row?.open ?? 0, row?.appealed ?? 0, row?.oldestOpen)
     }
 }

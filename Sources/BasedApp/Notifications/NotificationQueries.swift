@@ -15,7 +15,7 @@ enum NotificationQueries {
 
     static func notification(_ id: UUID, on sql: any SQLDatabase) async throws -> AppNotification? {
         try await sql.select().column("*").from("notifications").where("id", .equal, id)
-            .first(decoding: AppNotification.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: AppNotification.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// A user's notifications newest first, before the id `before`, leaving out those whose actor is in `hidden`.
@@ -29,7 +29,7 @@ enum NotificationQueries {
             }
         }
         return try await query.orderBy("id", .descending).limit(limit)
-            .all(decoding: AppNotification.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: AppNotification.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func unreadCount(of user: UUID, on sql: any SQLDatabase) async throws -> Int {
@@ -70,7 +70,7 @@ enum NotificationQueries {
 
     static func settings(of user: UUID, on sql: any SQLDatabase) async throws -> SettingsRow? {
         try await sql.select().column("*").from("notification_settings").where("user_id", .equal, user)
-            .first(decoding: SettingsRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: SettingsRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func saveSettings(_ row: SettingsRow, of user: UUID, on sql: any SQLDatabase) async throws {

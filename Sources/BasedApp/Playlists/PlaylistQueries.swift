@@ -9,7 +9,7 @@ enum PlaylistQueries {
 
     static func playlist(id: UUID, on sql: any SQLDatabase) async throws -> Playlist? {
         try await sql.select().column("*").from("playlists").where("id", .equal, id)
-            .first(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Playlist.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// The playlists with these ids, without their records (lists need none).
@@ -17,7 +17,7 @@ enum PlaylistQueries {
         guard !ids.isEmpty else { return [] }
         return try await sql.select().columns(summaryColumns).column(SQLLiteral.string(""), as: "records").from("playlists")
             .where("id", .in, ids)
-            .all(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Playlist.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static let summaryColumns: [any SQLExpression] = [
@@ -50,7 +50,7 @@ enum PlaylistQueries {
         struct Row: Decodable { var opCounter: Int; var opReplica: String }
         let rows = try await sql.select().columns("op_counter", "op_replica").from("playlist_ops")
             .where("playlist_id", .equal, playlist).where("op_counter", .in, Array(Set(counters)))
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Set(rows.map { "\($0.opCounter)@\($0.opReplica)" })
     }
 
@@ -67,7 +67,7 @@ enum PlaylistQueries {
         return try await sql.select().columns("seq", "body").from("playlist_ops")
             .where("playlist_id", .equal, playlist).where("seq", .greaterThan, seq)
             .orderBy("seq").limit(limit)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.seq, $0.body) }
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns).map { ($0.seq, $0.body) }
     }
 
     // MARK: Members
@@ -109,7 +109,7 @@ enum PlaylistQueries {
             }
         if let before { query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit)
-            .all(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Playlist.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// A page of the public playlists of an owner, newest first.
@@ -118,7 +118,7 @@ enum PlaylistQueries {
             .where("owner_id", .equal, owner).where("visibility", .equal, Visibility.public.rawValue)
         if let before { query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit)
-            .all(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Playlist.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// A page of public playlists by id (search indexes them).
@@ -126,7 +126,7 @@ enum PlaylistQueries {
         let query = sql.select().columns(summaryColumns).column(SQLLiteral.string(""), as: "records").from("playlists")
             .where("visibility", .equal, Visibility.public.rawValue)
         if let after { query.where("id", .greaterThan, after) }
-        return try await query.orderBy("id").limit(limit).all(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id").limit(limit).all(decoding: Playlist.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Public playlists of some owners, newest first (feeds).
@@ -135,7 +135,7 @@ enum PlaylistQueries {
         let query = sql.select().columns(summaryColumns).column(SQLLiteral.string(""), as: "records").from("playlists")
             .where("owner_id", .in, owners).where("visibility", .equal, Visibility.public.rawValue).where("track_count", .greaterThan, 0)
         if let before { query.where("id", .lessThan, before) }
-        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Playlist.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await query.orderBy("id", .descending).limit(limit).all(decoding: Playlist.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 }
 

@@ -20,12 +20,12 @@ enum PrivacyQueries {
 
     static func export(id: UUID, on sql: any SQLDatabase) async throws -> ExportRow? {
         try await sql.select().column("*").from("data_exports").where("id", .equal, id)
-            .first(decoding: ExportRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: ExportRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func exports(of user: UUID, limit: Int, on sql: any SQLDatabase) async throws -> [ExportRow] {
         try await sql.select().column("*").from("data_exports").where("user_id", .equal, user).orderBy("id", .descending).limit(limit)
-            .all(decoding: ExportRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: ExportRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func update(_ row: ExportRow, on sql: any SQLDatabase) async throws {
@@ -51,14 +51,14 @@ enum PrivacyQueries {
 
     static func erasure(id: UUID, on sql: any SQLDatabase) async throws -> ErasureRow? {
         try await sql.select().column("*").from("account_erasures").where("id", .equal, id)
-            .first(decoding: ErasureRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: ErasureRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// The user's scheduled or running erasure.
     static func openErasure(of user: UUID, on sql: any SQLDatabase) async throws -> ErasureRow? {
         try await sql.select().column("*").from("account_erasures").where("user_id", .equal, user)
             .where("status", .in, ["scheduled", "erasing"])
-            .first(decoding: ErasureRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: ErasureRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func update(_ row: ErasureRow, on sql: any SQLDatabase) async throws {

@@ -73,7 +73,7 @@ enum PresenceQueries {
                 .join("realtime_processes", on: SQLColumn("id", table: "realtime_processes"), .equal, SQLColumn("process_id", table: "realtime_sockets"))
                 .where(SQLColumn("heartbeat_at", table: "realtime_processes"), .greaterThan, SQLBind(cutoff))
                 .where(SQLColumn("user_id", table: "realtime_sockets"), .in, SQLBind.group(chunk))
-                .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
             for row in rows {
                 if !row.away { result[row.userId] = State(state: "online") } else if result[row.userId] == nil { result[row.userId] = State(state: "away") }
             }
@@ -82,7 +82,7 @@ enum PresenceQueries {
                 struct Seen: Decodable { var userId: UUID; var seenAt: Date }
                 let seen = try await sql.select().column("user_id").column("seen_at").from("last_seen")
                     .where("user_id", .in, offline)
-                    .all(decoding: Seen.self, keyDecodingStrategy: .convertFromSnakeCase)
+                    .all(decoding: Seen.self, keyDecodingStrategy: .snakeCaseColumns)
                 let byUser = Dictionary(seen.map { ($0.userId, $0.seenAt) }, uniquingKeysWith: { a, _ in a })
                 for user in offline { result[user] = State(state: "offline", lastSeenAt: byUser[user]) }
             }

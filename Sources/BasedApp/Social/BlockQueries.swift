@@ -36,7 +36,7 @@ enum BlockQueries {
             .where("blocker_id", .equal, user)
             .orderBy("created_at", .descending)
             .limit(limit)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
             .map { ($0.blockedId, $0.createdAt) }
     }
 

@@ -56,7 +56,7 @@ enum FollowQueries {
             query = query.where("id", .lessThan, before)
         }
         return try await query.orderBy("id", .descending).limit(limit)
-            .all(decoding: Entry.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Entry.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Who follows `user`.
@@ -75,7 +75,7 @@ enum FollowQueries {
     static func followerCounts(on sql: any SQLDatabase) async throws -> [UUID: Int] {
         struct Row: Decodable { var followeeId: UUID; var n: Int }
         let rows = try await sql.select().column("followee_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from("follows").groupBy("followee_id").all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .from("follows").groupBy("followee_id").all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.followeeId, $0.n) }, uniquingKeysWith: { a, _ in a })
     }
 }

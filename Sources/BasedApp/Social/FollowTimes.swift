@@ -13,7 +13,7 @@ extension FollowQueries {
         struct Row: Decodable { var followeeId: UUID; var createdAt: Date }
         let rows = try await sql.select().columns("followee_id", "created_at").from("follows")
             .where("follower_id", .equal, user)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.followeeId, $0.createdAt) }, uniquingKeysWith: { a, _ in a })
     }
 }

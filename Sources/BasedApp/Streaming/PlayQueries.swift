@@ -38,7 +38,7 @@ enum PlayQueries {
         guard !playIDs.isEmpty else { return [:] }
         let rows = try await sql.select().columns("client_play_id", "track_id", "started_at", "completed", "skipped").from("plays")
             .where("user_id", .equal, user).where("client_play_id", .in, Array(playIDs))
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.clientPlayId, State(trackId: $0.trackId, startedAt: $0.startedAt, completed: $0.completed, skipped: $0.skipped)) },
                           uniquingKeysWith: { a, _ in a })
     }
@@ -69,7 +69,7 @@ enum PlayQueries {
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "plays")
             .column(SQLFunction("COUNT", args: SQLDistinct(SQLIdentifier("user_id"))), as: "listeners")
             .from("plays").where("track_id", .in, tracks).groupBy("track_id")
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.trackId, (plays: $0.plays, listeners: $0.listeners)) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -78,7 +78,7 @@ enum PlayQueries {
         struct Row: Decodable { var trackId: UUID; var n: Int }
         var query = sql.select().column("track_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("plays")
         if let since { query = query.where("started_at", .greaterThanOrEqual, since) }
-        let rows = try await query.groupBy("track_id").all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let rows = try await query.groupBy("track_id").all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         return Dictionary(rows.map { ($0.trackId, $0.n) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -103,6 +103,6 @@ enum PlayQueries {
             .from("plays").where("user_id", .equal, user)
         if let device { query.where("device", .equal, device) }
         return try await query.page(byTime: "started_at", of: "plays", after: after, .descending, limit: limit)
-            .all(decoding: ListenRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: ListenRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 }

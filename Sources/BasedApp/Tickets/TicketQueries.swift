@@ -10,13 +10,13 @@ enum TicketQueries {
 
     static func tier(id: UUID, on sql: any SQLDatabase) async throws -> TicketTier? {
         try await sql.select().column("*").from("ticket_tiers").where("id", .equal, id)
-            .first(decoding: TicketTier.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: TicketTier.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func tiers(event: UUID, on sql: any SQLDatabase) async throws -> [TicketTier] {
         try await sql.select().column("*").from("ticket_tiers").where("event_id", .equal, event)
             .orderBy("created_at").orderBy("id")
-            .all(decoding: TicketTier.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: TicketTier.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Takes one ticket of the tier if one is free: the whole capacity check is this one statement.
@@ -65,13 +65,13 @@ enum TicketQueries {
 
     static func ticket(id: UUID, on sql: any SQLDatabase) async throws -> Ticket? {
         try await sql.select().column("*").from("tickets").where("id", .equal, id)
-            .first(decoding: Ticket.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Ticket.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func tickets(holder: UUID, limit: Int, on sql: any SQLDatabase) async throws -> [Ticket] {
         try await sql.select().column("*").from("tickets").where("holder_id", .equal, holder)
             .orderBy("created_at", .descending).orderBy("id", .descending).limit(limit)
-            .all(decoding: Ticket.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: Ticket.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     static func reassignCheckIns(by staff: UUID, to other: UUID, on sql: any SQLDatabase) async throws {
@@ -91,7 +91,7 @@ enum TicketQueries {
     static func checkIn(id: UUID, at: Date, by staff: UUID, on sql: any SQLDatabase) async throws -> (admitted: Bool, changed: Bool) {
         struct Row: Decodable { var checkedInAt: Date? }
         let before = try await sql.select().column("checked_in_at").from("tickets").where("id", .equal, id)
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
         let changed = try await sql.raw("""
             UPDATE tickets SET checked_in_at = \(bind: at), checked_in_by = \(bind: staff)
             WHERE id = \(bind: id) AND state = 'active' AND (checked_in_at IS NULL OR checked_in_at > \(bind: at)) RETURNING id
@@ -173,7 +173,7 @@ enum TicketQueries {
 
     static func key(venue: UUID, on sql: any SQLDatabase) async throws -> KeyRow? {
         try await sql.select().columns("private_key", "public_key").from("venue_ticket_keys").where("venue_id", .equal, venue)
-            .first(decoding: KeyRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first(decoding: KeyRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
     /// Stores a new key unless the venue has one already (the first writer wins).
