@@ -73,7 +73,7 @@ func measure(_ inputs: [String], rounds: Int, _ body: (String) -> Int) -> (p50: 
 
 // Search asks for a page of 10 (and one more) of every kind; suggestions for 8 in all.
 let search = measure(queries, rounds: 3) { index.rankedHits($0, perKind: 11).count }
-let suggestions = measure(prefixes, rounds: 3) { index.rankedHits($0, perKind: 8, overall: 8).count }
+let suggestions = measure(prefixes, rounds: 3) { index.rankedHits($0, perKind: 8, overall: 8, budget: SearchIndex.suggestionBudget).count }
 // The naive reference: every title's key (bytes, normalised once, beforehand)
 // searched for the query's key, the way LIKE '%q%' scans a column.
 func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

@@ -104,6 +104,10 @@ public struct SearchIndex: Sendable {
         var which: Int16
         /// The key's length in bytes (keys are at most 512).
         var length: UInt16
+        /// The document's kind (`kindIndex`) and popularity, copied here so
+        /// a broad prefix is ranked from this array alone, in order.
+        var kind: UInt8
+        var popularity: Double
     }
 
     /// Every name by its key in byte order, so the names that start with a
@@ -161,6 +165,15 @@ public struct SearchIndex: Sendable {
         guard let slot = slotOfID[id] else { return }
         slots[Int(slot)].popularity = popularity
         slotPopularity[Int(slot)] = popularity
+        // The copies beside its names: each key's run of equal names holds it once.
+        for key in [slots[Int(slot)].titleKey] + slots[Int(slot)].otherKeys {
+            var position = namesLowerBound(key)
+            while position < names.count, names[position].head == Self.head(key), self.key(of: names[position]) == key {
+                if names[position].slot == slot { names[position].popularity = popularity }
+                position += 1
+            }
+        }
+        for position in recentNames.indices where recentNames[position].slot == slot { recentNames[position].popularity = popularity }
     }
 
     /// Orders every term's documents most popular first; call it once a bulk
@@ -215,9 +228,14 @@ public struct SearchIndex: Sendable {
         liveByKind[Self.kindIndex(kind)] += 1
         for term in terms { postings[Int(term)].append(slot) }
         slotPopularity.append(popularity)
-        recentNames.append(Name(head: Self.head(titleKey), slot: slot, which: -1, length: UInt16(clamping: titleKey.count)))
+        let kindIndex = UInt8(Self.kindIndex(kind))
+        recentNames.append(Name(
+            head: Self.head(titleKey), slot: slot, which: -1, length: UInt16(clamping: titleKey.count), kind: kindIndex, popularity: popularity
+        ))
         for (which, key) in otherKeys.enumerated().prefix(Int(Int16.max)) {
-            recentNames.append(Name(head: Self.head(key), slot: slot, which: Int16(which), length: UInt16(clamping: key.count)))
+            recentNames.append(Name(
+                head: Self.head(key), slot: slot, which: Int16(which), length: UInt16(clamping: key.count), kind: kindIndex, popularity: popularity
+            ))
         }
         if built && recentNames.count >= Self.recentNamesLimit { mergeRecentNames() }
     }
@@ -372,6 +390,10 @@ extension SearchIndex {
     /// words containing it, then typos; each word's documents most popular
     /// first), and the rest is not looked at.
     public static let candidateBudget = 20_000
+    /// The word-by-word budget for completing what someone types: the names
+    /// that start with it are found in full before, so this pass only fills a
+    /// short list when few do.
+    public static let suggestionBudget = 2_000
 
     /// One scored candidate.
     struct Scored {
@@ -392,10 +414,10 @@ extension SearchIndex {
     /// matches, on a document's own name or another) are one range of the
     /// names in byte order, looked at in full. Every other match ranks below
     /// them, so the word-by-word pass runs only for kinds that range did not
-    /// fill, within `candidateBudget`.
+    /// fill, within `budget` candidates (`candidateBudget` unless told).
     public func rankedHits(
         _ query: String, kinds: Set<SearchKind> = Set(SearchKind.allCases), excluding: Set<UUID> = [], perKind: Int = .max,
-        overall: Int = .max
+        overall: Int = .max, budget: Int = candidateBudget
     ) -> [SearchHit] {
         let key = Array(TextKey.normalize(query, limit: 200).utf8)
         let words = key.split(separator: UInt8(ascii: " ")).prefix(8).map { Array($0) }
@@ -410,7 +432,7 @@ extension SearchIndex {
         let found = best.reduce(0) { $0 + $1.count }
         let unfilled = found >= overall ? [] : wanted.filter { best[$0].count < perKind }
         if !unfilled.isEmpty {
-            byWords(words, key: key, kindMask: unfilled.reduce(0) { $0 | 1 << $1 }, excluding: excluding, seen: &seen, best: &best)
+            byWords(words, key: key, kindMask: unfilled.reduce(0) { $0 | 1 << $1 }, excluding: excluding, seen: &seen, best: &best, budget: budget)
         }
         var scored = best.map(\.items).joined().sorted { $0.isBefore($1) }
         var taken = [Int](repeating: 0, count: SearchKind.allCases.count)
@@ -447,13 +469,17 @@ extension SearchIndex {
             // Kinds already holding a full page of better matches are closed.
             for kind in 0..<best.count where best[kind].isFull { open &= ~(1 << kind) }
             if open == 0 || best.reduce(0, { $0 + $1.count }) >= overall { return }
+            let base = Double((exact ? MatchTier.exact : MatchTier.prefix).rawValue) * 4 + (onTitle ? 2 : 0)
             func visit(_ name: Name) {
                 guard (name.which < 0) == onTitle, (name.length == length) == exact else { return }
+                let kind = Int(name.kind)
+                guard open & (1 << kind) != 0 else { return }
+                // A full list that would not take it: nothing else about it matters (its kind gets no later pass).
+                let popularity = name.popularity
+                guard best[kind].wouldTake(score: base + (popularity > 0 ? popularity / (popularity + 100) : 0), slot: name.slot) else { return }
                 let slot = Int(name.slot)
-                let kind = Int(slotKinds[slot])
-                guard kind != Int(Self.deadKind), open & (1 << kind) != 0 else { return }
                 let bit = UInt64(1) << UInt64(slot & 63)
-                if seen[slot >> 6] & bit != 0 { return }
+                if seen[slot >> 6] & bit != 0 || slotKinds[slot] == Self.deadKind { return }
                 if round == 1, Self.startsWith(slots[slot].titleKey, key) { return }
                 seen[slot >> 6] |= bit
                 if !excluding.isEmpty, isExcluded(slot, excluding) { return }
@@ -468,9 +494,9 @@ extension SearchIndex {
 
     /// The second pass: every word of the query matched by a word of a name
     /// (its prefix, inside it, or within a typo or two), the rarest word
-    /// proposing at most `candidateBudget` candidates.
+    /// proposing at most `budget` candidates.
     private func byWords(
-        _ words: [[UInt8]], key: [UInt8], kindMask: Int, excluding: Set<UUID>, seen: inout [UInt64], best: inout [TopList]
+        _ words: [[UInt8]], key: [UInt8], kindMask: Int, excluding: Set<UUID>, seen: inout [UInt64], best: inout [TopList], budget: Int
     ) {
         let perWord = words.map { termsMatching($0) }
         guard let driver = perWord.indices.min(by: { perWord[$0].postingCount < perWord[$1].postingCount }),
@@ -488,7 +514,7 @@ extension SearchIndex {
                     if seen[slot >> 6] & bit != 0 { continue }
                     seen[slot >> 6] |= bit
                     visited += 1
-                    if visited > Self.candidateBudget { break visiting }
+                    if visited > budget { break visiting }
                     let kind = Int(slotKinds[slot])
                     guard kind != Int(Self.deadKind), kindMask & (1 << kind) != 0 else { continue }
                     if !excluding.isEmpty, isExcluded(slot, excluding) { continue }
@@ -523,6 +549,11 @@ extension SearchIndex {
 
         var count: Int { items.count }
         var isFull: Bool { items.count >= limit }
+
+        /// Whether an entry with this score and slot would be kept.
+        func wouldTake(score: Double, slot: Int32) -> Bool {
+            items.count < limit || Scored(score: score, slot: slot, tier: .fuzzy, onTitle: false).isBefore(items[worst])
+        }
 
         mutating func offer(_ entry: Scored) {
             if items.count < limit {

@@ -193,8 +193,15 @@ struct SearchIndexTests {
             built.upsert(document)
         }
         built.finishBuilding()
+        // Popularity changed after the build reaches the names' copies of it.
+        for (n, document) in documents.enumerated() where n % 7 == 0 {
+            recent.setPopularity(Double(n % 5), of: document.id)
+            built.setPopularity(Double(n % 5), of: document.id)
+        }
         for probe in Self.probes {
             #expect(built.rankedHits(probe, perKind: 11).map(\.id) == recent.rankedHits(probe, perKind: 11).map(\.id), "\(probe)")
+            // (Under the budget: past it, each visits its own first candidates, most popular first once built.)
+            #expect(built.rankedHits(probe, perKind: 8, overall: 8).map(\.id) == recent.rankedHits(probe, perKind: 8, overall: 8).map(\.id), "\(probe)")
         }
         // Past the merge threshold of recent names: renames, removals and new documents.
         var fresh = SearchIndex()

@@ -24,50 +24,56 @@ extension APIHandler {
         let ids = { (kind: SearchKind) in groups[kind]?.hits.map(\.id) ?? [] }
         let next = { (kind: SearchKind) in groups[kind]?.nextOffset.map { SearchCursor.encode(kind: kind, offset: $0) } }
 
+        // Each group is read through its owner's service; the groups at once.
         let people = ids(.artist) + ids(.venue) + ids(.user)
-        let users = try await accounts.users(ids: people)
+        async let users = accounts.users(ids: people)
+        let (trackIDs, releaseIDs, eventIDs, playlistIDs) = (ids(.track), ids(.release), ids(.event), ids(.playlist))
+        async let tracks = kinds.contains(.track) ? searchTracks(trackIDs, viewer: viewer) : []
+        async let releases = kinds.contains(.release) ? searchReleases(releaseIDs) : []
+        async let events = kinds.contains(.event) ? searchEvents(eventIDs, viewer: viewer) : []
+        async let playlists = kinds.contains(.playlist) ? playlistSummaries(playlistIDs, viewer: viewer?.userID) : [:]
+        let found = try await users
         func userGroup(_ kind: SearchKind) -> Components.Schemas.UserSearchGroup? {
             guard kinds.contains(kind) else { return nil }
-            return .init(items: ids(kind).compactMap { users[$0].map(Self.summary) }, nextCursor: next(kind))
+            return .init(items: ids(kind).compactMap { found[$0].map(Self.summary) }, nextCursor: next(kind))
         }
         results.artists = userGroup(.artist)
         results.venues = userGroup(.venue)
         results.users = userGroup(.user)
-        if kinds.contains(.track) {
-            let found = try await services.tracks.tracks(ids: ids(.track))
-            // The index may lag a change by a moment; what is not public and ready now is left out.
-            let shown = ids(.track).compactMap { found[$0] }.filter { $0.visibility == .public && $0.state == .ready }
-            let artists = try await accounts.users(ids: shown.map(\.artistId))
-            let counts = try await services.plays.counts(tracks: shown.map(\.id))
-            results.tracks = .init(
-                items: shown.compactMap { track in
-                    artists[track.artistId].map { Self.trackBody(track, viewer: viewer, artist: $0, counts: counts[track.id] ?? (0, 0)) }
-                },
-                nextCursor: next(.track)
-            )
-        }
-        if kinds.contains(.release) {
-            let found = try await services.releases.releases(ids: ids(.release))
-            let shown = ids(.release).compactMap { found[$0] }.filter { $0.visibility == .public }
-            let artists = try await accounts.users(ids: shown.map(\.artistId))
-            results.releases = .init(
-                items: shown.compactMap { release in artists[release.artistId].map { Self.releaseSummary(release, artist: $0) } },
-                nextCursor: next(.release)
-            )
-        }
-        if kinds.contains(.event) {
-            let views = try await events.events(ids: ids(.event), viewer: viewer?.userID)
-            let venues = try await accounts.users(ids: views.map(\.event.venueId))
-            results.events = .init(
-                items: views.compactMap { view in venues[view.event.venueId].map { Self.eventBody(view, venue: $0) } },
-                nextCursor: next(.event)
-            )
-        }
+        if kinds.contains(.track) { results.tracks = .init(items: try await tracks, nextCursor: next(.track)) }
+        if kinds.contains(.release) { results.releases = .init(items: try await releases, nextCursor: next(.release)) }
+        if kinds.contains(.event) { results.events = .init(items: try await events, nextCursor: next(.event)) }
         if kinds.contains(.playlist) {
-            let found = try await playlistSummaries(ids(.playlist), viewer: viewer?.userID)
-            results.playlists = .init(items: ids(.playlist).compactMap { found[$0] }.filter { $0.visibility == ._public }, nextCursor: next(.playlist))
+            let summaries = try await playlists
+            results.playlists = .init(items: playlistIDs.compactMap { summaries[$0] }.filter { $0.visibility == ._public }, nextCursor: next(.playlist))
         }
         return .ok(.init(body: .json(results)))
+    }
+
+    /// The tracks found, in rank order; what is not public and ready now is
+    /// left out (the index may lag a change by a moment).
+    private func searchTracks(_ ids: [UUID], viewer: Identity?) async throws -> [Components.Schemas.Track] {
+        let found = try await services.tracks.tracks(ids: ids)
+        let shown = ids.compactMap { found[$0] }.filter { $0.visibility == .public && $0.state == .ready }
+        async let artists = accounts.users(ids: shown.map(\.artistId))
+        async let counts = services.plays.counts(tracks: shown.map(\.id))
+        let (people, plays) = try await (artists, counts)
+        return shown.compactMap { track in
+            people[track.artistId].map { Self.trackBody(track, viewer: viewer, artist: $0, counts: plays[track.id] ?? (0, 0)) }
+        }
+    }
+
+    private func searchReleases(_ ids: [UUID]) async throws -> [Components.Schemas.ReleaseSummary] {
+        let found = try await services.releases.releases(ids: ids)
+        let shown = ids.compactMap { found[$0] }.filter { $0.visibility == .public }
+        let artists = try await accounts.users(ids: shown.map(\.artistId))
+        return shown.compactMap { release in artists[release.artistId].map { Self.releaseSummary(release, artist: $0) } }
+    }
+
+    private func searchEvents(_ ids: [UUID], viewer: Identity?) async throws -> [Components.Schemas.Event] {
+        let views = try await events.events(ids: ids, viewer: viewer?.userID)
+        let venues = try await accounts.users(ids: views.map(\.event.venueId))
+        return views.compactMap { view in venues[view.event.venueId].map { Self.eventBody(view, venue: $0) } }
     }
 
     func searchSuggestions(_ input: Operations.SearchSuggestions.Input) async throws -> Operations.SearchSuggestions.Output {

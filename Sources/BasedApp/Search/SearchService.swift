@@ -90,7 +90,7 @@ public final class SearchService: Sendable {
         let size = min(try Self.pageSize(limit ?? 8), 20)
         let excluded = try await excluded(for: viewer)
         try await waitUntilLoaded()
-        return index.withLock { $0.rankedHits(query, excluding: excluded, perKind: size, overall: size) }
+        return index.withLock { $0.rankedHits(query, excluding: excluded, perKind: size, overall: size, budget: SearchIndex.suggestionBudget) }
     }
 
     /// The query as given, or a 400 problem when it is missing or too long.
