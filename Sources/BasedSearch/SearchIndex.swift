@@ -389,7 +389,7 @@ extension SearchIndex {
     /// best-first (the word itself, then the shortest words it starts, then
     /// words containing it, then typos; each word's documents most popular
     /// first), and the rest is not looked at.
-    public static let candidateBudget = 20_000
+    public static let candidateBudget = 8_000
     /// The word-by-word budget for completing what someone types: the names
     /// that start with it are found in full before, so this pass only fills a
     /// short list when few do.

@@ -146,7 +146,8 @@ struct MessagingTests {
 
     @Test("a connection that stops answering pings is dropped, and its user's partners see them go offline")
     func pingTimeout() async throws {
-        try await withLiveApp({ $0.realtimePing = .seconds(2) }) { client, port, services in
+        // Pings every 5 s: Ana's client must answer within that while the whole suite shares two cores.
+        try await withLiveApp({ $0.realtimePing = .seconds(5) }) { client, port, services in
             let ana = try await client.register("ana")
             let ben = try await client.register("ben")
             _ = try await client.request(.post, "/api/v1/messages", json: #"{"to":"\#(ben.user.id)","clientMessageId":"a","text":"hi"}"#, token: ana.accessToken)
@@ -156,7 +157,7 @@ struct MessagingTests {
             let dead = try await StuckClient.connect(port: port, token: ben.accessToken)
             _ = try await anaSocket.next("presence") { $0.string("userId") == ben.user.id && $0.string("state") == "online" }
             let benID = try #require(UUID(uuidString: ben.user.id))
-            let offline = try await anaSocket.next("presence", timeout: .seconds(30)) { $0.string("userId") == ben.user.id && $0.string("state") == "offline" }
+            let offline = try await anaSocket.next("presence", timeout: .seconds(60)) { $0.string("userId") == ben.user.id && $0.string("state") == "offline" }
             #expect(offline.string("lastSeenAt") != nil)
             #expect(services.realtime.socketCount(of: benID) == 0)
             // Ana, who answers pings (the client does it for her), is still connected.

@@ -1,4 +1,5 @@
 import SQLKit
+import Synchronization
 
 extension SQLRowDecoder.KeyDecodingStrategy {
     /// What `.convertFromSnakeCase` does (a property `artistId` reads the
@@ -7,7 +8,7 @@ extension SQLRowDecoder.KeyDecodingStrategy {
     /// found to be a sixth of a search request. `ColumnNames.column(for:)`
     /// follows SQLKit's rule byte by byte for ASCII names.
     static let snakeCaseColumns = Self.custom { path in
-        SomeCodingKey(stringValue: ColumnNames.column(for: path.last?.stringValue ?? ""))
+        SomeCodingKey(stringValue: ColumnNames.cached(path.last?.stringValue ?? ""))
     }
 }
 
@@ -17,6 +18,16 @@ extension SQLRowDecoder.KeyDecodingStrategy {
 /// (`myURLValue` → `my`, `URL`, `Value`); each word loses the capital of its
 /// first letter only, and words are joined by `_` (`my_uRL_value`).
 public enum ColumnNames {
+    /// Every property name converted so far: a few hundred, each decoded row asks again.
+    private static let known = Mutex<[String: String]>([:])
+
+    static func cached(_ key: String) -> String {
+        if let column = known.withLock({ $0[key] }) { return column }
+        let column = column(for: key)
+        known.withLock { $0[key] = column }
+        return column
+    }
+
     public static func column(for key: String) -> String {
         let utf8 = Array(key.utf8)
         guard !utf8.isEmpty else { return key }
