@@ -62,6 +62,9 @@ public struct Database: Sendable {
                 // (debug builds assert it was closed): wait for the last one.
                 await sql.uses.close()
                 try await pool.shutdownAsync()
+                // A connection still being made finishes, then whatever is open is closed, before its threads stop.
+                await source.opening.close()
+                await source.made.closeAll()
                 try await threads.shutdownGracefully()
             }
             do {
@@ -186,14 +189,46 @@ public struct Database: Sendable {
 /// the kernel copying pages it had just copied for the previous request.
 struct TunedSQLiteSource: ConnectionPoolSource {
     let base: SQLiteConnectionSource
+    /// Connections being made, and every connection made, so that shutting
+    /// down closes each one while its thread pool still runs (sqlite-nio
+    /// asserts a connection is closed before it goes; one the pool receives
+    /// after it shut down, or whose PRAGMAs failed, would not be).
+    let opening = InFlight()
+    let made = MadeConnections()
     static let pragmas = ["PRAGMA busy_timeout = 5000", "PRAGMA wal_autocheckpoint = 10000", "PRAGMA mmap_size = 1073741824", "PRAGMA cache_size = -16384"]
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        base.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
-            Self.pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { done, pragma in
+        guard opening.enter() else { return eventLoop.makeFailedFuture(DatabaseNotRunning(description: "the database is closed")) }
+        return base.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
+            made.add(connection)
+            return Self.pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { done, pragma in
                 done.flatMap { connection.query(pragma).map { _ in } }
-            }.map { connection }
+            }.map { connection }.flatMapError { error in
+                connection.close().flatMapThrowing { throw error }
+            }
+        }.always { [opening] _ in
+            // After the pool's own callbacks on this result have run.
+            eventLoop.execute { opening.leave() }
         }
+    }
+}
+
+/// Every SQLite connection a pool made, weakly; at shutdown the open ones are closed.
+final class MadeConnections: Sendable {
+    private struct Entry { weak var connection: SQLiteConnection? }
+    private let entries = Mutex<[Entry]>([])
+
+    func add(_ connection: SQLiteConnection) {
+        entries.withLock { entries in
+            entries.removeAll { $0.connection == nil }
+            entries.append(Entry(connection: connection))
+        }
+    }
+
+    /// Closes each connection still open (one the pool closed already is left alone).
+    func closeAll() async {
+        let open = entries.withLock { entries in entries.compactMap(\.connection).filter { !$0.isClosed } }
+        for connection in open { try? await connection.close().get() }
     }
 }
 
