@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "BasedAnalysis",
                 "BasedApp",
+                "BasedDiscovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -163,10 +164,18 @@ let package = Package(
             resources: [.copy("Wordlists")],
             swiftSettings: swiftSettings
         ),
-        // Discovery's pure computation: the HNSW vector index (and, later, the
-        // collaborative filtering and ranking); no database, no HTTP.
+        // OpenBLAS (CBLAS) and LAPACKE from Debian's libopenblas-dev and liblapacke-dev:
+        // the collaborative model's matrix work comes from a library, not hand-written loops.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        // Discovery's pure computation: the HNSW vector index, the collaborative
+        // model, taste profiles, moods and the ranking; no database, no HTTP.
         .target(
             name: "BasedDiscovery",
+            dependencies: ["CBLAS"],
             swiftSettings: swiftSettings
         ),
         // `make bench-ann`: the HNSW index against hnswlib on the same vectors.
@@ -182,6 +191,7 @@ let package = Package(
                 "BasedAPI",
                 "BasedAnalysis",
                 "BasedCRDT",
+                "BasedDiscovery",
                 "BasedMedia",
                 "BasedModeration",
                 "BasedRealtime",

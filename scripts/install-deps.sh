@@ -2,6 +2,7 @@
 # Installs what Based needs from Debian's packages, once: ffmpeg (media),
 # PostgreSQL 15 server binaries (the test suite's second database), FFTW,
 # libsoxr and libFLAC (BasedAnalysis's FFT, resampler and FLAC decoder),
+# OpenBLAS and LAPACKE (BasedDiscovery's collaborative model),
 # fluidsynth and a General MIDI soundfont (the demo library and the analysis
 # accuracy suite).
 # Safe to run again; it only installs what is missing.
@@ -18,6 +19,9 @@ command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1 || need+=(zip
 [ -f /usr/include/fftw3.h ] && pkg-config --exists fftw3f 2>/dev/null || need+=(libfftw3-dev pkg-config)
 [ -f /usr/include/soxr.h ] && pkg-config --exists soxr 2>/dev/null || need+=(libsoxr-dev pkg-config)
 [ -f /usr/include/FLAC/stream_decoder.h ] && pkg-config --exists flac 2>/dev/null || need+=(libflac-dev pkg-config)
+# BasedDiscovery's collaborative model: OpenBLAS and LAPACKE.
+pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev pkg-config)
+[ -f /usr/include/lapacke.h ] || need+=(liblapacke-dev)
 command -v fluidsynth >/dev/null 2>&1 || need+=(fluidsynth)
 [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3 python3-venv)
