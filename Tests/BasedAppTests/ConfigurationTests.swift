@@ -95,6 +95,7 @@ struct ConfigurationTests {
         "BASED_REALTIME_QUEUE": ("16", "32"),
         "BASED_REALTIME_PING_SECONDS": ("5", "10"),
         "BASED_EVENT_REMINDER_MINUTES": ("30", "60"),
+        "BASED_RECOMMENDATION_TRAINING_SECONDS": ("600", "7200"),
         "BASED_OTLP_ENDPOINT": ("http://127.0.0.1:4318", "http://collector.example:4318"),
         "BASED_WEB_DIR": ("/srv/web-a", "/srv/web-b"),
         "BASED_SECURE_COOKIES": ("true", "false"),

@@ -25,4 +25,12 @@ enum AnalysisQueries {
             result: try row.decode(column: "result", as: String.self)
         )
     }
+
+    /// The stored results (JSON) of those of the tracks that were analysed.
+    static func results(of tracks: [UUID], on sql: any SQLDatabase) async throws -> [(track: UUID, result: String)] {
+        guard !tracks.isEmpty else { return [] }
+        return try await sql.select().columns("track_id", "result").from("track_analyses")
+            .where("track_id", .in, tracks)
+            .all().map { (try $0.decode(column: "track_id", as: UUID.self), try $0.decode(column: "result", as: String.self)) }
+    }
 }

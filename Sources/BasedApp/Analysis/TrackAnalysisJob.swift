@@ -1,4 +1,5 @@
 import BasedAnalysis
+import BasedDiscovery
 import BasedMedia
 import Foundation
 import Logging
@@ -14,6 +15,8 @@ struct TrackAnalysisJob: JobHandler {
     let database: Database
     let tracks: TrackService
     let blobs: BlobStore
+    /// Discovery learns the track's sound from the announcement.
+    let changes: ChangeFeed
     let logger: Logger
 
     func run(_ job: Job) async throws {
@@ -29,6 +32,7 @@ struct TrackAnalysisJob: JobHandler {
         try await database.transaction { sql in
             try await AnalysisQueries.replace(analysis, of: track.id, now: Date(), on: sql)
         }
+        await changes.announce(.track, track.id)
     }
 
     func gaveUp(_ job: Job, reason: String) async {
@@ -56,5 +60,36 @@ public struct AnalysisService: Sendable {
             throw AppError.conflict("The track has not been analysed yet.", code: "analysis_pending")
         }
         return stored
+    }
+
+    /// How the analysed tracks among `ids` sound: their embedding and traits
+    /// (for discovery; tracks not yet analysed are absent).
+    public func sounds(of ids: [UUID]) async throws -> [UUID: TrackSound] {
+        var sounds: [UUID: TrackSound] = [:]
+        let decoder = JSONDecoder()
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let batch = Array(ids[start..<min(start + 500, ids.count)])
+            for (track, result) in try await AnalysisQueries.results(of: batch, on: database.sql) {
+                guard let analysis = try? decoder.decode(TrackAnalysis.self, from: Data(result.utf8)) else { continue }
+                sounds[track] = TrackSound(analysis)
+            }
+        }
+        return sounds
+    }
+}
+
+/// What discovery needs of a track's analysis.
+public struct TrackSound: Sendable {
+    public var embedding: [Float]
+    public var traits: AudioTraits
+
+    init(_ analysis: TrackAnalysis) {
+        embedding = analysis.embedding.vector
+        // A key the estimator is unsure of says nothing about the mood.
+        let mode = analysis.key.confidence >= 0.5 ? analysis.key.mode : nil
+        traits = AudioTraits(
+            tempo: analysis.tempo.bpm, energy: analysis.features.rms.mean, brightness: analysis.features.centroid.mean,
+            major: mode.map { $0 == .major }
+        )
     }
 }

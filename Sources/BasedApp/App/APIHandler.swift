@@ -5,7 +5,21 @@ import Foundation
 /// decodes, asks `RequestScope` who is calling, calls a service and encodes;
 /// the rules live in the services. Feature files extend it.
 struct APIHandler: APIProtocol {
-    let services: AppServices
+    /// The services, behind one reference: the generated `registerHandlers`
+    /// keeps a copy of the server, and so of this handler, for every route in
+    /// one stack frame, and a handler holding `AppServices` inline made that
+    /// frame outgrow a thread's stack in debug builds.
+    private let shared: Shared
+    var services: AppServices { shared.services }
+
+    final class Shared: Sendable {
+        let services: AppServices
+        init(_ services: AppServices) { self.services = services }
+    }
+
+    init(services: AppServices) {
+        shared = Shared(services)
+    }
 
     var accounts: AccountService { services.accounts }
     var profiles: ProfileService { services.profiles }

@@ -56,6 +56,8 @@ public struct AppConfiguration: Sendable, Equatable {
     public var realtimePing: Duration = .seconds(30)
     /// How long before an event starts the people who RSVP'd are reminded.
     public var eventReminderLead: Duration = .seconds(120 * 60)
+    /// How often each process trains the collaborative recommendation model again.
+    public var recommendationTraining: Duration = .seconds(3_600)
     /// The languages whose word lists the text filter uses.
     public var moderationLanguages = ["en"]
     /// Messages one sender may send in 10 seconds before 429 `message_flood`; 0: no limit.

@@ -36,6 +36,8 @@ public struct AppServices: Sendable {
     public let playlists: PlaylistService
     public let browse: BrowseService
     public let feed: FeedService
+    /// Recommendations: Home, similar tracks and artists, radio.
+    public let discovery: DiscoveryService
     public let comments: CommentService
     public let jams: JamService
     public let tickets: TicketService
@@ -193,6 +195,12 @@ public struct AppServices: Sendable {
             signer: StreamSigner(secret: streamSecret, purpose: "export"),
             directory: dataDirectory.appendingPathComponent("exports", isDirectory: true), lifetime: .seconds(7 * 86_400)
         )
+        let analyses = AnalysisService(database: database, tracks: trackService)
+        let discovery = DiscoveryService(
+            accounts: accounts, tracks: trackService, analyses: analyses, plays: plays, library: library, follows: follows, blocks: blocks,
+            events: events, lineups: lineups, playlists: playlists, changes: changes, database: database,
+            settings: .init(retrainEvery: configuration.recommendationTraining), logger: logger
+        )
         let analytics = AnalyticsService(
             database: database, log: analyticsLog, accounts: accounts, tracks: trackService, reports: reports, blobs: blobs, logger: logger
         )
@@ -209,7 +217,7 @@ public struct AppServices: Sendable {
             tracks: trackService,
             releases: releases,
             plays: plays,
-            analyses: AnalysisService(database: database, tracks: trackService),
+            analyses: analyses,
             messaging: messaging,
             conversations: messaging.conversations,
             attachments: attachments,
@@ -222,6 +230,7 @@ public struct AppServices: Sendable {
                 accounts: accounts, tracks: trackService, releases: releases, plays: plays, follows: follows, events: events, lineups: lineups
             ),
             feed: FeedService(accounts: accounts, follows: follows, releases: releases, playlists: playlists, events: events),
+            discovery: discovery,
             comments: comments,
             jams: JamService(database: database, tracks: trackService, playlists: playlists, realtime: realtime),
             tickets: tickets,
@@ -304,7 +313,7 @@ extension AppServices {
                 TrackProcessor(
                     database: database, blobs: blobs, jobs: jobs, readyTracks: tracks.readyTracks, fingerprints: fingerprints, logger: logger
                 ),
-                TrackAnalysisJob(database: database, tracks: tracks, blobs: blobs, logger: logger),
+                TrackAnalysisJob(database: database, tracks: tracks, blobs: blobs, changes: changes, logger: logger),
                 ReleaseAnnouncer(releases: releases, follows: follows, notifications: notifications, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),
                 DataExportJob(privacy: privacy),
@@ -371,6 +380,7 @@ public func buildApplication(
                 + [("database", DatabaseLifecycle(database: services.database)), ("realtime background", services.realtime.background)]
                 + [("realtime", RealtimeService(realtime: services.realtime)), ("change feed", ChangeFeed.RemoteDelivery(feed: services.changes))]
                 + [("search indexer", SearchService.Indexer(search: services.search))]
+                + [("discovery trainer", DiscoveryService.Trainer(discovery: services.discovery))]
                 + (push.map { [("push gateway", $0)] } ?? [])
                 + (workers > 0 ? [("job worker", services.worker(concurrency: workers, push: push))] : [])
                 + (configuration.seedDemo ? [("demo seeder", DemoSeeder(library: DemoLibrary(services: services, logger: logger)))] : []),

@@ -143,6 +143,9 @@ extension AppConfiguration {
         .integer("eventReminderMinutes", 1...10_080, default: 120, "minutes", help: "how long before an event starts the people who RSVP'd are reminded") {
             $0.eventReminderLead = .seconds($1 * 60)
         },
+        .integer("recommendationTrainingSeconds", 1...604_800, default: 3600, "seconds", help: "how often each process trains the collaborative recommendation model again") {
+            $0.recommendationTraining = .seconds($1)
+        },
         .text("moderationLanguages", default: "en", help: "word lists the text filter uses, comma-separated ISO 639-1 codes (cs da de en es fi fr hu it nl no pl pt ru sv tr); <data dir>/moderation/*.txt adds to them", expected: "codes such as en,de,fr") { configuration, text in
             let codes = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
             guard !codes.isEmpty, codes.allSatisfy(WordLists.languages.contains) else { return false }

@@ -51,6 +51,7 @@ public struct Migrator: Sendable {
         Migration020Fingerprints.migration,
         Migration021Analytics.migration,
         Migration022AnalyticsCounters.migration,
+        Migration023Discovery.migration,
     ]
 
     /// Returns the versions it applied.

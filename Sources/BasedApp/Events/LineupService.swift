@@ -84,6 +84,11 @@ public struct LineupService: Sendable {
         return slots.compactMap { slot in users[slot.artistId].map { (slot, $0) } }
     }
 
+    /// The artists who accepted a place on each of the events' bills (in one query).
+    public func acceptedArtists(of events: [UUID]) async throws -> [UUID: [UUID]] {
+        try await LineupQueries.acceptedArtists(events: events, on: database.sql).reduce(into: [:]) { $0[$1.event, default: []].append($1.artist) }
+    }
+
     /// The upcoming shows an artist accepted, soonest first.
     public func shows(of artist: UUID, viewer: UUID?, limit: Int = 10, now: Date = Date()) async throws -> [EventService.View] {
         let ids = try await LineupQueries.acceptedEvents(artist: artist, on: database.sql)
@@ -123,6 +128,13 @@ enum LineupQueries {
             UPDATE event_lineup SET announced_at = \(bind: now)
             WHERE event_id = \(bind: event) AND artist_id = \(bind: artist) AND announced_at IS NULL RETURNING event_id
             """).first() != nil
+    }
+
+    static func acceptedArtists(events: [UUID], on sql: any SQLDatabase) async throws -> [(event: UUID, artist: UUID)] {
+        guard !events.isEmpty else { return [] }
+        return try await sql.select().columns("event_id", "artist_id").from("event_lineup").where("event_id", .in, events)
+            .where("status", .equal, LineupService.Slot.Status.accepted.rawValue)
+            .all().map { (try $0.decode(column: "event_id", as: UUID.self), try $0.decode(column: "artist_id", as: UUID.self)) }
     }
 
     static func acceptedEvents(artist: UUID, on sql: any SQLDatabase) async throws -> [UUID] {

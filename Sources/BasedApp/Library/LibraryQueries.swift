@@ -127,4 +127,18 @@ enum LibraryQueries {
             .all()
         return !updated.isEmpty
     }
+
+    struct TrackLikeRow: Decodable, Sendable {
+        var userId: UUID
+        var targetId: UUID
+        var createdAt: Date
+    }
+
+    /// Everyone's track likes, newest first, at most `limit`.
+    static func trackLikes(limit: Int, on sql: any SQLDatabase) async throws -> [TrackLikeRow] {
+        try await sql.select().columns("user_id", "target_id", "created_at").from("likes")
+            .where("kind", .equal, LikeKind.track.rawValue)
+            .orderBy("created_at", .descending).limit(limit)
+            .all(decoding: TrackLikeRow.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
 }

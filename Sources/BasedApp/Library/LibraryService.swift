@@ -45,6 +45,16 @@ public struct LibraryService: Sendable {
         return (shown.map { ($0.targetId, $0.createdAt) }, next)
     }
 
+    /// The user's latest track likes, newest first (for their taste; never shown to others).
+    public func likedTracks(of user: UUID, limit: Int) async throws -> [(id: UUID, likedAt: Date)] {
+        try await LibraryQueries.likes(user: user, kind: .track, after: nil, limit: limit, on: database.sql).map { ($0.targetId, $0.createdAt) }
+    }
+
+    /// Everyone's track likes, newest first, at most `limit` (what the collaborative model learns from).
+    public func trackLikes(limit: Int) async throws -> [(user: UUID, track: UUID, at: Date)] {
+        try await LibraryQueries.trackLikes(limit: limit, on: database.sql).map { ($0.userId, $0.targetId, $0.createdAt) }
+    }
+
     /// How many likes each target has, and which the viewer liked (for lists).
     public func likeStates(kind: LikeKind, targets: [UUID], viewer: UUID?) async throws -> [UUID: LikeState] {
         let counts = try await LibraryQueries.counts(kind: kind, targets: targets, on: database.sql)

@@ -105,4 +105,41 @@ enum PlayQueries {
         return try await query.page(byTime: "started_at", of: "plays", after: after, .descending, limit: limit)
             .all(decoding: ListenRow.self, keyDecodingStrategy: .snakeCaseColumns)
     }
+
+    struct SignalRow: Decodable {
+        var userId: UUID
+        var trackId: UUID
+        var startedAt: Date
+        var completed: Bool
+        var skipped: Bool
+
+        var signal: PlayService.ListenSignal {
+            .init(user: userId, trackID: trackId, at: startedAt, completed: completed, skipped: skipped)
+        }
+    }
+
+    /// One user's latest listens, newest first.
+    static func signals(user: UUID, limit: Int, on sql: any SQLDatabase) async throws -> [SignalRow] {
+        try await sql.select().columns("user_id", "track_id", "started_at", "completed", "skipped").from("plays")
+            .where("user_id", .equal, user)
+            .orderBy("started_at", .descending).limit(limit)
+            .all(decoding: SignalRow.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
+    /// Everyone's listens since a time, newest first.
+    static func signals(since: Date, limit: Int, on sql: any SQLDatabase) async throws -> [SignalRow] {
+        try await sql.select().columns("user_id", "track_id", "started_at", "completed", "skipped").from("plays")
+            .where("started_at", .greaterThanOrEqual, since)
+            .orderBy("started_at", .descending).limit(limit)
+            .all(decoding: SignalRow.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
+    /// Who heard these tracks to the end most often since a time, with how often; most first.
+    static func topListeners(of tracks: [UUID], since: Date, limit: Int, on sql: any SQLDatabase) async throws -> [(user: UUID, plays: Int)] {
+        guard !tracks.isEmpty else { return [] }
+        return try await sql.select().column("user_id").column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from("plays").where("track_id", .in, tracks).where("completed", .equal, true).where("started_at", .greaterThanOrEqual, since)
+            .groupBy("user_id").orderBy(SQLIdentifier("n"), SQLDirection.descending).orderBy("user_id").limit(limit)
+            .all().map { (try $0.decode(column: "user_id", as: UUID.self), try $0.decode(column: "n", as: Int.self)) }
+    }
 }

@@ -44,6 +44,31 @@ public struct PlayService: Sendable {
         public var source: Source?
     }
 
+    /// What a listen says about taste: heard to the end, or skipped early.
+    public struct ListenSignal: Sendable {
+        public var user: UUID
+        public var trackID: UUID
+        public var at: Date
+        public var completed: Bool
+        public var skipped: Bool
+    }
+
+    /// A user's latest listens, newest first (for their taste; never shown to others).
+    public func listenSignals(of user: UUID, limit: Int) async throws -> [ListenSignal] {
+        try await PlayQueries.signals(user: user, limit: limit, on: database.sql).map(\.signal)
+    }
+
+    /// Everyone's listens since `since`, newest first, at most `limit` (what the collaborative model learns from).
+    public func listenSignals(since: Date, limit: Int) async throws -> [ListenSignal] {
+        try await PlayQueries.signals(since: since, limit: limit, on: database.sql).map(\.signal)
+    }
+
+    /// Who heard these tracks to the end most often since `since`, most first
+    /// (an artist's top fans: the caller filters by who agreed to be shown).
+    public func topListeners(of tracks: [UUID], since: Date, limit: Int) async throws -> [(user: UUID, plays: Int)] {
+        try await PlayQueries.topListeners(of: tracks, since: since, limit: limit, on: database.sql)
+    }
+
     /// The user's listens, newest first; only one device's when `device` is given.
     public func history(of user: UUID, device: String?, cursor: String?, limit: Int?) async throws -> (listens: [Listen], nextCursor: String?) {
         let size = try LibraryService.pageSize(limit)

@@ -1,0 +1,110 @@
+import BasedDiscovery
+import Foundation
+
+/// What discovery knows of every public, ready track, held in memory by each
+/// process: its artist, genre and age, how it sounds (embedding in an HNSW
+/// index, traits), and its plays; artists' cities. Built at start from the
+/// owners' services and kept current by the change feed.
+struct DiscoveryCatalogue: Sendable {
+    struct Entry: Sendable {
+        var artist: UUID
+        var title: String
+        var genre: String?
+        var createdAt: Date
+        var traits: AudioTraits?
+        var hasVector: Bool
+    }
+
+    private(set) var entries: [UUID: Entry] = [:]
+    private(set) var byArtist: [UUID: Set<UUID>] = [:]
+    private(set) var index: VectorIndex?
+    /// Where traits fall in this catalogue (rebuilt as the catalogue grows).
+    private(set) var scale = TraitScale([])
+    private var scaleBuiltAt = 0
+    /// Artists' cities, folded for comparison, and as written.
+    private(set) var artistCities: [UUID: (key: String, name: String)] = [:]
+    /// Plays this week, and in all.
+    var weeklyPlays: [UUID: Int] = [:]
+    var totalPlays: [UUID: Int] = [:]
+
+    var count: Int { entries.count }
+
+    static func cityKey(_ city: String) -> String {
+        city.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).trimmingCharacters(in: .whitespaces)
+    }
+
+    mutating func setCity(_ city: String?, of artist: UUID) {
+        if let city, !city.isEmpty { artistCities[artist] = (Self.cityKey(city), city) } else { artistCities[artist] = nil }
+    }
+
+    mutating func upsert(_ listing: TrackListing, sound: TrackSound?) {
+        if let old = entries[listing.id], old.artist != listing.artistId { remove(listing.id) }
+        var hasVector = false
+        if let sound, let unit = TasteProfile.normalised(sound.embedding) {
+            // An edit of the title leaves the vector as it was: the graph is only touched when the sound changed.
+            if let stored = index?.vector(for: listing.id), stored.count == unit.count,
+               zip(stored, unit).allSatisfy({ abs($0 - $1) < 1e-6 }) {
+                hasVector = true
+            } else {
+                do {
+                    if index == nil { index = try VectorIndex(.init(dimension: unit.count, metric: .cosine)) }
+                    try index?.insert(unit, for: listing.id)
+                    hasVector = true
+                } catch {
+                    // An embedding of another version's length: the track is found by behaviour alone.
+                    _ = index?.remove(listing.id)
+                }
+            }
+        } else {
+            _ = index?.remove(listing.id)
+        }
+        entries[listing.id] = Entry(
+            artist: listing.artistId, title: listing.title, genre: listing.genre.map { $0.lowercased() }, createdAt: listing.createdAt,
+            traits: sound?.traits, hasVector: hasVector
+        )
+        byArtist[listing.artistId, default: []].insert(listing.id)
+        // The scale follows the catalogue's growth, not every insert.
+        if entries.count > scaleBuiltAt * 5 / 4 + 16 { rebuildScale() }
+    }
+
+    mutating func remove(_ track: UUID) {
+        guard let entry = entries.removeValue(forKey: track) else { return }
+        byArtist[entry.artist]?.remove(track)
+        if byArtist[entry.artist]?.isEmpty == true { byArtist[entry.artist] = nil }
+        _ = index?.remove(track)
+    }
+
+    mutating func rebuildScale() {
+        scale = TraitScale(entries.values.compactMap(\.traits))
+        scaleBuiltAt = entries.count
+    }
+
+    func vector(of track: UUID) -> [Float]? {
+        index?.vector(for: track)
+    }
+
+    /// The tracks that sound most like `vector`, nearest first.
+    func nearest(_ vector: [Float], count: Int) -> [VectorMatch] {
+        guard let index, !index.isEmpty, count > 0 else { return [] }
+        return (try? index.search(vector, k: count, ef: max(64, count * 2))) ?? []
+    }
+
+    /// The mean of the tracks' embeddings, unit length; nil when none has one.
+    func centroid(of tracks: some Sequence<UUID>) -> [Float]? {
+        var sum: [Float]?
+        for track in tracks {
+            guard let vector = vector(of: track) else { continue }
+            if sum == nil { sum = [Float](repeating: 0, count: vector.count) }
+            for index in vector.indices { sum![index] += vector[index] }
+        }
+        return sum.flatMap(TasteProfile.normalised)
+    }
+
+    func position(of track: UUID) -> TraitScale.Position? {
+        entries[track]?.traits.map(scale.position)
+    }
+
+    func city(of artist: UUID) -> (key: String, name: String)? {
+        artistCities[artist]
+    }
+}
