@@ -1,7 +1,8 @@
 // The player: one <audio> element for the whole life of the page, a queue,
 // stream selection by what the browser can play, loudness levelling, play
-// reports with idempotent client play ids, and the Media Session. Views and
-// the player bar talk to it; it outlives every view.
+// reports with idempotent client play ids and where each play came from (its
+// source), and the Media Session. Views, the player bar and the radio talk to
+// it; it outlives every view.
 
 import * as api from './api.js';
 import { t } from './strings.js';
@@ -13,10 +14,14 @@ audio.hidden = true;
 
 const listeners = new Set();
 let queue = [];
+/** Where each queued track came from (a play report's `source`: "recommendation", "radio"…), or null. */
+let sources = [];
 let index = -1;
 let userVolume = 1;
 let gain = 1;
-let play = null; // { id, trackId, reported: Set }
+let play = null; // { id, trackId, source, reported: Set }
+let current = null; // { track, source } of the loaded entry, until it is heard to the end or left
+const finishListeners = new Set();
 let pendingEvents = [];
 let flushTimer = null;
 let loadToken = 0;
@@ -27,9 +32,11 @@ export const element = audio;
 export function state() {
   return {
     track: queue[index] ?? null,
+    source: sources[index] ?? null,
     queue,
     index,
     playing: !audio.paused && !audio.ended,
+    ended: audio.ended,
     currentTime: audio.currentTime || 0,
     duration: Number.isFinite(audio.duration) ? audio.duration : (queue[index]?.durationSeconds ?? 0),
     volume: userVolume,
@@ -67,9 +74,27 @@ function applyVolume() {
   audio.volume = Math.min(1, Math.max(0, userVolume * gain));
 }
 
-/** Replaces the queue and plays `start`. */
-export function playTracks(tracks, start = 0) {
+/**
+ * Calls `listener({track, source, completed})` whenever the current track
+ * stops being current: heard to the end (`completed`), or left before that (a
+ * skip). Returns the unsubscribe function.
+ */
+export function onFinish(listener) {
+  finishListeners.add(listener);
+  return () => finishListeners.delete(listener);
+}
+
+function leave(completed) {
+  if (!current) return;
+  const left = current;
+  current = null;
+  for (const listener of finishListeners) listener({ ...left, completed });
+}
+
+/** Replaces the queue and plays `start`; `source` says where the tracks came from, for the play reports. */
+export function playTracks(tracks, start = 0, { source = null } = {}) {
   queue = tracks.filter((track) => track && track.state === 'ready');
+  sources = queue.map(() => source);
   const wanted = tracks[start];
   index = Math.max(0, queue.indexOf(wanted));
   if (queue.length === 0) return;
@@ -77,14 +102,25 @@ export function playTracks(tracks, start = 0) {
 }
 
 /** Adds tracks to the end of the queue. */
-export function enqueue(tracks) {
-  queue = queue.concat(tracks.filter((track) => track.state === 'ready'));
+export function enqueue(tracks, { source = null } = {}) {
+  const ready = tracks.filter((track) => track.state === 'ready');
+  queue = queue.concat(ready);
+  sources = sources.concat(ready.map(() => source));
   if (index < 0 && queue.length) index = 0;
   emit();
 }
 
+/** Plays the queue's entry at `position`, keeping the queue (and where its tracks came from). */
+export function playAt(position) {
+  if (!queue[position]) return;
+  index = position;
+  load(queue[index], true);
+}
+
 async function load(track, autoplay) {
   const token = ++loadToken;
+  if (current?.track !== track) leave(false);
+  current = { track, source: sources[index] ?? null };
   endPlay('skip');
   gain = gainFactor(track);
   applyVolume();
@@ -94,11 +130,12 @@ async function load(track, autoplay) {
     const link = await api.post(`/tracks/${encodeURIComponent(track.id)}/stream-url`);
     if (token !== loadToken) return;
     audio.src = chooseSource(link);
-    play = { id: crypto.randomUUID(), trackId: track.id, reported: new Set() };
+    play = { id: crypto.randomUUID(), trackId: track.id, source: current?.source ?? null, reported: new Set() };
     if (autoplay) await audio.play();
   } catch (error) {
     if (token !== loadToken || error.name === 'AbortError') return;
-    announce(t.player.failed(track.title));
+    // A page opened without a click may not start sound by itself: the track waits for Play.
+    if (error.name !== 'NotAllowedError') announce(t.player.failed(track.title));
   }
   emit();
 }
@@ -146,7 +183,9 @@ const wholeSecond = (date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
 function report(event) {
   if (!play || play.reported.has(event)) return;
   if (event !== 'progress') play.reported.add(event);
-  pendingEvents.push({ playId: play.id, trackId: play.trackId, event, positionSeconds: audio.currentTime || 0, at: wholeSecond(new Date()) });
+  const entry = { playId: play.id, trackId: play.trackId, event, positionSeconds: audio.currentTime || 0, at: wholeSecond(new Date()) };
+  if (play.source) entry.source = play.source;
+  pendingEvents.push(entry);
   clearTimeout(flushTimer);
   flushTimer = setTimeout(flush, event === 'start' ? 0 : 1000);
 }
@@ -233,6 +272,7 @@ audio.addEventListener('seeked', updatePosition);
 audio.addEventListener('ended', () => {
   report('complete');
   play = null;
+  leave(true);
   if (index + 1 < queue.length) next();
   else emit();
 });

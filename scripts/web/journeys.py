@@ -273,7 +273,7 @@ def journey_register_and_play(browser, data):
     browser.find("heading", "New tracks")
     browser.find("button", "Play Tone A")
     browser.find("heading", "From people you follow")
-    browser.wait(lambda: len(browser.driver.find_elements(By.CSS_SELECTOR, "main section .state-loading")) == 0, "every shelf settles")
+    browser.wait(lambda: len(browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading")) == 0, "every shelf settles")
     browser.scan("home")
 
     browser.click("link", "Search")
@@ -1003,6 +1003,199 @@ def journey_artist_studio(browser, data):
     browser.scan("artist studio (listener)")
 
 
+def reasoned_rows(browser, selector):
+    """(title, reason) of every track row matching `selector` ([] while the list is being redrawn)."""
+    try:
+        return [(row.find_element(By.CSS_SELECTOR, ".track-title").text,
+                 " ".join(reason.text for reason in row.find_elements(By.CSS_SELECTOR, ".track-reason")))
+                for row in browser.driver.find_elements(By.CSS_SELECTOR, selector)]
+    except StaleElementReferenceException:
+        return []
+
+
+def wait_for_listen(username, track_id, source):
+    """Waits (up to 15 s) until one of `username`'s latest listens is of `track_id`, reported with `source`."""
+    deadline = time.monotonic() + 15
+    while True:
+        latest = [(listen["track"]["id"], listen.get("source")) for listen in call("GET", "/me/history?limit=5", token=token(username))["items"]]
+        if (track_id, source) in latest:
+            return
+        assert time.monotonic() < deadline, f"the play of {track_id} is reported with source {source!r}: {latest}"
+        time.sleep(0.5)
+
+
+def now_playing(browser):
+    """The id of the track the player bar names (its link), or None."""
+    href = browser.driver.find_element(By.CSS_SELECTOR, ".player-bar .now-title").get_attribute("href") or ""
+    return href.rsplit("/", 1)[1] if "/tracks/" in href else None
+
+
+def queue_position(browser):
+    """Where the playing track is in the player's queue (-1 for nowhere)."""
+    return browser.driver.execute_script(
+        "return [...document.querySelectorAll('.queue-list button')].findIndex((b) => b.getAttribute('aria-current') === 'true')")
+
+
+def journey_home_for_you(browser, data):
+    """a new listener's Home says how to get recommendations (a link to Settings); once Settings has their city and a genre of a local artist's track, Home opens with "For you" and "Local this week in Leipzig", each track with its reason ("From Leipzig"); a play from a shelf is reported with source "recommendation"."""
+    tone_a = data["tracks"]["Tone A"]
+    register("web_local", "listener")
+    artist = token("tester_artist")
+    call("PATCH", "/me", {"city": "Leipzig"}, token=artist)
+    call("PATCH", f"/tracks/{tone_a}", {"genre": "Ambient"}, token=artist)
+    sign_in_as(browser, "web_local")
+    browser.open("/")
+    browser.heading("Home")
+    settings = browser.find("link", "Add genres and a city in Settings", timeout=20)
+    browser.wait(lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading"), "every shelf settles")
+    absent(browser, "heading", "For you")
+    browser.scan("home (no recommendations)")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", settings)
+    settings.click()
+    browser.heading("Settings")
+    city = browser.find("textbox", "City")
+    city.clear()
+    city.send_keys("Leipzig")
+    browser.click("checkbox", "Ambient")
+    browser.click("button", "Save profile")
+    browser.wait(lambda: "saved" in " ".join(texts(browser, "main form[aria-labelledby=profile-heading] [role=status]")), "the profile is saved")
+    me = call("GET", "/users/web_local")
+    assert me.get("city") == "Leipzig" and me.get("genres") == ["Ambient"], f"Settings saved the city and genres: {me}"
+    browser.scan("settings (city and genres)")
+
+    # The artist's city and the track's genre reach discovery through the change feed, within moments.
+    deadline = time.monotonic() + 30
+    while True:
+        shelves = {shelf["id"]: shelf for shelf in call("GET", "/me/home", token=token("web_local"))["shelves"]}
+        picks = {item["track"]["id"]: item["reason"] for item in shelves.get("for-you", {}).get("items", [])}
+        if tone_a in picks and "local" in shelves:
+            break
+        assert time.monotonic() < deadline, f"Tone A is recommended for you and a local shelf is made: {list(shelves)}"
+        time.sleep(0.5)
+    browser.click("link", "Home")
+    browser.heading("Home")
+    browser.find("heading", "For you")
+    browser.find("heading", "Local this week in Leipzig")
+    for_you = lambda: reasoned_rows(browser, "main section[aria-labelledby=home-shelf-for-you] .track-row")
+    browser.wait(lambda: ("Tone A", picks[tone_a]) in for_you(), f"For you lists Tone A with its reason {picks[tone_a]!r}: {for_you()}")
+    assert all(reason for _, reason in for_you()), f"every track on For you says why: {for_you()}"
+    local = reasoned_rows(browser, "main section[aria-labelledby=home-shelf-local] .track-row")
+    assert ("Tone A", "From Leipzig") in local, f"the local shelf says where Tone A is from: {local}"
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "no title made an image"
+    browser.no_alert()
+    browser.wait(lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading"), "every shelf settles")
+    browser.scan("home (recommendations)")
+
+    shelf = browser.driver.find_element(By.CSS_SELECTOR, "main section[aria-labelledby=home-shelf-for-you]")
+    play = next(button for button in shelf.find_elements(By.CSS_SELECTOR, "button") if button.accessible_name.strip() == "Play Tone A")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", play)
+    play.click()
+    browser.wait(lambda: browser.audio("audio.currentTime") > 1.0, "the audio element's currentTime advances", timeout=20)
+    browser.find("button", "Pause")
+    wait_for_listen("web_local", tone_a, "recommendation")
+    browser.click("button", "Pause")
+
+
+# Records the web app's calls to /api/v1/radio… (their URL and JSON body) in window.radioCalls.
+RADIO_RECORDER = """
+    window.radioCalls = [];
+    if (!window.radioRecorded) {
+      window.radioRecorded = true;
+      const original = window.fetch.bind(window);
+      window.fetch = (url, init) => {
+        if (String(url).includes('/api/v1/radio')) {
+          window.radioCalls.push({ url: String(url), body: init && typeof init.body === 'string' ? JSON.parse(init.body) : null });
+        }
+        return original(url, init);
+      };
+    }"""
+
+
+def journey_radio(browser, data):
+    """Radio (main navigation): mood "Calm" and "Start radio" play the station (the audio advances, "Pause"), its tracks listed with their reason ("Calm radio") under a status line, plays reported with source "radio"; "Next" skips, and the station, asked for more, is told of the skipped track and goes on."""
+    browser.click("link", "Radio")
+    browser.heading("Radio")
+    browser.find("heading", "On this station")
+    browser.scan("radio")
+    browser.driver.execute_script(RADIO_RECORDER)
+    Select(browser.find("combobox", "Mood")).select_by_visible_text("Calm")
+    browser.click("button", "Start radio")
+    station = lambda: reasoned_rows(browser, "main section[aria-labelledby=radio-station] .track-row")
+    playing = lambda: browser.driver.find_element(By.CSS_SELECTOR, ".player-bar .now-title").text
+    browser.wait(lambda: station() and playing() in [row[0] for row in station()], f"the station is listed and its first track loaded: {station()}", timeout=15)
+    # Not the paused track of Home: a new source plays from its start.
+    browser.wait(lambda: not browser.audio("audio.paused") and browser.audio("audio.currentTime") > 1.0, "the station's first track plays", timeout=20)
+    browser.find("button", "Pause")
+    calls = browser.driver.execute_script("return window.radioCalls")
+    assert calls and calls[0]["url"].endswith("/api/v1/radio") and calls[0]["body"] == {"mood": "calm"}, f"the station is started with the mood: {calls}"
+    rows = station()
+    assert all(reason == "Calm radio" for _, reason in rows), f"each of the station's tracks says why: {rows}"
+    status = browser.driver.find_element(By.CSS_SELECTOR, "main section[aria-labelledby=radio-station] [role=status]").text
+    assert "on this station" in status, f"the status line says what the station holds: {status!r}"
+    first = now_playing(browser)
+    wait_for_listen("web_local", first, "radio")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "no title made an image"
+    browser.scan("radio (playing)")
+
+    # "Next" until the station is asked for more: that ask names a track left by "Next" as skipped.
+    left = []
+    def told_of_skip():
+        asked = [made for made in browser.driver.execute_script("return window.radioCalls") if made["url"].endswith("/next")]
+        return any(set(left) & set((made["body"] or {}).get("skipped") or []) for made in asked)
+    for _ in range(8):
+        if told_of_skip():
+            break
+        browser.wait(lambda: browser.find("button", "Next").is_enabled(), "the queue has a next track", timeout=15)
+        position = queue_position(browser)
+        left.append(now_playing(browser))
+        browser.click("button", "Next")
+        browser.wait(lambda: queue_position(browser) > position, f"Next moves on from position {position}")
+    browser.wait(told_of_skip, "the station is asked for more and told of the skipped track", timeout=15)
+    browser.wait(lambda: len(station()) > len(rows), f"the station goes on: more tracks are listed ({len(rows)} at first)", timeout=15)
+    assert all(reason == "Calm radio" for _, reason in station()), f"the new tracks say why too: {station()}"
+    browser.scan("radio (more)")
+    browser.click("button", "Pause")
+
+
+def journey_track_similar_and_radio(browser, data):
+    """a track's page has a "Similar tracks" region (each with its reason, as the API lists them) and "Start radio", which opens Radio playing a station from that track ("Radio from Tone A"); an artist's profile has "Similar artists" and its own "Start radio" ("Artist radio")."""
+    tone_a = data["tracks"]["Tone A"]
+    browser.open(f"/tracks/{tone_a}")
+    browser.heading("Tone A")
+    browser.find("heading", "Similar tracks")
+    region = "main section[aria-labelledby=similar-tracks]"
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, f"{region} .track-list, {region} .state-empty"), "the similar tracks load")
+    similar = [(item["track"]["title"], item["reason"]) for item in call("GET", f"/tracks/{tone_a}/similar?limit=10", token=token("web_local"))["items"]]
+    shown = reasoned_rows(browser, f"{region} .track-row")
+    if similar:
+        assert shown == similar, f"the similar tracks are listed with their reasons: {shown} (the API: {similar})"
+    else:
+        assert "No similar tracks yet." in browser.driver.find_element(By.CSS_SELECTOR, region).text, "no similar tracks is said in words"
+    browser.scan("track (similar tracks)")
+    browser.click("button", "Start radio")
+    browser.heading("Radio")
+    station = lambda: reasoned_rows(browser, "main section[aria-labelledby=radio-station] .track-row")
+    browser.wait(lambda: station() and all(reason == "Radio from Tone A" for _, reason in station()), f"a station from Tone A is listed: {station()}", timeout=15)
+    assert browser.path() == "/radio" and "track=" not in browser.driver.current_url, f"the seed leaves the address once started: {browser.driver.current_url}"
+    browser.wait(lambda: browser.audio("audio.currentTime") > 1.0 and not browser.audio("audio.paused"), "the station plays", timeout=20)
+    title = browser.driver.find_element(By.CSS_SELECTOR, ".player-bar .now-title").text
+    assert title in [row[0] for row in station()], f"the playing track {title!r} is the station's: {station()}"
+    browser.scan("radio (from a track)")
+
+    browser.open("/u/tester_artist")
+    browser.heading("Tester Artist")
+    browser.find("heading", "Similar artists")
+    region = "main section[aria-labelledby=similar-artists]"
+    browser.wait(lambda: browser.driver.find_elements(By.CSS_SELECTOR, f"{region} .card-list, {region} .state-empty"), "the similar artists load")
+    browser.scan("profile (similar artists)")
+    browser.click("button", "Start radio")
+    browser.heading("Radio")
+    browser.wait(lambda: station() and all(reason == "Artist radio" for _, reason in station()), f"an artist station is listed: {station()}", timeout=15)
+    browser.wait(lambda: browser.audio("audio.currentTime") > 1.0 and not browser.audio("audio.paused"), "the artist station plays", timeout=20)
+    browser.click("button", "Pause")
+    sign_in_as(browser, "web_listener")
+
+
 def journey_suspended_appeal(browser, data):
     """A suspended artist signs in, is refused with the reason, and appeals once from the sign-in page."""
     # The refused sign-in is a 403 the console reports; it is the point here.
@@ -1067,7 +1260,8 @@ def main():
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
                         journey_artist_analytics, journey_playlist_collaborate, journey_track_comments, journey_venue_studio,
-                        journey_artist_studio, journey_suspended_appeal, journey_whats_playing, journey_offline]:
+                        journey_artist_studio, journey_home_for_you, journey_radio, journey_track_similar_and_radio,
+                        journey_suspended_appeal, journey_whats_playing, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
             try:

@@ -60,7 +60,7 @@ export function renderPlayerBar(region) {
       queueList.replaceChildren(...state.queue.map((item, position) => h('li', {},
         h('button', {
           type: 'button', class: 'link-button', 'aria-current': position === state.index ? 'true' : null,
-          onclick: () => player.playTracks(state.queue, position),
+          onclick: () => player.playAt(position),
         }, item.title, item.artist ? ` · ${item.artist.displayName}` : ''))));
     }
   });

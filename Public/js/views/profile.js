@@ -1,12 +1,13 @@
-// A profile: an artist's tracks, a venue's shows, anyone's public playlists, bio, links and follow button.
+// A profile: an artist's tracks, "Start radio" from them and similar artists,
+// a venue's shows, anyone's public playlists, bio, links and follow button.
 
 import { h, safeURL } from '../dom.js';
 import { t } from '../strings.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
-import { setTitle } from '../router.js';
+import { navigate, setTitle } from '../router.js';
 import { loading, failure, failedPage, section } from '../components/states.js';
-import { trackList } from '../components/tracklist.js';
+import { trackList, userPath } from '../components/tracklist.js';
 import { eventList } from '../components/eventlist.js';
 import { playlistList } from '../components/playlistlist.js';
 
@@ -40,6 +41,13 @@ function followButton(profile, initiallyFollowing, followers) {
   return button;
 }
 
+/** Artists who sound like this one, each with why. */
+function similarArtists(page) {
+  return h('ul', { class: 'card-list' }, page.items.map(({ artist, reason }) => h('li', { class: 'card' },
+    h('p', { class: 'card-title' }, h('a', { href: userPath(artist) }, artist.displayName ?? artist.username)),
+    reason ? h('p', { class: 'meta' }, reason) : null)));
+}
+
 export function render(container, { params }) {
   const controller = new AbortController();
   const { signal } = controller;
@@ -57,14 +65,21 @@ export function render(container, { params }) {
       const links = profile.links.map((link) => ({ ...link, href: safeURL(link.url) })).filter((link) => link.href);
       const more = h('div');
       const own = me && me.id === profile.id;
+      const actions = [];
+      if (me && !own) {
+        actions.push(followButton(profile, following, followers),
+          h('a', { href: `/messages/to/${encodeURIComponent(profile.username)}`, class: 'button-link' }, t.messages.sendTo(profile.displayName)));
+      }
+      if (me && profile.role === 'artist') {
+        actions.push(h('button', { type: 'button', onclick: () => navigate(`/radio?artist=${encodeURIComponent(profile.username)}`) }, t.radio.start));
+      }
       container.replaceChildren(h('article', { class: 'profile' },
         h('p', { class: 'eyebrow' }, t.profile.roles[profile.role] ?? profile.role, profile.verified ? ` · ${t.profile.verified}` : ''),
         h('h1', {}, profile.displayName),
         h('p', { class: 'meta' }, `@${profile.username}`, profile.city ? ` · ${profile.city}` : ''),
         h('p', { class: 'meta' }, followers, ' · ', t.profile.following(profile.followingCount)),
-        own ? h('p', {}, t.profile.you) : me ? h('div', { class: 'button-row' },
-          followButton(profile, following, followers),
-          h('a', { href: `/messages/to/${encodeURIComponent(profile.username)}`, class: 'button-link' }, t.messages.sendTo(profile.displayName))) : null,
+        own ? h('p', {}, t.profile.you) : null,
+        actions.length ? h('div', { class: 'button-row' }, actions) : null,
         profile.bio ? h('p', { class: 'bio' }, profile.bio) : null,
         links.length ? h('ul', { class: 'links', 'aria-label': t.profile.links },
           links.map((link) => h('li', {}, h('a', { href: link.href, rel: 'noopener noreferrer nofollow', target: '_blank' }, link.label)))) : null,
@@ -76,6 +91,10 @@ export function render(container, { params }) {
         section(list, () => api.get(`/users/${encodeURIComponent(profile.username)}/tracks?limit=50`, { signal }),
           (page) => trackList(page.items, { showArtist: false }),
           { isEmpty: (page) => page.items.length === 0, emptyMessage: t.track.empty, signal });
+        const similar = h('div');
+        more.append(h('section', { 'aria-labelledby': 'similar-artists' }, h('h2', { id: 'similar-artists' }, t.profile.similarArtists), similar));
+        section(similar, () => api.get(`/artists/${encodeURIComponent(profile.username)}/similar?limit=10`, { signal }), similarArtists,
+          { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.similarArtistsEmpty, signal });
       } else if (profile.role === 'venue') {
         const list = h('div');
         more.append(h('h2', {}, t.profile.events), list);

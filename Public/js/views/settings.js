@@ -1,4 +1,5 @@
-// Settings: who you are, sign out (this device or everywhere), change password,
+// Settings: who you are, sign out (this device or everywhere), your profile
+// (with the city and genres recommendations start from), change password,
 // and app passwords for Subsonic apps.
 
 import { h, announce } from '../dom.js';
@@ -7,6 +8,7 @@ import * as api from '../api.js';
 import * as store from '../store.js';
 import { navigate, setTitle } from '../router.js';
 import { failure } from '../components/states.js';
+import { genrePicker } from '../components/genres.js';
 
 export function render(container) {
   const user = store.get().user;
@@ -67,27 +69,35 @@ export function render(container) {
   return null;
 }
 
-/** Display name, bio and city (PATCH /me). */
+/** Display name, bio, city and favourite genres (PATCH /me): the city and genres are what recommendations start from. */
 function editProfile(user) {
   const displayName = h('input', { id: 'profile-name', name: 'displayName', maxlength: '80', required: true, value: user.displayName });
   const bio = h('textarea', { id: 'profile-bio', name: 'bio', rows: '4', maxlength: '1000' });
   bio.value = user.bio ?? '';
-  const city = h('input', { id: 'profile-city', name: 'city', autocomplete: 'address-level2', maxlength: '100', value: user.city ?? '' });
+  const city = h('input', { id: 'profile-city', name: 'city', autocomplete: 'address-level2', maxlength: '100', value: user.city ?? '', 'aria-describedby': 'profile-city-hint' });
+  const genres = genrePicker(user.genres ?? []);
   const errors = h('div');
   const status = h('p', { role: 'status' });
   const submit = h('button', { type: 'submit' }, t.profileEdit.save);
   const form = h('form', { class: 'stack form', 'aria-labelledby': 'profile-heading', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'profile-name' }, t.profileEdit.displayName), displayName),
     h('div', { class: 'field' }, h('label', { for: 'profile-bio' }, t.profileEdit.bio), bio),
-    h('div', { class: 'field' }, h('label', { for: 'profile-city' }, t.profileEdit.city), city),
+    h('div', { class: 'field' }, h('label', { for: 'profile-city' }, t.profileEdit.city), city,
+      h('p', { id: 'profile-city-hint', class: 'hint' }, t.profileEdit.cityHint)),
+    genres.element,
     errors, status, submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     errors.replaceChildren();
     status.textContent = '';
+    const picked = genres.picked();
+    if (picked.length > 10) {
+      errors.replaceChildren(failure({ message: t.welcome.tooManyGenres }));
+      return;
+    }
     submit.disabled = true;
     try {
-      const profile = await api.patch('/me', { displayName: displayName.value.trim(), bio: bio.value, city: city.value.trim() });
+      const profile = await api.patch('/me', { displayName: displayName.value.trim(), bio: bio.value, city: city.value.trim(), genres: picked });
       store.set({ user: profile });
       status.textContent = t.profileEdit.saved;
     } catch (error) {

@@ -1,13 +1,14 @@
 // A track: title, artist, its waveform (seekable, with its comments' moments),
-// a "Play <title>" button, "Add to playlist" and the comments.
+// a "Play <title>" button, "Start radio" from it, "Add to playlist", similar
+// tracks and the comments.
 
 import { h } from '../dom.js';
 import { t, formatDuration } from '../strings.js';
 import * as api from '../api.js';
 import * as player from '../player.js';
-import { setTitle } from '../router.js';
-import { loading, failure, failedPage } from '../components/states.js';
-import { playButton, userPath } from '../components/tracklist.js';
+import { navigate, setTitle } from '../router.js';
+import { loading, failure, failedPage, section } from '../components/states.js';
+import { playButton, recommendationList, userPath } from '../components/tracklist.js';
 import { waveform } from '../components/waveform.js';
 import { reportControl } from '../components/report.js';
 import { commentsSection } from '../components/comments.js';
@@ -78,6 +79,7 @@ export function render(container, { params }) {
     const comments = commentsSection(track, { seekTo, signal, onMarks: (seconds) => { marks = seconds; setMarks(seconds); } });
     cleanups.push(comments.cleanup);
     const wave = h('div', { class: 'waveform-box' });
+    const similar = h('div');
     const signedIn = api.isSignedIn();
     container.replaceChildren(
       h('article', { class: 'track-page' },
@@ -85,7 +87,10 @@ export function render(container, { params }) {
         h('p', { class: 'lead' }, t.track.by, ' ', h('a', { href: userPath(track.artist) }, track.artist.displayName)),
         h('div', { class: 'button-row' },
           track.state === 'ready' ? playButton(track, [track], 0) : h('p', {}, t.track.notReady(track.state)),
-          signedIn && track.state === 'ready' ? likeButton(track, signal) : null),
+          signedIn && track.state === 'ready' ? likeButton(track, signal) : null,
+          signedIn && track.state === 'ready'
+            ? h('button', { type: 'button', onclick: () => navigate(`/radio?track=${id}`) }, t.radio.start)
+            : null),
         wave,
         h('dl', { class: 'facts' },
           track.durationSeconds ? [h('dt', {}, t.track.duration), h('dd', {}, formatDuration(track.durationSeconds))] : null,
@@ -94,8 +99,12 @@ export function render(container, { params }) {
         track.releaseId ? h('p', {}, h('a', { href: `/releases/${encodeURIComponent(track.releaseId)}` }, t.track.release)) : null,
         signedIn && track.state === 'ready' ? addToPlaylist(track, signal) : null,
         signedIn && store.get().user?.id !== track.artist.id ? reportControl('track', track.id, 'track') : null,
+        h('section', { 'aria-labelledby': 'similar-tracks', class: 'similar' }, h('h2', { id: 'similar-tracks' }, t.track.similar), similar),
         comments.element));
     setTitle(track.title);
+    section(similar, () => api.get(`/tracks/${id}/similar?limit=10`, { signal }),
+      (page) => recommendationList(page.items, { source: 'recommendation' }),
+      { isEmpty: (page) => page.items.length === 0, emptyMessage: t.track.similarEmpty, signal });
     if (track.state !== 'ready') return;
     try {
       const { peaks } = await api.get(`/tracks/${id}/waveform`, { signal });

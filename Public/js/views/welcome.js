@@ -7,27 +7,24 @@ import * as api from '../api.js';
 import * as store from '../store.js';
 import { navigate, setTitle } from '../router.js';
 import { failure } from '../components/states.js';
+import { genrePicker } from '../components/genres.js';
 import { nextPath } from './signin.js';
 
 export function render(container, { query }) {
   const user = store.get().user;
   const city = h('input', { id: 'welcome-city', name: 'city', autocomplete: 'address-level2', maxlength: '100', value: user.city ?? '', 'aria-describedby': 'welcome-city-hint' });
-  const chosen = new Set(user.genres ?? []);
-  const genres = h('fieldset', { class: 'field genres' },
-    h('legend', {}, t.welcome.genres),
-    t.welcome.genreList.map((genre) => h('label', { class: 'choice' },
-      h('input', { type: 'checkbox', name: 'genre', value: genre, checked: chosen.has(genre) }), genre)));
+  const genres = genrePicker(user.genres ?? []);
   const errors = h('div', { class: 'form-errors' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t.welcome.save);
   const form = h('form', { class: 'stack form', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'welcome-city' }, t.welcome.city), city,
       h('p', { id: 'welcome-city-hint', class: 'hint' }, t.welcome.cityHint)),
-    genres, errors,
+    genres.element, errors,
     h('div', { class: 'button-row' }, submit, h('a', { href: nextPath(query), class: 'button-link' }, t.welcome.skip)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     errors.replaceChildren();
-    const picked = [...form.querySelectorAll('input[name="genre"]:checked')].map((input) => input.value);
+    const picked = genres.picked();
     if (picked.length > 10) {
       errors.replaceChildren(failure({ message: t.welcome.tooManyGenres }));
       return;
