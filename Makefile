@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test test-analysis test-subsonic build deps release clean bench-stream bench-analysis bench-realtime bench-search bench-subsonic bench-events bench-ann bench-fingerprint bench-analytics eval-recs
+.PHONY: run test test-analysis test-subsonic build deps release clean bench-stream bench-analysis bench-realtime bench-search bench-subsonic bench-events bench-ann bench-fingerprint bench-analytics eval-recs bench-recs
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -65,6 +65,10 @@ bench-analytics:
 # fails when Based's output breaks the contract. SEEDS=, USER_FRACTION=, HOLDOUT=, EASE_LAMBDA=, BASED_BIN= to change it.
 eval-recs:
 	scripts/eval-recs.sh
+
+# Home and radio latency over 100,000 tracks and 10,000 listeners (SQLite, release, loopback).
+bench-recs:
+	scripts/bench-recs.sh
 
 # The analysis accuracy suite alone: librosa, MIDI tempo/key, ffmpeg ebur128 (a few minutes).
 test-analysis:

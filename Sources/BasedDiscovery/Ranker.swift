@@ -78,17 +78,28 @@ public struct RankedTrack: Sendable, Equatable {
 /// same artist count against a track), never the same artist twice in a row
 /// when anything else is left, and a regular place for a little-played track.
 public enum Ranker {
-    public static func rank(_ candidates: [RankingCandidate], context: RankingContext, count: Int) -> [RankedTrack] {
+    /// `vector` gives a candidate's embedding when it carries none: only the
+    /// few that compete for places are asked.
+    public static func rank(
+        _ candidates: [RankingCandidate], context: RankingContext, count: Int, vector: (UUID) -> [Float]? = { _ in nil }
+    ) -> [RankedTrack] {
         guard count > 0, !candidates.isEmpty else { return [] }
         // The same track from several sources: the strongest proposal stays.
         var best: [UUID: RankingCandidate] = [:]
+        best.reserveCapacity(candidates.count)
         for candidate in candidates where best[candidate.track].map({ $0.relevance < candidate.relevance }) ?? true {
             best[candidate.track] = candidate
         }
-        var pool = best.values.map { (candidate: $0, score: score($0, context)) }
-            .sorted { ($0.score, $0.candidate.track.uuidString) > ($1.score, $1.candidate.track.uuidString) }
         // Only the strongest few compete for each place: variety among them, not among everything.
-        pool = Array(pool.prefix(max(count * 4, 50)))
+        var strongest = BestOf<RankingCandidate>(max(count * 4, 50))
+        for candidate in best.values { strongest.offer(candidate, score: score(candidate, context)) }
+        var pool = strongest.sorted().map { entry -> (candidate: RankingCandidate, score: Double) in
+            var candidate = entry.element
+            if candidate.vector == nil { candidate.vector = vector(candidate.track) }
+            return (candidate, entry.score)
+        }
+        // Equal scores in a fixed order, so the same request ranks the same.
+        pool.sort { $0.score != $1.score ? $0.score > $1.score : precedes($0.candidate.track, $1.candidate.track) }
         var chosen: [RankedTrack] = []
         var chosenVectors: [[Float]] = []
         while chosen.count < count, !pool.isEmpty {
@@ -151,6 +162,11 @@ public enum Ranker {
         case 17..<24: return energy - 0.5
         default: return 0
         }
+    }
+
+    /// UUIDs in byte order, without making strings.
+    static func precedes(_ a: UUID, _ b: UUID) -> Bool {
+        withUnsafeBytes(of: a.uuid) { a in withUnsafeBytes(of: b.uuid) { b in a.lexicographicallyPrecedes(b) } }
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {

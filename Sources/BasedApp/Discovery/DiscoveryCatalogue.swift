@@ -86,7 +86,7 @@ struct DiscoveryCatalogue: Sendable {
     /// The tracks that sound most like `vector`, nearest first.
     func nearest(_ vector: [Float], count: Int) -> [VectorMatch] {
         guard let index, !index.isEmpty, count > 0 else { return [] }
-        return (try? index.search(vector, k: count, ef: max(64, count * 2))) ?? []
+        return (try? index.search(vector, k: count, ef: max(64, count))) ?? []
     }
 
     /// The mean of the tracks' embeddings, unit length; nil when none has one.

@@ -102,15 +102,27 @@ extension DiscoveryService {
                 pool.append(candidate(match.key, relevance: max(0, 1 - Double(match.distance)) * 0.8, reason: "Sounds like what you play", catalogue: catalogue, listener: listener, now: now))
             }
         }
-        // Their genres and their city: all a new listener has, and always a part of the mix.
+        // Their genres and their city: all a new listener has, and always a
+        // part of the mix. Only the strongest of each (by plays this week) and
+        // the newest little-played ones are proposed; a city's or a genre's
+        // whole catalogue would drown the ranking.
         let genres = Set(listener.user.genreList.map { $0.lowercased() })
         let cityKey = listener.user.city.map(DiscoveryCatalogue.cityKey)
-        let weeklyTop = Double(catalogue.weeklyPlays.values.max() ?? 1)
-        for (track, entry) in catalogue.entries where allowed(track) {
+        guard !genres.isEmpty || cityKey != nil else { return pool }
+        let weeklyTop = Double(max(catalogue.weeklyPlays.values.max() ?? 1, 1))
+        var strongest = BestOf<(UUID, String?)>(300), newcomers = BestOf<(UUID, String?)>(50)
+        for (track, entry) in catalogue.entries {
             let local = cityKey != nil && catalogue.city(of: entry.artist)?.key == cityKey
             let genre = entry.genre.flatMap { genres.contains($0) ? $0 : nil }
-            guard local || genre != nil else { continue }
-            let popularity = Double(catalogue.weeklyPlays[track] ?? 0) / max(weeklyTop, 1)
+            guard local || genre != nil, allowed(track) else { continue }
+            let popularity = Double(catalogue.weeklyPlays[track] ?? 0) / weeklyTop
+            let relevance = 0.35 + 0.3 * popularity + (genre != nil && local ? 0.1 : 0)
+            strongest.offer((track, genre), score: relevance)
+            if (catalogue.totalPlays[track] ?? 0) < 25 { newcomers.offer((track, genre), score: entry.createdAt.timeIntervalSince1970) }
+        }
+        for (track, genre) in strongest.sorted().map(\.element) + newcomers.sorted().map(\.element) {
+            let popularity = Double(catalogue.weeklyPlays[track] ?? 0) / weeklyTop
+            let local = catalogue.entries[track].map { catalogue.city(of: $0.artist)?.key == cityKey } ?? false
             let reason = genre.map { "Because you like \(displayGenre($0, from: listener.user.genreList))" } ?? ""
             pool.append(candidate(track, relevance: 0.35 + 0.3 * popularity + (genre != nil && local ? 0.1 : 0), reason: reason, catalogue: catalogue, listener: listener, now: now))
         }
@@ -130,7 +142,7 @@ extension DiscoveryService {
             localReason = "From \(artistCity.name)"
         }
         return RankingCandidate(
-            track: track, artist: artist, relevance: relevance, reason: reason, vector: catalogue.vector(of: track), localReason: localReason,
+            track: track, artist: artist, relevance: relevance, reason: reason, localReason: localReason,
             showReason: listener?.showReasons[artist],
             traits: catalogue.position(of: track), plays: catalogue.totalPlays[track] ?? 0,
             ageDays: entry.map { now.timeIntervalSince($0.createdAt) / 86_400 }
@@ -155,14 +167,14 @@ extension DiscoveryService {
         let (forYou, local, liked) = catalogue.withLock { held -> ([Pick], [Pick], (String, [Pick])?) in
             let catalogue = held  // read only: closures below capture it
             let pool = candidates(for: listener, catalogue: catalogue, model: model, now: now)
-            let forYou = Ranker.rank(pool, context: Self.context(now: now), count: 20).map { Pick(track: $0.track, reason: $0.reason) }
+            let forYou = Ranker.rank(pool, context: Self.context(now: now), count: 20, vector: catalogue.vector(of:)).map { Pick(track: $0.track, reason: $0.reason) }
             let localPool = pool.filter { $0.localReason != nil }.map { candidate -> RankingCandidate in
                 var candidate = candidate
                 candidate.relevance = 0.3 + Double(catalogue.weeklyPlays[candidate.track] ?? 0) / Double(max(catalogue.weeklyPlays.values.max() ?? 1, 1))
                 candidate.reason = ""
                 return candidate
             }
-            let local = Ranker.rank(localPool, context: Self.context(now: now), count: 20).map { Pick(track: $0.track, reason: $0.reason) }
+            let local = Ranker.rank(localPool, context: Self.context(now: now), count: 20, vector: catalogue.vector(of:)).map { Pick(track: $0.track, reason: $0.reason) }
             return (forYou, local, becauseYouLiked(listener, catalogue: catalogue, model: model, now: now))
         }
         if !forYou.isEmpty { shelves.append(Shelf(kind: .forYou, title: "For you", picks: forYou, events: [])) }
@@ -198,7 +210,7 @@ extension DiscoveryService {
                 pool.append(candidate(track, relevance: min(1, Double(score)), reason: reason, catalogue: catalogue, listener: listener, now: now))
             }
         }
-        let picks = Ranker.rank(pool, context: Self.context(now: now), count: 12).map { Pick(track: $0.track, reason: reason) }
+        let picks = Ranker.rank(pool, context: Self.context(now: now), count: 12, vector: catalogue.vector(of:)).map { Pick(track: $0.track, reason: reason) }
         return (entry.title, picks)
     }
 

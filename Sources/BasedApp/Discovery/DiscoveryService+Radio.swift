@@ -115,12 +115,13 @@ extension DiscoveryService {
             }
             if pool.isEmpty || mood != nil && seedTracks.isEmpty {
                 // A mood alone, or a seed with no sound yet: the whole catalogue by how it fits.
-                let fitting = catalogue.entries.keys.filter(allowed).map { id -> (UUID, Double) in
-                    (id, catalogue.position(of: id).map { (mood ?? .chill).fit($0) } ?? 0.2)
+                var fitting = BestOf<UUID>(300)
+                for id in catalogue.entries.keys where allowed(id) {
+                    fitting.offer(id, score: catalogue.position(of: id).map { (mood ?? .chill).fit($0) } ?? 0.2)
                 }
-                for (id, fit) in fitting.sorted(by: { ($0.1, $0.0.text) > ($1.1, $1.0.text) }).prefix(300) { add(id, fit) }
+                for (id, fit) in fitting.sorted() { add(id, fit) }
             }
-            return Ranker.rank(pool, context: Self.context(now: now, mood: mood), count: count).map { Pick(track: $0.track, reason: reason) }
+            return Ranker.rank(pool, context: Self.context(now: now, mood: mood), count: count, vector: catalogue.vector(of:)).map { Pick(track: $0.track, reason: reason) }
         }
         recent = Array((recent + picks.map(\.track)).suffix(Self.radioMemory))
         let recentText = String(decoding: try JSONEncoder().encode(recent), as: UTF8.self)

@@ -36,7 +36,7 @@ extension DiscoveryService {
                     pool.append(candidate(id, relevance: min(1, Double(score) + 0.2), reason: "Listeners of \(track.title) also play this", catalogue: catalogue, listener: nil, now: now))
                 }
             }
-            return Ranker.rank(pool, context: .init(explorationInterval: 0), count: count).map { Pick(track: $0.track, reason: $0.reason) }
+            return Ranker.rank(pool, context: .init(explorationInterval: 0), count: count, vector: catalogue.vector(of:)).map { Pick(track: $0.track, reason: $0.reason) }
         }
     }
 

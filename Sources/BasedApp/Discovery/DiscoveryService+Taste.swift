@@ -61,11 +61,15 @@ extension DiscoveryService {
             // A deck is also where unknown tracks get their chance: the little-played ones join it.
             if pool.count < size * 3 {
                 let heard = listener.heard
+                var newest = BestOf<UUID>(size * 10)
                 for (track, entry) in catalogue.entries where !heard.contains(track) && !listener.excludedArtists.contains(entry.artist) {
+                    newest.offer(track, score: entry.createdAt.timeIntervalSince1970)
+                }
+                for (track, _) in newest.sorted() {
                     pool.append(candidate(track, relevance: 0.1, reason: "New to you", catalogue: catalogue, listener: listener, now: now))
                 }
             }
-            return Ranker.rank(pool, context: Self.context(now: now), count: size).map { Pick(track: $0.track, reason: $0.reason) }
+            return Ranker.rank(pool, context: Self.context(now: now), count: size, vector: catalogue.vector(of:)).map { Pick(track: $0.track, reason: $0.reason) }
         }
     }
 
@@ -151,8 +155,8 @@ extension DiscoveryService {
         let tracks = catalogue.withLock { held -> [UUID] in
             let catalogue = held  // read only: closures below capture it
             let shared = compare(mine, theirs, catalogue: catalogue, now: now).sharedTracks
-            let forMe = Ranker.rank(candidates(for: mine, catalogue: catalogue, model: model, now: now), context: Self.context(now: now), count: 20)
-            let forThem = Ranker.rank(candidates(for: theirs, catalogue: catalogue, model: model, now: now), context: Self.context(now: now), count: 20)
+            let forMe = Ranker.rank(candidates(for: mine, catalogue: catalogue, model: model, now: now), context: Self.context(now: now), count: 20, vector: catalogue.vector(of:))
+            let forThem = Ranker.rank(candidates(for: theirs, catalogue: catalogue, model: model, now: now), context: Self.context(now: now), count: 20, vector: catalogue.vector(of:))
             var seen = Set<UUID>(), order: [UUID] = []
             let excluded = mine.excludedArtists.union(theirs.excludedArtists)
             for track in shared + zip(forMe, forThem).flatMap({ [$0.track, $1.track] }) + forMe.map(\.track) + forThem.map(\.track) {
