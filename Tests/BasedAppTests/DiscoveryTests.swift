@@ -240,6 +240,50 @@ struct DiscoveryTests {
             #expect(try await client.request(.put, "/api/v1/me/swipes/\(c.id)", json: #"{"liked":true}"#).status == .unauthorized)
         }
     }
+
+    @Test("the weekly local mix holds unheard music of the listener's city, the same on every call; saved, it is a private playlist")
+    func discoverLocal() async throws {
+        try await withApp { client, services in
+            let near = try await client.discoveryTrack("kai", title: "Near", city: "Leipzig", frequency: 300)
+            let heard = try await client.discoveryTrack("mira", title: "Heard", city: "Leipzig", frequency: 500)
+            _ = try await client.discoveryTrack("otto", title: "Far", city: "Berlin", frequency: 700)
+            try await services.discovery.waitForTracks(3)
+            let ana = try await client.register("ana")
+            #expect(try await client.request(.get, "/api/v1/me/discover-local", token: ana.accessToken).decode(Schemas.RecommendationList.self).items.isEmpty)
+            let noCity = try await client.request(.post, "/api/v1/me/discover-local", token: ana.accessToken)
+            #expect(noCity.status == .conflict)
+            #expect(try noCity.problem().code == "no_city")
+            #expect(try await client.request(.patch, "/api/v1/me", json: #"{"city":"leipzig"}"#, token: ana.accessToken).status == .ok)
+            try await client.play([heard.id], token: ana.accessToken)
+            let mix = try await client.request(.get, "/api/v1/me/discover-local", token: ana.accessToken).decode(Schemas.RecommendationList.self)
+            #expect(mix.items.map(\.track.id) == [near.id])
+            #expect(mix.items.first?.reason == "From Leipzig")
+            let again = try await client.request(.get, "/api/v1/me/discover-local", token: ana.accessToken).decode(Schemas.RecommendationList.self)
+            #expect(again.items.map(\.track.id) == mix.items.map(\.track.id))
+            let saved = try await client.request(.post, "/api/v1/me/discover-local", token: ana.accessToken)
+            #expect(saved.status == .created)
+            let playlist = try saved.decode(Schemas.PlaylistSummary.self)
+            #expect(playlist.visibility == ._private)
+            #expect(playlist.trackCount == 1)
+            #expect(playlist.title.hasPrefix("Discover local: leipzig, week "))
+            #expect(try await client.request(.get, "/api/v1/me/discover-local").status == .unauthorized)
+        }
+    }
+
+    @Test("the venue board counts the next 30 days' shows and leaves out a venue that opted out")
+    func venueBoard() async throws {
+        try await withApp { client, _ in
+            _ = try await client.publishWeek()
+            let board = try await client.request(.get, "/api/v1/charts/venues").decode(Schemas.VenueChart.self)
+            #expect(board.items.map(\.venue.username) == ["club", "hall"])
+            #expect(board.items.map(\.shows) == [5, 2])
+            #expect(try await client.request(.get, "/api/v1/charts/venues?city=Leipzig").decode(Schemas.VenueChart.self).items.isEmpty)
+            let club = try await client.signIn("club")
+            #expect(try await client.request(.patch, "/api/v1/me/discovery-settings", json: #"{"publicBoards":false}"#, token: club.accessToken).status == .ok)
+            #expect(try await client.request(.get, "/api/v1/charts/venues").decode(Schemas.VenueChart.self).items.map(\.venue.username) == ["hall"])
+            #expect(try await client.request(.get, "/api/v1/charts/venues?limit=101").status == .unprocessableContent)
+        }
+    }
 }
 
 extension TestClientProtocol {

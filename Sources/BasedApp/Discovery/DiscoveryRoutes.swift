@@ -150,3 +150,26 @@ extension APIHandler {
         .init(tasteMatching: choices.tasteMatching, publicBoards: choices.publicBoards, publicListening: choices.publicListening)
     }
 }
+
+/// The venue board and the weekly local mix.
+extension APIHandler {
+    func getActiveVenues(_ input: Operations.GetActiveVenues.Input) async throws -> Operations.GetActiveVenues.Output {
+        let venues = try await discovery.activeVenues(city: input.query.city, limit: input.query.limit)
+        return .ok(.init(body: .json(.init(items: venues.map { .init(venue: Self.summary($0.venue), shows: $0.shows) }))))
+    }
+
+    func getDiscoverLocal(_ input: Operations.GetDiscoverLocal.Input) async throws -> Operations.GetDiscoverLocal.Output {
+        let identity = try RequestScope.requireIdentity()
+        let picks = try await discovery.discoverLocal(of: identity.userID).picks
+        let bodies = try await trackBodies(picks.map(\.track), viewer: identity)
+        return .ok(.init(body: .json(.init(items: Self.recommendations(picks, bodies: bodies)))))
+    }
+
+    func saveDiscoverLocal(_ input: Operations.SaveDiscoverLocal.Input) async throws -> Operations.SaveDiscoverLocal.Output {
+        let identity = try RequestScope.requireIdentity()
+        let playlist = try await discovery.saveDiscoverLocal(identity)
+        let view = try await services.playlists.playlist(playlist.id, viewer: identity.userID)
+        let owner = try await profiles.user(id: identity.userID)
+        return .created(.init(body: .json(Self.playlistSummary(view.playlist, owner: owner))))
+    }
+}
