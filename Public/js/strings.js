@@ -536,6 +536,7 @@ export const t = {
     lineup: (actor, title) => `${actor} plays ${title || 'a show'}`,
     moderation: (reason) => `A moderator's decision about something of yours: ${reason || 'see Settings'}`,
     export_ready: () => 'Your data export is ready to download',
+    achievement: (title) => `You earned an achievement: ${title || 'a new one'}`,
     other: 'Something happened',
   },
   events: {

@@ -284,6 +284,62 @@ struct DiscoveryTests {
             #expect(try await client.request(.get, "/api/v1/charts/venues?limit=101").status == .unprocessableContent)
         }
     }
+
+    @Test("achievements: a first upload is earned and announced once; ones that reveal listening show to others only by choice")
+    func achievements() async throws {
+        try await withApp { client, services in
+            _ = try await client.discoveryTrack("kai", title: "Alpha", frequency: 300)
+            try await services.discovery.waitForTracks(1)
+            let kai = try await client.signIn("kai")
+            let shown = try await client.request(.get, "/api/v1/users/kai/achievements").decode(Schemas.AchievementList.self)
+            #expect(shown.items.map(\.id) == [.firstUpload])
+            #expect(shown.items.first?.title == "First upload")
+            func achievementNotices(_ token: String) async throws -> [Schemas.Notification] {
+                try await client.request(.get, "/api/v1/notifications", token: token).decode(Schemas.NotificationPage.self).items.filter { $0.kind == .achievement }
+            }
+            #expect(try await achievementNotices(kai.accessToken).count == 1)
+
+            let ana = try await client.register("ana"), ben = try await client.register("ben")
+            let anaID = try #require(UUID(uuidString: ana.user.id))
+            try await services.discovery.award(.earlyListener, to: anaID)
+            try await services.discovery.award(.earlyListener, to: anaID)
+            #expect(try await achievementNotices(ana.accessToken).count == 1)
+            #expect(try await client.request(.get, "/api/v1/users/ana/achievements", token: ana.accessToken).decode(Schemas.AchievementList.self).items.map(\.id) == [.earlyListener])
+            // Listening is private: others see it once Ana shows her listening.
+            #expect(try await client.request(.get, "/api/v1/users/ana/achievements", token: ben.accessToken).decode(Schemas.AchievementList.self).items.isEmpty)
+            #expect(try await client.request(.get, "/api/v1/users/ana/achievements").decode(Schemas.AchievementList.self).items.isEmpty)
+            #expect(try await client.request(.patch, "/api/v1/me/discovery-settings", json: #"{"publicListening":true}"#, token: ana.accessToken).status == .ok)
+            #expect(try await client.request(.get, "/api/v1/users/ana/achievements", token: ben.accessToken).decode(Schemas.AchievementList.self).items.map(\.id) == [.earlyListener])
+            #expect(try await client.request(.get, "/api/v1/users/nobody/achievements").status == .notFound)
+            // The periodic evaluation runs over the real activity without awarding what nobody earned.
+            try await services.discovery.train()
+            #expect(try await achievementNotices(ben.accessToken).isEmpty)
+        }
+    }
+
+    @Test("an artist on the bill of a show near the listener rises, saying where and when; the show is on Home")
+    func showsNearby() async throws {
+        try await withApp { client, services in
+            let horns = try await client.discoveryTrack("band", title: "Horns", genre: "Jazz", frequency: 400)
+            let solo = try await client.discoveryTrack("solo", title: "Solo", genre: "Jazz", frequency: 600)
+            try await services.discovery.waitForTracks(2)
+            let club = try await client.register("club", role: "venue")
+            let body = eventJSON(title: "Brass Night", startsIn: 3 * 86_400, extra: #","latitude":51.34,"longitude":12.37"#)
+            let event = try await client.request(.post, "/api/v1/events", json: body, token: club.accessToken).decode(Schemas.Event.self)
+            #expect(try await client.request(.post, "/api/v1/events/\(event.id)/lineup", json: #"{"username":"band"}"#, token: club.accessToken).status == .created)
+            let band = try await client.signIn("band")
+            #expect(try await client.request(.put, "/api/v1/events/\(event.id)/lineup/me", json: #"{"accept":true}"#, token: band.accessToken).status == .ok)
+            let ana = try await client.register("ana")
+            let profile = #"{"genres":["jazz"],"location":{"latitude":51.34,"longitude":12.37}}"#
+            #expect(try await client.request(.patch, "/api/v1/me", json: profile, token: ana.accessToken).status == .ok)
+            let home = try await client.request(.get, "/api/v1/me/home", token: ana.accessToken).decode(Schemas.Home.self)
+            #expect(home.shelves.first { $0.id == .showsNearYou }?.events.map(\.id) == [event.id])
+            let forYou = try #require(home.shelves.first { $0.id == .forYou })
+            #expect(forYou.items.first?.track.id == horns.id)
+            #expect(forYou.items.first?.reason.hasPrefix("On at club ") == true, "\(forYou.items.first?.reason ?? "")")
+            #expect(forYou.items.first { $0.track.id == solo.id }?.reason == "Because you like jazz")
+        }
+    }
 }
 
 extension TestClientProtocol {

@@ -21,6 +21,7 @@ function describe(item) {
     case 'lineup': return t.notifications.lineup(actor, item.data?.title);
     case 'moderation': return t.notifications.moderation(item.data?.reason);
     case 'export_ready': return t.notifications.export_ready();
+    case 'achievement': return t.notifications.achievement(item.data?.title);
     default: return t.notifications.other;
   }
 }

@@ -198,7 +198,7 @@ public struct AppServices: Sendable {
         let analyses = AnalysisService(database: database, tracks: trackService)
         let discovery = DiscoveryService(
             accounts: accounts, tracks: trackService, analyses: analyses, plays: plays, library: library, follows: follows, blocks: blocks,
-            events: events, lineups: lineups, playlists: playlists, changes: changes, database: database,
+            events: events, lineups: lineups, tickets: tickets, realtime: realtime, playlists: playlists, changes: changes, database: database,
             settings: .init(retrainEvery: configuration.recommendationTraining), logger: logger
         )
         let analytics = AnalyticsService(

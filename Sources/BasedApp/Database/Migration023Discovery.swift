@@ -2,7 +2,7 @@
 /// so nothing repeats within 50, and those skipped, which the station steers
 /// away from; any process serves the next track), swipes on the taste deck,
 /// and each user's discovery choices (taste matching, appearing on charts, and
-/// whether their listening may show on public boards).
+/// whether their listening may show on public boards), and achievements earned.
 enum Migration023Discovery {
     static let migration = Migration(version: 23, name: "discovery", statements: [
         """
@@ -36,6 +36,14 @@ enum Migration023Discovery {
             public_boards {bool} NOT NULL,
             public_listening {bool} NOT NULL,
             updated_at {time} NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE achievements (
+            user_id {id} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            earned_at {time} NOT NULL,
+            PRIMARY KEY (user_id, kind)
         )
         """,
     ])

@@ -17,6 +17,9 @@ struct DiscoveryCatalogue: Sendable {
 
     private(set) var entries: [UUID: Entry] = [:]
     private(set) var byArtist: [UUID: Set<UUID>] = [:]
+    /// Tracks by genre (folded), and artists by city (folded): the cold-start sources read these, not every track.
+    private(set) var byGenre: [String: Set<UUID>] = [:]
+    private(set) var artistsByCity: [String: Set<UUID>] = [:]
     private(set) var index: VectorIndex?
     /// Where traits fall in this catalogue (rebuilt as the catalogue grows).
     private(set) var scale = TraitScale([])
@@ -34,11 +37,31 @@ struct DiscoveryCatalogue: Sendable {
     }
 
     mutating func setCity(_ city: String?, of artist: UUID) {
-        if let city, !city.isEmpty { artistCities[artist] = (Self.cityKey(city), city) } else { artistCities[artist] = nil }
+        if let old = artistCities[artist] {
+            artistsByCity[old.key]?.remove(artist)
+            if artistsByCity[old.key]?.isEmpty == true { artistsByCity[old.key] = nil }
+        }
+        if let city, !city.isEmpty {
+            let key = Self.cityKey(city)
+            artistCities[artist] = (key, city)
+            artistsByCity[key, default: []].insert(artist)
+        } else {
+            artistCities[artist] = nil
+        }
+    }
+
+    /// Tracks of the genres and of the city's artists.
+    func tracks(genres: Set<String>, cityKey: String?) -> Set<UUID> {
+        var tracks = Set<UUID>()
+        for genre in genres { tracks.formUnion(byGenre[genre] ?? []) }
+        if let cityKey {
+            for artist in artistsByCity[cityKey] ?? [] { tracks.formUnion(byArtist[artist] ?? []) }
+        }
+        return tracks
     }
 
     mutating func upsert(_ listing: TrackListing, sound: TrackSound?) {
-        if let old = entries[listing.id], old.artist != listing.artistId { remove(listing.id) }
+        if let old = entries[listing.id], old.artist != listing.artistId || old.genre != listing.genre.map({ $0.lowercased() }) { remove(listing.id) }
         var hasVector = false
         if let sound, let unit = TasteProfile.normalised(sound.embedding) {
             // An edit of the title leaves the vector as it was: the graph is only touched when the sound changed.
@@ -63,6 +86,7 @@ struct DiscoveryCatalogue: Sendable {
             traits: sound?.traits, hasVector: hasVector
         )
         byArtist[listing.artistId, default: []].insert(listing.id)
+        if let genre = listing.genre?.lowercased() { byGenre[genre, default: []].insert(listing.id) }
         // The scale follows the catalogue's growth, not every insert.
         if entries.count > scaleBuiltAt * 5 / 4 + 16 { rebuildScale() }
     }
@@ -71,6 +95,10 @@ struct DiscoveryCatalogue: Sendable {
         guard let entry = entries.removeValue(forKey: track) else { return }
         byArtist[entry.artist]?.remove(track)
         if byArtist[entry.artist]?.isEmpty == true { byArtist[entry.artist] = nil }
+        if let genre = entry.genre {
+            byGenre[genre]?.remove(track)
+            if byGenre[genre]?.isEmpty == true { byGenre[genre] = nil }
+        }
         _ = index?.remove(track)
     }
 

@@ -93,4 +93,18 @@ enum DiscoveryQueries {
         try await sql.insert(into: "discovery_settings").columns("user_id", "taste_matching", "public_boards", "public_listening", "updated_at")
             .values(SQLBind(row.userId), SQLBind(row.tasteMatching), SQLBind(row.publicBoards), SQLBind(row.publicListening), SQLBind(now)).run()
     }
+
+    /// Records the award unless the user has it; true when it is new.
+    static func award(user: UUID, kind: String, now: Date, on sql: any SQLDatabase) async throws -> Bool {
+        let rows = try await sql.raw("""
+            INSERT INTO achievements (user_id, kind, earned_at) VALUES (\(bind: user), \(bind: kind), \(bind: now))
+            ON CONFLICT (user_id, kind) DO NOTHING RETURNING kind
+            """).all()
+        return !rows.isEmpty
+    }
+
+    static func achievements(of user: UUID, on sql: any SQLDatabase) async throws -> [(kind: String, earnedAt: Date)] {
+        try await sql.select().columns("kind", "earned_at").from("achievements").where("user_id", .equal, user).orderBy("earned_at").orderBy("kind")
+            .all().map { (try $0.decode(column: "kind", as: String.self), try $0.decode(column: "earned_at", as: Date.self)) }
+    }
 }

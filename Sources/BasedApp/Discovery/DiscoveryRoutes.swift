@@ -173,3 +173,16 @@ extension APIHandler {
         return .created(.init(body: .json(Self.playlistSummary(view.playlist, owner: owner))))
     }
 }
+
+/// Achievements on profiles.
+extension APIHandler {
+    func getAchievements(_ input: Operations.GetAchievements.Input) async throws -> Operations.GetAchievements.Output {
+        let viewer = try RequestScope.get().identity
+        let (_, earned) = try await discovery.achievements(of: input.path.username, viewer: viewer?.userID)
+        return .ok(.init(body: .json(.init(items: earned.compactMap { item in
+            Components.Schemas.EarnedAchievement.IdPayload(rawValue: item.achievement.rawValue).map {
+                .init(id: $0, title: item.achievement.title, earnedAt: item.at)
+            }
+        }))))
+    }
+}

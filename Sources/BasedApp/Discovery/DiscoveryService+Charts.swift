@@ -89,8 +89,9 @@ extension DiscoveryService {
         let picks = catalogue.withLock { held -> [Pick] in
             let catalogue = held  // read only: closures below capture it
             var pool: [RankingCandidate] = []
-            for (track, entry) in catalogue.entries where !heard.contains(track) && !listener.excludedArtists.contains(entry.artist) {
-                guard let artistCity = catalogue.city(of: entry.artist), artistCity.key == cityKey else { continue }
+            for track in catalogue.tracks(genres: [], cityKey: cityKey) where !heard.contains(track) {
+                guard let entry = catalogue.entries[track], !listener.excludedArtists.contains(entry.artist),
+                      let artistCity = catalogue.city(of: entry.artist), artistCity.key == cityKey else { continue }
                 // A stable draw per listener and week, leaning to what is played this week.
                 let draw = Double(Self.mix(user, week, track) % 1_000) / 1_000
                 let weekly = Double(catalogue.weeklyPlays[track] ?? 0)

@@ -111,7 +111,8 @@ extension DiscoveryService {
         guard !genres.isEmpty || cityKey != nil else { return pool }
         let weeklyTop = Double(max(catalogue.weeklyPlays.values.max() ?? 1, 1))
         var strongest = BestOf<(UUID, String?)>(300), newcomers = BestOf<(UUID, String?)>(50)
-        for (track, entry) in catalogue.entries {
+        for track in catalogue.tracks(genres: genres, cityKey: cityKey) {
+            guard let entry = catalogue.entries[track] else { continue }
             let local = cityKey != nil && catalogue.city(of: entry.artist)?.key == cityKey
             let genre = entry.genre.flatMap { genres.contains($0) ? $0 : nil }
             guard local || genre != nil, allowed(track) else { continue }

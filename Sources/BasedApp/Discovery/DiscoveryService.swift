@@ -20,6 +20,8 @@ public final class DiscoveryService: Sendable {
     let blocks: BlockService
     let events: EventService
     let lineups: LineupService
+    let tickets: TicketService
+    let realtime: Realtime
     let playlists: PlaylistService
     let changes: ChangeFeed
     let database: Database
@@ -52,7 +54,7 @@ public final class DiscoveryService: Sendable {
 
     init(
         accounts: AccountService, tracks: TrackService, analyses: AnalysisService, plays: PlayService, library: LibraryService,
-        follows: FollowService, blocks: BlockService, events: EventService, lineups: LineupService, playlists: PlaylistService, changes: ChangeFeed,
+        follows: FollowService, blocks: BlockService, events: EventService, lineups: LineupService, tickets: TicketService, realtime: Realtime, playlists: PlaylistService, changes: ChangeFeed,
         database: Database, settings: Settings, logger: Logger
     ) {
         self.accounts = accounts
@@ -64,6 +66,8 @@ public final class DiscoveryService: Sendable {
         self.blocks = blocks
         self.events = events
         self.lineups = lineups
+        self.tickets = tickets
+        self.realtime = realtime
         self.playlists = playlists
         self.changes = changes
         self.database = database
@@ -152,7 +156,11 @@ public final class DiscoveryService: Sendable {
                 return
             }
             let sound = try await analyses.sounds(of: [id])[id]
-            catalogue.withLock { $0.upsert(listing, sound: sound) }
+            let first = catalogue.withLock { catalogue in
+                catalogue.upsert(listing, sound: sound)
+                return catalogue.byArtist[listing.artistId]?.count == 1
+            }
+            if first { try await award(.firstUpload, to: listing.artistId) }
         } catch {
             logger.warning("could not refresh a track for discovery", metadata: ["id": "\(id)", "error": "\(error)"])
         }
@@ -176,6 +184,7 @@ public final class DiscoveryService: Sendable {
         let trained = try CollaborativeModel(training: users, settings: .init(lambda: 200, maxItems: settings.modelItems))
         model.withLock { $0 = trained }
         try await refreshPlays()
+        try await awardAchievements(listens: listens, likes: likes)
         logger.info("discovery model trained", metadata: [
             "users": "\(users.count)", "items": "\(trained.count)", "seconds": "\((ContinuousClock.now - started).seconds)",
         ])

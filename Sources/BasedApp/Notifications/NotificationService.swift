@@ -12,6 +12,8 @@ public struct AppNotification: Sendable, Equatable {
         case moderation
         /// A data export is ready to download.
         case exportReady = "export_ready"
+        /// An achievement was earned (`data.achievement`, `data.title`).
+        case achievement
     }
 
     public var id: UUID

@@ -101,6 +101,7 @@ struct PushSender: JobHandler {
         case .lineup: return ("Live soon", "\(notification.data["artistName"] ?? who) plays \(notification.data["title"] ?? "a show")")
         case .moderation: return ("A moderator's decision", notification.data["reason"] ?? "About something of yours")
         case .exportReady: return ("Your data is ready", "Download your export before the link expires")
+        case .achievement: return ("Achievement earned", notification.data["title"] ?? "You earned an achievement")
         }
     }
 }

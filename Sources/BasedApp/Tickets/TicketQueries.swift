@@ -182,4 +182,12 @@ enum TicketQueries {
             .values(SQLBind(venue), SQLBind(privateKey), SQLBind(publicKey), SQLBind(now))
             .ignoringConflicts(with: ["venue_id"]).run()
     }
+
+    /// Holders admitted at the door of at least `minimum` different events, with how many.
+    static func admittedEventCounts(minimum: Int, on sql: any SQLDatabase) async throws -> [(holder: UUID, events: Int)] {
+        try await sql.raw("""
+            SELECT holder_id, COUNT(DISTINCT event_id) AS n FROM tickets WHERE checked_in_at IS NOT NULL
+            GROUP BY holder_id HAVING COUNT(DISTINCT event_id) >= \(bind: minimum)
+            """).all().map { (try $0.decode(column: "holder_id", as: UUID.self), try $0.decode(column: "n", as: Int.self)) }
+    }
 }

@@ -236,6 +236,12 @@ public struct TicketService: Sendable {
 
     // MARK: The door
 
+    /// Holders admitted at the door of at least `minimum` different events,
+    /// with how many (for achievements; never shown as a list).
+    public func admittedEventCounts(minimum: Int) async throws -> [UUID: Int] {
+        Dictionary(try await TicketQueries.admittedEventCounts(minimum: minimum, on: database.sql).map { ($0.holder, $0.events) }, uniquingKeysWith: max)
+    }
+
     /// Admits the ticket a code names, once. The caller is the event's venue
     /// or one of its door staff; `scannedAt` is when an offline door device
     /// scanned it (the earliest scan of a ticket wins).
