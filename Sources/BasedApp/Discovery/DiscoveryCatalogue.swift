@@ -26,9 +26,45 @@ struct DiscoveryCatalogue: Sendable {
     private var scaleBuiltAt = 0
     /// Artists' cities, folded for comparison, and as written.
     private(set) var artistCities: [UUID: (key: String, name: String)] = [:]
-    /// Plays this week, and in all.
-    var weeklyPlays: [UUID: Int] = [:]
-    var totalPlays: [UUID: Int] = [:]
+    /// Plays this week, and in all; the most any track has this week.
+    private(set) var weeklyPlays: [UUID: Int] = [:]
+    private(set) var totalPlays: [UUID: Int] = [:]
+    private(set) var mostWeeklyPlays = 1
+
+    /// A genre's or a city's tracks by plays this week (then newest), and its
+    /// little-played ones newest first: the cold-start sources read the first
+    /// few they may use instead of every track. Rebuilt on the next read after
+    /// the catalogue or the counts change.
+    struct Ranking: Sendable {
+        var popular: [UUID]
+        var newcomers: [UUID]
+    }
+    private(set) var genreRankings: [String: Ranking] = [:]
+    private(set) var cityRankings: [String: Ranking] = [:]
+    private var rankingsStale = true
+
+    mutating func setPlays(weekly: [UUID: Int], total: [UUID: Int]) {
+        weeklyPlays = weekly
+        totalPlays = total
+        mostWeeklyPlays = max(1, weekly.values.max() ?? 1)
+        rankingsStale = true
+    }
+
+    mutating func refreshRankings() {
+        guard rankingsStale else { return }
+        func ranking(_ tracks: [UUID]) -> Ranking {
+            let keyed = tracks.compactMap { track in entries[track].map { (track, weeklyPlays[track] ?? 0, $0.createdAt, totalPlays[track] ?? 0) } }
+            let popular = keyed.sorted { ($0.1, $0.2) > ($1.1, $1.2) }.map(\.0)
+            let newcomers = keyed.filter { $0.3 < Self.fewPlays }.sorted { $0.2 > $1.2 }.prefix(1_000).map(\.0)
+            return Ranking(popular: popular, newcomers: Array(newcomers))
+        }
+        genreRankings = byGenre.mapValues { ranking(Array($0)) }
+        cityRankings = artistsByCity.mapValues { artists in ranking(artists.flatMap { byArtist[$0] ?? [] }) }
+        rankingsStale = false
+    }
+
+    /// "Few plays": the ranking's exploration threshold.
+    static let fewPlays = 25
 
     var count: Int { entries.count }
 
@@ -37,6 +73,7 @@ struct DiscoveryCatalogue: Sendable {
     }
 
     mutating func setCity(_ city: String?, of artist: UUID) {
+        rankingsStale = true
         if let old = artistCities[artist] {
             artistsByCity[old.key]?.remove(artist)
             if artistsByCity[old.key]?.isEmpty == true { artistsByCity[old.key] = nil }
@@ -50,14 +87,9 @@ struct DiscoveryCatalogue: Sendable {
         }
     }
 
-    /// Tracks of the genres and of the city's artists.
-    func tracks(genres: Set<String>, cityKey: String?) -> Set<UUID> {
-        var tracks = Set<UUID>()
-        for genre in genres { tracks.formUnion(byGenre[genre] ?? []) }
-        if let cityKey {
-            for artist in artistsByCity[cityKey] ?? [] { tracks.formUnion(byArtist[artist] ?? []) }
-        }
-        return tracks
+    /// Tracks of the city's artists.
+    func tracks(cityKey: String) -> [UUID] {
+        (artistsByCity[cityKey] ?? []).flatMap { byArtist[$0] ?? [] }
     }
 
     mutating func upsert(_ listing: TrackListing, sound: TrackSound?) {
@@ -85,6 +117,7 @@ struct DiscoveryCatalogue: Sendable {
             artist: listing.artistId, title: listing.title, genre: listing.genre.map { $0.lowercased() }, createdAt: listing.createdAt,
             traits: sound?.traits, hasVector: hasVector
         )
+        rankingsStale = true
         byArtist[listing.artistId, default: []].insert(listing.id)
         if let genre = listing.genre?.lowercased() { byGenre[genre, default: []].insert(listing.id) }
         // The scale follows the catalogue's growth, not every insert.
@@ -93,6 +126,7 @@ struct DiscoveryCatalogue: Sendable {
 
     mutating func remove(_ track: UUID) {
         guard let entry = entries.removeValue(forKey: track) else { return }
+        rankingsStale = true
         byArtist[entry.artist]?.remove(track)
         if byArtist[entry.artist]?.isEmpty == true { byArtist[entry.artist] = nil }
         if let genre = entry.genre {

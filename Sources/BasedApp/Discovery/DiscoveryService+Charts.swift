@@ -87,9 +87,10 @@ extension DiscoveryService {
         let cityKey = DiscoveryCatalogue.cityKey(city)
         let heard = listener.heard
         let picks = catalogue.withLock { held -> [Pick] in
+            held.refreshRankings()
             let catalogue = held  // read only: closures below capture it
             var pool: [RankingCandidate] = []
-            for track in catalogue.tracks(genres: [], cityKey: cityKey) where !heard.contains(track) {
+            for track in catalogue.tracks(cityKey: cityKey) where !heard.contains(track) {
                 guard let entry = catalogue.entries[track], !listener.excludedArtists.contains(entry.artist),
                       let artistCity = catalogue.city(of: entry.artist), artistCity.key == cityKey else { continue }
                 // A stable draw per listener and week, leaning to what is played this week.

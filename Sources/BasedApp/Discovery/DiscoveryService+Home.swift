@@ -109,24 +109,25 @@ extension DiscoveryService {
         let genres = Set(listener.user.genreList.map { $0.lowercased() })
         let cityKey = listener.user.city.map(DiscoveryCatalogue.cityKey)
         guard !genres.isEmpty || cityKey != nil else { return pool }
-        let weeklyTop = Double(max(catalogue.weeklyPlays.values.max() ?? 1, 1))
-        var strongest = BestOf<(UUID, String?)>(300), newcomers = BestOf<(UUID, String?)>(50)
-        for track in catalogue.tracks(genres: genres, cityKey: cityKey) {
-            guard let entry = catalogue.entries[track] else { continue }
-            let local = cityKey != nil && catalogue.city(of: entry.artist)?.key == cityKey
-            let genre = entry.genre.flatMap { genres.contains($0) ? $0 : nil }
-            guard local || genre != nil, allowed(track) else { continue }
-            let popularity = Double(catalogue.weeklyPlays[track] ?? 0) / weeklyTop
-            let relevance = 0.35 + 0.3 * popularity + (genre != nil && local ? 0.1 : 0)
-            strongest.offer((track, genre), score: relevance)
-            if (catalogue.totalPlays[track] ?? 0) < 25 { newcomers.offer((track, genre), score: entry.createdAt.timeIntervalSince1970) }
+        let weeklyTop = Double(catalogue.mostWeeklyPlays)
+        var offered = Set<UUID>()
+        func propose(_ ranking: DiscoveryCatalogue.Ranking?) {
+            guard let ranking else { return }
+            for (list, wanted) in [(ranking.popular, 150), (ranking.newcomers, 25)] {
+                var taken = 0
+                for track in list where taken < wanted {
+                    guard allowed(track), offered.insert(track).inserted, let entry = catalogue.entries[track] else { continue }
+                    taken += 1
+                    let local = cityKey != nil && catalogue.city(of: entry.artist)?.key == cityKey
+                    let genre = entry.genre.flatMap { genres.contains($0) ? $0 : nil }
+                    let popularity = Double(catalogue.weeklyPlays[track] ?? 0) / weeklyTop
+                    let reason = genre.map { "Because you like \(displayGenre($0, from: listener.user.genreList))" } ?? ""
+                    pool.append(candidate(track, relevance: 0.35 + 0.3 * popularity + (genre != nil && local ? 0.1 : 0), reason: reason, catalogue: catalogue, listener: listener, now: now))
+                }
+            }
         }
-        for (track, genre) in strongest.sorted().map(\.element) + newcomers.sorted().map(\.element) {
-            let popularity = Double(catalogue.weeklyPlays[track] ?? 0) / weeklyTop
-            let local = catalogue.entries[track].map { catalogue.city(of: $0.artist)?.key == cityKey } ?? false
-            let reason = genre.map { "Because you like \(displayGenre($0, from: listener.user.genreList))" } ?? ""
-            pool.append(candidate(track, relevance: 0.35 + 0.3 * popularity + (genre != nil && local ? 0.1 : 0), reason: reason, catalogue: catalogue, listener: listener, now: now))
-        }
+        for genre in genres.sorted() { propose(catalogue.genreRankings[genre]) }
+        if let cityKey { propose(catalogue.cityRankings[cityKey]) }
         return pool
     }
 
@@ -166,12 +167,13 @@ extension DiscoveryService {
         let model = self.model.withLock { $0 }
         var shelves: [Shelf] = []
         let (forYou, local, liked) = catalogue.withLock { held -> ([Pick], [Pick], (String, [Pick])?) in
+            held.refreshRankings()
             let catalogue = held  // read only: closures below capture it
             let pool = candidates(for: listener, catalogue: catalogue, model: model, now: now)
             let forYou = Ranker.rank(pool, context: Self.context(now: now), count: 20, vector: catalogue.vector(of:)).map { Pick(track: $0.track, reason: $0.reason) }
             let localPool = pool.filter { $0.localReason != nil }.map { candidate -> RankingCandidate in
                 var candidate = candidate
-                candidate.relevance = 0.3 + Double(catalogue.weeklyPlays[candidate.track] ?? 0) / Double(max(catalogue.weeklyPlays.values.max() ?? 1, 1))
+                candidate.relevance = 0.3 + Double(catalogue.weeklyPlays[candidate.track] ?? 0) / Double(catalogue.mostWeeklyPlays)
                 candidate.reason = ""
                 return candidate
             }

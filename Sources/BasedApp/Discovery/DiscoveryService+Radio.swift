@@ -84,6 +84,7 @@ extension DiscoveryService {
         let excludedArtists = try await blocks.blockedEitherWay(row.userId)
         let model = self.model.withLock { $0 }
         let picks = catalogue.withLock { held -> [Pick] in
+            held.refreshRankings()
             let catalogue = held  // read only: closures below capture it
             if row.seedKind == "artist", let artist = row.seedId { seedTracks = Array(catalogue.byArtist[artist] ?? []) }
             // Endless in any catalogue: the memory shrinks when the catalogue is too small to honour it.

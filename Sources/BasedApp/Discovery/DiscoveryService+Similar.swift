@@ -20,6 +20,7 @@ extension DiscoveryService {
         let excluded: Set<UUID> = if let viewer { try await blocks.blockedEitherWay(viewer.userID) } else { [] }
         let model = self.model.withLock { $0 }
         return catalogue.withLock { held -> [Pick] in
+            held.refreshRankings()
             let catalogue = held  // read only: closures below capture it
             var pool: [RankingCandidate] = []
             let allowed = { (id: UUID) -> Bool in
@@ -48,6 +49,7 @@ extension DiscoveryService {
         let excluded: Set<UUID> = if let viewer { try await blocks.blockedEitherWay(viewer.userID) } else { [] }
         if excluded.contains(artist.id) { throw AppError.notFound("The user") }
         let ranked = catalogue.withLock { held -> [(UUID, Float)] in
+            held.refreshRankings()
             let catalogue = held  // read only: closures below capture it
             guard let own = catalogue.byArtist[artist.id], let centroid = catalogue.centroid(of: own) else { return [] }
             var best: [UUID: Float] = [:]

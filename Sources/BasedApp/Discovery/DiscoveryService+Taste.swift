@@ -56,6 +56,7 @@ extension DiscoveryService {
         let listener = try await listener(user)
         let model = self.model.withLock { $0 }
         return catalogue.withLock { held -> [Pick] in
+            held.refreshRankings()
             let catalogue = held  // read only: closures below capture it
             var pool = candidates(for: listener, catalogue: catalogue, model: model, now: now)
             // A deck is also where unknown tracks get their chance: the little-played ones join it.
@@ -153,6 +154,7 @@ extension DiscoveryService {
         let mine = try await listener(identity.userID), theirs = try await listener(other.id)
         let model = self.model.withLock { $0 }
         let tracks = catalogue.withLock { held -> [UUID] in
+            held.refreshRankings()
             let catalogue = held  // read only: closures below capture it
             let shared = compare(mine, theirs, catalogue: catalogue, now: now).sharedTracks
             let forMe = Ranker.rank(candidates(for: mine, catalogue: catalogue, model: model, now: now), context: Self.context(now: now), count: 20, vector: catalogue.vector(of:))

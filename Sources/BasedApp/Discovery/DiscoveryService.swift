@@ -125,10 +125,7 @@ public final class DiscoveryService: Sendable {
     private func refreshPlays() async throws {
         let weekly = try await plays.playCounts(since: Date().addingTimeInterval(-7 * 86_400))
         let total = try await plays.playCounts(since: nil)
-        catalogue.withLock {
-            $0.weeklyPlays = weekly
-            $0.totalPlays = total
-        }
+        catalogue.withLock { $0.setPlays(weekly: weekly, total: total) }
     }
 
     private func changed(_ thing: ChangeFeed.Thing, _ id: UUID) async {
