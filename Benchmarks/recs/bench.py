@@ -23,7 +23,7 @@ loopback, one connection, requests in turn:
 
 Prints a table and writes JSON to OUT.
 """
-import json, math, os, random, sqlite3, subprocess, sys, tempfile, time, urllib.error, urllib.request, uuid
+import json, math, os, random, shutil, sqlite3, subprocess, sys, tempfile, time, urllib.error, urllib.request, uuid
 
 import numpy as np
 from http.client import HTTPConnection
@@ -244,6 +244,10 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if os.environ.get("KEEP_WORK"):
+            print(f"bench-recs: kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     print(f"\nbench-recs: {TRACKS:,} tracks, {ARTISTS:,} artists, {USERS:,} listeners, {results['plays']:,} plays (SQLite, release, loopback)")
     print(f"  catalogue into discovery {results['catalogue_build_s']:.1f} s, model trained in {results['model_train_s']:.1f} s, "
           f"ready {ready:.1f} s after start, {memory:.0f} MB resident")

@@ -15,12 +15,13 @@ func withLiveServer(
 }
 
 /// curl's view of a GET: the status, the bytes (into `file`), and its exit code (0 only for a body that ended properly).
+/// Five minutes at most: a live transcode of a ten-minute file while the whole suite runs on two cores is slow (a limit, not a timing).
 func curl(_ url: String, token: String? = nil, range: String? = nil, into file: URL) async throws -> (status: String, exit: String) {
     var command = "curl -s -o '\(file.path)' -w '%{http_code}'"
     if let token { command += " -H 'authorization: Bearer \(token)'" }
     if let range { command += " -H 'range: \(range)'" }
     command += " '\(url)'; echo \" $?\""
-    let result = try await Subprocess.run("sh", ["-c", command], timeout: .seconds(120))
+    let result = try await Subprocess.run("sh", ["-c", command], timeout: .seconds(300))
     let parts = String(decoding: result.standardOutput, as: UTF8.self).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     return (parts.first ?? "", parts.last ?? "")
 }
