@@ -19,7 +19,12 @@ extension DiscoveryService {
 
     /// What a listener did lately, read once per request.
     struct Listener {
-        var user: User
+        var user: User {
+            didSet { (genres, cityKey) = Self.taste(of: user) }
+        }
+        /// The profile's genres as written, and its city folded: read once, used per candidate.
+        private(set) var genres: [String]
+        private(set) var cityKey: String?
         var listens: [PlayService.ListenSignal]
         var likes: [(id: UUID, likedAt: Date)]
         var swipes: [(track: UUID, liked: Bool, at: Date)]
@@ -41,6 +46,19 @@ extension DiscoveryService {
         }
 
         /// What they heard, liked or swiped either way: never recommended back.
+        init(user: User, listens: [PlayService.ListenSignal], likes: [(id: UUID, likedAt: Date)], swipes: [(track: UUID, liked: Bool, at: Date)], excludedArtists: Set<UUID>) {
+            self.user = user
+            (genres, cityKey) = Self.taste(of: user)
+            self.listens = listens
+            self.likes = likes
+            self.swipes = swipes
+            self.excludedArtists = excludedArtists
+        }
+
+        private static func taste(of user: User) -> ([String], String?) {
+            (user.genreList, user.city.flatMap { $0.isEmpty ? nil : DiscoveryCatalogue.cityKey($0) })
+        }
+
         var heard: Set<UUID> { Set(listens.map(\.trackID)).union(likes.map(\.id)).union(swipes.map(\.track)) }
     }
 
@@ -106,8 +124,8 @@ extension DiscoveryService {
         // part of the mix. Only the strongest of each (by plays this week) and
         // the newest little-played ones are proposed; a city's or a genre's
         // whole catalogue would drown the ranking.
-        let genres = Set(listener.user.genreList.map { $0.lowercased() })
-        let cityKey = listener.user.city.map(DiscoveryCatalogue.cityKey)
+        let genres = Set(listener.genres.map { $0.lowercased() })
+        let cityKey = listener.cityKey
         guard !genres.isEmpty || cityKey != nil else { return pool }
         let weeklyTop = Double(catalogue.mostWeeklyPlays)
         var offered = Set<UUID>()
@@ -121,7 +139,7 @@ extension DiscoveryService {
                     let local = cityKey != nil && catalogue.city(of: entry.artist)?.key == cityKey
                     let genre = entry.genre.flatMap { genres.contains($0) ? $0 : nil }
                     let popularity = Double(catalogue.weeklyPlays[track] ?? 0) / weeklyTop
-                    let reason = genre.map { "Because you like \(displayGenre($0, from: listener.user.genreList))" } ?? ""
+                    let reason = genre.map { "Because you like \(displayGenre($0, from: listener.genres))" } ?? ""
                     pool.append(candidate(track, relevance: 0.35 + 0.3 * popularity + (genre != nil && local ? 0.1 : 0), reason: reason, catalogue: catalogue, listener: listener, now: now))
                 }
             }
@@ -139,8 +157,7 @@ extension DiscoveryService {
         let entry = catalogue.entries[track]
         let artist = entry?.artist ?? track
         var localReason: String?
-        if let listener, let city = listener.user.city, let artistCity = catalogue.city(of: artist),
-           artistCity.key == DiscoveryCatalogue.cityKey(city) {
+        if let listener, let cityKey = listener.cityKey, let artistCity = catalogue.city(of: artist), artistCity.key == cityKey {
             localReason = "From \(artistCity.name)"
         }
         return RankingCandidate(
