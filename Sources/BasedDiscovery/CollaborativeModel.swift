@@ -134,15 +134,17 @@ public struct CollaborativeModel<Item: Hashable & Sendable>: Sendable {
     ) -> [(item: Item, score: Float)] {
         guard count > 0 else { return [] }
         let scores = scores(for: history)
-        var best = TopScores(capacity: count)
+        var best = BestOf<Int>(count)
         var held = [Bool](repeating: false, count: items.count)
         for (item, _) in history {
             if let position = positions[item] { held[position] = true }
         }
         for (position, score) in scores.enumerated() where (score > 0 || !positiveOnly) && !held[position] && !excluded(items[position]) {
-            best.offer(position, score)
+            best.offer(position, score: Double(score))
         }
-        return best.sorted().map { (items[$0.0], $0.1) }
+        // Equal scores by position, so the same history ranks the same.
+        return best.sorted().sorted { $0.score != $1.score ? $0.score > $1.score : $0.element < $1.element }
+            .map { (items[$0.element], Float($0.score)) }
     }
 
     /// How much each of a history's interactions counts, oldest first: the
@@ -153,46 +155,5 @@ public struct CollaborativeModel<Item: Hashable & Sendable>: Sendable {
             let age = Double(count - 1 - index)
             return Float(floor + (1 - floor) * exp2(-age / halfLife))
         }
-    }
-}
-
-/// The best `capacity` (position, score) pairs seen, kept in a small min-heap.
-struct TopScores {
-    private var heap: [(Int, Float)] = []
-    let capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        heap.reserveCapacity(capacity)
-    }
-
-    mutating func offer(_ position: Int, _ score: Float) {
-        if heap.count < capacity {
-            heap.append((position, score))
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard heap[child].1 < heap[parent].1 else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
-        } else if let lowest = heap.first, score > lowest.1 {
-            heap[0] = (position, score)
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < heap.count, heap[left].1 < heap[smallest].1 { smallest = left }
-                if right < heap.count, heap[right].1 < heap[smallest].1 { smallest = right }
-                if smallest == parent { break }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-    }
-
-    /// Best first; equal scores by position.
-    func sorted() -> [(Int, Float)] {
-        heap.sorted { ($0.1, -$0.0) > ($1.1, -$1.0) }
     }
 }
