@@ -11,9 +11,13 @@ public struct AppConfiguration: Sendable, Equatable {
     /// Where Swift concurrency runs: NIO's event loops, or Swift's default pool.
     /// Chosen once at process start, before any task runs (see `Entry` in the `based` target).
     public enum Executor: String, Sendable, CaseIterable { case eventLoops = "event-loops", pool }
+    public enum Switch: String, Sendable, CaseIterable { case on, off }
 
     public var host = "127.0.0.1"
     public var executor = Executor.eventLoops
+    /// Whether signed-link range requests for ready renditions are answered on the
+    /// event loop in front of the router (`StreamFastPath`); off with tracing.
+    public var streamFastPath = Switch.on
     public var port = 8080
     public var dataDirectory = URL(fileURLWithPath: "data", isDirectory: true).standardizedFileURL
     /// `nil` means the SQLite file `based.sqlite` in the data directory.

@@ -59,6 +59,12 @@ public struct AppServices: Sendable {
     let live: LiveTranscoder
     /// Sends ready files with sendfile(2) on the server's connections.
     let sendFile: SendFile
+    /// Media files held open for streaming (the router's and the stream fast path's).
+    let openFiles: OpenFiles
+    /// Requests per client address, for every request (the router's middleware and the stream fast path).
+    let requestLimiter: RateLimiter
+    /// Signed-link stream requests answered before the router; nil when off (or tracing).
+    let streamFastPath: StreamFastPath?
     public let metrics: AppMetrics
     /// The web app's files, served at `/`; nil when no web folder was found.
     public let web: WebBundle?
@@ -204,6 +210,10 @@ public struct AppServices: Sendable {
         let analytics = AnalyticsService(
             database: database, log: analyticsLog, accounts: accounts, tracks: trackService, reports: reports, blobs: blobs, logger: logger
         )
+        let signer = StreamSigner(secret: streamSecret)
+        let sendFile = SendFile()
+        let openFiles = OpenFiles()
+        let requestLimiter = RateLimiter(burst: max(10, configuration.requestsPerMinute / 6), perMinute: configuration.requestsPerMinute)
         return AppServices(
             configuration: configuration,
             database: database,
@@ -254,12 +264,21 @@ public struct AppServices: Sendable {
             realtime: realtime,
             jobs: jobs,
             blobs: blobs,
-            signer: StreamSigner(secret: streamSecret),
+            signer: signer,
             live: LiveTranscoder(
                 root: blobs.root.appendingPathComponent("cache", isDirectory: true), capacity: configuration.transcodeCacheBytes,
                 concurrency: configuration.transcodeConcurrency, logger: logger
             ),
-            sendFile: SendFile(),
+            sendFile: sendFile,
+            openFiles: openFiles,
+            requestLimiter: requestLimiter,
+            // Requests it answers get no span, so it stays out of the way while tracing.
+            streamFastPath: configuration.streamFastPath == .on && configuration.otlpEndpoint == nil
+                ? StreamFastPath(
+                    tracks: trackService, signer: signer, files: openFiles, blobs: blobs, sendFile: sendFile,
+                    limiter: requestLimiter, metrics: metrics, logger: logger
+                )
+                : nil,
             metrics: metrics,
             web: web,
             logger: logger
@@ -360,17 +379,18 @@ public func buildApplication(
     let workers = services.inProcessWorkers
     let push = workers > 0 ? services.pushGateway() : nil
     let realtime = RealtimeEndpoint(realtime: services.realtime, accounts: services.accounts, metrics: services.metrics)
+    let fastPath = services.streamFastPath
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(
             configuration: .init(
-                http1: .init(additionalChannelHandlers: services.sendFile.channelHandlers()),
+                http1: .init(additionalChannelHandlers: services.sendFile.channelHandlers() + (fastPath.map { [$0.channelHandler()] } ?? [])),
                 ws: .init(maxFrameSize: services.realtime.limits.maxFrameBytes, autoPing: .enabled(timePeriod: configuration.realtimePing))
             )
         ) { request, channel, logger in
             await realtime.shouldUpgrade(request, channel: channel, logger: logger)
         },
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Based"),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: StreamFastPath.serverName),
         // A service group stops its services in reverse order: the workers
         // first, then the push gateway's HTTP client, the realtime heartbeat
         // (which waits for open sockets), the realtime layer's background work,
@@ -406,7 +426,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         if let web = services.web {
             WebAppMiddleware(bundle: web)
         }
-        RateLimitMiddleware(limiter: RateLimiter(burst: max(10, configuration.requestsPerMinute / 6), perMinute: configuration.requestsPerMinute))
+        RateLimitMiddleware(limiter: services.requestLimiter)
         BodyLimitMiddleware(
             jsonLimit: configuration.jsonBodyMaxBytes,
             overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes), (suffix: "/api/v1/attachments", limit: AttachmentService.maxBytes)],
@@ -442,7 +462,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
     }
     let media = StreamRoutes(
         tracks: services.tracks, blobs: services.blobs, signer: services.signer, live: services.live,
-        attachments: services.attachments, sendFile: services.sendFile
+        attachments: services.attachments, sendFile: services.sendFile, files: services.openFiles
     )
     media.register(on: router)
     SubsonicAPI(services: services, media: media).register(on: router)

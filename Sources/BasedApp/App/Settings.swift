@@ -111,6 +111,9 @@ extension AppConfiguration {
         .choice("executor", Executor.self, default: "event-loops", help: "event-loops: tasks run on NIO's event loops, as requests do (fewer thread hops); pool: Swift's default pool") {
             $0.executor = $1
         },
+        .choice("streamFastPath", Switch.self, default: "on", help: "on: ready renditions through signed links are answered on the event loop, before the router (off while tracing)") {
+            $0.streamFastPath = $1
+        },
         .text("jwtSecret", unset: "generated into <data dir>/secrets/jwt-secret", help: "HMAC key for access tokens, 32 bytes or more", expected: "at least 32 bytes", secret: true) {
             guard $1.utf8.count >= 32 else { return false }
             $0.jwtSecret = $1

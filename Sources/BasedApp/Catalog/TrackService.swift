@@ -147,6 +147,11 @@ public struct TrackService: Sendable {
         return playable
     }
 
+    /// A ready track from the cache alone (nil on a miss): no database, no wait.
+    func cachedReadyTrack(_ id: UUID) -> PlayableTrack? {
+        readyTracks.lookup(id).track
+    }
+
     /// A ready track, for a signed stream link: its holder may play it whatever its visibility.
     public func readyTrack(_ id: UUID) async throws -> PlayableTrack? {
         guard let track = try await playable(id), track.state == .ready else { return nil }

@@ -104,6 +104,19 @@ final class OpenFiles: Sendable {
         return file
     }
 
+    /// The open file at `path` if the cache holds it and checked it within
+    /// `validity`, else nil: no system call, no wait (the stream fast path
+    /// runs on an event loop and leaves every miss to `open`).
+    func cached(_ path: String) -> OpenFile? {
+        let now = ContinuousClock.now
+        return entries.withLock { entries -> OpenFile? in
+            guard var entry = entries[path], now - entry.checked < validity else { return nil }
+            entry.used = now
+            entries[path] = entry
+            return entry.file
+        }
+    }
+
     /// Forgets `path`, for a caller that just removed or replaced the file.
     func forget(_ path: String) {
         entries.withLock { $0[path] = nil }

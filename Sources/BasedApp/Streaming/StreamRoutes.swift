@@ -15,7 +15,7 @@ struct StreamRoutes: Sendable {
     let live: LiveTranscoder
     let attachments: AttachmentService
     let sendFile: SendFile
-    let files = OpenFiles()
+    let files: OpenFiles
 
     func register(on router: Router<BasedRequestContext>) {
         for method in [HTTPRequest.Method.get, .head] {
@@ -267,6 +267,21 @@ struct StreamRoutes: Sendable {
     /// sendfile(2) where the connection can (an empty body and a header naming
     /// the file, see `SendFile`), else read into buffers off the event loops.
     func serve(_ file: OpenFile, mediaType: String, _ request: Request, _ context: BasedRequestContext) throws -> Response {
+        var answer = try Self.answer(file, mediaType: mediaType, method: request.method, headers: request.headers)
+        guard let range = answer.range else { return Response(status: answer.status, headers: answer.headers) }
+        guard sendFile.isInstalled(on: context.channelID) else {
+            return Response(status: answer.status, headers: answer.headers, body: Self.readingBody(file, range: range))
+        }
+        sendFile.attach(file, range: range, to: &answer.headers)
+        return Response(status: answer.status, headers: answer.headers)
+    }
+
+    /// How a request for a file is answered: status, headers and the bytes to
+    /// send (nil: none, for HEAD, 304 and an empty file). Full HTTP range
+    /// support: single, open-ended and suffix ranges, If-Range, If-None-Match,
+    /// 416 past the end (thrown). Shared by the router and `StreamFastPath`,
+    /// so both answer alike.
+    static func answer(_ file: OpenFile, mediaType: String, method: HTTPRequest.Method, headers request: HTTPFields) throws -> FileAnswer {
         let size = file.size
         let etag = "\"\(String(size, radix: 16))-\(String(file.modifiedMilliseconds, radix: 16))\""
         let lastModified = file.lastModified
@@ -274,11 +289,11 @@ struct StreamRoutes: Sendable {
             .contentType: mediaType, .acceptRanges: "bytes", .eTag: etag, .lastModified: lastModified,
             .cacheControl: "private, max-age=86400",
         ]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
-            return Response(status: .notModified, headers: headers)
+        if let match = request[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+            return FileAnswer(status: .notModified, headers: headers, range: nil)
         }
-        var rangeHeader = request.headers[.range]
-        if let condition = request.headers[.ifRange], condition != etag, condition != lastModified {
+        var rangeHeader = request[.range]
+        if let condition = request[.ifRange], condition != etag, condition != lastModified {
             rangeHeader = nil
         }
         var status = HTTPResponse.Status.ok
@@ -296,12 +311,7 @@ struct StreamRoutes: Sendable {
             break
         }
         headers[.contentLength] = String(range?.count ?? 0)
-        guard request.method != .head, let range else { return Response(status: status, headers: headers) }
-        guard sendFile.isInstalled(on: context.channelID) else {
-            return Response(status: status, headers: headers, body: Self.readingBody(file, range: range))
-        }
-        sendFile.attach(file, range: range, to: &headers)
-        return Response(status: status, headers: headers)
+        return FileAnswer(status: status, headers: headers, range: method == .head ? nil : range)
     }
 
     /// A body read from the file into buffers on NIO's thread pool, for connections without sendfile (router tests).
@@ -324,6 +334,14 @@ struct StreamRoutes: Sendable {
             try await writer.finish(nil)
         }
     }
+}
+
+/// What a request for a file is answered with (see `StreamRoutes.answer`).
+struct FileAnswer {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    /// The bytes to send; nil for none.
+    var range: ClosedRange<Int>?
 }
 
 /// A live transcode failed after its response had begun; the connection is cut.

@@ -1,0 +1,240 @@
+import BasedMedia
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// The stream requests players send most — a ready rendition through a signed
+/// link, whole or a byte range — answered on the connection's event loop by a
+/// channel handler in front of Hummingbird's router, as nginx answers a
+/// static file: no task, no router, no middleware chain, no await.
+///
+/// Everything it needs is already in memory or it steps aside: the link's
+/// signature (an HMAC), the track's playback facts from `ReadyTracks`, the
+/// rendition's open file from `OpenFiles` (checked within the last seconds).
+/// On any miss — a cold track or file, another format, a header it does not
+/// handle, a bad signature, a range past the end, a client at its rate limit —
+/// the request goes on to the router untouched, which answers it (and warms
+/// the caches). What the router's middlewares give every response is done
+/// here too: the request id, the server and date headers, the request metrics
+/// (timed to the kernel's last byte), the request log line, the client's rate
+/// limit. The response itself comes from `StreamRoutes.answer`, the router's
+/// own function, and its body goes out with `sendfile(2)` through `SendFile`.
+final class StreamFastPath: Sendable {
+    static let route = "/api/v1/tracks/{trackId}/stream"
+    /// The `Server` header, as Hummingbird sends it for the router's answers.
+    static let serverName = "Based"
+    private static let prefix = Array("/api/v1/tracks/".utf8)
+    private static let suffix = Array("/stream".utf8)
+
+    let tracks: TrackService
+    let signer: StreamSigner
+    let files: OpenFiles
+    let blobs: BlobStore
+    let sendFile: SendFile
+    let limiter: RateLimiter
+    let metrics: AppMetrics
+    let logger: Logger
+    private let answered = Atomic<Int>(0)
+    private let date = Mutex<(second: Int, text: String)>((0, ""))
+
+    init(
+        tracks: TrackService, signer: StreamSigner, files: OpenFiles, blobs: BlobStore, sendFile: SendFile,
+        limiter: RateLimiter, metrics: AppMetrics, logger: Logger
+    ) {
+        self.tracks = tracks
+        self.signer = signer
+        self.files = files
+        self.blobs = blobs
+        self.sendFile = sendFile
+        self.limiter = limiter
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Requests answered here so far (tests check the path was taken).
+    var requestsAnswered: Int { answered.load(ordering: .relaxed) }
+
+    /// For Hummingbird's `additionalChannelHandlers`, after `SendFile`'s.
+    func channelHandler() -> any RemovableChannelHandler {
+        StreamFastPathHandler(fastPath: self)
+    }
+
+    /// A prepared answer: the response head (its header naming the file
+    /// for `SendFile`) and when it was begun, for the metrics.
+    struct Answer {
+        var head: HTTPResponse
+        var method: HTTPRequest.Method
+        var path: String
+        var started: ContinuousClock.Instant
+    }
+
+    /// The answer to `request` if it is one this path serves and everything
+    /// it needs is at hand; nil sends the request on to the router.
+    func answer(_ request: HTTPRequest, client: SocketAddress?) -> Answer? {
+        guard request.method == .get || request.method == .head, let target = request.path else { return nil }
+        let headers = request.headerFields
+        // Anything a middleware would act on goes the long way: a body, credentials, a connection to close.
+        guard headers[.contentLength] == nil || headers[.contentLength] == "0", headers[.transferEncoding] == nil,
+              headers[.authorization] == nil, headers[.connection] == nil
+        else { return nil }
+        let started = ContinuousClock.now
+        let (path, query) = Self.split(target)
+        guard let id = Self.trackID(path) else { return nil }
+        var expires: Int?, signature: Substring?, format: Substring?, maxBitRate: Int?
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let value = parts.count == 2 ? parts[1] : ""
+            switch parts[0] {
+            // A key given twice: whichever the router would read, leave it to the router.
+            case "exp" where expires == nil: expires = Int(value) ?? -1
+            case "sig" where signature == nil: signature = value
+            case "format" where format == nil: format = value
+            case "exp", "sig", "format": return nil
+            case "maxBitRate":
+                guard maxBitRate == nil, let rate = Int(value), rate > 0 else { return nil }
+                maxBitRate = rate
+            default:
+                // Percent-escapes or anything unusual: leave the decoding to the router.
+                if pair.contains("%") || pair.contains("+") { return nil }
+            }
+        }
+        guard let expires, expires >= 0, let signature, !signature.contains("%"),
+              signer.verify(track: id, expires: expires, signature: String(signature))
+        else { return nil }
+        let codec: Rendition.Codec
+        switch format {
+        case nil: codec = ClientProfile.preferredCodec(userAgent: headers[.userAgent], accept: headers[.accept])
+        case let format?:
+            guard let chosen = Rendition.Codec(rawValue: String(format)) else { return nil }
+            codec = chosen
+        }
+        guard let track = tracks.cachedReadyTrack(id) else { return nil }
+        let rendition = Rendition.choose(codec, maxBitRate: maxBitRate)
+        guard let file = files.cached(blobs.renditionPath(track: track.id.uuidString.lowercased(), file: rendition.fileName)),
+              var answer = try? StreamRoutes.answer(file, mediaType: rendition.mediaType, method: request.method, headers: headers)
+        else { return nil }
+        guard case .allowed = limiter.take("ip:\(client?.ipAddress ?? "local")") else { return nil }
+        if let range = answer.range { sendFile.attach(file, range: range, to: &answer.headers) }
+        if let incoming = headers[.requestID], RequestIDMiddleware.isAcceptable(incoming) {
+            answer.headers[.requestID] = incoming
+        } else {
+            answer.headers[.requestID] = RequestID().description
+        }
+        answer.headers[.date] = httpDate()
+        answer.headers[.server] = Self.serverName
+        answered.add(1, ordering: .relaxed)
+        return Answer(head: HTTPResponse(status: answer.status, headerFields: answer.headers), method: request.method, path: String(path), started: started)
+    }
+
+    /// Counts and logs an answer once its last byte went to the kernel (or the write failed).
+    func finished(_ answer: Answer, written: Bool) {
+        metrics.record(method: answer.method, route: Self.route, status: written ? answer.head.status.code : 500, duration: .now - answer.started)
+        if logger.logLevel <= .info {
+            logger.info("Request", metadata: ["hb.request.method": .string(answer.method.rawValue), "hb.request.path": .string(answer.path)])
+        }
+    }
+
+    /// The date header's value, made once a second.
+    private func httpDate() -> String {
+        let now = Date()
+        let second = Int(now.timeIntervalSince1970)
+        if let cached = date.withLock({ $0.second == second ? $0.text : nil }) { return cached }
+        let text = StreamRoutes.httpDate(now)
+        date.withLock { $0 = (second, text) }
+        return text
+    }
+
+    static func split(_ target: String) -> (path: Substring, query: Substring) {
+        guard let mark = target.firstIndex(of: "?") else { return (target[...], "") }
+        return (target[..<mark], target[target.index(after: mark)...])
+    }
+
+    /// The track id of `/api/v1/tracks/{id}/stream`, else nil.
+    static func trackID(_ path: Substring) -> UUID? {
+        let bytes = path.utf8
+        guard bytes.count == prefix.count + 36 + suffix.count, bytes.starts(with: prefix), bytes.reversed().starts(with: suffix.reversed())
+        else { return nil }
+        let start = path.utf8.index(path.startIndex, offsetBy: prefix.count)
+        let end = path.utf8.index(start, offsetBy: 36)
+        return UUID(uuidString: String(path[start..<end]))
+    }
+}
+
+/// Sits after Hummingbird's HTTP codec, before its request handling: a request
+/// `StreamFastPath` answers is answered here and never passed on; any other
+/// part passes through. HTTP/1 sends one request at a time up the pipeline
+/// (NIO's pipelining handler holds the next until this one's end is written),
+/// so a swallowed request's body and end are the ones that follow its head.
+/// Hummingbird's connection-state handler above never sees these requests,
+/// so it would close an idle-looking connection at a graceful shutdown in the
+/// middle of a file; the shutdown's quiesce event is held back until the
+/// answer has been written.
+private final class StreamFastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundOut = HTTPResponsePart
+
+    let fastPath: StreamFastPath
+    /// The answer to the request being read, sent at its end.
+    private var answer: StreamFastPath.Answer?
+    /// An answer is being written.
+    private var sending = false
+    /// A graceful shutdown asked to close while an answer was under way.
+    private var quiesceHeld = false
+    /// Whether this connection sends files with sendfile(2) (`SendFile`'s handler is below).
+    private var enabled = false
+
+    init(fastPath: StreamFastPath) {
+        self.fastPath = fastPath
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        enabled = fastPath.sendFile.isInstalled(on: ObjectIdentifier(context.channel))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            if enabled, let answer = fastPath.answer(request, client: context.channel.remoteAddress) {
+                self.answer = answer
+                return
+            }
+        case .body:
+            if answer != nil { return }
+        case .end:
+            if let answer {
+                self.answer = nil
+                respond(answer, context: context)
+                return
+            }
+        }
+        context.fireChannelRead(data)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, answer != nil || sending {
+            quiesceHeld = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func respond(_ answer: StreamFastPath.Answer, context: ChannelHandlerContext) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        sending = true
+        written.futureResult.assumeIsolated().whenComplete { [self] result in
+            if case .success = result { fastPath.finished(answer, written: true) } else { fastPath.finished(answer, written: false) }
+            sending = false
+            if quiesceHeld {
+                quiesceHeld = false
+                context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            }
+        }
+        context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+    }
+}
