@@ -59,7 +59,8 @@ struct StreamingServerTests {
 
     @Test("signed links to ready renditions are answered before the router, with the router's bytes, headers and metrics; the rest goes on to it")
     func fastPath() async throws {
-        let audio = try await makeAudio(seconds: 5, format: "wav")
+        // 20 s: the whole rendition (about 320 KB) is large enough to go out corked.
+        let audio = try await makeAudio(seconds: 20, format: "wav")
         try await withLiveServer { client, services, port in
             let fastPath = try #require(services.streamFastPath)
             let ana = try await client.register("ana", role: "artist")
@@ -69,6 +70,7 @@ struct StreamingServerTests {
             let url = "http://127.0.0.1:\(port)\(link.url)&format=aac&maxBitRate=128"
             let file = services.blobs.renditions(track: track.id).appendingPathComponent(Rendition.choose(.aac, maxBitRate: 128).fileName)
             let bytes = Array(try Data(contentsOf: file))
+            #expect(bytes.count >= StreamFastPath.corkBytes)
             let out = services.configuration.dataDirectory.appendingPathComponent("heard")
 
             // The first request finds the caches cold and goes to the router, which fills them.
@@ -157,6 +159,26 @@ struct StreamingServerTests {
             let gone = fastPath.requestsAnswered
             #expect(try await curl(url, into: out).status == "404")
             #expect(fastPath.requestsAnswered == gone)
+        }
+    }
+
+    @Test("the fast path reads a stream path's track id as Foundation does, and nothing else as one")
+    func fastPathTrackIDs() {
+        for _ in 0..<50 {
+            let id = UUID()
+            for text in [id.uuidString, id.uuidString.lowercased()] {
+                let parsed = StreamFastPath.trackID("/api/v1/tracks/\(text)/stream"[...])
+                #expect(parsed?.0 == id)
+                #expect(parsed?.1 == id.uuidString.lowercased())
+            }
+        }
+        let id = UUID().uuidString
+        for path in [
+            "/api/v1/tracks/\(id)/streams", "/api/v1/tracks/\(id)x/stream", "/api/v1/tracks/\(id.dropLast())/stream",
+            "/api/v1/tracks/\(id.replacingOccurrences(of: "-", with: "0"))/stream", "/api/v1/track/\(id)/stream",
+            "/api/v1/tracks/\(id.prefix(35))g/stream", "/api/v1/tracks/\(id)/hls/master.m3u8",
+        ] {
+            #expect(StreamFastPath.trackID(path[...]) == nil, "\(path)")
         }
     }
 }

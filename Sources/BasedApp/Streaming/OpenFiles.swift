@@ -24,6 +24,8 @@ final class OpenFile: Sendable {
     let modifiedMilliseconds: Int64
     /// The modification time as an HTTP date, made once rather than per request.
     let lastModified: String
+    /// The entity tag: size and modification time in hex.
+    let etag: String
     let device: UInt64
     let inode: UInt64
 
@@ -32,6 +34,7 @@ final class OpenFile: Sendable {
         size = Int(status.st_size)
         modifiedMilliseconds = Int64(status.st_mtim.tv_sec) * 1000 + Int64(status.st_mtim.tv_nsec) / 1_000_000
         lastModified = StreamRoutes.httpDate(Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec)))
+        etag = "\"\(String(size, radix: 16))-\(String(modifiedMilliseconds, radix: 16))\""
         device = UInt64(status.st_dev)
         inode = UInt64(status.st_ino)
     }

@@ -283,7 +283,7 @@ struct StreamRoutes: Sendable {
     /// so both answer alike.
     static func answer(_ file: OpenFile, mediaType: String, method: HTTPRequest.Method, headers request: HTTPFields) throws -> FileAnswer {
         let size = file.size
-        let etag = "\"\(String(size, radix: 16))-\(String(file.modifiedMilliseconds, radix: 16))\""
+        let etag = file.etag
         let lastModified = file.lastModified
         var headers: HTTPFields = [
             .contentType: mediaType, .acceptRanges: "bytes", .eTag: etag, .lastModified: lastModified,
