@@ -88,8 +88,9 @@ enum BasedFingerprintBench {
         log("catalogue: \(catalogue.count) tracks, \(Int(audio)) s of audio, \(landmarks) landmarks in \(fingerprinting) s")
 
         // The queries, fingerprinted once (timed each).
-        let queries = try await fingerprints(of: manifest.queries)
-        let wholeFiles = try await fingerprints(of: manifest.wholeFiles)
+        // Clips as `POST /identify` hashes them (denser); whole files as an upload's check does.
+        let queries = try await fingerprints(of: manifest.queries, density: .query)
+        let wholeFiles = try await fingerprints(of: manifest.wholeFiles, density: .catalogue)
 
         var runs: [SizeRun] = []
         var agrees = true
@@ -135,7 +136,7 @@ enum BasedFingerprintBench {
     }
 
     /// Two at a time (ffmpeg's start-up overlaps), each timed from the start of its decode.
-    static func fingerprints(of queries: [Manifest.Query]) async throws -> [(fingerprint: AudioFingerprint, ms: Double)] {
+    static func fingerprints(of queries: [Manifest.Query], density: FingerprintDensity) async throws -> [(fingerprint: AudioFingerprint, ms: Double)] {
         try await withThrowingTaskGroup(of: (Int, AudioFingerprint, Double).self) { group in
             var result = [(fingerprint: AudioFingerprint, ms: Double)?](repeating: nil, count: queries.count)
             var next = 0
@@ -145,7 +146,7 @@ enum BasedFingerprintBench {
                 next += 1
                 group.addTask {
                     let start = ContinuousClock.now
-                    let fingerprint = try await AudioAnalysis.fingerprint(fileAt: path)
+                    let fingerprint = try await AudioAnalysis.fingerprint(fileAt: path, density: density)
                     return (number, fingerprint, seconds(since: start) * 1000)
                 }
             }

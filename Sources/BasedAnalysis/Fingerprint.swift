@@ -51,16 +51,19 @@ public struct AudioFingerprint: Sendable, Codable, Equatable {
     public var peaks: [FingerprintPeak]
     /// Seconds of audio fingerprinted.
     public var duration: Double
+    /// How many later peaks each peak is paired with (`FingerprintDensity`).
+    public var fanout: Int
 
-    public init(landmarks: [Landmark], peaks: [FingerprintPeak], duration: Double) {
+    public init(landmarks: [Landmark], peaks: [FingerprintPeak], duration: Double, fanout: Int = FingerprintDensity.catalogue.fanout) {
         self.landmarks = landmarks
         self.peaks = peaks
         self.duration = duration
+        self.fanout = fanout
     }
 
     /// Fingerprints mono PCM at any rate (resampled to 11,025 Hz with soxr).
-    public init(samples: [Float], sampleRate: Int) {
-        var builder = FingerprintBuilder()
+    public init(samples: [Float], sampleRate: Int, density: FingerprintDensity = .catalogue) {
+        var builder = FingerprintBuilder(density: density)
         if sampleRate == Self.sampleRate {
             samples.withUnsafeBufferPointer { builder.consume($0) }
         } else {
@@ -84,17 +87,51 @@ extension AudioAnalysis {
     /// same time limit and cancellation: ffmpeg is killed and `CancellationError` or
     /// `AnalysisError` (`timedOut`) thrown.
     public static func fingerprint(
-        fileAt path: String, ffmpegPath: String? = nil, ffprobePath: String? = nil,
+        fileAt path: String, density: FingerprintDensity = .catalogue, ffmpegPath: String? = nil, ffprobePath: String? = nil,
         timeLimit: Duration = defaultTimeLimit
     ) async throws -> AudioFingerprint {
         try await decode(fileAt: path, ffmpegPath: ffmpegPath, ffprobePath: ffprobePath, timeLimit: timeLimit) { pcm in
-            var builder = FingerprintBuilder()
+            var builder = FingerprintBuilder(density: density)
             let mono = MonoResampler(
                 channels: pcm.format.channels, inputRate: pcm.format.sampleRate, outputRate: AudioFingerprint.sampleRate
             )
             try pcm.decode { samples in mono.process(interleaved: samples) { builder.consume($0) } }
             mono.finish { builder.consume($0) }
             return builder.finish()
+        }
+    }
+}
+
+/// How many peaks a fingerprint keeps and how many landmarks it makes of them.
+///
+/// A catalogue's stored fingerprints are `catalogue`. A short clip to identify is
+/// hashed denser (`query`): under noise, some of the peaks the catalogue kept lose
+/// their rank in the clip to peaks of the noise and fall out of its 20 a window, and
+/// with them every landmark they anchor or end. Keeping half as many peaks again in
+/// the clip (30 a window) keeps more of the catalogue's, and pairing each with half
+/// as many later peaks again (15) still reaches the partners the catalogue paired
+/// it with among the extra ones. Nothing stored changes: the extra landmarks of a
+/// clip that the catalogue never made find no postings and cost only their lookup
+/// (about 2.25 times the probes). The numbers were chosen from those proportions
+/// before the benchmark run that measured them, and the confidence rule
+/// (`FingerprintMatcher`) was left as it was.
+public enum FingerprintDensity: Sendable {
+    case catalogue
+    case query
+
+    /// Peaks kept within about a second (`FingerprintBuilder.thin`).
+    var peaksPerWindow: Int {
+        switch self {
+        case .catalogue: 20
+        case .query: 30
+        }
+    }
+
+    /// Later peaks each peak is paired with (`Landmarks.make`).
+    public var fanout: Int {
+        switch self {
+        case .catalogue: 10
+        case .query: 15
         }
     }
 }
@@ -121,7 +158,9 @@ struct FingerprintBuilder {
     /// 0 dB clips were found 84 % of the time with 12 peaks and a fanout of 6 (48
     /// landmarks a second), 90 % with 16 and 8 (83), 95 % with 20 and 10 (127).
     static let densityFrames = 21
-    static let peaksPerWindow = 20
+    /// 20 for the catalogue (`FingerprintDensity`).
+    let peaksPerWindow: Int
+    let fanout: Int
     /// Prominence is a peak's level above the mean of ±`contextBins` bins around it in its
     /// frame, so a steep noise spectrum (pink noise, rumble) does not crowd out the rest.
     static let contextBins = 12
@@ -138,7 +177,9 @@ struct FingerprintBuilder {
     private var candidates: [(peak: FingerprintPeak, prominence: Float)] = []
     private var power = [Float](repeating: 0, count: AudioFingerprint.fftSize / 2 + 1)
 
-    init() {
+    init(density: FingerprintDensity = .catalogue) {
+        peaksPerWindow = density.peaksPerWindow
+        fanout = density.fanout
         let size = AudioFingerprint.fftSize
         window = (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
         let rows = 2 * Self.peakFrames + 1
@@ -180,11 +221,12 @@ struct FingerprintBuilder {
             for i in power.indices { power[i] = 0 }
             addFrame(isPadding: true)
         }
-        let peaks = Self.thin(candidates)
+        let peaks = Self.thin(candidates, peaksPerWindow: peaksPerWindow)
         return AudioFingerprint(
-            landmarks: Landmarks.make(from: peaks, speed: .identity).map { Landmark(hash: $0.hash, time: UInt32($0.time)) },
+            landmarks: Landmarks.make(from: peaks, speed: .identity, fanout: fanout).map { Landmark(hash: $0.hash, time: UInt32($0.time)) },
             peaks: peaks,
-            duration: Double(sampleCount) / Double(AudioFingerprint.sampleRate)
+            duration: Double(sampleCount) / Double(AudioFingerprint.sampleRate),
+            fanout: fanout
         )
     }
 
@@ -238,7 +280,7 @@ struct FingerprintBuilder {
     }
 
     /// Keeps the candidates that stand out most within about a second around them.
-    static func thin(_ candidates: [(peak: FingerprintPeak, prominence: Float)]) -> [FingerprintPeak] {
+    static func thin(_ candidates: [(peak: FingerprintPeak, prominence: Float)], peaksPerWindow: Int) -> [FingerprintPeak] {
         var kept: [FingerprintPeak] = []
         var low = 0, high = 0
         for candidate in candidates {
@@ -270,7 +312,6 @@ struct SpeedHypothesis: Sendable, Equatable {
 /// time would mostly join partials of one chord's onset: the same in any piece with
 /// that chord on that instrument, they say little about which piece it is.
 enum Landmarks {
-    static let fanout = 10
     static let maximumFrameStep = 63
     static let maximumBinStep = 31
     static let minimumFrameStep = 5
@@ -282,7 +323,7 @@ enum Landmarks {
 
     /// Landmarks of `peaks` (in time order) as heard at `speed`, with times in the
     /// original's frames (which may be negative for no peak, so Int).
-    static func make(from peaks: [FingerprintPeak], speed: SpeedHypothesis) -> [(hash: UInt32, time: Int)] {
+    static func make(from peaks: [FingerprintPeak], speed: SpeedHypothesis, fanout: Int) -> [(hash: UInt32, time: Int)] {
         let identity = speed == .identity
         let bins = peaks.map { peak -> Int in
             identity ? Int(peak.bin.rounded()) : Int((Double(peak.bin) / speed.pitch).rounded())

@@ -93,7 +93,7 @@ struct QueryProbes {
             probes = query.landmarks.map { Probe(hash: $0.hash, hypothesis: 0, time: Int32($0.time)) }
         } else {
             for (index, speed) in FingerprintMatcher.speeds.enumerated() {
-                for landmark in Landmarks.make(from: query.peaks, speed: speed) {
+                for landmark in Landmarks.make(from: query.peaks, speed: speed, fanout: query.fanout) {
                     probes.append(Probe(hash: landmark.hash, hypothesis: UInt8(index), time: Int32(landmark.time)))
                 }
             }

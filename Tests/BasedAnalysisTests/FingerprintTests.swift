@@ -119,6 +119,27 @@ struct FingerprintTests {
         }
     }
 
+    @Test("a clip hashed at query density keeps more peaks, finds more aligned votes under noise, and still leaves a stranger unmatched")
+    func queryDensity() throws {
+        let clean = Self.render(Self.melody(seed: 3), from: 10, seconds: 6)
+        let noisy = Self.addNoise(clean, snr: 0, seed: 5)
+        let sparse = AudioFingerprint(samples: noisy, sampleRate: Int(Self.rate))
+        let dense = AudioFingerprint(samples: noisy, sampleRate: Int(Self.rate), density: .query)
+        #expect(dense.peaks.count > sparse.peaks.count)
+        #expect(dense.fanout == FingerprintDensity.query.fanout && sparse.fanout == FingerprintDensity.catalogue.fanout)
+        // The catalogue's peaks are a subset of the denser clip's.
+        #expect(Set(sparse.peaks).isSubset(of: Set(dense.peaks)))
+        let sparseBest = try #require(Self.index.query(sparse, limit: 1).first)
+        let denseBest = try #require(Self.index.query(dense, limit: 1).first)
+        #expect(denseBest.track == 3 && sparseBest.track == 3)
+        #expect(denseBest.score > sparseBest.score)
+        #expect(abs(denseBest.offset - 10) < 0.05)
+        for seed in [41, 42, 43] as [UInt64] {
+            let stranger = AudioFingerprint(samples: Self.render(Self.melody(seed: seed), from: 3, seconds: 8), sampleRate: Int(Self.rate), density: .query)
+            #expect(Self.index.query(stranger, limit: 1).first?.confident != true)
+        }
+    }
+
     @Test("silence and near-silence give fewer landmarks than a query needs")
     func silence() {
         let silent = Self.fingerprint([Float](repeating: 0, count: 5 * 22_050))

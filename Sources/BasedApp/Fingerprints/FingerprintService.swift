@@ -116,7 +116,8 @@ public struct FingerprintService: Sendable {
         try clip.write(to: file)
         let fingerprint: AudioFingerprint
         do {
-            fingerprint = try await AudioAnalysis.fingerprint(fileAt: file.path, timeLimit: .seconds(30))
+            // Hashed denser than the catalogue: a clip from a room needs every landmark it can get.
+            fingerprint = try await AudioAnalysis.fingerprint(fileAt: file.path, density: .query, timeLimit: .seconds(30))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -162,7 +163,8 @@ public struct FingerprintService: Sendable {
             return AudioFingerprint(
                 landmarks: fingerprint.landmarks.filter { (from..<to).contains($0.time) }.map { Landmark(hash: $0.hash, time: $0.time - from) },
                 peaks: fingerprint.peaks.filter { (from..<to).contains($0.time) }.map { FingerprintPeak(time: $0.time - from, bin: $0.bin) },
-                duration: checkWindow
+                duration: checkWindow,
+                fanout: fingerprint.fanout
             )
         }
     }
