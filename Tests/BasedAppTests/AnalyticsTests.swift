@@ -127,6 +127,78 @@ struct AnalyticsTests {
         }
     }
 
+    @Test("activity from before analytics existed is counted by the back-fill exactly as it was counted live, once, however many workers take a page")
+    func backfill() async throws {
+        try await withApp { client, services in
+            let (nova, track) = try await client.readyTrack()
+            let ana = try await client.register("ana")
+            #expect(try await client.request(.patch, "/api/v1/me", json: #"{"city":"Leeds"}"#, token: ana.accessToken).status == .ok)
+            let ben = try await client.register("ben")
+            let now = Date()
+            let anas = Self.plays(track.id, [
+                ("a1", "start", "search", now.addingTimeInterval(-3 * 86_400)), ("a1", "complete", nil, now.addingTimeInterval(-3 * 86_400)),
+                ("a2", "start", "playlist", now), ("a2", "skip", nil, now),
+            ])
+            #expect(try await client.request(.post, "/api/v1/plays", json: anas, token: ana.accessToken).status == .ok)
+            #expect(try await client.request(.post, "/api/v1/plays", json: Self.plays(track.id, [("b1", "start", nil, now)]), token: ben.accessToken).status == .ok)
+            #expect(try await client.request(.put, "/api/v1/me/likes/tracks/\(track.id)", token: ana.accessToken).status == .ok)
+            let list = try await client.playlist("Mine", token: ana.accessToken)
+            #expect(try await client.request(.post, "/api/v1/playlists/\(list.id)/tracks", json: #"{"trackIds":["\#(track.id)","\#(track.id)"]}"#, token: ana.accessToken).status == .ok)
+            for token in [ana.accessToken, ben.accessToken] {
+                #expect(try await client.request(.put, "/api/v1/users/nova/follow", token: token).status == .ok)
+            }
+            let (club, event) = try await client.publishBrassNight()
+            #expect(try await client.request(.put, "/api/v1/events/\(event.id)/rsvp", json: #"{"status":"going"}"#, token: ana.accessToken).status == .ok)
+            let tier = try await client.request(.post, "/api/v1/events/\(event.id)/tiers", json: TicketTests.tier(quantity: 10), token: club.accessToken)
+                .decode(Schemas.TicketTier.self)
+            let ticket = try await client.request(.post, "/api/v1/tiers/\(tier.id)/claims", token: ana.accessToken).decode(Schemas.IssuedTicket.self)
+            #expect(try await client.request(.post, "/api/v1/events/\(event.id)/check-ins", json: #"{"code":\#(jsonString(ticket.code))}"#, token: club.accessToken).status == .ok)
+            try await services.analytics.rollUp()
+
+            func reports() async throws -> [Schemas.ArtistAnalytics] {
+                var reports: [Schemas.ArtistAnalytics] = []
+                for owner in [nova, club] {
+                    var report = try await client.request(.get, "/api/v1/analytics/artists/\(owner.user.id)", token: owner.accessToken)
+                        .decode(Schemas.ArtistAnalytics.self)
+                    report.updatedAt = nil  // when the rollup last ran: not a figure
+                    reports.append(report)
+                }
+                return reports
+            }
+            let live = try await reports()
+            #expect(live[0].totals.plays == 3 && live[0].totals.likes == 1 && live[0].totals.playlistAdds == 2 && live[0].totals.followersGained == 2)
+            #expect(live[1].totals.rsvps == 1 && live[1].totals.checkins == 1)
+
+            // As if all of it happened before analytics existed: no figures, the cutoff now.
+            for table in ["analytics_facts", "analytics_days", "analytics_months", "analytics_sources", "analytics_cities", "analytics_city_months"] {
+                _ = try await services.database.sql.raw("DELETE FROM \(unsafeRaw: table)").run()
+            }
+            _ = try await services.database.sql.raw("""
+                UPDATE analytics_backfill SET cutoff = \(bind: Date().addingTimeInterval(1)), stage = 0, cursor = NULL, facts = 0, finished_at = NULL
+                """).run()
+            #expect(try await reports()[0].totals.plays == 0)
+
+            // Pages of two, each taken by two workers at once.
+            let job = services.analyticsBackfill(pageSize: 2)
+            var steps = 0
+            while true {
+                async let first = job.step()
+                async let second = job.step()
+                let (more, alsoMore) = try await (first, second)
+                steps += 1
+                guard more || alsoMore, steps < 100 else { break }
+            }
+            #expect(steps > 6, "every stage took at least one page")
+            #expect(try await job.step() == false)
+            try await services.analytics.rollUp()
+            let filled = try await reports()
+            #expect(filled == live)
+            let state = try #require(try await AnalyticsBackfillQueries.state(on: services.database.sql))
+            // 3 plays, a completion, a skip, a like, 2 playlist additions, 2 follows, an RSVP and a check-in.
+            #expect(state.finishedAt != nil && state.facts == 12 && state.cursor == nil)
+        }
+    }
+
     @Test("days fold into Monday weeks and calendar months; the CSV has the same figures")
     func intervals() async throws {
         try await withApp { client, services in

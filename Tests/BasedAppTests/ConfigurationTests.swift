@@ -79,6 +79,7 @@ struct ConfigurationTests {
         "BASED_LOG_LEVEL": ("debug", "error"),
         "BASED_LOG_FORMAT": ("json", "text"),
         "BASED_EXECUTOR": ("pool", "event-loops"),
+        "BASED_STREAM_FAST_PATH": ("off", "on"),
         "BASED_JWT_SECRET": (String(repeating: "a", count: 32), String(repeating: "b", count: 40)),
         "BASED_ACCESS_TOKEN_SECONDS": ("60", "120"),
         "BASED_REFRESH_TOKEN_DAYS": ("2", "3"),

@@ -339,12 +339,29 @@ extension AppServices {
                 AccountErasureJob(erasures: erasures),
                 AnalyticsRollupJob(analytics: analytics),
                 FingerprintBackfillJob(fingerprints: fingerprints, tracks: tracks, jobs: jobs, logger: logger),
+                analyticsBackfill(),
             ] + (push.map { [PushSender(gateway: $0, notifications: notifications, logger: logger)] } ?? []),
             concurrency: concurrency,
             lease: configuration.jobLease,
             logger: logger,
-            atStart: { [fingerprints, jobs, tracks] in try await fingerprints.enqueueBackfillOnce(jobs: jobs, tracks: tracks) }
+            atStart: { [fingerprints, jobs, tracks, analytics] in
+                try await fingerprints.enqueueBackfillOnce(jobs: jobs, tracks: tracks)
+                try await AnalyticsBackfillJob.enqueueIfUnfinished(analytics: analytics)
+            }
         )
+    }
+
+    /// The back-fill of analytics from each feature's history, in stages.
+    func analyticsBackfill(pageSize: Int = 500) -> AnalyticsBackfillJob {
+        let (plays, library, follows, playlists, events, tickets) = (plays, library, follows, playlists, events, tickets)
+        return AnalyticsBackfillJob(analytics: analytics, stages: [
+            .init(name: "listens") { try await plays.historicalFacts(before: $0, after: $1, limit: $2) },
+            .init(name: "likes") { try await library.historicalFacts(before: $0, after: $1, limit: $2) },
+            .init(name: "follows") { try await follows.historicalFacts(before: $0, after: $1, limit: $2) },
+            .init(name: "playlist additions") { try await playlists.historicalFacts(before: $0, after: $1, limit: $2) },
+            .init(name: "RSVPs") { try await events.historicalFacts(before: $0, after: $1, limit: $2) },
+            .init(name: "check-ins") { try await tickets.historicalFacts(before: $0, after: $1, limit: $2) },
+        ], pageSize: pageSize)
     }
 
     /// In-process workers by default: one on SQLite (one writer), two on PostgreSQL.

@@ -52,6 +52,7 @@ public struct Migrator: Sendable {
         Migration021Analytics.migration,
         Migration022AnalyticsCounters.migration,
         Migration023Discovery.migration,
+        Migration024AnalyticsBackfill.migration,
     ]
 
     /// Returns the versions it applied.

@@ -167,4 +167,20 @@ enum EventQueries {
         if let before { query.where("id", .lessThan, before) }
         return try await query.orderBy("id", .descending).limit(limit).all(decoding: Event.self, keyDecodingStrategy: .snakeCaseColumns)
     }
+
+    struct HistoricalRSVP: Decodable {
+        var eventId: UUID
+        var userId: UUID
+        var createdAt: Date
+    }
+
+    /// RSVPs given before `cutoff`, in key order after `after` (the analytics back-fill).
+    static func historicalRSVPs(before cutoff: Date, after: (event: UUID, user: UUID)?, limit: Int, on sql: any SQLDatabase) async throws -> [HistoricalRSVP] {
+        let after = after.map { SQLQueryString("AND (event_id, user_id) > (\(bind: $0.event), \(bind: $0.user))") }
+        return try await sql.raw("""
+            SELECT event_id, user_id, created_at FROM event_rsvps
+            WHERE created_at < \(bind: cutoff) \(after ?? "")
+            ORDER BY event_id, user_id LIMIT \(bind: limit)
+            """).all(decoding: HistoricalRSVP.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
 }

@@ -14,6 +14,23 @@ enum LibraryQueries {
             """).first() != nil
     }
 
+    struct HistoricalLike: Decodable {
+        var userId: UUID
+        var kind: String
+        var targetId: UUID
+        var createdAt: Date
+    }
+
+    /// Likes of tracks and releases given before `cutoff`, in key order after `after` (the analytics back-fill).
+    static func historical(before cutoff: Date, after: (user: UUID, kind: String, target: UUID)?, limit: Int, on sql: any SQLDatabase) async throws -> [HistoricalLike] {
+        let after = after.map { SQLQueryString("AND (user_id, kind, target_id) > (\(bind: $0.user), \(bind: $0.kind), \(bind: $0.target))") }
+        return try await sql.raw("""
+            SELECT user_id, kind, target_id, created_at FROM likes
+            WHERE created_at < \(bind: cutoff) AND kind IN ('track', 'release') \(after ?? "")
+            ORDER BY user_id, kind, target_id LIMIT \(bind: limit)
+            """).all(decoding: HistoricalLike.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
     /// Removes the like; true when there was one.
     static func unlike(user: UUID, kind: LikeKind, target: UUID, on sql: any SQLDatabase) async throws -> Bool {
         try await sql.raw("""

@@ -63,6 +63,30 @@ public struct LibraryService: Sendable {
         return Dictionary(targets.map { ($0, LikeState(liked: mine.contains($0), likeCount: counts[$0] ?? 0)) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Likes of tracks and releases from before analytics existed, as the facts
+    /// they would have recorded, a page at a time (a like since taken back left
+    /// no row, and its like and unlike would have cancelled out).
+    func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
+        var after: (user: UUID, kind: String, target: UUID)?
+        if let cursor {
+            let parts = cursor.split(separator: "|").map(String.init)
+            guard parts.count == 3, let user = UUID(uuidString: parts[0]), let target = UUID(uuidString: parts[2]) else {
+                throw AnalyticsHistoryPage.BadCursor()
+            }
+            after = (user, parts[1], target)
+        }
+        let rows = try await LibraryQueries.historical(before: cutoff, after: after, limit: limit, on: database.sql)
+        let trackArtists = try await tracks.tracks(ids: rows.filter { $0.kind == LikeKind.track.rawValue }.map(\.targetId)).mapValues(\.artistId)
+        let releaseArtists = try await releases.releases(ids: rows.filter { $0.kind == LikeKind.release.rawValue }.map(\.targetId)).mapValues(\.artistId)
+        let facts = rows.compactMap { row -> AnalyticsLog.Fact? in
+            let isTrack = row.kind == LikeKind.track.rawValue
+            guard let owner = isTrack ? trackArtists[row.targetId] : releaseArtists[row.targetId] else { return nil }
+            return .init(.like, owner: owner, track: isTrack ? row.targetId : nil, at: row.createdAt)
+        }
+        let next = rows.count == limit ? rows.last.map { "\($0.userId.text)|\($0.kind)|\($0.targetId.text)" } : nil
+        return AnalyticsHistoryPage(facts: facts, next: next)
+    }
+
     /// Throws 404 unless the viewer may see it; returns the artist of a track or release.
     @discardableResult
     func requireVisible(_ kind: LikeKind, _ target: UUID, viewer: UUID) async throws -> UUID? {

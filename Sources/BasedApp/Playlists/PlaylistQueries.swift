@@ -62,6 +62,23 @@ enum PlaylistQueries {
     }
 
     /// Operations after `seq`, in the order they were applied.
+    struct HistoricalOperation: Decodable {
+        var playlistId: UUID
+        var seq: Int
+        var body: String
+        var createdAt: Date
+    }
+
+    /// Operations applied before `cutoff`, in key order after `after` (the analytics back-fill).
+    static func historical(before cutoff: Date, after: (playlist: UUID, seq: Int)?, limit: Int, on sql: any SQLDatabase) async throws -> [HistoricalOperation] {
+        let after = after.map { SQLQueryString("AND (playlist_id, seq) > (\(bind: $0.playlist), \(bind: $0.seq))") }
+        return try await sql.raw("""
+            SELECT playlist_id, seq, body, created_at FROM playlist_ops
+            WHERE created_at < \(bind: cutoff) \(after ?? "")
+            ORDER BY playlist_id, seq LIMIT \(bind: limit)
+            """).all(decoding: HistoricalOperation.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
     static func operations(playlist: UUID, after seq: Int, limit: Int, on sql: any SQLDatabase) async throws -> [(seq: Int, body: String)] {
         struct Row: Decodable { var seq: Int; var body: String }
         return try await sql.select().columns("seq", "body").from("playlist_ops")

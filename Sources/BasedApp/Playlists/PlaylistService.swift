@@ -323,6 +323,29 @@ public struct PlaylistService: Sendable {
 
     // MARK: The edit loop
 
+    /// Tracks added to playlists before analytics existed, as the facts they
+    /// would have recorded (on the day of the edit), a page of the edit log at a time.
+    func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
+        var after: (playlist: UUID, seq: Int)?
+        if let cursor {
+            let parts = cursor.split(separator: "|")
+            guard parts.count == 2, let playlist = UUID(uuidString: String(parts[0])), let seq = Int(parts[1]) else { throw AnalyticsHistoryPage.BadCursor() }
+            after = (playlist, seq)
+        }
+        let rows = try await PlaylistQueries.historical(before: cutoff, after: after, limit: limit, on: database.sql)
+        let inserts = rows.compactMap { row -> (track: UUID, at: Date)? in
+            guard case .insert(_, let track, _)? = try? JSONDecoder().decode(PlaylistOperation.self, from: Data(row.body.utf8)),
+                  let id = UUID(uuidString: track)
+            else { return nil }
+            return (id, row.createdAt)
+        }
+        let artists = try await tracks.tracks(ids: inserts.map(\.track)).mapValues(\.artistId)
+        return AnalyticsHistoryPage(
+            facts: inserts.compactMap { insert in artists[insert.track].map { AnalyticsLog.Fact(.playlistAdd, owner: $0, track: insert.track, at: insert.at) } },
+            next: rows.count == limit ? rows.last.map { "\($0.playlistId.text)|\($0.seq)" } : nil
+        )
+    }
+
     /// Tracks added to a playlist count in their artists' figures.
     private func playlistAdds(_ operations: [PlaylistOperation], at now: Date) async throws -> [AnalyticsLog.Fact] {
         let added = operations.compactMap { operation -> UUID? in

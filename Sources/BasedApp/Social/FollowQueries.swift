@@ -13,6 +13,19 @@ enum FollowQueries {
             """).first() != nil
     }
 
+    struct HistoricalFollow: Decodable {
+        var id: UUID
+        var followeeId: UUID
+        var createdAt: Date
+    }
+
+    /// Follows made before `cutoff`, in id order after `after` (the analytics back-fill).
+    static func historical(before cutoff: Date, after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [HistoricalFollow] {
+        let query = sql.select().columns("id", "followee_id", "created_at").from("follows").where("created_at", .lessThan, cutoff)
+        if let after { query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: HistoricalFollow.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
     /// True when there was a follow to remove.
     @discardableResult
     static func unfollow(follower: UUID, followee: UUID, on sql: any SQLDatabase) async throws -> Bool {

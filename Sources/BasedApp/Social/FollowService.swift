@@ -31,6 +31,15 @@ public struct FollowService: Sendable {
         )
     }
 
+    /// Follows from before analytics existed, as the facts they would have recorded, a page at a time.
+    func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
+        let rows = try await FollowQueries.historical(before: cutoff, after: try AnalyticsHistoryPage.uuid(cursor), limit: limit, on: database.sql)
+        return AnalyticsHistoryPage(
+            facts: rows.map { .init(.follow, owner: $0.followeeId, at: $0.createdAt) },
+            next: rows.count == limit ? rows.last?.id.text : nil
+        )
+    }
+
     public func unfollow(_ identity: Identity, username: String) async throws -> State {
         let target = try await user(named: username)
         try await change(following: false, identity.userID, target.id)

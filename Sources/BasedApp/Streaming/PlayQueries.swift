@@ -118,6 +118,24 @@ enum PlayQueries {
         }
     }
 
+    struct HistoricalRow: Decodable {
+        var id: UUID
+        var userId: UUID
+        var trackId: UUID
+        var startedAt: Date
+        var completed: Bool
+        var skipped: Bool
+        var source: String?
+    }
+
+    /// Listens begun before `cutoff`, in id order after `after` (the analytics back-fill).
+    static func historical(before cutoff: Date, after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [HistoricalRow] {
+        let query = sql.select().columns("id", "user_id", "track_id", "started_at", "completed", "skipped", "source").from("plays")
+            .where("started_at", .lessThan, cutoff)
+        if let after { query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: HistoricalRow.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
     /// One user's latest listens, newest first.
     static func signals(user: UUID, limit: Int, on sql: any SQLDatabase) async throws -> [SignalRow] {
         try await sql.select().columns("user_id", "track_id", "started_at", "completed", "skipped").from("plays")

@@ -144,6 +144,23 @@ public struct PlayService: Sendable {
         return facts
     }
 
+    /// Listens from before analytics existed as the facts they would have
+    /// recorded (a play, and its completion or skip), a page at a time.
+    func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
+        let rows = try await PlayQueries.historical(before: cutoff, after: try AnalyticsHistoryPage.uuid(cursor), limit: limit, on: database.sql)
+        let artists = try await tracks.tracks(ids: rows.map(\.trackId)).mapValues(\.artistId)
+        let cities = try await analytics.cities(Array(Set(rows.map(\.userId))))
+        var facts: [AnalyticsLog.Fact] = []
+        for row in rows {
+            guard let artist = artists[row.trackId] else { continue }
+            facts.append(.init(.play, owner: artist, track: row.trackId, at: row.startedAt, listener: analytics.listenerHash(row.userId),
+                               city: cities[row.userId], source: row.source))
+            if row.completed { facts.append(.init(.completion, owner: artist, track: row.trackId, at: row.startedAt)) }
+            if row.skipped { facts.append(.init(.skip, owner: artist, track: row.trackId, at: row.startedAt)) }
+        }
+        return AnalyticsHistoryPage(facts: facts, next: rows.count == limit ? rows.last?.id.text : nil)
+    }
+
     /// Plays (listens) and distinct listeners of a track.
     public func counts(track: UUID) async throws -> (plays: Int, listeners: Int) {
         try await PlayQueries.counts(track: track, on: database.sql)

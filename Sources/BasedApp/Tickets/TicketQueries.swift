@@ -190,4 +190,17 @@ enum TicketQueries {
             GROUP BY holder_id HAVING COUNT(DISTINCT event_id) >= \(bind: minimum)
             """).all().map { (try $0.decode(column: "holder_id", as: UUID.self), try $0.decode(column: "n", as: Int.self)) }
     }
+
+    struct HistoricalCheckIn: Decodable {
+        var id: UUID
+        var eventId: UUID
+        var checkedInAt: Date
+    }
+
+    /// Tickets admitted before `cutoff`, in id order after `after` (the analytics back-fill).
+    static func historicalCheckIns(before cutoff: Date, after: UUID?, limit: Int, on sql: any SQLDatabase) async throws -> [HistoricalCheckIn] {
+        let query = sql.select().columns("id", "event_id", "checked_in_at").from("tickets").where("checked_in_at", .lessThan, cutoff)
+        if let after { query.where("id", .greaterThan, after) }
+        return try await query.orderBy("id").limit(limit).all(decoding: HistoricalCheckIn.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
 }

@@ -242,6 +242,18 @@ public struct TicketService: Sendable {
         Dictionary(try await TicketQueries.admittedEventCounts(minimum: minimum, on: database.sql).map { ($0.holder, $0.events) }, uniquingKeysWith: max)
     }
 
+    /// Admissions from before analytics existed, as the facts they would have
+    /// recorded (one per owner of the event's figures), a page at a time.
+    func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
+        let rows = try await TicketQueries.historicalCheckIns(before: cutoff, after: try AnalyticsHistoryPage.uuid(cursor), limit: limit, on: database.sql)
+        var owners: [UUID: [UUID]] = [:]
+        for event in Set(rows.map(\.eventId)) { owners[event] = try await events.figureOwners(of: event) }
+        return AnalyticsHistoryPage(
+            facts: rows.flatMap { row in (owners[row.eventId] ?? []).map { AnalyticsLog.Fact(.checkin, owner: $0, at: row.checkedInAt) } },
+            next: rows.count == limit ? rows.last?.id.text : nil
+        )
+    }
+
     /// Admits the ticket a code names, once. The caller is the event's venue
     /// or one of its door staff; `scannedAt` is when an offline door device
     /// scanned it (the earliest scan of a ticket wins).
