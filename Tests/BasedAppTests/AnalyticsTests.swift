@@ -169,6 +169,8 @@ struct AnalyticsTests {
             #expect(live[0].totals.plays == 3 && live[0].totals.likes == 1 && live[0].totals.playlistAdds == 2 && live[0].totals.followersGained == 2)
             #expect(live[1].totals.rsvps == 1 && live[1].totals.checkins == 1)
 
+            // A new database had nothing from before analytics: its back-fill began finished.
+            #expect(try await AnalyticsBackfillQueries.state(on: services.database.sql)?.finishedAt != nil)
             // As if all of it happened before analytics existed: no figures, the cutoff now.
             for table in ["analytics_facts", "analytics_days", "analytics_months", "analytics_sources", "analytics_cities", "analytics_city_months"] {
                 _ = try await services.database.sql.raw("DELETE FROM \(unsafeRaw: table)").run()

@@ -50,7 +50,10 @@ struct AnalyticsBackfillJob: JobHandler {
     var kind: String { Self.kind }
 
     func run(_ job: Job) async throws {
-        guard try await step() else { return }
+        // Up to 20 pages a job (each its own transaction), well inside a job's lease.
+        for _ in 0..<20 {
+            guard try await step() else { return }
+        }
         // The next page under the same key: this job lets go of it first.
         try await analytics.log.jobs.releaseKey(of: job)
         try await analytics.log.jobs.enqueue(kind: Self.kind, payload: Payload(), dedupeKey: Self.dedupeKey, on: analytics.database.sql)
