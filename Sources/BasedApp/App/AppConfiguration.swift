@@ -38,6 +38,12 @@ public struct AppConfiguration: Sendable, Equatable {
     public var authAttemptsPerMinute = 10
     public var avatarMaxBytes = 8 * 1024 * 1024
     public var jsonBodyMaxBytes = 1024 * 1024
+    /// How long a stream's open file and a ready track's facts are trusted
+    /// before they are checked again (`OpenFiles`, `ReadyTracks`); not a
+    /// setting: tests lengthen them so that what is cached does not depend on
+    /// how fast a loaded machine runs.
+    var openFileValidity: Duration = .seconds(2)
+    var readyTrackValidity: Duration = .seconds(60)
     /// Largest audio upload.
     public var maxUploadBytes = 300 * 1024 * 1024
     /// Job worker slots inside `based serve`; nil picks by database, 0 leaves jobs to `based worker`.

@@ -102,7 +102,7 @@ public struct AppServices: Sendable {
         // theirs reach these through its hooks.
         let announcer = LateBound<Realtime>()
         let changes = ChangeFeed { event in await announcer.value?.bus.publish(event) }
-        let readyTracks = ReadyTracks { id in
+        let readyTracks = ReadyTracks(validity: configuration.readyTrackValidity) { id in
             await announcer.value?.bus.publish(BusEvent(k: .track, x: id.uuidString.lowercased()))
             await changes.announce(.track, id)
         }
@@ -212,7 +212,7 @@ public struct AppServices: Sendable {
         )
         let signer = StreamSigner(secret: streamSecret)
         let sendFile = SendFile()
-        let openFiles = OpenFiles()
+        let openFiles = OpenFiles(validity: configuration.openFileValidity)
         let requestLimiter = RateLimiter(burst: max(10, configuration.requestsPerMinute / 6), perMinute: configuration.requestsPerMinute)
         return AppServices(
             configuration: configuration,
