@@ -90,6 +90,14 @@ struct StreamingServerTests {
                 #expect(Array(try Data(contentsOf: out)) == Array(expected), "\(range ?? "whole")")
             }
             #expect(fastPath.requestsAnswered == warm + cases.count)
+            // A browser's `Connection: keep-alive` changes nothing; `close` goes to the router, which closes.
+            for (connection, answered) in [("keep-alive", 1), ("close", 0)] {
+                let before = fastPath.requestsAnswered
+                let result = try await Subprocess.run("curl", ["-s", "-o", out.path, "-w", "%{http_code}", "-H", "connection: \(connection)", url])
+                #expect(String(decoding: result.standardOutput, as: UTF8.self) == "200", "\(connection)")
+                #expect(Array(try Data(contentsOf: out)) == bytes, "\(connection)")
+                #expect(fastPath.requestsAnswered == before + answered, "\(connection)")
+            }
 
             // The same request through the router (a credential sends it there): the same headers.
             func head(_ extra: String) async throws -> [String: String] {

@@ -86,9 +86,10 @@ final class StreamFastPath: Sendable {
     func answer(_ request: HTTPRequest, client: String) -> Answer? {
         guard request.method == .get || request.method == .head, let target = request.path else { return nil }
         let headers = request.headerFields
-        // Anything a middleware would act on goes the long way: a body, credentials, a connection to close.
+        // Anything a middleware would act on goes the long way: a body, credentials, a connection to close
+        // (browsers send `Connection: keep-alive`, HTTP/1.1's default, which changes nothing).
         guard headers[.contentLength] == nil || headers[.contentLength] == "0", headers[.transferEncoding] == nil,
-              headers[.authorization] == nil, headers[.connection] == nil
+              headers[.authorization] == nil, headers[.connection].map({ $0.lowercased() == "keep-alive" }) ?? true
         else { return nil }
         let started = ContinuousClock.now
         let (path, query) = Self.split(target)
