@@ -11,11 +11,23 @@ struct AnalyticsHistoryPage: Sendable {
     /// A cursor that the feature did not write.
     struct BadCursor: Error {}
 
+    /// A cursor of `count` keys (written by `cursor(_:)`), read by `parse`;
+    /// nil before the first page, `BadCursor` for one this did not write.
+    static func keys<Keys>(_ cursor: String?, count: Int, _ parse: ([String]) -> Keys?) throws -> Keys? {
+        guard let cursor else { return nil }
+        let fields = cursor.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == count, let keys = parse(fields) else { throw BadCursor() }
+        return keys
+    }
+
+    /// The cursor of a page's last row, from its keys.
+    static func cursor(_ keys: String...) -> String {
+        keys.joined(separator: "|")
+    }
+
     /// The cursor of features that page by a row id.
     static func uuid(_ cursor: String?) throws -> UUID? {
-        guard let cursor else { return nil }
-        guard let id = UUID(uuidString: cursor) else { throw BadCursor() }
-        return id
+        try keys(cursor, count: 1) { UUID(uuidString: $0[0]) }
     }
 }
 

@@ -282,20 +282,16 @@ public struct EventService: Sendable {
     /// RSVPs from before analytics existed, as the facts they would have
     /// recorded (one per owner of the event's figures), a page at a time.
     func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
-        var after: (event: UUID, user: UUID)?
-        if let cursor {
-            let parts = cursor.split(separator: "|")
-            guard parts.count == 2, let event = UUID(uuidString: String(parts[0])), let user = UUID(uuidString: String(parts[1])) else {
-                throw AnalyticsHistoryPage.BadCursor()
-            }
-            after = (event, user)
+        let after = try AnalyticsHistoryPage.keys(cursor, count: 2) { keys -> (event: UUID, user: UUID)? in
+            guard let event = UUID(uuidString: keys[0]), let user = UUID(uuidString: keys[1]) else { return nil }
+            return (event, user)
         }
         let rows = try await EventQueries.historicalRSVPs(before: cutoff, after: after, limit: limit, on: database.sql)
         var owners: [UUID: [UUID]] = [:]
         for event in Set(rows.map(\.eventId)) { owners[event] = try await figureOwners(of: event) }
         return AnalyticsHistoryPage(
             facts: rows.flatMap { row in (owners[row.eventId] ?? []).map { AnalyticsLog.Fact(.rsvp, owner: $0, at: row.createdAt) } },
-            next: rows.count == limit ? rows.last.map { "\($0.eventId.text)|\($0.userId.text)" } : nil
+            next: rows.count == limit ? rows.last.map { AnalyticsHistoryPage.cursor($0.eventId.text, $0.userId.text) } : nil
         )
     }
 

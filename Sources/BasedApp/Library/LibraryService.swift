@@ -67,13 +67,9 @@ public struct LibraryService: Sendable {
     /// they would have recorded, a page at a time (a like since taken back left
     /// no row, and its like and unlike would have cancelled out).
     func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
-        var after: (user: UUID, kind: String, target: UUID)?
-        if let cursor {
-            let parts = cursor.split(separator: "|").map(String.init)
-            guard parts.count == 3, let user = UUID(uuidString: parts[0]), let target = UUID(uuidString: parts[2]) else {
-                throw AnalyticsHistoryPage.BadCursor()
-            }
-            after = (user, parts[1], target)
+        let after = try AnalyticsHistoryPage.keys(cursor, count: 3) { keys -> (user: UUID, kind: String, target: UUID)? in
+            guard let user = UUID(uuidString: keys[0]), let target = UUID(uuidString: keys[2]) else { return nil }
+            return (user, keys[1], target)
         }
         let rows = try await LibraryQueries.historical(before: cutoff, after: after, limit: limit, on: database.sql)
         let trackArtists = try await tracks.tracks(ids: rows.filter { $0.kind == LikeKind.track.rawValue }.map(\.targetId)).mapValues(\.artistId)
@@ -83,7 +79,7 @@ public struct LibraryService: Sendable {
             guard let owner = isTrack ? trackArtists[row.targetId] : releaseArtists[row.targetId] else { return nil }
             return .init(.like, owner: owner, track: isTrack ? row.targetId : nil, at: row.createdAt)
         }
-        let next = rows.count == limit ? rows.last.map { "\($0.userId.text)|\($0.kind)|\($0.targetId.text)" } : nil
+        let next = rows.count == limit ? rows.last.map { AnalyticsHistoryPage.cursor($0.userId.text, $0.kind, $0.targetId.text) } : nil
         return AnalyticsHistoryPage(facts: facts, next: next)
     }
 

@@ -326,11 +326,9 @@ public struct PlaylistService: Sendable {
     /// Tracks added to playlists before analytics existed, as the facts they
     /// would have recorded (on the day of the edit), a page of the edit log at a time.
     func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
-        var after: (playlist: UUID, seq: Int)?
-        if let cursor {
-            let parts = cursor.split(separator: "|")
-            guard parts.count == 2, let playlist = UUID(uuidString: String(parts[0])), let seq = Int(parts[1]) else { throw AnalyticsHistoryPage.BadCursor() }
-            after = (playlist, seq)
+        let after = try AnalyticsHistoryPage.keys(cursor, count: 2) { keys -> (playlist: UUID, seq: Int)? in
+            guard let playlist = UUID(uuidString: keys[0]), let seq = Int(keys[1]) else { return nil }
+            return (playlist, seq)
         }
         let rows = try await PlaylistQueries.historical(before: cutoff, after: after, limit: limit, on: database.sql)
         let inserts = rows.compactMap { row -> (track: UUID, at: Date)? in
@@ -342,7 +340,7 @@ public struct PlaylistService: Sendable {
         let artists = try await tracks.tracks(ids: inserts.map(\.track)).mapValues(\.artistId)
         return AnalyticsHistoryPage(
             facts: inserts.compactMap { insert in artists[insert.track].map { AnalyticsLog.Fact(.playlistAdd, owner: $0, track: insert.track, at: insert.at) } },
-            next: rows.count == limit ? rows.last.map { "\($0.playlistId.text)|\($0.seq)" } : nil
+            next: rows.count == limit ? rows.last.map { AnalyticsHistoryPage.cursor($0.playlistId.text, String($0.seq)) } : nil
         )
     }
 
