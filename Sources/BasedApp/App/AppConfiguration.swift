@@ -44,6 +44,10 @@ public struct AppConfiguration: Sendable, Equatable {
     /// how fast a loaded machine runs.
     var openFileValidity: Duration = .seconds(2)
     var readyTrackValidity: Duration = .seconds(60)
+    /// How often one user's typing indicator is forwarded per conversation;
+    /// not a setting: the socket test lengthens it so that "the second one is
+    /// held back" does not depend on how fast a loaded machine answers.
+    var typingInterval: Duration = .seconds(2)
     /// Largest audio upload.
     public var maxUploadBytes = 300 * 1024 * 1024
     /// Job worker slots inside `based serve`; nil picks by database, 0 leaves jobs to `based worker`.

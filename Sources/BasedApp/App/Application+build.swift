@@ -134,6 +134,7 @@ public struct AppServices: Sendable {
         let notifications = NotificationService(database: database, blocks: blocks)
         var limits = Realtime.Limits()
         limits.outboundQueue = configuration.realtimeOutboundQueue
+        limits.typingInterval = configuration.typingInterval
         let metrics = AppMetrics()
         let realtime = Realtime(
             database: database, messaging: messaging, accounts: accounts, follows: follows, blocks: blocks, tracks: trackService,

@@ -80,6 +80,66 @@ func withTestApp(
     _ adjust: (inout AppConfiguration) -> Void,
     _ body: @escaping @Sendable (any TestClientProtocol, AppServices) async throws -> Void
 ) async throws {
+    // A test inside another's application (a second process) does not wait for a slot of its own.
+    if TestAppSlots.holding {
+        return try await runTestApp(setup, adjust, body)
+    }
+    await TestAppSlots.shared.acquire()
+    defer { TestAppSlots.shared.release() }
+    try await TestAppSlots.$holding.withValue(true) { try await runTestApp(setup, adjust, body) }
+}
+
+/// How many test applications run at once. Swift Testing starts every test
+/// that is not in a `.serialized` suite at the same time; hundreds of
+/// applications (each with its pool, workers and sockets) on two cores made
+/// single requests wait past the test client's fixed 20-second read timeout.
+/// `BASED_TEST_APPS` overrides the default of four per core.
+final class TestAppSlots: Sendable {
+    static let shared = TestAppSlots(
+        limit: ProcessInfo.processInfo.environment["BASED_TEST_APPS"].flatMap(Int.init) ?? max(4, 4 * ProcessInfo.processInfo.activeProcessorCount)
+    )
+    @TaskLocal static var holding = false
+
+    private struct State {
+        var free: Int
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state: Mutex<State>
+
+    init(limit: Int) { state = Mutex(State(free: max(1, limit))) }
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = state.withLock { state -> Bool in
+                guard state.free > 0 else {
+                    state.waiting.append(continuation)
+                    return false
+                }
+                state.free -= 1
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    /// Hands the slot to the longest waiting test, or frees it.
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiting.isEmpty else {
+                state.free += 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
+    }
+}
+
+private func runTestApp(
+    _ setup: TestingSetup,
+    _ adjust: (inout AppConfiguration) -> Void,
+    _ body: @escaping @Sendable (any TestClientProtocol, AppServices) async throws -> Void
+) async throws {
     var configuration = try await testConfiguration()
     // Only the directory made here is removed; `adjust` may point at a test's own.
     let created = configuration.dataDirectory
