@@ -5,8 +5,15 @@ in several styles (band with drums, piano without drums, waltz, slow ballad,
 syncopated funk), then renders each with fluidsynth and a General MIDI soundfont.
 
 The ground truth is what the files declare, written to truth.json; nothing here
-reads the analysis. Usage: make_midi_corpus.py OUT_DIR [COUNT]
+reads the analysis. Usage:
+
+    make_midi_corpus.py OUT_DIR [COUNT] [--seed N] [--programs SET] [--tempo LOW-HIGH]
+
+The defaults (seed 4, the "default" programs, each style's own tempo range) write
+the corpus of `make test-analysis`; `make bench-tempo` also renders one with
+another seed, the "other" General MIDI programs and one wide tempo range.
 """
+import argparse
 import json
 import os
 import random
@@ -23,6 +30,14 @@ MINOR_SCALE = [0, 2, 3, 5, 7, 8, 11]  # harmonic minor: the raised 7th makes V m
 MAJOR_PROGRESSIONS = [[0, 4, 5, 3], [0, 3, 4, 0], [0, 5, 3, 4], [0, 3, 0, 4]]
 MINOR_PROGRESSIONS = [[0, 5, 3, 4], [0, 3, 4, 0], [0, 6, 5, 4], [0, 3, 0, 4]]
 TPQ = 480
+# General MIDI programs (harmony, bass, melody) per style, by set.
+PROGRAMS = {
+    "default": {"band": (0, 33, 81), "piano": (0, 0, 0), "waltz": (48, 32, 73),
+                "ballad": (4, 32, 71), "funk": (16, 36, 62)},
+    # No program of the default set: guitar, plucked and bowed strings, reeds, brass, a pad.
+    "other": {"band": (27, 34, 56), "piano": (46, 42, 40), "waltz": (21, 58, 22),
+              "ballad": (89, 35, 66), "funk": (7, 38, 61)},
+}
 
 
 def vlq(value):
@@ -54,7 +69,7 @@ def chord_tones(scale, degree):
     return [scale[(degree + step) % 7] + 12 * ((degree + step) // 7) for step in (0, 2, 4)]
 
 
-def piece(index, tonic, minor, bpm, style, rng):
+def piece(index, tonic, minor, bpm, style, rng, program_set="default"):
     scale = MINOR_SCALE if minor else MAJOR_SCALE
     progression = rng.choice(MINOR_PROGRESSIONS if minor else MAJOR_PROGRESSIONS)
     beats_per_bar = 3 if style == "waltz" else 4
@@ -64,8 +79,7 @@ def piece(index, tonic, minor, bpm, style, rng):
     meta = [(0, b"\xff\x51\x03" + tempo.to_bytes(3, "big")),
             (0, b"\xff\x58\x04" + bytes([beats_per_bar, 2, 24, 8])),
             (0, b"\xff\x59\x02" + struct.pack("b", sf) + bytes([1 if minor else 0]))]
-    programs = {"band": (0, 33, 81), "piano": (0, 0, 0), "waltz": (48, 32, 73),
-                "ballad": (4, 32, 71), "funk": (16, 36, 62)}[style]
+    programs = PROGRAMS[program_set][style]
     events = [(0, bytes([0xC0, programs[0]])), (0, bytes([0xC1, programs[1]])), (0, bytes([0xC2, programs[2]]))]
     base = 48 + tonic  # chords around C3..B3
     beat = TPQ
@@ -134,24 +148,31 @@ def piece(index, tonic, minor, bpm, style, rng):
 
 
 def main():
-    out = sys.argv[1]
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+    parser = argparse.ArgumentParser(description="Writes and renders the MIDI tempo/key corpus.")
+    parser.add_argument("out")
+    parser.add_argument("count", nargs="?", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--programs", choices=sorted(PROGRAMS), default="default")
+    parser.add_argument("--tempo", help="LOW-HIGH BPM for every style (default: each style's own range)")
+    args = parser.parse_args()
+    out, count = args.out, args.count
+    tempo_range = tuple(int(v) for v in args.tempo.split("-")) if args.tempo else None
     soundfont = os.environ.get("BASED_SOUNDFONT", "/usr/share/sounds/sf2/FluidR3_GM.sf2")
     os.makedirs(out, exist_ok=True)
-    rng = random.Random(4)
+    rng = random.Random(args.seed)
     styles = ["band", "piano", "funk", "waltz", "ballad"]
     truth = []
     for i in range(count):
         tonic = (i * 7) % 12
         minor = (i // 12) % 2 == 1 if i < 24 else i % 2 == 1
         style = styles[i % len(styles)]
-        low, high = {"ballad": (60, 85), "waltz": (90, 150), "funk": (90, 115)}.get(style, (75, 170))
+        low, high = tempo_range or {"ballad": (60, 85), "waltz": (90, 150), "funk": (90, 115)}.get(style, (75, 170))
         bpm = round(rng.uniform(low, high))
         name = f"piece{i:02d}-{PITCH_NAMES[tonic]}{'m' if minor else ''}-{bpm}bpm-{style}"
         midi = os.path.join(out, name + ".mid")
         wav = os.path.join(out, name + ".wav")
         with open(midi, "wb") as f:
-            f.write(piece(i, tonic, minor, bpm, style, rng))
+            f.write(piece(i, tonic, minor, bpm, style, rng, args.programs))
         if not os.path.exists(wav):
             subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", "44100", "-F", wav, soundfont, midi],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
