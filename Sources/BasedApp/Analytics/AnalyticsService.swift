@@ -16,8 +16,9 @@ public final class AnalyticsService: Sendable {
     /// Buckets a request may ask for, and days it may span.
     public static let maxBuckets = 400
     public static let maxDays = 3_660
-    /// Facts per rollup transaction.
-    static let factsPerRollup = 20_000
+    /// Facts per rollup transaction: a fraction of a second of holding
+    /// SQLite's write lock, so that other writers take their turns in between.
+    static let factsPerRollup = 5_000
 
     public struct Figures: Sendable, Equatable {
         public var plays = 0

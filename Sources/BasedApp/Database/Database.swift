@@ -28,6 +28,8 @@ public struct Database: Sendable {
     let postgres: PostgresConnection.Configuration?
     private let work: @Sendable () async -> Void
     private let close: @Sendable () async throws -> Void
+    /// The turns of this process's SQLite writers (nil on PostgreSQL, whose writers do not exclude each other).
+    private let writers: FairGate?
     /// The PostgreSQL schema the URL names, if any (the event bus's channel is per schema).
     var schema: String?
 
@@ -147,24 +149,42 @@ public struct Database: Sendable {
         self.postgres = postgres
         self.work = work
         self.close = close
+        writers = dialect == .sqlite ? FairGate(limit: 1) : nil
     }
 
     /// Runs `body` in one transaction on one connection: committed when it
-    /// returns, rolled back when it throws.
+    /// returns, rolled back when it throws. On SQLite the transactions of this
+    /// process take turns through `writers` (first come, first served) rather
+    /// than polling for the write lock.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let writers else { return try await run(transaction: body) }
+        return try await writers.withPlace { try await run(transaction: body) }
+    }
+
+    private func run<T: Sendable>(transaction body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         // On SQLite a deferred transaction that later writes can deadlock with
         // another writer; taking the write lock up front avoids that.
         let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
         return try await sql.withSession { session in
             try await session.raw(SQLQueryString(begin)).run()
+            // COMMIT and ROLLBACK run in a task of their own: a cancelled task's
+            // queries are refused before they reach the connection, and a
+            // connection handed back inside its transaction would keep SQLite's
+            // write lock (every later writer: "database is locked").
+            let result: T
             do {
-                let result = try await body(session)
-                try await session.raw("COMMIT").run()
-                return result
+                result = try await body(session)
             } catch {
-                try? await session.raw("ROLLBACK").run()
+                try? await Task { try await session.raw("ROLLBACK").run() }.value
                 throw error
             }
+            do {
+                try await Task { try await session.raw("COMMIT").run() }.value
+            } catch {
+                try? await Task { try await session.raw("ROLLBACK").run() }.value
+                throw error
+            }
+            return result
         }
     }
 

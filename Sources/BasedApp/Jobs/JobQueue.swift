@@ -81,10 +81,12 @@ public struct JobQueue: Sendable {
     /// Extends the lease of a job this worker holds; false when it lost it.
     public func renew(_ job: Job, worker: String, lease: Duration) async throws -> Bool {
         let until = Date().addingTimeInterval(lease.seconds)
-        let row = try await database.sql.update("jobs").set("lease_until", to: until)
-            .where("id", .equal, job.id).where("worker", .equal, worker).where("state", .equal, Job.State.running.rawValue)
-            .returning("id").first()
-        return row != nil
+        // In a transaction, so that on SQLite it takes its turn among this process's writers.
+        return try await database.transaction { sql in
+            try await sql.update("jobs").set("lease_until", to: until)
+                .where("id", .equal, job.id).where("worker", .equal, worker).where("state", .equal, Job.State.running.rawValue)
+                .returning("id").first() != nil
+        }
     }
 
     public func complete(_ job: Job, worker: String) async throws {

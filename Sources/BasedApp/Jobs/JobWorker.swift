@@ -95,10 +95,22 @@ public struct JobWorker: Service {
         }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
+                group.addTask { [logger] in
+                    var renewed = ContinuousClock.now
                     while true {
                         try await Task.sleep(for: lease / 3)
-                        guard try await queue.renew(job, worker: worker, lease: lease) else { throw CancellationError() }
+                        let lost: Bool
+                        do {
+                            lost = try await !queue.renew(job, worker: worker, lease: lease)
+                            renewed = .now
+                        } catch {
+                            // A busy database is no reason to stop the job: the lease
+                            // outlasts two more tries. Only a lease that lapsed ends it.
+                            if Task.isCancelled || ContinuousClock.now - renewed >= lease { throw error }
+                            logger.warning("could not renew a job's lease; trying again", metadata: ["error": "\(error)"])
+                            continue
+                        }
+                        if lost { throw CancellationError() }
                     }
                 }
                 group.addTask { try await handler.run(job) }
