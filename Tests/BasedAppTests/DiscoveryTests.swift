@@ -134,6 +134,39 @@ struct DiscoveryTests {
         }
     }
 
+    @Test("playlist additions teach discovery: the model learns from them, a listener's own are folded in and not recommended back")
+    func additions() async throws {
+        try await withApp { client, services in
+            let a = try await client.discoveryTrack("kai", title: "Alpha", frequency: 300)
+            let b = try await client.discoveryTrack("mira", title: "Beta", frequency: 900)
+            let c = try await client.discoveryTrack("otto", title: "Gamma", frequency: 2_000)
+            let d = try await client.discoveryTrack("lou", title: "Delta", frequency: 2_800)
+            try await services.discovery.waitForVectors(4)
+            // Nobody plays anything: five listeners put Alpha and Beta in a playlist, three others Gamma and Delta.
+            func collect(_ tracks: [String], as username: String) async throws -> SessionBody {
+                let fan = try await client.register(username)
+                let list = try await client.playlist("\(username)'s mix", token: fan.accessToken)
+                let ids = tracks.map { "\"\($0)\"" }.joined(separator: ",")
+                #expect(try await client.request(.post, "/api/v1/playlists/\(list.id)/tracks", json: #"{"trackIds":[\#(ids)]}"#, token: fan.accessToken).status == .ok)
+                return fan
+            }
+            for index in 0..<5 { _ = try await collect([a.id, b.id], as: "fan\(index)") }
+            for index in 0..<3 { _ = try await collect([c.id, d.id], as: "other\(index)") }
+            try await services.discovery.train()
+            // Ana has only added Alpha to a playlist of her own.
+            let ana = try await collect([a.id], as: "ana")
+            let home = try await client.request(.get, "/api/v1/me/home", token: ana.accessToken).decode(Schemas.Home.self)
+            let forYou = try #require(home.shelves.first { $0.id == .forYou })
+            #expect(forYou.items.first?.track.id == b.id)
+            #expect(forYou.items.first?.reason == "Popular with listeners who share your taste")
+            #expect(!home.shelves.flatMap(\.items).contains { $0.track.id == a.id }, "what she added is hers already")
+            // Without the additions the model would know nothing: a listener who added nothing gets no such pick.
+            let ben = try await client.register("ben")
+            let cold = try await client.request(.get, "/api/v1/me/home", token: ben.accessToken).decode(Schemas.Home.self)
+            #expect(!cold.shelves.flatMap(\.items).contains { $0.reason == "Popular with listeners who share your taste" })
+        }
+    }
+
     @Test("a track made private or deleted leaves discovery")
     func hiddenTracksLeave() async throws {
         try await withApp { client, services in

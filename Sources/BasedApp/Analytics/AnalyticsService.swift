@@ -16,9 +16,12 @@ public final class AnalyticsService: Sendable {
     /// Buckets a request may ask for, and days it may span.
     public static let maxBuckets = 400
     public static let maxDays = 3_660
-    /// Facts per rollup transaction: a fraction of a second of holding
-    /// SQLite's write lock, so that other writers take their turns in between.
-    static let factsPerRollup = 5_000
+    /// Facts per rollup transaction. Each batch rewrites the touched month
+    /// rows whole (an artist's month sketch is dense, 4 KiB), so throughput
+    /// grows with the batch: 5,000 rolled up half as fast as 20,000 at ten
+    /// million plays. Other writers of the process wait their turn behind at
+    /// most one batch (`FairGate`), a second or two.
+    static let factsPerRollup = 20_000
 
     public struct Figures: Sendable, Equatable {
         public var plays = 0

@@ -53,6 +53,7 @@ public struct Migrator: Sendable {
         Migration022AnalyticsCounters.migration,
         Migration023Discovery.migration,
         Migration024AnalyticsBackfill.migration,
+        Migration025PlaylistAuthors.migration,
     ]
 
     /// Returns the versions it applied.

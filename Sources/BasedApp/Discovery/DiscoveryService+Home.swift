@@ -28,11 +28,14 @@ extension DiscoveryService {
         var listens: [PlayService.ListenSignal]
         var likes: [(id: UUID, likedAt: Date)]
         var swipes: [(track: UUID, liked: Bool, at: Date)]
+        /// Tracks they added to playlists.
+        var additions: [(track: UUID, at: Date)]
         var excludedArtists: Set<UUID>
         /// Artists on the bill of a show near the listener soon, and what to say about it.
         var showReasons: [UUID: String] = [:]
 
-        /// Their distinct tracks, oldest first, weighted (a like 2, a full listen 1, any other unskipped listen 0.5).
+        /// Their distinct tracks, oldest first, weighted (a like 2, a playlist addition or a swipe right 1.5,
+        /// a full listen 1, any other unskipped listen 0.5).
         var history: [(item: UUID, weight: Float, at: Date)] {
             var best: [UUID: (weight: Float, at: Date)] = [:]
             func add(_ track: UUID, _ weight: Float, _ at: Date) {
@@ -42,16 +45,20 @@ extension DiscoveryService {
             for listen in listens where !listen.skipped { add(listen.trackID, listen.completed ? 1 : 0.5, listen.at) }
             for like in likes { add(like.id, 2, like.likedAt) }
             for swipe in swipes where swipe.liked { add(swipe.track, 1.5, swipe.at) }
+            for addition in additions { add(addition.track, 1.5, addition.at) }
             return best.map { ($0.key, $0.value.weight, $0.value.at) }.sorted { ($0.at, $0.item.text) < ($1.at, $1.item.text) }
         }
 
-        /// What they heard, liked or swiped either way: never recommended back.
-        init(user: User, listens: [PlayService.ListenSignal], likes: [(id: UUID, likedAt: Date)], swipes: [(track: UUID, liked: Bool, at: Date)], excludedArtists: Set<UUID>) {
+        init(
+            user: User, listens: [PlayService.ListenSignal], likes: [(id: UUID, likedAt: Date)], swipes: [(track: UUID, liked: Bool, at: Date)],
+            additions: [(track: UUID, at: Date)] = [], excludedArtists: Set<UUID>
+        ) {
             self.user = user
             (genres, cityKey) = Self.taste(of: user)
             self.listens = listens
             self.likes = likes
             self.swipes = swipes
+            self.additions = additions
             self.excludedArtists = excludedArtists
         }
 
@@ -59,7 +66,8 @@ extension DiscoveryService {
             (user.genreList, user.city.flatMap { $0.isEmpty ? nil : DiscoveryCatalogue.cityKey($0) })
         }
 
-        var heard: Set<UUID> { Set(listens.map(\.trackID)).union(likes.map(\.id)).union(swipes.map(\.track)) }
+        /// What they heard, liked, swiped either way or added to a playlist: never recommended back.
+        var heard: Set<UUID> { Set(listens.map(\.trackID)).union(likes.map(\.id)).union(swipes.map(\.track)).union(additions.map(\.track)) }
     }
 
     func listener(_ user: UUID) async throws -> Listener {
@@ -68,9 +76,10 @@ extension DiscoveryService {
         async let likes = library.likedTracks(of: user, limit: 200)
         async let blocked = blocks.blockedEitherWay(user)
         async let swipes = DiscoveryQueries.swipes(user: user, limit: 300, on: database.sql)
+        async let additions = playlists.additions(by: user, since: Date().addingTimeInterval(-settings.window), limit: 200)
         return Listener(
             user: account, listens: try await listens, likes: try await likes,
-            swipes: try await swipes.map { ($0.trackId, $0.liked, $0.createdAt) }, excludedArtists: try await blocked
+            swipes: try await swipes.map { ($0.trackId, $0.liked, $0.createdAt) }, additions: try await additions, excludedArtists: try await blocked
         )
     }
 
@@ -90,6 +99,9 @@ extension DiscoveryService {
         }
         for swipe in listener.swipes {
             if let vector = catalogue.vector(of: swipe.track) { signals.append(.init(swipe.liked ? .swipeLike : .swipePass, vector: vector, at: swipe.at)) }
+        }
+        for addition in listener.additions {
+            if let vector = catalogue.vector(of: addition.track) { signals.append(.init(.playlistAdd, vector: vector, at: addition.at)) }
         }
         return TasteProfile.vector(from: signals, now: now)
     }

@@ -163,7 +163,7 @@ public final class DiscoveryService: Sendable {
         }
     }
 
-    /// Trains the collaborative model on everyone's recent listening and likes.
+    /// Trains the collaborative model on everyone's recent listening, likes, swipes right and playlist additions.
     func train() async throws {
         let started = ContinuousClock.now
         let since = Date().addingTimeInterval(-settings.window)
@@ -176,6 +176,9 @@ public final class DiscoveryService: Sendable {
         for like in likes { byUser[like.user, default: [:]][like.track] = 1 }
         for swipe in try await DiscoveryQueries.likedSwipes(since: since, limit: 1_000_000, on: database.sql) {
             byUser[swipe.userId, default: [:]][swipe.trackId] = 1
+        }
+        for addition in try await playlists.additions(since: since, limit: 1_000_000) {
+            byUser[addition.user, default: [:]][addition.track] = 1
         }
         let users = byUser.values.map { $0.map { (item: $0.key, weight: $0.value) } }
         let trained = try CollaborativeModel(training: users, settings: .init(lambda: 200, maxItems: settings.modelItems))

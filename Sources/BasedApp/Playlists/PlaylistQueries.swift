@@ -79,6 +79,23 @@ enum PlaylistQueries {
             """).all(decoding: HistoricalOperation.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
+    struct Addition: Decodable {
+        var authorId: UUID
+        var body: String
+        var createdAt: Date
+    }
+
+    /// Insert operations (the body's kind; the caller decodes it to be sure),
+    /// newest first: one author's (by `playlist_ops_author`), or everyone's since `since`.
+    static func additions(author: UUID?, since: Date, limit: Int, on sql: any SQLDatabase) async throws -> [Addition] {
+        let by = author.map { SQLQueryString("AND author_id = \(bind: $0)") }
+        return try await sql.raw("""
+            SELECT author_id, body, created_at FROM playlist_ops
+            WHERE author_id IS NOT NULL \(by ?? "") AND created_at >= \(bind: since) AND body LIKE '%"kind":"insert"%'
+            ORDER BY created_at DESC LIMIT \(bind: limit)
+            """).all(decoding: Addition.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
     static func operations(playlist: UUID, after seq: Int, limit: Int, on sql: any SQLDatabase) async throws -> [(seq: Int, body: String)] {
         struct Row: Decodable { var seq: Int; var body: String }
         return try await sql.select().columns("seq", "body").from("playlist_ops")

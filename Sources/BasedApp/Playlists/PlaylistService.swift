@@ -325,6 +325,26 @@ public struct PlaylistService: Sendable {
 
     /// Tracks added to playlists before analytics existed, as the facts they
     /// would have recorded (on the day of the edit), a page of the edit log at a time.
+    /// Tracks `user` added to playlists (theirs or ones they collaborate on)
+    /// since `since`, newest first: a taste signal for discovery.
+    public func additions(by user: UUID, since: Date, limit: Int) async throws -> [(track: UUID, at: Date)] {
+        try await Self.decoded(PlaylistQueries.additions(author: user, since: since, limit: limit, on: database.sql)).map { ($0.track, $0.at) }
+    }
+
+    /// Everyone's additions since `since`, newest first, for training the collaborative model.
+    public func additions(since: Date, limit: Int) async throws -> [(user: UUID, track: UUID, at: Date)] {
+        try await Self.decoded(PlaylistQueries.additions(author: nil, since: since, limit: limit, on: database.sql))
+    }
+
+    private static func decoded(_ rows: [PlaylistQueries.Addition]) -> [(user: UUID, track: UUID, at: Date)] {
+        rows.compactMap { row in
+            guard case .insert(_, let track, _)? = try? JSONDecoder().decode(PlaylistOperation.self, from: Data(row.body.utf8)),
+                  let id = UUID(uuidString: track)
+            else { return nil }
+            return (row.authorId, id, row.createdAt)
+        }
+    }
+
     func historicalFacts(before cutoff: Date, after cursor: String?, limit: Int) async throws -> AnalyticsHistoryPage {
         let after = try AnalyticsHistoryPage.keys(cursor, count: 2) { keys -> (playlist: UUID, seq: Int)? in
             guard let playlist = UUID(uuidString: keys[0]), let seq = Int(keys[1]) else { return nil }
