@@ -16,6 +16,7 @@ const routes = [
   { path: '/search', view: () => import('./views/search.js'), auth: true },
   { path: '/library', view: () => import('./views/library.js'), auth: true },
   { path: '/radio', view: () => import('./views/radio.js'), auth: true },
+  { path: '/discover', view: () => import('./views/discover.js'), auth: true },
   { path: '/messages', view: () => import('./views/messages.js'), auth: true },
   { path: '/messages/to/:username', view: () => import('./views/compose.js'), auth: true },
   { path: '/messages/:conversationId', view: () => import('./views/conversation.js'), auth: true },

@@ -10,7 +10,7 @@ export function renderShell(root) {
   const account = h('ul', { class: 'account-links' });
   const navigation = h('nav', { 'aria-label': t.nav.label, class: 'main-nav' },
     h('ul', {},
-      [['/', t.nav.home], ['/search', t.nav.search], ['/library', t.nav.library], ['/radio', t.nav.radio], ['/messages', t.nav.messages], ['/events', t.nav.events]]
+      [['/', t.nav.home], ['/search', t.nav.search], ['/library', t.nav.library], ['/radio', t.nav.radio], ['/discover', t.nav.discover], ['/messages', t.nav.messages], ['/events', t.nav.events]]
         .map(([href, label]) => h('li', {}, h('a', { href }, label)))));
   const main = h('main', { id: 'main', tabindex: '-1' });
   const playerRegion = h('section', { class: 'player-bar', 'aria-label': t.player.region });

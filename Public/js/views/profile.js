@@ -1,8 +1,9 @@
-// A profile: an artist's tracks, "Start radio" from them and similar artists,
-// a venue's shows, anyone's public playlists, bio, links and follow button.
+// A profile: an artist's tracks, "Start radio" from them, similar artists and
+// top fans, a venue's shows, anyone's public playlists and achievements, bio,
+// links and follow button; on someone else's, how alike your taste is.
 
 import { h, safeURL } from '../dom.js';
-import { t } from '../strings.js';
+import { t, formatDate } from '../strings.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import { navigate, setTitle } from '../router.js';
@@ -10,6 +11,8 @@ import { loading, failure, failedPage, section } from '../components/states.js';
 import { trackList, userPath } from '../components/tracklist.js';
 import { eventList } from '../components/eventlist.js';
 import { playlistList } from '../components/playlistlist.js';
+import { rankedUsers } from '../components/rankedlist.js';
+import { compatibilitySection } from '../components/compatibility.js';
 
 async function isFollowing(me, username, signal) {
   const page = await api.get(`/users/${encodeURIComponent(me)}/following?limit=100`, { signal });
@@ -46,6 +49,13 @@ function similarArtists(page) {
   return h('ul', { class: 'card-list' }, page.items.map(({ artist, reason }) => h('li', { class: 'card' },
     h('p', { class: 'card-title' }, h('a', { href: userPath(artist) }, artist.displayName ?? artist.username)),
     reason ? h('p', { class: 'meta' }, reason) : null)));
+}
+
+/** What the user earned, oldest first, each with its date. */
+function achievements(page) {
+  return h('ul', { class: 'card-list' }, page.items.map((item) => h('li', { class: 'card' },
+    h('p', { class: 'card-title' }, item.title),
+    h('p', { class: 'meta' }, h('time', { datetime: item.earnedAt }, t.profile.earnedOn(formatDate(item.earnedAt)))))));
 }
 
 export function render(container, { params }) {
@@ -85,6 +95,7 @@ export function render(container, { params }) {
           links.map((link) => h('li', {}, h('a', { href: link.href, rel: 'noopener noreferrer nofollow', target: '_blank' }, link.label)))) : null,
         more));
       setTitle(profile.displayName);
+      if (me && !own) more.append(compatibilitySection(profile, { signal }));
       if (profile.role === 'artist') {
         const list = h('div');
         more.append(h('h2', {}, t.profile.tracks), list);
@@ -95,6 +106,12 @@ export function render(container, { params }) {
         more.append(h('section', { 'aria-labelledby': 'similar-artists' }, h('h2', { id: 'similar-artists' }, t.profile.similarArtists), similar));
         section(similar, () => api.get(`/artists/${encodeURIComponent(profile.username)}/similar?limit=10`, { signal }), similarArtists,
           { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.similarArtistsEmpty, signal });
+        const fans = h('div');
+        more.append(h('section', { 'aria-labelledby': 'top-fans' },
+          h('h2', { id: 'top-fans' }, t.profile.topFans), h('p', { class: 'hint' }, t.profile.topFansLead), fans));
+        section(fans, () => api.get(`/artists/${encodeURIComponent(profile.username)}/top-fans?limit=10`, { signal }),
+          (page) => rankedUsers(page.items.map((entry) => ({ user: entry.fan, count: t.profile.fanPlays(entry.plays) }))),
+          { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.topFansEmpty, signal });
       } else if (profile.role === 'venue') {
         const list = h('div');
         more.append(h('h2', {}, t.profile.events), list);
@@ -106,6 +123,11 @@ export function render(container, { params }) {
       section(playlists, () => api.get(`/users/${encodeURIComponent(profile.username)}/playlists?limit=50`, { signal }),
         (page) => playlistList(page.items),
         { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.playlistsEmpty, signal });
+      const earned = h('div');
+      more.append(h('section', { 'aria-labelledby': 'profile-achievements' },
+        h('h2', { id: 'profile-achievements' }, t.profile.achievements), earned));
+      section(earned, () => api.get(`/users/${encodeURIComponent(profile.username)}/achievements`, { signal }), achievements,
+        { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.achievementsEmpty, signal });
     } catch (error) {
       if (!signal.aborted) container.replaceChildren(...failedPage(error, load));
     }

@@ -1,14 +1,17 @@
 // Settings: who you are, sign out (this device or everywhere), your profile
-// (with the city and genres recommendations start from), change password,
-// and app passwords for Subsonic apps.
+// (with the city and genres recommendations start from), your discovery
+// choices (taste matching, public boards, sharing your listening), change
+// password, and app passwords for Subsonic apps.
 
 import { h, announce } from '../dom.js';
 import { t, formatDateTime } from '../strings.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import { navigate, setTitle } from '../router.js';
-import { failure } from '../components/states.js';
+import { failure, section } from '../components/states.js';
 import { genrePicker } from '../components/genres.js';
+import { labelledFields } from '../components/fields.js';
+import { onSubmit } from '../components/form.js';
 
 export function render(container) {
   const user = store.get().user;
@@ -61,6 +64,7 @@ export function render(container) {
       h('p', { id: 'everywhere-hint', class: 'hint' }, t.settings.signOutEverywhereHint),
       errors),
     h('section', { class: 'stack' }, h('h2', { id: 'profile-heading' }, t.profileEdit.title), profileForm),
+    discoveryChoices(),
     h('section', { class: 'stack' }, h('h2', { id: 'password-heading' }, t.settings.password), form),
     yourData(),
     deleteAccount(),
@@ -107,6 +111,36 @@ function editProfile(user) {
     }
   });
   return form;
+}
+
+/** The three discovery choices (GET and PATCH /me/discovery-settings), saved together. */
+function discoveryChoices() {
+  const s = t.settings.discovery;
+  const body = h('div');
+  const form = () => {
+    const { rows, controls, fill } = labelledFields('discovery', [
+      { name: 'tasteMatching', label: s.tasteMatching, hint: s.tasteMatchingHint, attributes: { type: 'checkbox' } },
+      { name: 'publicBoards', label: s.publicBoards, hint: s.publicBoardsHint, attributes: { type: 'checkbox' } },
+      { name: 'publicListening', label: s.publicListening, hint: s.publicListeningHint, attributes: { type: 'checkbox' } },
+    ]);
+    const errors = h('div');
+    const status = h('p', { role: 'status' });
+    const submit = h('button', { type: 'submit' }, s.save);
+    const element = h('form', { class: 'stack form', 'aria-labelledby': 'discovery-heading', novalidate: true }, rows, errors, status, submit);
+    onSubmit(element, { button: submit, errors, status }, async () => {
+      const saved = await api.patch('/me/discovery-settings', Object.fromEntries(Object.entries(controls).map(([name, box]) => [name, box.checked])));
+      fill(saved);
+      return s.saved;
+    });
+    return { element, fill };
+  };
+  section(body, () => api.get('/me/discovery-settings'), (choices) => {
+    const made = form();
+    made.fill(choices);
+    return made.element;
+  });
+  return h('section', { class: 'stack', 'aria-labelledby': 'discovery-heading' },
+    h('h2', { id: 'discovery-heading' }, s.title), h('p', {}, s.lead), body);
 }
 
 /** Subsonic apps: the server address, and app passwords or API keys made, listed and revoked here. */
