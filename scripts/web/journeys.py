@@ -13,6 +13,7 @@ Prints one line per journey and `web journeys: N passed, M failed`.
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -1196,6 +1197,175 @@ def journey_track_similar_and_radio(browser, data):
     sign_in_as(browser, "web_listener")
 
 
+def swipe_card(browser):
+    """(title, track id) of the card the swipe deck shows, or None while there is none."""
+    try:
+        links = browser.driver.find_elements(By.CSS_SELECTOR, "main .swipe-card .track-title")
+        return (links[0].text, links[0].get_attribute("href").rsplit("/", 1)[1]) if links else None
+    except StaleElementReferenceException:
+        return None
+
+
+def section_text(browser, selector):
+    """The text of the first element matching `selector` ("" while there is none)."""
+    found = texts(browser, selector)
+    return found[0] if found else ""
+
+
+def journey_discover(browser, data):
+    """Discover (main navigation): the swipe deck shows one track with its reason and "Play <title>"; "Like" (by keyboard) and "Pass" record the swipe (the track is not dealt again) and show the next card or say the deck is empty; listeners near you are explained while taste matching is off; the local and venue charts follow the City and Genre filters (kept over a reload); Settings' three discovery checkboxes save and survive a reload; then listeners near you are listed, another listener's profile shows "Compatibility" (a percentage; "Make a blend" makes the private playlist and links to it) or the refusal as a message, and achievements; an artist's profile lists "Top fans"."""
+    register("web_taste", "listener")
+    call("PATCH", "/me", {"city": "Leipzig"}, token=token("web_taste"))
+    call("PATCH", "/me/discovery-settings", {"tasteMatching": True}, token=token("web_local"))
+    call("PATCH", "/me/discovery-settings", {"publicListening": True}, token=token("web_listener"))
+    dealt = lambda: [item["track"]["id"] for item in call("GET", "/me/swipe-deck?count=30", token=token("web_taste"))["items"]]
+    sign_in_as(browser, "web_taste")
+    browser.click("link", "Discover")
+    browser.heading("Discover")
+    browser.find("heading", "Like or pass")
+    first_title, first = browser.wait(lambda: swipe_card(browser), "the deck shows a card", timeout=15)
+    browser.find("button", f"Play {first_title}")
+    assert section_text(browser, "main .swipe-card .track-reason"), "the card says why the track is there"
+    assert len(browser.driver.find_elements(By.CSS_SELECTOR, "main .swipe-card")) == 1, "one card at a time"
+    near = "main section[aria-labelledby=discover-neighbours]"
+    browser.wait(lambda: "Taste matching is off" in section_text(browser, near), "listeners near you are explained while taste matching is off")
+    browser.wait(lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading"), "the view settles")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "main img"), "no title made an image"
+    browser.no_alert()
+    browser.scan("discover")
+
+    # "Like" by keyboard: the next card, the focus kept on the button, the swipe recorded.
+    press_enter_on(browser, browser.find("button", "Like"))
+    def next_card(*gone):
+        card = swipe_card(browser)
+        return card if card and card[1] not in gone else None
+    second_title, second = browser.wait(lambda: next_card(first), f"Like shows the next card (was {first_title!r})")
+    focused = browser.driver.switch_to.active_element.accessible_name
+    assert focused == "Like", f"the focus stays on Like: {focused!r}"
+    browser.wait(lambda: f"Liked {first_title}." in browser.driver.find_element(By.ID, "announcer").get_attribute("textContent"),
+                 "the swipe is announced in the live region")
+    assert first not in dealt(), "a liked track is not dealt again"
+    browser.click("button", "Pass")
+    browser.wait(lambda: next_card(first, second) or "Nothing left to swipe" in section_text(browser, "main section[aria-labelledby=discover-deck]"),
+                 f"Pass shows the next card or says the deck is empty (was {second_title!r})")
+    assert second not in dealt(), "a passed track is not dealt again"
+    browser.scan("discover (swiped)")
+
+    # The charts, filtered by the listener's city (the default) and a genre; the filters stay over a reload.
+    city = browser.find("textbox", "City")
+    assert city.get_attribute("value") == "Leipzig", f"the charts start from the listener's city: {city.get_attribute('value')!r}"
+    Select(browser.find("combobox", "Genre")).select_by_visible_text("Ambient")
+    browser.click("button", "Show charts")
+    browser.wait(lambda: "genre=Ambient" in browser.driver.current_url and "city=Leipzig" in browser.driver.current_url, "the filters are kept in the address")
+    browser.driver.refresh()
+    browser.heading("Discover")
+    browser.find("heading", "Top local artists this week")
+    assert Select(browser.find("combobox", "Genre")).first_selected_option.text == "Ambient", "the genre survives a reload"
+    local = "main section[aria-labelledby=discover-local-chart]"
+    artists = [entry["artist"]["displayName"] for entry in call("GET", "/charts/local?city=Leipzig&genre=Ambient")["items"]]
+    if artists:
+        browser.wait(lambda: texts(browser, f"{local} .ranked .card-title") == artists, f"the local chart lists {artists}: {texts(browser, f'{local} .card-title')}")
+    else:
+        browser.wait(lambda: "No artists with listeners" in section_text(browser, local), "the empty local chart says so")
+    venues = "main section[aria-labelledby=discover-venues-chart]"
+    busiest = [entry["venue"]["displayName"] for entry in call("GET", "/charts/venues?city=Leipzig")["items"]]
+    if busiest:
+        browser.wait(lambda: texts(browser, f"{venues} .ranked .card-title") == busiest, f"the venues chart lists {busiest}")
+    else:
+        browser.wait(lambda: "No venues with shows" in section_text(browser, venues), "the empty venues chart says so")
+    browser.wait(lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading"), "the view settles")
+    browser.scan("discover (charts)")
+
+    # The discovery choices: saved by the form, still there after a reload.
+    browser.click("link", "Settings")
+    browser.heading("Settings")
+    browser.find("heading", "Discovery")
+    assert not browser.find("checkbox", "Taste matching").is_selected(), "taste matching starts off"
+    assert browser.find("checkbox", "Show me on public boards").is_selected(), "public boards start on"
+    browser.click("checkbox", "Taste matching")
+    browser.click("checkbox", "Share my listening")
+    browser.click("button", "Save discovery choices")
+    browser.wait(lambda: "saved" in " ".join(texts(browser, "main form[aria-labelledby=discovery-heading] [role=status]")), "the choices are saved")
+    browser.scan("settings (discovery)")
+    browser.driver.refresh()
+    browser.heading("Settings")
+    browser.find("checkbox", "Taste matching")
+    browser.wait(lambda: browser.find("checkbox", "Taste matching").is_selected() and browser.find("checkbox", "Share my listening").is_selected(),
+                 "the choices survive a reload")
+    assert browser.find("checkbox", "Show me on public boards").is_selected(), "public boards stay on"
+    saved = call("GET", "/me/discovery-settings", token=token("web_taste"))
+    assert saved == {"tasteMatching": True, "publicBoards": True, "publicListening": True}, f"the server has the choices: {saved}"
+
+    # With taste matching on: listeners near you.
+    browser.click("link", "Discover")
+    browser.heading("Discover")
+    neighbours = call("GET", "/me/taste-neighbours", token=token("web_taste"))["items"]
+    assert "web_local" in [entry["user"]["username"] for entry in neighbours], f"web_local (Leipzig, taste matching on) is near: {neighbours}"
+    names = [entry["user"]["displayName"] for entry in neighbours]
+    browser.wait(lambda: texts(browser, f"{near} .card-title") == names, f"listeners near you are listed: {names}")
+    browser.wait(lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading"), "the view settles")
+    browser.scan("discover (listeners near you)")
+
+    # Someone who keeps taste matching off: the server's refusal, as a message; their achievements.
+    compat = "main section[aria-labelledby=profile-compatibility]"
+    browser.expected_console.append("/compatibility")
+    listener = call("GET", "/users/web_listener")
+    browser.open("/u/web_listener")
+    browser.heading(listener["displayName"])
+    browser.find("heading", "Compatibility")
+    browser.wait(lambda: f"{listener['displayName']} has not turned taste matching on." in section_text(browser, compat), "the refusal is said in words")
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, f"{compat} [role=alert]"), "the refusal is a message, not an error"
+    absent(browser, "button", "Make a blend")
+    browser.find("heading", "Achievements")
+    earned = "main section[aria-labelledby=profile-achievements]"
+    titles = [item["title"] for item in call("GET", "/users/web_listener/achievements", token=token("web_taste"))["items"]]
+    if titles:
+        browser.wait(lambda: texts(browser, f"{earned} .card-title") == titles, f"the achievements are listed: {titles}")
+        assert all("Earned " in text for text in texts(browser, f"{earned} .meta")), "each achievement says when"
+    else:
+        browser.wait(lambda: "No achievements yet." in section_text(browser, earned), "no achievements is said in words")
+    browser.wait(lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading"), "the profile settles")
+    browser.scan("profile (compatibility refused)")
+
+    # Someone who turned it on: how alike, and a blend.
+    local_user = call("GET", "/users/web_local")
+    browser.open("/u/web_local")
+    browser.heading(local_user["displayName"])
+    shown_percent = lambda: re.search(r"are (\d+)% alike", section_text(browser, compat))
+    browser.wait(shown_percent, f"the compatibility is shown as a percentage: {section_text(browser, compat)!r}")
+    percent = call("GET", "/users/web_local/compatibility", token=token("web_taste"))["percent"]
+    # The taste in sound fades with time: a second look may round one point apart.
+    assert abs(int(shown_percent().group(1)) - percent) <= 1, f"the compatibility is the server's {percent}%: {section_text(browser, compat)!r}"
+    browser.wait(lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading"), "the profile settles")
+    browser.scan("profile (compatibility)")
+    browser.click("button", "Make a blend")
+    blend = browser.find("link", Prefix("Blend: "), timeout=20)
+    title, playlist_id = blend.text, blend.get_attribute("href").rsplit("/", 1)[1]
+    made = call("GET", f"/playlists/{playlist_id}", token=token("web_taste"))
+    assert made["visibility"] == "private" and made["owner"]["username"] == "web_taste", f"the blend is the listener's private playlist: {made}"
+    browser.scan("profile (blend made)")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", blend)
+    blend.click()
+    browser.heading(title)
+
+    # An artist's top fans (those who share their listening) and achievements.
+    browser.open("/u/tester_artist")
+    browser.heading("Tester Artist")
+    browser.find("heading", "Top fans")
+    fans_region = "main section[aria-labelledby=top-fans]"
+    fans = [entry["fan"]["displayName"] for entry in call("GET", "/artists/tester_artist/top-fans")["items"]]
+    if fans:
+        browser.wait(lambda: texts(browser, f"{fans_region} .card-title") == fans, f"the top fans are listed: {fans}")
+    else:
+        browser.wait(lambda: "No top fans to show yet." in section_text(browser, fans_region), "no top fans is said in words")
+    browser.find("heading", "Achievements")
+    browser.wait(lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "main .state-loading"), "the profile settles")
+    browser.scan("profile (top fans)")
+    browser.console_errors()
+    browser.expected_console.remove("/compatibility")
+    sign_in_as(browser, "web_listener")
+
+
 def journey_suspended_appeal(browser, data):
     """A suspended artist signs in, is refused with the reason, and appeals once from the sign-in page."""
     # The refused sign-in is a 403 the console reports; it is the point here.
@@ -1260,7 +1430,7 @@ def main():
         for journey in [journey_register_and_play, journey_html_as_text, journey_event_rsvp_and_reload, journey_messages,
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
                         journey_artist_analytics, journey_playlist_collaborate, journey_track_comments, journey_venue_studio,
-                        journey_artist_studio, journey_home_for_you, journey_radio, journey_track_similar_and_radio,
+                        journey_artist_studio, journey_home_for_you, journey_radio, journey_track_similar_and_radio, journey_discover,
                         journey_suspended_appeal, journey_whats_playing, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             started = time.monotonic()
