@@ -1,5 +1,6 @@
 @testable import BasedApp
 import Foundation
+import Logging
 import SQLKit
 import Testing
 
@@ -82,6 +83,45 @@ struct TransactionTests {
             try await holder.value
             try await waiters.value
             #expect(try await Self.jobs("waiter", services) == 16)
+        }
+    }
+
+    struct WaitingHandler: JobHandler {
+        let kind = "waiting"
+        let done: @Sendable () async -> Void
+        func run(_ job: Job) async throws { await done() }
+        func gaveUp(_ job: Job, reason: String) async {}
+    }
+
+    // Only SQLite has a busy timeout; PostgreSQL writers of other rows do not wait for each other.
+    @Test(
+        "a job whose lease renewal fails once (another process holds SQLite's lock past its busy timeout) keeps running and finishes",
+        .enabled(if: !TestDatabase.isPostgres)
+    )
+    func renewalFailsOnce() async throws {
+        try await withApp({ $0.workers = 0 }) { _, services in
+            let queue = services.jobs
+            try await queue.enqueue(kind: "waiting", payload: Payload(n: 1), on: services.database.sql)
+            let job = try #require(try await queue.claim(worker: "w", lease: .seconds(12)))
+            let (finish, finished) = AsyncStream<Void>.makeStream()
+            let worker = JobWorker(
+                queue: queue, handlers: [WaitingHandler { for await _ in finish { break } }], concurrency: 1, lease: .seconds(12), logger: Logger(label: "test")
+            )
+            let running = Task { await worker.execute(job, worker: "w") }
+            // Another process takes the write lock before the first renewal (at 4 s) and
+            // keeps it past SQLite's five-second busy timeout: that renewal fails.
+            try await Database.withOpen(services.configuration.database, connections: 1, logger: Logger(label: "other")) { other in
+                try await other.transaction { sql in
+                    try await sql.raw("UPDATE jobs SET attempts = attempts WHERE kind = 'none'").run()
+                    try await Task.sleep(for: .seconds(11))
+                }
+            }
+            // The next renewal succeeds; the job was never cancelled and ends done.
+            try await Task.sleep(for: .seconds(2))
+            finished.yield()
+            await running.value
+            let state = try await services.database.sql.raw("SELECT state FROM jobs WHERE id = \(bind: job.id)").first()?.decode(column: "state", as: String.self)
+            #expect(state == "done")
         }
     }
 }
