@@ -84,9 +84,9 @@ func withTestApp(
     if TestAppSlots.holding {
         return try await runTestApp(setup, adjust, body)
     }
-    await TestAppSlots.shared.acquire()
-    defer { TestAppSlots.shared.release() }
-    try await TestAppSlots.$holding.withValue(true) { try await runTestApp(setup, adjust, body) }
+    try await TestAppSlots.shared.withPlace {
+        try await TestAppSlots.$holding.withValue(true) { try await runTestApp(setup, adjust, body) }
+    }
 }
 
 /// How many test applications run at once. Swift Testing starts every test
@@ -94,45 +94,11 @@ func withTestApp(
 /// applications (each with its pool, workers and sockets) on two cores made
 /// single requests wait past the test client's fixed 20-second read timeout.
 /// `BASED_TEST_APPS` overrides the default of four per core.
-final class TestAppSlots: Sendable {
-    static let shared = TestAppSlots(
+enum TestAppSlots {
+    static let shared = FairGate(
         limit: ProcessInfo.processInfo.environment["BASED_TEST_APPS"].flatMap(Int.init) ?? max(4, 4 * ProcessInfo.processInfo.activeProcessorCount)
     )
     @TaskLocal static var holding = false
-
-    private struct State {
-        var free: Int
-        var waiting: [CheckedContinuation<Void, Never>] = []
-    }
-    private let state: Mutex<State>
-
-    init(limit: Int) { state = Mutex(State(free: max(1, limit))) }
-
-    func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let granted = state.withLock { state -> Bool in
-                guard state.free > 0 else {
-                    state.waiting.append(continuation)
-                    return false
-                }
-                state.free -= 1
-                return true
-            }
-            if granted { continuation.resume() }
-        }
-    }
-
-    /// Hands the slot to the longest waiting test, or frees it.
-    func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.waiting.isEmpty else {
-                state.free += 1
-                return nil
-            }
-            return state.waiting.removeFirst()
-        }
-        next?.resume()
-    }
 }
 
 private func runTestApp(
