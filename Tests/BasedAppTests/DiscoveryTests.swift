@@ -99,11 +99,7 @@ struct DiscoveryTests {
     @Test("what similar listeners played is recommended with its reason; blocked artists never appear")
     func collaborative() async throws {
         try await withApp { client, services in
-            let a = try await client.discoveryTrack("kai", title: "Alpha", frequency: 300)
-            let b = try await client.discoveryTrack("mira", title: "Beta", frequency: 900)
-            let c = try await client.discoveryTrack("otto", title: "Gamma", frequency: 2_000)
-            let d = try await client.discoveryTrack("lou", title: "Delta", frequency: 2_800)
-            try await services.discovery.waitForVectors(4)
+            let (a, b, c, d) = try await client.fourTones(services)
             // Five listeners who played Alpha also played Beta to the end; Delta's listeners are others.
             for index in 0..<5 {
                 let fan = try await client.register("fan\(index)")
@@ -137,11 +133,7 @@ struct DiscoveryTests {
     @Test("playlist additions teach discovery: the model learns from them, a listener's own are folded in and not recommended back")
     func additions() async throws {
         try await withApp { client, services in
-            let a = try await client.discoveryTrack("kai", title: "Alpha", frequency: 300)
-            let b = try await client.discoveryTrack("mira", title: "Beta", frequency: 900)
-            let c = try await client.discoveryTrack("otto", title: "Gamma", frequency: 2_000)
-            let d = try await client.discoveryTrack("lou", title: "Delta", frequency: 2_800)
-            try await services.discovery.waitForVectors(4)
+            let (a, b, c, d) = try await client.fourTones(services)
             // Nobody plays anything: five listeners put Alpha and Beta in a playlist, three others Gamma and Delta.
             func collect(_ tracks: [String], as username: String) async throws -> SessionBody {
                 let fan = try await client.register(username)
@@ -393,6 +385,16 @@ extension TestClientProtocol {
             track = try response.decode(Schemas.Track.self)
         }
         return track
+    }
+
+    /// Alpha, Beta, Gamma and Delta: four artists' tones, far apart in sound, with their vectors in discovery.
+    func fourTones(_ services: AppServices) async throws -> (Schemas.Track, Schemas.Track, Schemas.Track, Schemas.Track) {
+        let a = try await discoveryTrack("kai", title: "Alpha", frequency: 300)
+        let b = try await discoveryTrack("mira", title: "Beta", frequency: 900)
+        let c = try await discoveryTrack("otto", title: "Gamma", frequency: 2_000)
+        let d = try await discoveryTrack("lou", title: "Delta", frequency: 2_800)
+        try await services.discovery.waitForVectors(4)
+        return (a, b, c, d)
     }
 
     /// Listens to each track to the end, a minute apart, oldest first.
