@@ -11,6 +11,7 @@ build: deps
 # Runs the server on SQLite in ./data (http://127.0.0.1:8080); on the first
 # start it seeds the demo library (accounts use the password listen-local-2026).
 run: build
+	@gazetteer=$$(scripts/places/install-gazetteer.sh | tail -n 1) && swift run based places import --if-empty "$$gazetteer"
 	swift run based serve --demo
 
 # Runs every test on SQLite and again on a throwaway PostgreSQL.

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "BasedRealtime", targets: ["BasedRealtime"]),
         .library(name: "BasedCRDT", targets: ["BasedCRDT"]),
         .library(name: "BasedSearch", targets: ["BasedSearch"]),
+        .library(name: "BasedQR", targets: ["BasedQR"]),
         .library(name: "BasedModeration", targets: ["BasedModeration"]),
         .library(name: "BasedDiscovery", targets: ["BasedDiscovery"]),
     ],
@@ -151,6 +152,18 @@ let package = Package(
             name: "BasedSearch",
             swiftSettings: swiftSettings
         ),
+        // QR codes (ISO/IEC 18004) as SVG: ticket codes for the door. No I/O.
+        .target(
+            name: "BasedQR",
+            swiftSettings: swiftSettings
+        ),
+        // `swift run -c release BasedQRBench time`; `… svgs DIR [level]` writes SVGs for scripts/qr/check_decodes.sh.
+        .executableTarget(
+            name: "BasedQRBench",
+            dependencies: ["BasedQR"],
+            path: "Benchmarks/BasedQRBench",
+            swiftSettings: swiftSettings
+        ),
         // `make bench-search` (first part): the index alone over the generated catalogue, next to a linear scan.
         .executableTarget(
             name: "BasedSearchBench",
@@ -198,6 +211,7 @@ let package = Package(
                 "BasedModeration",
                 "BasedRealtime",
                 "BasedSearch",
+                "BasedQR",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -255,6 +269,11 @@ let package = Package(
         .testTarget(
             name: "BasedSearchTests",
             dependencies: ["BasedSearch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BasedQRTests",
+            dependencies: ["BasedQR"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

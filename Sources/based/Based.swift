@@ -38,7 +38,7 @@ struct Based: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "based",
         abstract: "Based: music streaming and social platform for local music scenes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Import.self, Analyze.self, Demo.self, Audit.self, Recommend.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, UserCommand.self, Import.self, Analyze.self, Demo.self, Audit.self, Recommend.self, Places.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -103,6 +103,9 @@ struct ConfigurationTests {
         "BASED_MODERATION_LANGUAGES": ("en,de", "fr"),
         "BASED_MESSAGE_FLOOD": ("0", "50"),
         "BASED_IDENTIFY_PER_MINUTE": ("0", "5"),
+        "BASED_SHOW_ALERTS_PER_WEEK": ("0", "7"),
+        "BASED_MAP_TILE_URL": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "http://127.0.0.1:8081/{z}/{x}/{y}.png"),
+        "BASED_MAP_ATTRIBUTION": ("© OpenStreetMap contributors", "Local tiles"),
     ]
 
     @Test("every setting has sample values in this suite")

@@ -26,6 +26,8 @@ public struct User: Codable, Sendable, Equatable {
     public var city: String?
     public var latitude: Double?
     public var longitude: Double?
+    /// The location is the gazetteer's for `city`, not a pin the user set (a pin always wins).
+    public var locationFromCity: Bool?
     /// JSON array of strings.
     public var genres: String
     /// JSON array of `ProfileLink`.

@@ -29,6 +29,21 @@ enum AccountQueries {
             .all(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
+    /// Venue accounts whose pin is inside the box (by the `users_place` index), at most `limit`.
+    static func venues(latitudes: ClosedRange<Double>, longitudes: [ClosedRange<Double>], limit: Int, on sql: any SQLDatabase) async throws -> [User] {
+        try await sql.select().column("*").from("users")
+            .where("role", .equal, Role.venue.rawValue)
+            .where("latitude", .greaterThanOrEqual, latitudes.lowerBound).where("latitude", .lessThanOrEqual, latitudes.upperBound)
+            .where { group in
+                for range in longitudes {
+                    group.orWhere { $0.where("longitude", .greaterThanOrEqual, range.lowerBound).where("longitude", .lessThanOrEqual, range.upperBound) }
+                }
+                return group
+            }
+            .limit(limit)
+            .all(decoding: User.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
     static func hasUsers(on sql: any SQLDatabase) async throws -> Bool {
         try await sql.select().column("id").from("users").limit(1).first() != nil
     }
@@ -67,6 +82,7 @@ enum AccountQueries {
             .set("city", to: user.city)
             .set("latitude", to: user.latitude)
             .set("longitude", to: user.longitude)
+            .set("location_from_city", to: user.locationFromCity)
             .set("genres", to: user.genres)
             .set("links", to: user.links)
             .set("avatar_hash", to: user.avatarHash)

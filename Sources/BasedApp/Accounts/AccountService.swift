@@ -322,6 +322,11 @@ public struct AccountService: Sendable {
         try await AccountQueries.users(after: after, limit: limit, on: database.sql)
     }
 
+    /// Venue accounts whose pin is inside these latitude and longitude ranges, at most `limit`.
+    public func venues(latitudes: ClosedRange<Double>, longitudes: [ClosedRange<Double>], limit: Int) async throws -> [User] {
+        try await AccountQueries.venues(latitudes: latitudes, longitudes: longitudes, limit: limit, on: database.sql)
+    }
+
     /// Artist accounts of a city, or verified ones (browsing filters tracks by them); at most `limit`.
     public func artistIDs(city: String?, verified: Bool?, limit: Int) async throws -> [UUID] {
         try await AccountQueries.artistIDs(city: city, verified: verified, limit: limit, on: database.sql)

@@ -6,7 +6,8 @@ import OpenAPIRuntime
 extension APIHandler {
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let identity = try RequestScope.requireIdentity()
-        return .ok(.init(body: .json(Self.privateProfile(try await profiles.profile(identity)))))
+        let view = try await profiles.profile(identity)
+        return .ok(.init(body: .json(Self.privateProfile(view, venue: try await venueDetails(view.user)))))
     }
 
     func updateMe(_ input: Operations.UpdateMe.Input) async throws -> Operations.UpdateMe.Output {
@@ -17,7 +18,22 @@ extension APIHandler {
             location: body.location.map { ($0.latitude, $0.longitude) }, clearLocation: body.clearLocation ?? false,
             genres: body.genres, links: body.links?.map { ProfileLink(label: $0.label, url: $0.url) }
         )
-        return .ok(.init(body: .json(Self.privateProfile(try await profiles.update(identity, update)))))
+        var details: VenueService.Details?
+        if let venue = body.venue {
+            // Checked before the profile changes, so a bad venue field changes nothing.
+            details = try await services.venues.update(identity, .init(
+                address: venue.address, capacity: venue.capacity, clearCapacity: venue.clearCapacity ?? false, openingHours: venue.openingHours
+            ), dryRun: true)
+        }
+        let view = try await profiles.update(identity, update)
+        if let venue = body.venue {
+            details = try await services.venues.update(identity, .init(
+                address: venue.address, capacity: venue.capacity, clearCapacity: venue.clearCapacity ?? false, openingHours: venue.openingHours
+            ))
+        } else {
+            details = try await venueDetails(view.user)
+        }
+        return .ok(.init(body: .json(Self.privateProfile(view, venue: details))))
     }
 
     func uploadAvatar(_ input: Operations.UploadAvatar.Input) async throws -> Operations.UploadAvatar.Output {
@@ -31,7 +47,8 @@ extension APIHandler {
             // BodyLimitMiddleware has already cut the body at the same limit; this is its twin for safety.
             throw AppError.payloadTooLarge(limit: limit)
         }
-        return .ok(.init(body: .json(Self.privateProfile(try await profiles.setAvatar(identity, image: data)))))
+        let view = try await profiles.setAvatar(identity, image: data)
+        return .ok(.init(body: .json(Self.privateProfile(view, venue: try await venueDetails(view.user)))))
     }
 
     func deleteAvatar(_ input: Operations.DeleteAvatar.Input) async throws -> Operations.DeleteAvatar.Output {
@@ -41,7 +58,8 @@ extension APIHandler {
     }
 
     func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
-        .ok(.init(body: .json(Self.publicProfile(try await profiles.profile(username: input.path.username)))))
+        let view = try await profiles.profile(username: input.path.username)
+        return .ok(.init(body: .json(Self.publicProfile(view, venue: try await venueDetails(view.user)))))
     }
 
     func getAvatar(_ input: Operations.GetAvatar.Input) async throws -> Operations.GetAvatar.Output {
@@ -51,5 +69,11 @@ extension APIHandler {
             headers: .init(eTag: "\"\(avatar.hash)\"", cacheControl: "public, max-age=86400"),
             body: .jpeg(HTTPBody(avatar.data))
         ))
+    }
+
+    /// A venue's details (nil for everyone else).
+    func venueDetails(_ user: User) async throws -> VenueService.Details? {
+        guard user.role == .venue else { return nil }
+        return try await services.venues.details(of: [user.id])[user.id]
     }
 }

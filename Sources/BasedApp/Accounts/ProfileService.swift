@@ -16,6 +16,8 @@ public struct ProfileService: Sendable {
     var changes: ChangeFeed?
     /// Refuses display names with a blocked word, masks them in bios.
     var moderation: ModerationService?
+    /// Gives a city typed without a pin its coordinates.
+    var gazetteer: Gazetteer?
     static let maxAvatarPixels = 6000
 
     public struct Update: Sendable {
@@ -80,8 +82,9 @@ public struct ProfileService: Sendable {
         if update.clearLocation && update.location != nil {
             fields.append(.init("clearLocation", "cannot be combined with location"))
         } else if update.clearLocation {
-            (user.latitude, user.longitude) = (nil, nil)
+            (user.latitude, user.longitude, user.locationFromCity) = (nil, nil, nil)
         } else if let location = update.location {
+            user.locationFromCity = false
             if !(location.latitude.isFinite && (-90...90).contains(location.latitude)) {
                 fields.append(.init("location.latitude", "must be between -90 and 90"))
             }
@@ -108,6 +111,16 @@ public struct ProfileService: Sendable {
             user.links = Self.json(links)
         }
         guard fields.isEmpty else { throw AppError.validation(fields) }
+        // Without a pin of their own, a user is where the gazetteer puts their city;
+        // a pin they set always wins.
+        let pinned = user.latitude != nil && user.locationFromCity != true
+        if !pinned, update.city != nil || update.clearLocation, let gazetteer {
+            if let city = user.city, let place = try await gazetteer.resolve(city: city) {
+                (user.latitude, user.longitude, user.locationFromCity) = (place.latitude, place.longitude, true)
+            } else {
+                (user.latitude, user.longitude, user.locationFromCity) = (nil, nil, nil)
+            }
+        }
         var screened: [(String, ModerationService.Screened)] = []
         if let moderation {
             if update.displayName != nil { screened.append(("displayName", try moderation.name(user.displayName, field: "displayName"))) }

@@ -52,16 +52,25 @@ extension APIHandler {
         user.linkList.map { .init(label: $0.label, url: $0.url) }
     }
 
-    static func publicProfile(_ view: ProfileView) -> Components.Schemas.PublicProfile {
+    static func publicProfile(_ view: ProfileView, venue: VenueService.Details? = nil) -> Components.Schemas.PublicProfile {
         let user = view.user
         return .init(
             id: user.id.uuidString.lowercased(), username: user.username, displayName: user.displayName, bio: user.bio,
             city: user.city, genres: user.genreList, links: links(user), role: role(user.role), verified: user.verified,
-            avatar: avatar(user), followerCount: view.followerCount, followingCount: view.followingCount, createdAt: user.createdAt
+            avatar: avatar(user), followerCount: view.followerCount, followingCount: view.followingCount, createdAt: user.createdAt,
+            venue: venueBody(user, venue)
         )
     }
 
-    static func privateProfile(_ view: ProfileView) -> Components.Schemas.PrivateProfile {
+    /// A venue's place details; a venue's pin is public (it is where its shows are), nobody else's.
+    static func venueBody(_ user: User, _ details: VenueService.Details?) -> Components.Schemas.VenueDetails? {
+        guard user.role == .venue else { return nil }
+        var location: Components.Schemas.Location?
+        if let latitude = user.latitude, let longitude = user.longitude { location = .init(latitude: latitude, longitude: longitude) }
+        return .init(address: details?.address, capacity: details?.capacity, openingHours: details?.openingHours, location: location)
+    }
+
+    static func privateProfile(_ view: ProfileView, venue: VenueService.Details? = nil) -> Components.Schemas.PrivateProfile {
         let user = view.user
         var location: Components.Schemas.Location?
         if let latitude = user.latitude, let longitude = user.longitude {
@@ -71,7 +80,8 @@ extension APIHandler {
             id: user.id.uuidString.lowercased(), username: user.username, displayName: user.displayName, bio: user.bio,
             city: user.city, genres: user.genreList, links: links(user), role: role(user.role), verified: user.verified,
             avatar: avatar(user), followerCount: view.followerCount, followingCount: view.followingCount, createdAt: user.createdAt,
-            email: user.email, location: location
+            email: user.email, location: location, locationFromCity: user.latitude == nil ? nil : (user.locationFromCity ?? false),
+            venue: venueBody(user, venue)
         )
     }
 

@@ -86,6 +86,12 @@ public struct AppConfiguration: Sendable, Equatable {
     public var webDirectory: URL?
     /// Session cookies carry `Secure` even when a request came over plain HTTP.
     public var secureCookies = false
+    /// At most this many show alerts (`show_nearby`) per person in any 7 days; 0 turns them off.
+    public var showAlertsPerWeek = 3
+    /// The web app's map tiles: a template with {z}, {x} and {y}; nil draws pins only.
+    public var mapTileURL: String?
+    /// The credit the tiles' licence asks for, shown under the map.
+    public var mapAttribution: String?
 
     public init() {}
 

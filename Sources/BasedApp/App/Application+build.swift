@@ -42,6 +42,11 @@ public struct AppServices: Sendable {
     public let jams: JamService
     public let tickets: TicketService
     public let lineups: LineupService
+    /// Cities by name (GeoNames), for autocomplete and for a city typed without a pin.
+    public let gazetteer: Gazetteer
+    public let venues: VenueService
+    public let showFinder: ShowFinder
+    public let showAlerts: ShowAlerts
     public let calendars: CalendarService
     public let moderation: ModerationService
     public let reports: ReportService
@@ -157,10 +162,11 @@ public struct AppServices: Sendable {
         }
         let releases = ReleaseService(database: database, jobs: jobs, changes: changes, moderation: moderation)
         let plays = PlayService(database: database, tracks: trackService, analytics: analyticsLog)
+        let gazetteer = Gazetteer(database: database)
         let events = EventService(
             database: database, conversations: messaging.conversations, jobs: jobs, reminderLead: configuration.eventReminderLead,
             analytics: analyticsLog, changes: changes,
-            moderation: moderation
+            moderation: moderation, accounts: accounts, gazetteer: gazetteer
         )
         let playlists = PlaylistService(
             database: database, tracks: trackService, analytics: analyticsLog, accounts: accounts, realtime: realtime, changes: changes,
@@ -171,7 +177,8 @@ public struct AppServices: Sendable {
         library.playlistVisible = { id, viewer in try await playlists.isVisible(id, to: viewer) }
         let lineups = LineupService(database: database, events: events, accounts: accounts, follows: follows, realtime: realtime)
         let tickets = TicketService(
-            database: database, events: events, accounts: accounts, blocks: blocks, realtime: realtime, analytics: analyticsLog
+            database: database, events: events, accounts: accounts, blocks: blocks, realtime: realtime, analytics: analyticsLog,
+            keySeal: KeySeal(secret: Data(try Secrets.load(named: "ticket-key-seal", in: dataDirectory).utf8))
         )
         let comments = CommentService(database: database, tracks: trackService, blocks: blocks, moderation: moderation)
         let attachments = AttachmentService(database: database, blobs: blobs)
@@ -186,7 +193,8 @@ public struct AppServices: Sendable {
             temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true),
             avatarMaxBytes: configuration.avatarMaxBytes,
             changes: changes,
-            moderation: moderation
+            moderation: moderation,
+            gazetteer: gazetteer
         )
         let fingerprints = FingerprintService(
             database: database, temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true),
@@ -246,6 +254,15 @@ public struct AppServices: Sendable {
             jams: JamService(database: database, tracks: trackService, playlists: playlists, realtime: realtime),
             tickets: tickets,
             lineups: lineups,
+            gazetteer: gazetteer,
+            venues: VenueService(database: database, accounts: accounts),
+            showFinder: ShowFinder(
+                events: events, tickets: tickets, lineups: lineups, accounts: accounts, follows: follows, plays: plays, tracks: trackService
+            ),
+            showAlerts: ShowAlerts(
+                database: database, events: events, tickets: tickets, accounts: accounts, follows: follows, plays: plays, tracks: trackService,
+                notifications: notifications, realtime: realtime, perWeek: configuration.showAlertsPerWeek
+            ),
             calendars: CalendarService(database: database, events: events, tickets: tickets, accounts: accounts),
             moderation: moderation,
             reports: reports,
@@ -442,7 +459,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         MetricsMiddleware(metrics: services.metrics, sendFile: services.sendFile)
         ProblemMiddleware()
         if let web = services.web {
-            WebAppMiddleware(bundle: web)
+            WebAppMiddleware(bundle: web, mapTileURL: services.configuration.mapTileURL)
         }
         RateLimitMiddleware(limiter: services.requestLimiter)
         BodyLimitMiddleware(

@@ -161,6 +161,19 @@ extension AppConfiguration {
         .integer("identifyPerMinute", 0...10_000, default: 20, "clips", help: "clips one listener may identify per minute (POST /identify) before 429; 0: no limit") {
             $0.identifyPerMinute = $1
         },
+        .integer("showAlertsPerWeek", 0...100, default: 3, "alerts", help: "show alerts (a show near you with an artist you follow or often hear) one person gets in any 7 days at most; 0: none") {
+            $0.showAlertsPerWeek = $1
+        },
+        .text("mapTileURL", help: "map tiles for the web app, an http(s) template with {z}, {x} and {y} (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); unset: the map draws pins only", expected: "an http(s) URL with {z}, {x} and {y}") { configuration, text in
+            guard ["{z}", "{x}", "{y}"].allSatisfy(text.contains), let url = URL(string: text.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+                  url.scheme == "https" || url.scheme == "http", url.host != nil else { return false }
+            configuration.mapTileURL = text
+            return true
+        },
+        .text("mapAttribution", help: "the credit the map tiles' licence asks for, shown under the map", expected: "text") { configuration, text in
+            configuration.mapAttribution = text.isEmpty ? nil : text
+            return true
+        },
         .httpURL("otlpEndpoint", help: "OpenTelemetry collector (OTLP/HTTP, e.g. http://127.0.0.1:4318) for request, job and ffmpeg spans; unset: no tracing") {
             $0.otlpEndpoint = $1
         },

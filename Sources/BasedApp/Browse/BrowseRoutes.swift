@@ -27,7 +27,7 @@ extension APIHandler {
     func browseArtists(_ input: Operations.BrowseArtists.Input) async throws -> Operations.BrowseArtists.Output {
         let query = input.query
         let page = try await browse.artists(filter: .init(genre: query.genre, city: query.city, verified: query.verified), cursor: query.cursor, limit: query.limit)
-        return .ok(.init(body: .json(.init(items: page.artists.map(Self.publicProfile), nextCursor: page.nextCursor))))
+        return .ok(.init(body: .json(.init(items: page.artists.map { Self.publicProfile($0) }, nextCursor: page.nextCursor))))
     }
 
     func listGenres(_ input: Operations.ListGenres.Input) async throws -> Operations.ListGenres.Output {

@@ -215,6 +215,11 @@ public struct TrackService: Sendable {
         return Dictionary(tracks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Ids of the artist's public, ready tracks, newest first, at most `limit`.
+    public func trackIDs(of artist: UUID, limit: Int) async throws -> [UUID] {
+        try await CatalogQueries.tracks(artist: artist, includeHidden: false, before: nil, limit: limit, on: database.sql).map(\.id)
+    }
+
     /// Whether the artist has a track with exactly this title.
     public func hasTrack(artist: UUID, titled title: String) async throws -> Bool {
         try await CatalogQueries.hasTrack(artist: artist, titled: title, on: database.sql)

@@ -3,7 +3,8 @@ import Logging
 import SQLKit
 
 /// One forward-only schema step. `statements` are SQL with type placeholders
-/// (`{id}`, `{time}`, `{bool}`, `{real}`) filled in per dialect.
+/// (`{id}`, `{time}`, `{bool}`, `{real}`, and `{bytewise}` for text compared byte by byte,
+/// which prefix ranges need) filled in per dialect.
 struct Migration: Sendable {
     let version: Int
     let name: String
@@ -54,6 +55,7 @@ public struct Migrator: Sendable {
         Migration023Discovery.migration,
         Migration024AnalyticsBackfill.migration,
         Migration025PlaylistAuthors.migration,
+        Migration026Shows.migration,
     ]
 
     /// Returns the versions it applied.
@@ -100,8 +102,8 @@ public struct Migrator: Sendable {
 
     static func fill(_ statement: String, _ dialect: Database.Dialect) -> String {
         let types: [String: String] = switch dialect {
-        case .sqlite: ["{id}": "TEXT", "{time}": "REAL", "{bool}": "INTEGER", "{real}": "REAL", "{blob}": "BLOB"]
-        case .postgres: ["{id}": "UUID", "{time}": "TIMESTAMPTZ", "{bool}": "BOOLEAN", "{real}": "DOUBLE PRECISION", "{blob}": "BYTEA"]
+        case .sqlite: ["{id}": "TEXT", "{time}": "REAL", "{bool}": "INTEGER", "{real}": "REAL", "{blob}": "BLOB", "{bytewise}": ""]
+        case .postgres: ["{id}": "UUID", "{time}": "TIMESTAMPTZ", "{bool}": "BOOLEAN", "{real}": "DOUBLE PRECISION", "{blob}": "BYTEA", "{bytewise}": "COLLATE \"C\""]
         }
         return types.reduce(statement) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
     }

@@ -16,6 +16,11 @@ public struct Event: Codable, Sendable, Equatable {
     /// The pin: where the show is, for nearby searches and maps.
     public var latitude: Double?
     public var longitude: Double?
+    /// The pin is the venue's or the gazetteer's for `city`, not one the venue set for the show.
+    public var pinFromCity: Bool?
+    /// At most this many may RSVP going (the `going` counter's guard, kept out of this value
+    /// so that saving an event never overwrites it).
+    public var capacity: Int?
     public var status: Status
     /// The event's chat room, a conversation of kind `room` with subject `event:<id>`.
     public var roomId: UUID
@@ -46,6 +51,7 @@ public enum EventLimits {
     public static let descriptionCharacters = 5000
     public static let cityCharacters = 100
     public static let addressCharacters = 300
+    public static let maxCapacity = 1_000_000
     /// How far ahead an event may be published.
     public static let horizon: TimeInterval = 5 * 365 * 86_400
     /// The longest an event may last (a festival, not a residency).

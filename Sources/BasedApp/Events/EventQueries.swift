@@ -100,6 +100,39 @@ enum EventQueries {
             """).first(decoding: RSVP.self, keyDecodingStrategy: .snakeCaseColumns)
     }
 
+    /// Counts one more person going, only while the event is scheduled, has not
+    /// started and has room: one conditional UPDATE, so concurrent answers can
+    /// never exceed the capacity. When the counter says full it is counted again
+    /// from the answers (people whose accounts were erased leave no row but were
+    /// counted) and the write is tried once more.
+    static func takePlace(event: UUID, now: Date, on sql: any SQLDatabase) async throws -> Bool {
+        func take() async throws -> Bool {
+            try await sql.raw("""
+                UPDATE events SET going = going + 1
+                WHERE id = \(bind: event) AND status = 'scheduled' AND starts_at > \(bind: now) AND (capacity IS NULL OR going < capacity)
+                RETURNING going
+                """).first() != nil
+        }
+        if try await take() { return true }
+        try await recount(event: event, on: sql)
+        return try await take()
+    }
+
+    /// One person fewer going: the counter is set from the answers, which the caller changes next.
+    static func givePlaceBack(event: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE events SET going = (SELECT COUNT(*) FROM event_rsvps WHERE event_id = \(bind: event) AND status = 'going') - 1
+            WHERE id = \(bind: event)
+            """).run()
+    }
+
+    private static func recount(event: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE events SET going = (SELECT COUNT(*) FROM event_rsvps WHERE event_id = \(bind: event) AND status = 'going')
+            WHERE id = \(bind: event)
+            """).run()
+    }
+
     static func ids(venue: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
         try await sql.select().column("id").from("events").where("venue_id", .equal, venue).all(decodingColumn: "id", as: UUID.self)
     }

@@ -29,13 +29,19 @@ extension APIHandler {
     func updateEvent(_ input: Operations.UpdateEvent.Input) async throws -> Operations.UpdateEvent.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
-        let event = try await events.update(identity, eventID: try Self.uuid(input.path.eventId, "eventId"), Self.eventInput(body))
+        let id = try Self.uuid(input.path.eventId, "eventId")
+        let before = try await events.event(id, viewer: nil).event
+        let event = try await events.update(identity, eventID: id, Self.eventInput(body))
+        try await services.showAlerts.eventChanged(before: before, after: event)
         return .ok(.init(body: .json(try await eventBody(try await events.event(event.id, viewer: identity.userID)))))
     }
 
     func cancelEvent(_ input: Operations.CancelEvent.Input) async throws -> Operations.CancelEvent.Output {
         let identity = try RequestScope.requireIdentity()
-        let event = try await events.cancel(identity, eventID: try Self.uuid(input.path.eventId, "eventId"))
+        let id = try Self.uuid(input.path.eventId, "eventId")
+        let before = try await events.event(id, viewer: nil).event
+        let event = try await events.cancel(identity, eventID: id)
+        try await services.showAlerts.eventChanged(before: before, after: event)
         return .ok(.init(body: .json(try await eventBody(try await events.event(event.id, viewer: identity.userID)))))
     }
 
@@ -61,19 +67,12 @@ extension APIHandler {
 
     func listNearbyEvents(_ input: Operations.ListNearbyEvents.Input) async throws -> Operations.ListNearbyEvents.Output {
         let viewer = try RequestScope.get().identity
-        var latitude = input.query.latitude, longitude = input.query.longitude
-        if latitude == nil, longitude == nil, let viewer, let user = try await accounts.user(id: viewer.userID) {
-            // Without a point: the viewer's own pin (their city).
-            (latitude, longitude) = (user.latitude, user.longitude)
-        }
-        guard let latitude, let longitude else {
-            throw AppError.validation(Geo.problems(latitude: input.query.latitude, longitude: input.query.longitude).nonEmpty ?? [
-                .init("latitude", "is required (with longitude) unless your profile has a pin"),
-            ])
-        }
-        let found = try await events.nearby(
-            latitude: latitude, longitude: longitude, radiusKm: input.query.radiusKm ?? 25, from: input.query.from, to: input.query.to,
-            order: input.query.sort == .distance ? .distance : .date, limit: input.query.limit, viewer: viewer?.userID
+        let centre = try await searchCentre(latitude: input.query.latitude, longitude: input.query.longitude, city: input.query.city, viewer: viewer)
+        let found = try await services.showFinder.nearby(
+            latitude: centre.latitude, longitude: centre.longitude, radiusKm: input.query.radiusKm ?? 25, from: input.query.from, to: input.query.to,
+            order: input.query.sort == .distance ? .distance : .date,
+            filters: .init(genre: input.query.genre, ticketed: input.query.ticketed, following: input.query.following ?? false),
+            limit: input.query.limit, viewer: viewer?.userID
         )
         let bodies = try await eventBodies(found.map(\.view))
         return .ok(.init(body: .json(.init(items: zip(bodies, found).map { .init(event: $0, distanceKm: ($1.distanceKm * 100).rounded() / 100) }))))
@@ -97,7 +96,9 @@ extension APIHandler {
     func answerLineup(_ input: Operations.AnswerLineup.Input) async throws -> Operations.AnswerLineup.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
-        let slot = try await services.lineups.answer(identity, eventID: try Self.uuid(input.path.eventId, "eventId"), accept: body.accept)
+        let eventID = try Self.uuid(input.path.eventId, "eventId")
+        let slot = try await services.lineups.answer(identity, eventID: eventID, accept: body.accept)
+        if body.accept { try await services.showAlerts.artistConfirmed(identity.userID, eventID: eventID) }
         return .ok(.init(body: .json(Self.slot(slot, artist: try await profiles.user(id: slot.artistId)))))
     }
 
@@ -110,7 +111,8 @@ extension APIHandler {
     static func eventInput(_ body: Components.Schemas.EventInput) -> EventService.Input {
         EventService.Input(
             title: body.title, description: body.description, startsAt: body.startsAt, endsAt: body.endsAt,
-            clearEndsAt: body.clearEndsAt ?? false, city: body.city, address: body.address, latitude: body.latitude, longitude: body.longitude
+            clearEndsAt: body.clearEndsAt ?? false, city: body.city, address: body.address, latitude: body.latitude, longitude: body.longitude,
+            capacity: body.capacity, clearCapacity: body.clearCapacity ?? false
         )
     }
 
@@ -133,7 +135,7 @@ extension APIHandler {
             id: event.id.text, venue: summary(venue), title: event.title, description: event.description,
             startsAt: event.startsAt, endsAt: event.endsAt, city: event.city, address: event.address,
             latitude: event.latitude, longitude: event.longitude, status: event.status == .scheduled ? .scheduled : .cancelled, roomId: event.roomId.text,
-            goingCount: view.going, interestedCount: view.interested, myRsvp: view.mine.map(rsvpStatus),
+            goingCount: view.going, interestedCount: view.interested, capacity: event.capacity, myRsvp: view.mine.map(rsvpStatus),
             createdAt: event.createdAt, updatedAt: event.updatedAt
         )
     }

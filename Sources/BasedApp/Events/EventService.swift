@@ -14,6 +14,9 @@ public struct EventService: Sendable {
     var changes: ChangeFeed?
     /// Refuses titles with a blocked word, masks them in descriptions.
     var moderation: ModerationService?
+    /// Where a show without a pin of its own is: its venue's pin, or the gazetteer's for its city.
+    var accounts: AccountService?
+    var gazetteer: Gazetteer?
 
     /// What an event is made of; for an edit, nil leaves a field as it is.
     public struct Input: Sendable {
@@ -30,11 +33,17 @@ public struct EventService: Sendable {
         /// A pin; both or neither.
         public var latitude: Double?
         public var longitude: Double?
+        /// How many may RSVP going; `clearCapacity` removes it (an edit only).
+        public var capacity: Int?
+        public var clearCapacity = false
 
         public init(
             title: String? = nil, description: String? = nil, startsAt: Date? = nil, endsAt: Date? = nil, clearEndsAt: Bool = false,
-            city: String? = nil, address: String? = nil, latitude: Double? = nil, longitude: Double? = nil
+            city: String? = nil, address: String? = nil, latitude: Double? = nil, longitude: Double? = nil,
+            capacity: Int? = nil, clearCapacity: Bool = false
         ) {
+            self.capacity = capacity
+            self.clearCapacity = clearCapacity
             self.latitude = latitude
             self.longitude = longitude
             self.title = title
@@ -72,6 +81,7 @@ public struct EventService: Sendable {
             latitude: nil, longitude: nil, status: .scheduled, roomId: id, createdAt: now, updatedAt: now
         )
         try Self.apply(input, to: &event, now: now, isNew: true)
+        try await placePin(of: &event, input)
         let screening = try screen(input, event)
         if let description = screening?.text("description") { event.description = description }
         let lead = reminderLead
@@ -86,6 +96,29 @@ public struct EventService: Sendable {
         try await moderation?.flag(screening, thing: .event, id: created.id, author: identity.userID)
         await changes?.announce(.event, created.id)
         return created
+    }
+
+    /// A show the venue gave no pin is where its venue is (when it is in the
+    /// venue's city) or where the gazetteer puts its city; a pin set for the
+    /// show always wins. Runs after `apply`, on a new city as on a new event.
+    private func placePin(of event: inout Event, _ input: Input) async throws {
+        if input.latitude != nil {
+            event.pinFromCity = false
+            return
+        }
+        guard event.latitude == nil || event.pinFromCity == true, event.pinFromCity == nil || input.city != nil else { return }
+        var pin: (Double, Double)?
+        if let venue = try await accounts?.user(id: event.venueId), let lat = venue.latitude, let lon = venue.longitude,
+           event.city == nil || event.city?.lowercased() == venue.city?.lowercased() {
+            pin = (lat, lon)
+        } else if let city = event.city, let place = try await gazetteer?.resolve(city: city) {
+            pin = (place.latitude, place.longitude)
+        }
+        if let pin {
+            (event.latitude, event.longitude, event.pinFromCity) = (pin.0, pin.1, true)
+        } else if event.pinFromCity == true {
+            (event.latitude, event.longitude, event.pinFromCity) = (nil, nil, nil)
+        }
     }
 
     /// The title is refused with a blocked word, the description masked; only fields the input sets.
@@ -105,6 +138,7 @@ public struct EventService: Sendable {
             guard event.status == .scheduled else { throw AppError.conflict("The event was cancelled.", code: "event_cancelled") }
             let previousStart = event.startsAt
             try Self.apply(input, to: &event, now: now, isNew: false)
+            try await placePin(of: &event, input)
             let screening = try screen(input, event)
             if let description = screening?.text("description") { event.description = description }
             event.updatedAt = now
@@ -212,27 +246,35 @@ public struct EventService: Sendable {
         latitude: Double, longitude: Double, radiusKm: Double, from: Date?, to: Date?, order: NearbyOrder, limit: Int?, viewer: UUID?,
         now: Date = Date()
     ) async throws -> [(view: View, distanceKm: Double)] {
+        let size = try Self.pageSize(limit)
+        let page = Array(try await nearbyEvents(latitude: latitude, longitude: longitude, radiusKm: radiusKm, from: from, to: to, order: order, now: now).prefix(size))
+        let views = try await views(page.map(\.event), viewer: viewer)
+        return zip(views, page).map { ($0, $1.distanceKm) }
+    }
+
+    /// Every scheduled show within `radiusKm` (at most the 2,000 soonest the
+    /// index box yields), in the order asked for, with its distance; for callers
+    /// that filter further before taking a page.
+    public func nearbyEvents(
+        latitude: Double, longitude: Double, radiusKm: Double, from: Date?, to: Date?, order: NearbyOrder, now: Date = Date()
+    ) async throws -> [(event: Event, distanceKm: Double)] {
         var fields = Geo.problems(latitude: latitude, longitude: longitude)
         if !(radiusKm.isFinite && radiusKm > 0 && radiusKm <= Geo.maxRadiusKm) {
             fields.append(.init("radiusKm", "must be more than 0 and at most \(Int(Geo.maxRadiusKm))"))
         }
         if let from, let to, to <= from { fields.append(.init("to", "must be after from")) }
         guard fields.isEmpty else { throw AppError.validation(fields) }
-        let size = try Self.pageSize(limit)
         let centre = (latitude: latitude, longitude: longitude)
         let box = Geo.box(around: centre, radiusKm: radiusKm)
         let rows = try await EventQueries.within(box, from: from ?? now, to: to, limit: 2000, on: database.sql)
-        let near = rows.compactMap { event -> (Event, Double)? in
+        let near = rows.compactMap { event -> (event: Event, distanceKm: Double)? in
             guard let lat = event.latitude, let lon = event.longitude else { return nil }
             let distance = Geo.distanceKm(centre, (lat, lon))
             return distance <= radiusKm ? (event, distance) : nil
         }
-        let sorted = order == .date
-            ? near.sorted { ($0.0.startsAt, $0.0.id.text) < ($1.0.startsAt, $1.0.id.text) }
-            : near.sorted { ($0.1, $0.0.startsAt) < ($1.1, $1.0.startsAt) }
-        let page = Array(sorted.prefix(size))
-        let views = try await views(page.map(\.0), viewer: viewer)
-        return zip(views, page).map { ($0, $1.1) }
+        return order == .date
+            ? near.sorted { ($0.event.startsAt, $0.event.id.text) < ($1.event.startsAt, $1.event.id.text) }
+            : near.sorted { ($0.distanceKm, $0.event.startsAt) < ($1.distanceKm, $1.event.startsAt) }
     }
 
     public func event(_ id: UUID, viewer: UUID?) async throws -> View {
@@ -303,14 +345,28 @@ public struct EventService: Sendable {
     /// Sets the user's answer. One conditional statement, so an event
     /// cancelled at the same moment takes no RSVP; answering again changes it.
     public func rsvp(_ user: UUID, eventID: UUID, status: RSVP.Status, now: Date = Date()) async throws -> RSVP {
-        let answered = try await database.transaction { [analytics] sql -> RSVP? in
+        let lead = reminderLead
+        let answered = try await database.transaction { [analytics, jobs] sql -> RSVP? in
             let before = try await EventQueries.rsvp(event: eventID, user: user, on: sql)
+            // A capacity is guarded by one conditional write on the event's counter.
+            if status == .going, before?.status != .going {
+                guard try await EventQueries.takePlace(event: eventID, now: now, on: sql) else {
+                    guard let event = try await EventQueries.event(id: eventID, on: sql), event.status == .scheduled, event.startsAt > now else { return nil }
+                    throw AppError.conflict("The event is full: \(event.capacity ?? 0) people are going.", code: "event_full")
+                }
+            } else if before?.status == .going, status != .going {
+                try await EventQueries.givePlaceBack(event: eventID, on: sql)
+            }
             guard let stored = try await EventQueries.answer(user, to: eventID, status: status, now: now, on: sql) else { return nil }
             // A first answer counts in the figures of the venue and of the artists on
             // the bill; changing it does not.
             if before == nil, let event = try await EventQueries.event(id: eventID, on: sql) {
                 let owners = try await Self.figureOwners(of: event, on: sql)
                 try await analytics.record(owners.map { .init(.rsvp, owner: $0, at: now) }, on: sql)
+                // The reminder may have run already: an answer that late is reminded at once.
+                if now >= event.startsAt.addingTimeInterval(-lead.seconds) {
+                    try await EventReminder.enqueue(event, lead: lead, jobs: jobs, now: now, on: sql)
+                }
             }
             return stored
         }
@@ -323,7 +379,12 @@ public struct EventService: Sendable {
     /// Takes the user's answer back; nothing to take back is fine.
     public func withdraw(_ user: UUID, eventID: UUID) async throws {
         guard try await EventQueries.event(id: eventID, on: database.sql) != nil else { throw AppError.notFound("The event") }
-        try await EventQueries.deleteRSVP(event: eventID, user: user, on: database.sql)
+        try await database.transaction { sql in
+            if try await EventQueries.rsvp(event: eventID, user: user, on: sql)?.status == .going {
+                try await EventQueries.givePlaceBack(event: eventID, on: sql)
+            }
+            try await EventQueries.deleteRSVP(event: eventID, user: user, on: sql)
+        }
     }
 
     // MARK: Rules
@@ -383,6 +444,16 @@ public struct EventService: Sendable {
             event.longitude = longitude
         }
         if isNew, input.clearEndsAt { fields.append(.init("clearEndsAt", "is only for changing an event")) }
+        if isNew, input.clearCapacity { fields.append(.init("clearCapacity", "is only for changing an event")) }
+        if let capacity = input.capacity {
+            if input.clearCapacity { fields.append(.init("clearCapacity", "cannot be combined with capacity")) }
+            if !(1...EventLimits.maxCapacity).contains(capacity) {
+                fields.append(.init("capacity", "must be between 1 and \(EventLimits.maxCapacity)"))
+            }
+            event.capacity = capacity
+        } else if input.clearCapacity {
+            event.capacity = nil
+        }
         guard fields.isEmpty else { throw AppError.validation(fields) }
     }
 

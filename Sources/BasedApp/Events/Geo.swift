@@ -36,6 +36,15 @@ enum Geo {
         return Box(latitudes: south...north, longitudes: [west...east])
     }
 
+    /// Refuses a search centre or radius out of range (422, naming each field).
+    static func checkSearch(latitude: Double, longitude: Double, radiusKm: Double) throws {
+        var fields = problems(latitude: latitude, longitude: longitude)
+        if !(radiusKm.isFinite && radiusKm > 0 && radiusKm <= maxRadiusKm) {
+            fields.append(.init("radiusKm", "must be more than 0 and at most \(Int(maxRadiusKm))"))
+        }
+        guard fields.isEmpty else { throw AppError.validation(fields) }
+    }
+
     /// The problems of a point, each by field.
     static func problems(latitude: Double?, longitude: Double?, prefix: String = "") -> [AppError.FieldError] {
         var fields: [AppError.FieldError] = []

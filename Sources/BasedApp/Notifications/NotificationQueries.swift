@@ -66,6 +66,7 @@ enum NotificationQueries {
         var quietEnd: Int?
         var timeZone: String?
         var shareNowPlaying: Bool
+        var showAlertRadiusKm: Int?
     }
 
     static func settings(of user: UUID, on sql: any SQLDatabase) async throws -> SettingsRow? {
@@ -75,17 +76,27 @@ enum NotificationQueries {
 
     static func saveSettings(_ row: SettingsRow, of user: UUID, on sql: any SQLDatabase) async throws {
         try await sql.insert(into: "notification_settings")
-            .columns("user_id", "disabled_in_app", "disabled_push", "quiet_start", "quiet_end", "time_zone", "share_now_playing")
+            .columns("user_id", "disabled_in_app", "disabled_push", "quiet_start", "quiet_end", "time_zone", "share_now_playing", "show_alert_radius_km")
             .values(
                 SQLBind(user), SQLBind(row.disabledInApp), SQLBind(row.disabledPush), SQLBind(row.quietStart), SQLBind(row.quietEnd),
-                SQLBind(row.timeZone), SQLBind(row.shareNowPlaying)
+                SQLBind(row.timeZone), SQLBind(row.shareNowPlaying), SQLBind(row.showAlertRadiusKm)
             )
             .onConflict(with: ["user_id"]) {
                 $0.set(excludedValueOf: "disabled_in_app").set(excludedValueOf: "disabled_push")
                     .set(excludedValueOf: "quiet_start").set(excludedValueOf: "quiet_end")
                     .set(excludedValueOf: "time_zone").set(excludedValueOf: "share_now_playing")
+                    .set(excludedValueOf: "show_alert_radius_km")
             }
             .run()
+    }
+
+    /// The show-alert radius of each of these users who chose one.
+    static func alertRadii(of users: [UUID], on sql: any SQLDatabase) async throws -> [UUID: Int] {
+        guard !users.isEmpty else { return [:] }
+        struct Row: Decodable { var userId: UUID; var showAlertRadiusKm: Int? }
+        let rows = try await sql.select().columns("user_id", "show_alert_radius_km").from("notification_settings").where("user_id", .in, users)
+            .all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
+        return rows.reduce(into: [:]) { radii, row in if let radius = row.showAlertRadiusKm { radii[row.userId] = radius } }
     }
 
     // MARK: Push devices

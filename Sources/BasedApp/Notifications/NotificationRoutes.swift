@@ -44,6 +44,12 @@ extension APIHandler {
         settings.disabledInApp = Set(body.disabledInApp.compactMap { AppNotification.Kind(rawValue: $0.rawValue) })
         settings.disabledPush = Set(body.disabledPush.compactMap { AppNotification.Kind(rawValue: $0.rawValue) })
         settings.shareNowPlaying = body.shareNowPlaying
+        // Left out, the radius stays as it was (clients older than show alerts do not send it).
+        if let radius = body.showAlertRadiusKm {
+            settings.showAlertRadiusKm = radius
+        } else {
+            settings.showAlertRadiusKm = try await services.notifications.settings(of: identity.userID).showAlertRadiusKm
+        }
         if let quiet = body.quietHours {
             settings.quietStart = try Self.minutes(quiet.start, "quietHours.start")
             settings.quietEnd = try Self.minutes(quiet.end, "quietHours.end")
@@ -74,7 +80,7 @@ extension APIHandler {
         return .init(
             disabledInApp: settings.disabledInApp.map(\.rawValue).sorted().compactMap(Components.Schemas.NotificationKind.init(rawValue:)),
             disabledPush: settings.disabledPush.map(\.rawValue).sorted().compactMap(Components.Schemas.NotificationKind.init(rawValue:)),
-            quietHours: quiet, shareNowPlaying: settings.shareNowPlaying
+            quietHours: quiet, shareNowPlaying: settings.shareNowPlaying, showAlertRadiusKm: settings.showAlertRadiusKm
         )
     }
 

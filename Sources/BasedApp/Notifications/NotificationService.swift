@@ -14,6 +14,10 @@ public struct AppNotification: Sendable, Equatable {
         case exportReady = "export_ready"
         /// An achievement was earned (`data.achievement`, `data.title`).
         case achievement
+        /// A show near you with an artist you follow or often listen to (`data.eventId`, `data.artistName`).
+        case showNearby = "show_nearby"
+        /// A show you hold a ticket for moved or was cancelled (`data.change`: `moved` or `cancelled`).
+        case eventChanged = "event_changed"
     }
 
     public var id: UUID
@@ -52,6 +56,12 @@ public struct NotificationSettings: Sendable, Equatable {
     public var quietEnd: Int?
     public var timeZone: String?
     public var shareNowPlaying = false
+    /// Shows within this many kilometres of the user with an artist they follow
+    /// or often hear are announced to them; 0 turns it off.
+    public var showAlertRadiusKm = NotificationSettings.defaultShowAlertRadiusKm
+
+    public static let defaultShowAlertRadiusKm = 25
+    public static let maxShowAlertRadiusKm = 500
 
     public init() {}
 
@@ -135,7 +145,14 @@ public struct NotificationService: Sendable {
         settings.quietEnd = row.quietEnd
         settings.timeZone = row.timeZone
         settings.shareNowPlaying = row.shareNowPlaying
+        settings.showAlertRadiusKm = row.showAlertRadiusKm ?? NotificationSettings.defaultShowAlertRadiusKm
         return settings
+    }
+
+    /// Each user's show-alert radius in kilometres (the default for those who never chose).
+    public func alertRadii(of users: [UUID]) async throws -> [UUID: Int] {
+        let chosen = try await NotificationQueries.alertRadii(of: users, on: database.sql)
+        return Dictionary(uniqueKeysWithValues: users.map { ($0, chosen[$0] ?? NotificationSettings.defaultShowAlertRadiusKm) })
     }
 
     public func save(_ settings: NotificationSettings, for user: UUID) async throws {
@@ -148,10 +165,14 @@ public struct NotificationService: Sendable {
         if let zone = settings.timeZone, TimeZone(identifier: zone) == nil {
             throw AppError.validation("quietHours.timeZone", "is not an IANA time zone such as Europe/Berlin")
         }
+        guard (0...NotificationSettings.maxShowAlertRadiusKm).contains(settings.showAlertRadiusKm) else {
+            throw AppError.validation("showAlertRadiusKm", "must be between 0 (off) and \(NotificationSettings.maxShowAlertRadiusKm)")
+        }
         let row = NotificationQueries.SettingsRow(
             disabledInApp: JSONText.encode(settings.disabledInApp.map(\.rawValue).sorted()),
             disabledPush: JSONText.encode(settings.disabledPush.map(\.rawValue).sorted()),
-            quietStart: settings.quietStart, quietEnd: settings.quietEnd, timeZone: settings.timeZone, shareNowPlaying: settings.shareNowPlaying
+            quietStart: settings.quietStart, quietEnd: settings.quietEnd, timeZone: settings.timeZone, shareNowPlaying: settings.shareNowPlaying,
+            showAlertRadiusKm: settings.showAlertRadiusKm
         )
         try await NotificationQueries.saveSettings(row, of: user, on: database.sql)
     }

@@ -102,6 +102,14 @@ struct PushSender: JobHandler {
         case .moderation: return ("A moderator's decision", notification.data["reason"] ?? "About something of yours")
         case .exportReady: return ("Your data is ready", "Download your export before the link expires")
         case .achievement: return ("Achievement earned", notification.data["title"] ?? "You earned an achievement")
+        case .showNearby:
+            let distance = notification.data["distanceKm"].map { " (\($0) km away)" } ?? ""
+            return ("A show near you", "\(notification.data["artistName"] ?? who) plays \(notification.data["title"] ?? "a show")\(distance)")
+        case .eventChanged:
+            let title = notification.data["title"] ?? "A show you have a ticket for"
+            return notification.data["change"] == "cancelled"
+                ? ("Show cancelled", "\(title) is cancelled")
+                : ("Show moved", "\(title) has a new time or place")
         }
     }
 }

@@ -35,6 +35,15 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var checkedInAt: Date?
     public var checkedInBy: UUID?
     public var createdAt: Date
+    public var paymentProvider: String
+    public var paymentStatus: TicketPayment.Status
+    public var amountMinor: Int
+    public var currency: String
+
+    public var payment: TicketPayment {
+        get { TicketPayment(provider: paymentProvider, status: paymentStatus, amountMinor: amountMinor, currency: currency) }
+        set { (paymentProvider, paymentStatus, amountMinor, currency) = (newValue.provider, newValue.status, newValue.amountMinor, newValue.currency) }
+    }
 }
 
 /// Limits of tickets, in one place so the docs and the checks agree.

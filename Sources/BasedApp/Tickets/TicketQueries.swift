@@ -78,25 +78,59 @@ enum TicketQueries {
         try await sql.update("tickets").set("checked_in_by", to: SQLBind(other)).where("checked_in_by", .equal, staff).run()
     }
 
-    /// Cancels the holder's active ticket unless it was used at the door.
-    static func cancel(id: UUID, holder: UUID, on sql: any SQLDatabase) async throws -> Bool {
+    /// Cancels the holder's active ticket unless it was used at the door; `payment` is its payment's new status.
+    static func cancel(id: UUID, holder: UUID, payment: TicketPayment.Status, on sql: any SQLDatabase) async throws -> Bool {
         try await sql.raw("""
-            UPDATE tickets SET state = 'cancelled'
+            UPDATE tickets SET state = 'cancelled', payment_status = \(bind: payment.rawValue)
             WHERE id = \(bind: id) AND holder_id = \(bind: holder) AND state = 'active' AND checked_in_at IS NULL RETURNING id
             """).first() != nil
     }
 
-    /// Marks the ticket used at `at` unless it was used earlier: the earliest scan wins, so a door
-    /// device that was offline and syncs later cannot admit anyone twice. True when it was not used before.
-    static func checkIn(id: UUID, at: Date, by staff: UUID, on sql: any SQLDatabase) async throws -> (admitted: Bool, changed: Bool) {
-        struct Row: Decodable { var checkedInAt: Date? }
-        let before = try await sql.select().column("checked_in_at").from("tickets").where("id", .equal, id)
-            .first(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
-        let changed = try await sql.raw("""
-            UPDATE tickets SET checked_in_at = \(bind: at), checked_in_by = \(bind: staff)
-            WHERE id = \(bind: id) AND state = 'active' AND (checked_in_at IS NULL OR checked_in_at > \(bind: at)) RETURNING id
-            """).first() != nil
-        return (changed && before?.checkedInAt == nil, changed)
+    /// Marks the event's ticket used at `at` unless it was used earlier: the
+    /// earliest scan wins, so a door device that was offline and syncs later
+    /// cannot admit anyone twice. `paid` turns the payment as it was into the
+    /// payment once admitted. The ticket as updated, and whether this scan
+    /// admitted it (it was not used before); no ticket when nothing changed.
+    static func checkIn(
+        id: UUID, event: UUID, at: Date, by staff: UUID, paid: (TicketPayment) -> TicketPayment, on sql: any SQLDatabase
+    ) async throws -> (ticket: Ticket?, admitted: Bool) {
+        guard let before = try await ticket(id: id, on: sql), before.eventId == event, before.state == .active else { return (nil, false) }
+        if let used = before.checkedInAt, used <= at { return (nil, false) }
+        let payment = paid(before.payment)
+        let updated = try await sql.raw("""
+            UPDATE tickets SET checked_in_at = \(bind: at), checked_in_by = \(bind: staff), payment_status = \(bind: payment.status.rawValue)
+            WHERE id = \(bind: id) AND state = 'active' AND (checked_in_at IS NULL OR checked_in_at > \(bind: at)) RETURNING *
+            """).first(decoding: Ticket.self, keyDecodingStrategy: .snakeCaseColumns)
+        return (updated, updated != nil && before.checkedInAt == nil)
+    }
+
+    /// Distinct holders of the event's active tickets.
+    static func holders(event: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.select().distinct().column("holder_id").from("tickets").where("event_id", .equal, event).where("state", .equal, "active")
+            .all(decodingColumn: "holder_id", as: UUID.self)
+    }
+
+    /// Which of these events have a tier with a price.
+    static func paidEvents(among events: [UUID], on sql: any SQLDatabase) async throws -> Set<UUID> {
+        guard !events.isEmpty else { return [] }
+        return Set(try await sql.select().distinct().column("event_id").from("ticket_tiers").where("event_id", .in, events)
+            .where("price_minor", .greaterThan, 0).all(decodingColumn: "event_id", as: UUID.self))
+    }
+
+    /// Every ticket of an event, oldest first (the venue's dashboard and export).
+    static func tickets(event: UUID, on sql: any SQLDatabase) async throws -> [Ticket] {
+        try await sql.select().column("*").from("tickets").where("event_id", .equal, event).orderBy("created_at").orderBy("id")
+            .all(decoding: Ticket.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
+    /// How many wait for each of the event's tiers.
+    static func waiting(event: UUID, on sql: any SQLDatabase) async throws -> [UUID: Int] {
+        struct Row: Decodable { var tierId: UUID; var n: Int }
+        let rows = try await sql.raw("""
+            SELECT w.tier_id, COUNT(*) AS n FROM ticket_waitlist w JOIN ticket_tiers t ON t.id = w.tier_id
+            WHERE t.event_id = \(bind: event) GROUP BY w.tier_id
+            """).all(decoding: Row.self, keyDecodingStrategy: .snakeCaseColumns)
+        return Dictionary(rows.map { ($0.tierId, $0.n) }, uniquingKeysWith: +)
     }
 
     // MARK: Waitlist
@@ -174,6 +208,10 @@ enum TicketQueries {
     static func key(venue: UUID, on sql: any SQLDatabase) async throws -> KeyRow? {
         try await sql.select().columns("private_key", "public_key").from("venue_ticket_keys").where("venue_id", .equal, venue)
             .first(decoding: KeyRow.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
+    static func replacePrivateKey(venue: UUID, with privateKey: String, on sql: any SQLDatabase) async throws {
+        try await sql.update("venue_ticket_keys").set("private_key", to: SQLBind(privateKey)).where("venue_id", .equal, venue).run()
     }
 
     /// Stores a new key unless the venue has one already (the first writer wins).

@@ -56,8 +56,39 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
         let admission = try await tickets.checkIn(identity, eventID: try Self.uuid(input.path.eventId, "eventId"), code: body.code, scannedAt: body.scannedAt)
         return .ok(.init(body: .json(.init(
-            ticketId: admission.ticket.id.text, checkedInAt: admission.ticket.checkedInAt ?? Date(), holder: admission.holder.map(Self.summary)
+            ticketId: admission.ticket.id.text, checkedInAt: admission.ticket.checkedInAt ?? Date(), holder: admission.holder.map(Self.summary),
+            tier: admission.tierName, payment: Self.payment(admission.ticket.payment)
         ))))
+    }
+
+    func getTicketQRCode(_ input: Operations.GetTicketQRCode.Input) async throws -> Operations.GetTicketQRCode.Output {
+        let identity = try RequestScope.requireIdentity()
+        let svg = try await tickets.qrCode(identity, ticketID: try Self.uuid(input.path.ticketId, "ticketId"))
+        return .ok(.init(body: .imageSvgXml(HTTPBody(svg))))
+    }
+
+    func getEventDashboard(_ input: Operations.GetEventDashboard.Input) async throws -> Operations.GetEventDashboard.Output {
+        let identity = try RequestScope.requireIdentity()
+        let (dashboard, going, capacity) = try await tickets.dashboard(identity, eventID: try Self.uuid(input.path.eventId, "eventId"))
+        return .ok(.init(body: .json(.init(
+            eventId: dashboard.eventId.text,
+            tiers: dashboard.tiers.map {
+                .init(id: $0.id.text, name: $0.name, quantity: $0.quantity, claimed: $0.claimed, cancelled: $0.cancelled, checkedIn: $0.checkedIn, waitlisted: $0.waitlisted)
+            },
+            claimsByDay: dashboard.claimsByDay.map { .init(day: $0.day, tierId: $0.tierId.text, count: $0.count) },
+            checkInsByQuarterHour: dashboard.checkInsByQuarterHour.map { .init(at: $0.at, count: $0.count) },
+            ticketsActive: dashboard.ticketsActive, checkedIn: dashboard.checkedIn, noShowRate: dashboard.noShowRate, going: going, capacity: capacity
+        ))))
+    }
+
+    func exportEventTickets(_ input: Operations.ExportEventTickets.Input) async throws -> Operations.ExportEventTickets.Output {
+        let identity = try RequestScope.requireIdentity()
+        let csv = try await tickets.export(identity, eventID: try Self.uuid(input.path.eventId, "eventId"))
+        return .ok(.init(body: .csv(HTTPBody(csv))))
+    }
+
+    static func payment(_ payment: TicketPayment) -> Components.Schemas.TicketPayment {
+        .init(provider: payment.provider, status: .init(rawValue: payment.status.rawValue)!, amountMinor: payment.amountMinor, currency: payment.currency)
     }
 
     func listDoorStaff(_ input: Operations.ListDoorStaff.Input) async throws -> Operations.ListDoorStaff.Output {
@@ -90,7 +121,8 @@ extension APIHandler {
     static func issued(_ issued: TicketService.Issued) -> Components.Schemas.IssuedTicket {
         .init(
             id: issued.ticket.id.text, eventId: issued.ticket.eventId.text, tier: tier(issued.tier),
-            state: .init(rawValue: issued.ticket.state.rawValue)!, code: issued.code, checkedInAt: issued.ticket.checkedInAt,
+            state: .init(rawValue: issued.ticket.state.rawValue)!, code: issued.code, qrCode: "/api/v1/tickets/\(issued.ticket.id.text)/qr.svg",
+            payment: payment(issued.ticket.payment), checkedInAt: issued.ticket.checkedInAt,
             createdAt: issued.ticket.createdAt
         )
     }

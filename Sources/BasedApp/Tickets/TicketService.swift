@@ -1,3 +1,4 @@
+import BasedQR
 import Crypto
 import Foundation
 import HTTPTypes
@@ -15,6 +16,12 @@ public struct TicketService: Sendable {
     let blocks: BlockService
     let realtime: Realtime
     let analytics: AnalyticsLog
+    /// How tickets are paid for; built in: reserve now, pay at the door.
+    var payments: any PaymentProvider = PayAtDoor()
+    /// Seals venues' private keys at rest; nil keeps them as they are (tests of old rows).
+    var keySeal: KeySeal?
+    /// Venues' keys and events' venues, which never change once made.
+    let keys = VenueKeys()
 
     public struct TierInput: Sendable {
         public var name: String
@@ -47,6 +54,8 @@ public struct TicketService: Sendable {
     public struct Admission: Sendable {
         public var ticket: Ticket
         public var holder: User?
+        /// The tier's name, for the door to read out.
+        public var tierName: String?
     }
 
     // MARK: Tiers
@@ -98,6 +107,7 @@ public struct TicketService: Sendable {
         if let end = tier.salesEnd, now >= end { throw AppError.conflict("Sales closed at \(end.formatted(.iso8601)).", code: "sales_closed") }
         await passOnLapsedOffers(tier: tierID, event: event, now: now)
         let user = identity.userID
+        let payment = try await payments.open(tier: tier, holder: user)
         let ticket = try await database.transaction { sql -> Ticket in
             let offered = try await TicketQueries.takeOffer(tier: tierID, user: user, now: now, on: sql)
             guard try await TicketQueries.addHolding(tier: tierID, user: user, limit: tier.perPerson, on: sql) else {
@@ -111,7 +121,8 @@ public struct TicketService: Sendable {
             }
             let ticket = Ticket(
                 id: .v7(now: now), tierId: tierID, eventId: event.id, holderId: user, state: .active,
-                checkedInAt: nil, checkedInBy: nil, createdAt: now
+                checkedInAt: nil, checkedInBy: nil, createdAt: now, paymentProvider: payment.provider, paymentStatus: payment.status,
+                amountMinor: payment.amountMinor, currency: payment.currency
             )
             try await TicketQueries.insert(ticket, on: sql)
             return ticket
@@ -144,8 +155,10 @@ public struct TicketService: Sendable {
     /// Cancels an active, unused ticket and passes its seat on; false when it was not active.
     private func release(_ ticket: Ticket, now: Date) async throws -> Bool {
         let until = now.addingTimeInterval(TicketLimits.offerWindow)
-        let outcome = try await database.transaction { sql -> (cancelled: Bool, offered: UUID?) in
-            guard try await TicketQueries.cancel(id: ticket.id, holder: ticket.holderId, on: sql) else { return (false, nil) }
+        let outcome = try await database.transaction { [payments] sql -> (cancelled: Bool, offered: UUID?) in
+            guard try await TicketQueries.cancel(id: ticket.id, holder: ticket.holderId, payment: payments.cancelled(ticket.payment).status, on: sql) else {
+                return (false, nil)
+            }
             try await TicketQueries.removeHolding(tier: ticket.tierId, user: ticket.holderId, on: sql)
             let next = try await TicketQueries.offerNext(tier: ticket.tierId, until: until, on: sql)
             try await TicketQueries.releaseSeat(tier: ticket.tierId, hold: next != nil, on: sql)
@@ -181,17 +194,19 @@ public struct TicketService: Sendable {
         }
         guard let tier = try await TicketQueries.tier(id: ticket.tierId, on: database.sql) else { throw AppError.notFound("The ticket") }
         let event = try await events.event(ticket.eventId, viewer: identity.userID).event
-        let given = try await database.transaction { sql -> Ticket in
-            guard try await TicketQueries.cancel(id: ticketID, holder: identity.userID, on: sql) else {
+        let given = try await database.transaction { [payments] sql -> Ticket in
+            guard try await TicketQueries.cancel(id: ticketID, holder: identity.userID, payment: payments.cancelled(ticket.payment).status, on: sql) else {
                 throw AppError.conflict("The ticket was cancelled or used already.", code: "ticket_not_active")
             }
             try await TicketQueries.removeHolding(tier: tier.id, user: identity.userID, on: sql)
             guard try await TicketQueries.addHolding(tier: tier.id, user: receiver.id, limit: tier.perPerson, on: sql) else {
                 throw AppError.conflict("@\(receiver.username) holds \(tier.perPerson) of these tickets already.", code: "per_person_limit")
             }
+            // What was owed or paid goes with the ticket.
             let given = Ticket(
                 id: .v7(now: now), tierId: tier.id, eventId: ticket.eventId, holderId: receiver.id, state: .active,
-                checkedInAt: nil, checkedInBy: nil, createdAt: now
+                checkedInAt: nil, checkedInBy: nil, createdAt: now, paymentProvider: ticket.paymentProvider, paymentStatus: ticket.paymentStatus,
+                amountMinor: ticket.amountMinor, currency: ticket.currency
             )
             try await TicketQueries.insert(given, on: sql)
             return given
@@ -234,6 +249,48 @@ public struct TicketService: Sendable {
         return issued
     }
 
+    /// Distinct holders of the event's active tickets (told when it moves or is cancelled).
+    public func holders(of eventID: UUID) async throws -> [UUID] {
+        try await TicketQueries.holders(event: eventID, on: database.sql)
+    }
+
+    /// Which of these events sell a ticket with a price.
+    public func paidEvents(among events: [UUID]) async throws -> Set<UUID> {
+        try await TicketQueries.paidEvents(among: events, on: database.sql)
+    }
+
+    /// The caller's ticket's code as a QR code in SVG (its holder only; others get 404).
+    public func qrCode(_ identity: Identity, ticketID: UUID) async throws -> String {
+        guard let ticket = try await TicketQueries.ticket(id: ticketID, on: database.sql), ticket.holderId == identity.userID else {
+            throw AppError.notFound("The ticket")
+        }
+        guard ticket.state == .active else { throw AppError.conflict("The ticket was cancelled.", code: "ticket_cancelled") }
+        let venue = try await venue(of: ticket.eventId)
+        let code = try await code(ticket, venue: venue)
+        return try QRCode(text: code, correction: .medium).svg(moduleSize: 8, quietZone: 4, title: "Ticket code")
+    }
+
+    // MARK: The venue's figures
+
+    /// The event's ticket and door figures, for its venue or an admin.
+    public func dashboard(_ identity: Identity, eventID: UUID, now: Date = Date()) async throws -> (EventDashboard, going: Int, capacity: Int?) {
+        let event = try await ownedEvent(identity, eventID)
+        async let tiers = TicketQueries.tiers(event: eventID, on: database.sql)
+        async let tickets = TicketQueries.tickets(event: eventID, on: database.sql)
+        async let waiting = TicketQueries.waiting(event: eventID, on: database.sql)
+        let dashboard = EventDashboard.make(event: event, tiers: try await tiers, tickets: try await tickets, waiting: try await waiting, now: now)
+        let view = try await events.event(eventID, viewer: nil)
+        return (dashboard, view.going, event.capacity)
+    }
+
+    /// Every ticket of the event as CSV, for its venue or an admin.
+    public func export(_ identity: Identity, eventID: UUID) async throws -> String {
+        _ = try await ownedEvent(identity, eventID)
+        return EventDashboard.csv(
+            tiers: try await TicketQueries.tiers(event: eventID, on: database.sql), tickets: try await TicketQueries.tickets(event: eventID, on: database.sql)
+        )
+    }
+
     // MARK: The door
 
     /// Holders admitted at the door of at least `minimum` different events,
@@ -256,40 +313,70 @@ public struct TicketService: Sendable {
 
     /// Admits the ticket a code names, once. The caller is the event's venue
     /// or one of its door staff; `scannedAt` is when an offline door device
-    /// scanned it (the earliest scan of a ticket wins).
+    /// scanned it (the earliest scan of a ticket wins). The venue of an event
+    /// and a venue's public key never change, so both are remembered: a scan
+    /// costs the staff check (for staff), the conditional update and its reads.
     public func checkIn(_ identity: Identity, eventID: UUID, code: String, scannedAt: Date?, now: Date = Date()) async throws -> Admission {
-        let event = try await events.event(eventID, viewer: identity.userID).event
-        var allowed = identity.userID == event.venueId || identity.role == .admin
-        if !allowed { allowed = try await TicketQueries.isStaff(venue: event.venueId, user: identity.userID, on: database.sql) }
+        let venue = try await venue(of: eventID)
+        var allowed = identity.userID == venue || identity.role == .admin
+        if !allowed { allowed = try await TicketQueries.isStaff(venue: venue, user: identity.userID, on: database.sql) }
         guard allowed else { throw AppError.forbidden("Only the venue and its door staff check tickets in.", code: "not_door_staff") }
-        guard let key = try await TicketQueries.key(venue: event.venueId, on: database.sql),
-              let raw = Data(base64URLEncoded: key.publicKey),
-              let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
-              let payload = TicketCodes.verify(code, key: publicKey)
-        else { throw AppError.validation("code", "is not a ticket of this venue (forged, altered or from another venue)") }
+        guard let publicKey = try await publicKey(venue: venue), let payload = TicketCodes.verify(code, key: publicKey) else {
+            throw AppError.validation("code", "is not a ticket of this venue (forged, altered or from another venue)")
+        }
         guard payload.event == eventID else {
             throw AppError.conflict("This ticket is for another event.", code: "wrong_event")
         }
-        guard let ticket = try await TicketQueries.ticket(id: payload.ticket, on: database.sql), ticket.eventId == eventID else {
-            throw AppError.validation("code", "names no ticket")
-        }
-        guard ticket.state == .active else { throw AppError.conflict("This ticket was cancelled.", code: "ticket_cancelled") }
         let at = min(scannedAt ?? now, now)
-        let owners = try await events.figureOwners(of: eventID)
-        let outcome = try await database.transaction { [analytics] sql in
-            let outcome = try await TicketQueries.checkIn(id: ticket.id, at: at, by: identity.userID, on: sql)
-            if outcome.admitted { try await analytics.record(owners.map { .init(.checkin, owner: $0, at: at) }, on: sql) }
+        let outcome = try await database.transaction { [analytics, events, payments] sql -> (ticket: Ticket?, admitted: Bool) in
+            let outcome = try await TicketQueries.checkIn(
+                id: payload.ticket, event: eventID, at: at, by: identity.userID, paid: payments.admitted, on: sql
+            )
+            if outcome.admitted, let ticket = outcome.ticket {
+                let owners = try await events.figureOwners(of: eventID)
+                try await analytics.record(owners.map { .init(.checkin, owner: $0, at: ticket.checkedInAt ?? at) }, on: sql)
+            }
             return outcome
         }
-        let holder = try await accounts.user(id: ticket.holderId)
-        if outcome.admitted, let admitted = try await TicketQueries.ticket(id: ticket.id, on: database.sql) {
-            return Admission(ticket: admitted, holder: holder)
+        guard let ticket = outcome.ticket else {
+            // Not changed: say why, from the ticket as it is.
+            guard let ticket = try await TicketQueries.ticket(id: payload.ticket, on: database.sql), ticket.eventId == eventID else {
+                throw AppError.validation("code", "names no ticket")
+            }
+            guard ticket.state == .active else { throw AppError.conflict("This ticket was cancelled.", code: "ticket_cancelled") }
+            var staff: User?
+            if let by = ticket.checkedInBy { staff = try await accounts.user(id: by) }
+            let time = ticket.checkedInAt.map { $0.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)) } ?? "?"
+            throw AppError.conflict("Already checked in at \(time) by @\(staff?.username ?? "?").", code: "already_checked_in")
         }
-        let used = try await TicketQueries.ticket(id: ticket.id, on: database.sql) ?? ticket
-        var staff: User?
-        if let by = used.checkedInBy { staff = try await accounts.user(id: by) }
-        let time = used.checkedInAt.map { $0.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)) } ?? "?"
-        throw AppError.conflict("Already checked in at \(time) by @\(staff?.username ?? "?").", code: "already_checked_in")
+        if !outcome.admitted {
+            // An offline device's earlier scan moved the time back; the ticket was admitted before.
+            var staff: User?
+            if let by = ticket.checkedInBy { staff = try await accounts.user(id: by) }
+            let time = ticket.checkedInAt.map { $0.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)) } ?? "?"
+            throw AppError.conflict("Already checked in at \(time) by @\(staff?.username ?? "?").", code: "already_checked_in")
+        }
+        async let holder = accounts.user(id: ticket.holderId)
+        async let tier = TicketQueries.tier(id: ticket.tierId, on: database.sql)
+        return Admission(ticket: ticket, holder: try await holder, tierName: try await tier?.name)
+    }
+
+    /// The venue of an event (remembered: it never changes).
+    private func venue(of eventID: UUID) async throws -> UUID {
+        if let venue = keys.venue(of: eventID) { return venue }
+        let event = try await events.event(eventID, viewer: nil).event
+        keys.remember(venue: event.venueId, of: eventID)
+        return event.venueId
+    }
+
+    /// The venue's public key, if it has one yet (remembered: it never changes).
+    private func publicKey(venue: UUID) async throws -> Curve25519.Signing.PublicKey? {
+        if let key = keys.publicKey(of: venue) { return key }
+        guard let stored = try await TicketQueries.key(venue: venue, on: database.sql), let raw = Data(base64URLEncoded: stored.publicKey),
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+        else { return nil }
+        keys.remember(publicKey: key, of: venue)
+        return key
     }
 
     /// Lets a user check tickets in at the venue's events (venues only).
@@ -324,21 +411,36 @@ public struct TicketService: Sendable {
         try TicketCodes.make(.init(ticket: ticket.id, event: ticket.eventId), key: try await signingKey(venue: venue))
     }
 
-    /// The venue's signing key, made the first time it is needed.
+    /// The venue's signing key, made the first time it is needed, stored
+    /// sealed (`KeySeal`); a key stored before sealing is sealed when next read.
     private func signingKey(venue: UUID) async throws -> Curve25519.Signing.PrivateKey {
-        if let stored = try await TicketQueries.key(venue: venue, on: database.sql),
-           let raw = Data(base64URLEncoded: stored.privateKey) {
-            return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-        }
-        let key = Curve25519.Signing.PrivateKey()
-        try await TicketQueries.insertKey(
-            venue: venue, privateKey: key.rawRepresentation.base64URLEncodedString(),
-            publicKey: key.publicKey.rawRepresentation.base64URLEncodedString(), now: Date(), on: database.sql
-        )
-        // Another request may have stored its key first; theirs is the one.
-        guard let stored = try await TicketQueries.key(venue: venue, on: database.sql), let raw = Data(base64URLEncoded: stored.privateKey) else {
+        if let key = keys.privateKey(of: venue) { return key }
+        if let stored = try await TicketQueries.key(venue: venue, on: database.sql) {
+            let key = try openKey(stored.privateKey, venue: venue)
+            if let keySeal, !KeySeal.isSealed(stored.privateKey) {
+                try await TicketQueries.replacePrivateKey(venue: venue, with: try keySeal.seal(key.rawRepresentation, venue: venue), on: database.sql)
+            }
+            keys.remember(privateKey: key, of: venue)
             return key
         }
+        let key = Curve25519.Signing.PrivateKey()
+        let stored = try keySeal?.seal(key.rawRepresentation, venue: venue) ?? key.rawRepresentation.base64URLEncodedString()
+        try await TicketQueries.insertKey(
+            venue: venue, privateKey: stored, publicKey: key.publicKey.rawRepresentation.base64URLEncodedString(), now: Date(), on: database.sql
+        )
+        // Another request may have stored its key first; theirs is the one.
+        guard let winner = try await TicketQueries.key(venue: venue, on: database.sql) else { return key }
+        let chosen = try openKey(winner.privateKey, venue: venue)
+        keys.remember(privateKey: chosen, of: venue)
+        return chosen
+    }
+
+    private func openKey(_ stored: String, venue: UUID) throws -> Curve25519.Signing.PrivateKey {
+        if KeySeal.isSealed(stored) {
+            guard let keySeal else { throw KeySeal.Failure("A venue's ticket key is sealed and no seal key is loaded.") }
+            return try Curve25519.Signing.PrivateKey(rawRepresentation: try keySeal.open(stored, venue: venue))
+        }
+        guard let raw = Data(base64URLEncoded: stored) else { throw KeySeal.Failure("A venue's ticket key is unreadable.") }
         return try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
     }
 

@@ -10,6 +10,13 @@ import NIOCore
 struct WebAppMiddleware: RouterMiddleware {
     typealias Context = BasedRequestContext
     let bundle: WebBundle
+    /// The security headers, with the map tiles' origin allowed as an image source when one is set.
+    let securityHeaders: HTTPFields
+
+    init(bundle: WebBundle, mapTileURL: String? = nil) {
+        self.bundle = bundle
+        securityHeaders = WebSecurityHeaders.fields(imageOrigin: mapTileURL.flatMap(WebSecurityHeaders.origin))
+    }
 
     /// Paths that belong to the server, never to the app.
     static let serverPrefixes = ["/api", "/rest", "/metrics", "/health"]
@@ -41,7 +48,7 @@ struct WebAppMiddleware: RouterMiddleware {
         }
         // Few labels in the request metrics, however many files and pages there are.
         context.coreContext.endpointPath.value = asset.contentType.hasPrefix("text/html") ? "web: page" : "web: file"
-        return Self.response(asset, cache: cache, request: request)
+        return Self.response(asset, cache: cache, request: request, securityHeaders: securityHeaders)
     }
 
     enum CachePolicy {
@@ -77,10 +84,10 @@ struct WebAppMiddleware: RouterMiddleware {
         return !(lastSegment ?? "").contains(".")
     }
 
-    static func response(_ asset: WebBundle.Asset, cache: CachePolicy, request: Request) -> Response {
+    static func response(_ asset: WebBundle.Asset, cache: CachePolicy, request: Request, securityHeaders: HTTPFields = WebSecurityHeaders.fields()) -> Response {
         let gzip = asset.gzipped != nil && acceptsGzip(request.headers[values: .acceptEncoding])
         let etag = gzip ? asset.gzipETag : asset.etag
-        var headers = WebSecurityHeaders.fields
+        var headers = securityHeaders
         headers[.contentType] = asset.contentType
         headers[.cacheControl] = cache.header
         headers[.eTag] = etag
@@ -122,20 +129,29 @@ struct WebAppMiddleware: RouterMiddleware {
 /// (scripts and styles only from this origin, no inline code, no framing), no
 /// MIME sniffing, and no referrer to other sites.
 enum WebSecurityHeaders {
-    static let contentSecurityPolicy = [
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob: data:", "media-src 'self' blob:",
-        "connect-src 'self' ws: wss:", "font-src 'self'", "object-src 'none'", "manifest-src 'self'", "worker-src 'self'",
-        "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'",
-    ].joined(separator: "; ")
+    static func contentSecurityPolicy(imageOrigin: String? = nil) -> String {
+        [
+            "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob: data:" + (imageOrigin.map { " " + $0 } ?? ""),
+            "media-src 'self' blob:", "connect-src 'self' ws: wss:", "font-src 'self'", "object-src 'none'", "manifest-src 'self'",
+            "worker-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'",
+        ].joined(separator: "; ")
+    }
 
-    static var fields: HTTPFields {
+    /// `scheme://host[:port]` of a tile template such as `https://tile.example/{z}/{x}/{y}.png`.
+    static func origin(_ template: String) -> String? {
+        guard let url = URL(string: template.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+              let scheme = url.scheme, let host = url.host else { return nil }
+        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+    }
+
+    static func fields(imageOrigin: String? = nil) -> HTTPFields {
         var fields = HTTPFields()
-        fields[.contentSecurityPolicy] = contentSecurityPolicy
+        fields[.contentSecurityPolicy] = contentSecurityPolicy(imageOrigin: imageOrigin)
         fields[.xContentTypeOptions] = "nosniff"
         fields[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         fields[HTTPField.Name("X-Frame-Options")!] = "DENY"
         fields[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
-        fields[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(self), geolocation=(self)"
+        fields[HTTPField.Name("Permissions-Policy")!] = "camera=(self), microphone=(self), geolocation=(self)"
         return fields
     }
 }
