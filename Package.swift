@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "BasedCRDT", targets: ["BasedCRDT"]),
         .library(name: "BasedSearch", targets: ["BasedSearch"]),
         .library(name: "BasedQR", targets: ["BasedQR"]),
+        .library(name: "BasedGeo", targets: ["BasedGeo"]),
         .library(name: "BasedModeration", targets: ["BasedModeration"]),
         .library(name: "BasedDiscovery", targets: ["BasedDiscovery"]),
     ],
@@ -152,6 +153,11 @@ let package = Package(
             name: "BasedSearch",
             swiftSettings: swiftSettings
         ),
+        // Distances and index boxes on the earth (nearby shows, venues, alerts). No I/O.
+        .target(
+            name: "BasedGeo",
+            swiftSettings: swiftSettings
+        ),
         // QR codes (ISO/IEC 18004) as SVG: ticket codes for the door. No I/O.
         .target(
             name: "BasedQR",
@@ -212,6 +218,7 @@ let package = Package(
                 "BasedRealtime",
                 "BasedSearch",
                 "BasedQR",
+                "BasedGeo",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -269,6 +276,11 @@ let package = Package(
         .testTarget(
             name: "BasedSearchTests",
             dependencies: ["BasedSearch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BasedGeoTests",
+            dependencies: ["BasedGeo"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,20 +5,9 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
-/// Shows near a point: the geometry alone, then the endpoint on both databases.
+/// Shows near a point, through the endpoint, on both databases (the geometry is `BasedGeoTests`').
 @Suite("Nearby events", .serialized)
 struct NearbyEventTests {
-    @Test("haversine: Leipzig to Berlin is about 149 km; a box holds every point of its circle, across the antimeridian too")
-    func geometry() {
-        let leipzig = (latitude: 51.3397, longitude: 12.3731), berlin = (latitude: 52.5200, longitude: 13.4050)
-        #expect(abs(Geo.distanceKm(leipzig, berlin) - 149) < 2)
-        let box = Geo.box(around: leipzig, radiusKm: 150)
-        #expect(box.latitudes.contains(berlin.latitude) && box.longitudes[0].contains(berlin.longitude))
-        let fiji = Geo.box(around: (latitude: -17.7, longitude: 179.9), radiusKm: 50)
-        #expect(fiji.longitudes.count == 2)
-        #expect(Geo.box(around: (latitude: 89.9, longitude: 0), radiusKm: 50).longitudes == [-180...180])
-    }
-
     @Test("a listener 3 km away finds the show; one 300 km away with a 25 km radius does not; nearest first on request")
     func nearby() async throws {
         try await withApp { client, _ in

@@ -1,3 +1,4 @@
+import BasedGeo
 import Foundation
 import SQLKit
 

@@ -1,4 +1,5 @@
 import BasedAPI
+import BasedGeo
 import Foundation
 import OpenAPIRuntime
 

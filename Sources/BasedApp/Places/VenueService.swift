@@ -1,3 +1,4 @@
+import BasedGeo
 import Foundation
 
 /// Venues as places: their address, capacity and opening details, and which

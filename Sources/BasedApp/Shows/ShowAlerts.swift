@@ -1,3 +1,4 @@
+import BasedGeo
 import Foundation
 
 /// Tells people about shows: when an artist is confirmed on a bill, the
