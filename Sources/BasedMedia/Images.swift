@@ -64,4 +64,18 @@ public enum Images {
             throw ImageError.unreadable(String(decoding: result.standardError.prefix(300), as: UTF8.self))
         }
     }
+
+    /// Writes a JPEG of the whole image, scaled down (never up) to fit a
+    /// `maxSide`×`maxSide` square, to `output`.
+    public static func fitted(_ input: URL, maxSide: Int, to output: URL) async throws {
+        let result = try await Subprocess.run("ffmpeg", [
+            "-nostdin", "-v", "error", "-y", "-i", input.path, "-frames:v", "1",
+            "-vf", "scale='min(\(maxSide),iw)':'min(\(maxSide),ih)':force_original_aspect_ratio=decrease",
+            "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", output.path,
+        ], timeout: .seconds(30))
+        guard result.succeeded, FileManager.default.fileExists(atPath: output.path) else {
+            try? FileManager.default.removeItem(at: output)
+            throw ImageError.unreadable(String(decoding: result.standardError.prefix(300), as: UTF8.self))
+        }
+    }
 }

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import SQLKit
 import Testing
 
@@ -363,6 +364,38 @@ struct ShowNightTests {
             for query in ["city=Atlantis", "latitude=91&longitude=0", "city=Leipzig&radiusKm=0", "city=Leipzig&radiusKm=20000"] {
                 #expect(try await client.request(.get, "/api/v1/venues/nearby?\(query)").status == .unprocessableContent, "\(query)")
             }
+        }
+    }
+
+    @Test("a venue's photos: fitted into 1600 pixels, public, at most 8; a listener has none; text is refused; removing one removes it")
+    func venuePhotos() async throws {
+        var images: [[UInt8]] = [try await makeImage(width: 2000, height: 1000, format: "png")]
+        for index in 0..<8 { images.append(try await makeImage(width: 64 + index, height: 48, format: "jpg")) }
+        let uploads = images
+        try await withApp { client, _ in
+            let club = try await client.register("club", role: "venue")
+            let fan = try await client.register("fan")
+            func upload(_ bytes: [UInt8], _ session: SessionBody) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/api/v1/me/venue-photos", method: .post,
+                    headers: [.authorization: "Bearer \(session.accessToken)", .contentType: "application/octet-stream"], body: ByteBuffer(bytes: bytes)
+                )
+            }
+            let first = try await upload(uploads[0], club)
+            #expect(first.status == .created)
+            let photo = try #require(try first.decode(Schemas.VenuePhotoList.self).items.first)
+            #expect((photo.width, photo.height) == (1600, 800))
+            let served = try await client.request(.get, photo.url)
+            #expect(served.status == .ok && served.headers[.contentType] == "image/jpeg")
+            #expect(try await upload(uploads[1], fan).status == .forbidden)
+            #expect(try await upload(Array("not an image".utf8), club).status == .unsupportedMediaType)
+            for image in uploads[1..<8] { #expect(try await upload(image, club).status == .created) }
+            let ninth = try await upload(uploads[8], club)
+            #expect(ninth.status == .conflict && String(buffer: ninth.body).contains("too_many_photos"))
+            #expect(try await client.request(.get, "/api/v1/users/club").decode(Schemas.PublicProfile.self).venue?.photos?.count == 8)
+            #expect(try await client.request(.delete, "/api/v1/me/venue-photos/\(photo.id)", token: club.accessToken).status == .noContent)
+            #expect(try await client.request(.get, photo.url).status == .notFound)
+            #expect(try await client.request(.delete, "/api/v1/me/venue-photos/\(photo.id)", token: club.accessToken).status == .notFound)
         }
     }
 

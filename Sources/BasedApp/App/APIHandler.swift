@@ -67,7 +67,14 @@ extension APIHandler {
         guard user.role == .venue else { return nil }
         var location: Components.Schemas.Location?
         if let latitude = user.latitude, let longitude = user.longitude { location = .init(latitude: latitude, longitude: longitude) }
-        return .init(address: details?.address, capacity: details?.capacity, openingHours: details?.openingHours, location: location)
+        return .init(
+            address: details?.address, capacity: details?.capacity, openingHours: details?.openingHours, location: location,
+            photos: (details?.photos ?? []).map { venuePhoto($0, venue: user) }
+        )
+    }
+
+    static func venuePhoto(_ photo: VenueService.Photo, venue: User) -> Components.Schemas.VenuePhoto {
+        .init(id: photo.id, url: "/api/v1/users/\(venue.username)/venue-photos/\(photo.id)", width: photo.width, height: photo.height)
     }
 
     static func privateProfile(_ view: ProfileView, venue: VenueService.Details? = nil) -> Components.Schemas.PrivateProfile {

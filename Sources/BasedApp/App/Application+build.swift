@@ -216,6 +216,10 @@ public struct AppServices: Sendable {
             events: events, lineups: lineups, tickets: tickets, realtime: realtime, playlists: playlists, changes: changes, database: database,
             settings: .init(retrainEvery: configuration.recommendationTraining), logger: logger
         )
+        let venues = VenueService(
+            database: database, accounts: accounts, photoDirectory: dataDirectory.appendingPathComponent("venue-photos", isDirectory: true),
+            temporaryDirectory: dataDirectory.appendingPathComponent("tmp", isDirectory: true), maxPhotoBytes: configuration.avatarMaxBytes
+        )
         let analytics = AnalyticsService(
             database: database, log: analyticsLog, accounts: accounts, tracks: trackService, reports: reports, blobs: blobs, logger: logger
         )
@@ -255,7 +259,7 @@ public struct AppServices: Sendable {
             tickets: tickets,
             lineups: lineups,
             gazetteer: gazetteer,
-            venues: VenueService(database: database, accounts: accounts),
+            venues: venues,
             showFinder: ShowFinder(
                 events: events, tickets: tickets, lineups: lineups, accounts: accounts, follows: follows, plays: plays, tracks: trackService
             ),
@@ -272,7 +276,7 @@ public struct AppServices: Sendable {
                 features: .init(
                     accounts: accounts, profiles: profiles, tracks: trackService, releases: releases, playlists: playlists, messaging: messaging,
                     attachments: attachments, comments: comments, plays: plays, events: events, tickets: tickets, moderation: moderation,
-                    reports: reports, exports: privacy, fingerprints: fingerprints, analytics: analytics
+                    reports: reports, exports: privacy, fingerprints: fingerprints, analytics: analytics, venues: venues
                 ),
                 gracePeriod: .seconds(7 * 86_400)
             ),
@@ -464,7 +468,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         RateLimitMiddleware(limiter: services.requestLimiter)
         BodyLimitMiddleware(
             jsonLimit: configuration.jsonBodyMaxBytes,
-            overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes), (suffix: "/api/v1/attachments", limit: AttachmentService.maxBytes)],
+            overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes), (suffix: "/me/venue-photos", limit: configuration.avatarMaxBytes), (suffix: "/api/v1/attachments", limit: AttachmentService.maxBytes)],
             streamed: [(path: "/api/v1/tracks", limit: configuration.maxUploadBytes)]
         )
         AuthMiddleware(accounts: services.accounts)

@@ -56,6 +56,7 @@ public struct Migrator: Sendable {
         Migration024AnalyticsBackfill.migration,
         Migration025PlaylistAuthors.migration,
         Migration026Shows.migration,
+        Migration027VenuePhotos.migration,
     ]
 
     /// Returns the versions it applied.

@@ -89,4 +89,54 @@ enum PlaceQueries {
             }
             .run()
     }
+
+    static func deleteVenueDetails(of venue: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "venue_profiles").where("user_id", .equal, venue).run()
+    }
+
+    // MARK: Venue photos
+
+    struct PhotoRow: Decodable, Sendable {
+        var venueId: UUID
+        var hash: String
+        var width: Int
+        var height: Int
+        var createdAt: Date
+    }
+
+    static func photos(of venues: [UUID], on sql: any SQLDatabase) async throws -> [PhotoRow] {
+        guard !venues.isEmpty else { return [] }
+        return try await sql.select().column("*").from("venue_photos").where("venue_id", .in, venues)
+            .orderBy("created_at").orderBy("hash")
+            .all(decoding: PhotoRow.self, keyDecodingStrategy: .snakeCaseColumns)
+    }
+
+    /// Takes the venue's details row for the rest of the transaction (made
+    /// when missing), so that its photo count and insert run one at a time.
+    static func lockVenue(_ venue: UUID, now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            INSERT INTO venue_profiles (user_id, updated_at) VALUES (\(bind: venue), \(bind: now))
+            ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at
+            """).run()
+    }
+
+    /// Adds a photo unless the venue has `limit` already; false when full (or
+    /// when it has this photo). Run after `lockVenue` in the same transaction.
+    static func addPhoto(_ row: PhotoRow, limit: Int, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            INSERT INTO venue_photos (venue_id, hash, width, height, created_at)
+            SELECT \(bind: row.venueId), \(bind: row.hash), \(bind: row.width), \(bind: row.height), \(bind: row.createdAt)
+            WHERE (SELECT COUNT(*) FROM venue_photos WHERE venue_id = \(bind: row.venueId)) < \(bind: limit)
+            ON CONFLICT (venue_id, hash) DO NOTHING
+            RETURNING hash
+            """).first() != nil
+    }
+
+    static func removePhoto(venue: UUID, hash: String, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("DELETE FROM venue_photos WHERE venue_id = \(bind: venue) AND hash = \(bind: hash) RETURNING hash").first() != nil
+    }
+
+    static func photoInUse(_ hash: String, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("hash").from("venue_photos").where("hash", .equal, hash).limit(1).first() != nil
+    }
 }

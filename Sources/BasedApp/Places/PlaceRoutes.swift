@@ -34,6 +34,35 @@ extension APIHandler {
         }))))
     }
 
+    func addVenuePhoto(_ input: Operations.AddVenuePhoto.Input) async throws -> Operations.AddVenuePhoto.Output {
+        let identity = try RequestScope.requireIdentity()
+        guard case .any(let body) = input.body else { throw AppError.unsupportedMediaType("Send the image bytes.") }
+        let limit = services.configuration.avatarMaxBytes
+        let data: Data
+        do {
+            data = try await Data(collecting: body, upTo: limit)
+        } catch {
+            throw AppError.payloadTooLarge(limit: limit)
+        }
+        let photos = try await services.venues.addPhoto(identity, image: data)
+        guard let venue = try await services.accounts.user(id: identity.userID) else { throw AppError.notFound("The venue") }
+        return .created(.init(body: .json(.init(items: photos.map { Self.venuePhoto($0, venue: venue) }))))
+    }
+
+    func removeVenuePhoto(_ input: Operations.RemoveVenuePhoto.Input) async throws -> Operations.RemoveVenuePhoto.Output {
+        let identity = try RequestScope.requireIdentity()
+        try await services.venues.removePhoto(identity, id: input.path.photoId)
+        return .noContent(.init())
+    }
+
+    func getVenuePhoto(_ input: Operations.GetVenuePhoto.Input) async throws -> Operations.GetVenuePhoto.Output {
+        let data = try await services.venues.photo(venue: input.path.username, id: input.path.photoId)
+        return .ok(.init(
+            headers: .init(eTag: "\"\(input.path.photoId)\"", cacheControl: "public, max-age=86400"),
+            body: .jpeg(HTTPBody(data))
+        ))
+    }
+
     /// Where a nearby search is centred: the point given, else the gazetteer's
     /// city given, else the signed-in viewer's own pin (or their city's).
     func searchCentre(latitude: Double?, longitude: Double?, city: String?, viewer: Identity?) async throws -> (latitude: Double, longitude: Double) {

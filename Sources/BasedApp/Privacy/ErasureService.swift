@@ -25,13 +25,15 @@ public struct ErasureService: Sendable {
         let exports: PrivacyService
         let fingerprints: FingerprintService
         let analytics: AnalyticsService
+        let venues: VenueService
 
         init(
             accounts: AccountService, profiles: ProfileService, tracks: TrackService, releases: ReleaseService, playlists: PlaylistService,
             messaging: MessagingService, attachments: AttachmentService, comments: CommentService, plays: PlayService, events: EventService,
             tickets: TicketService, moderation: ModerationService, reports: ReportService, exports: PrivacyService,
-            fingerprints: FingerprintService, analytics: AnalyticsService
+            fingerprints: FingerprintService, analytics: AnalyticsService, venues: VenueService
         ) {
+            self.venues = venues
             self.accounts = accounts
             self.profiles = profiles
             self.tracks = tracks
@@ -70,7 +72,7 @@ public struct ErasureService: Sendable {
     /// The job's steps, in order; the account's own row goes last but two.
     public enum Step: Int, Sendable, CaseIterable {
         case sessions, catalogue, playlists, messages, attachments, comments, plays, events, tickets, moderation, exports,
-             storedAnswers, account, avatar, request
+             storedAnswers, venue, account, avatar, request
     }
 
     // MARK: Asking and cancelling
@@ -160,6 +162,7 @@ public struct ErasureService: Sendable {
                 try await features.reports.erase(user)
             case .exports: try await features.exports.eraseExports(of: user)
             case .storedAnswers: try await IdempotencyMiddleware.forget(user: user, database: database, now: now)
+            case .venue: try await features.venues.erase(venue: user)
             case .account:
                 row.avatarHash = try await features.accounts.user(id: user)?.avatarHash ?? row.avatarHash
                 try await PrivacyQueries.update(row, on: database.sql)
