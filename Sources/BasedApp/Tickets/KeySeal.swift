@@ -43,14 +43,18 @@ public struct KeySeal: Sendable {
     }
 }
 
-/// What ticketing remembers because it never changes: each venue's keys and
-/// each event's venue. Bounded: past the limit it starts over.
+/// What ticketing remembers because it never changes (each venue's keys and
+/// each event's venue), and whose figures an event's admissions count in, for
+/// `ownersValidity`. Bounded: past the limit it starts over.
 final class VenueKeys: Sendable {
     private struct State {
         var privateKeys: [UUID: Curve25519.Signing.PrivateKey] = [:]
         var publicKeys: [UUID: Curve25519.Signing.PublicKey] = [:]
         var venues: [UUID: UUID] = [:]
+        var owners: [UUID: (owners: [UUID], until: ContinuousClock.Instant)] = [:]
     }
+
+    static let ownersValidity: Duration = .seconds(5)
 
     private let state = Mutex(State())
     private let limit: Int
@@ -75,6 +79,20 @@ final class VenueKeys: Sendable {
         state.withLock {
             if $0.publicKeys.count >= limit { $0.publicKeys.removeAll() }
             $0.publicKeys[venue] = publicKey
+        }
+    }
+
+    func owners(of event: UUID) -> [UUID]? {
+        state.withLock { state in
+            guard let entry = state.owners[event], entry.until > .now else { return nil }
+            return entry.owners
+        }
+    }
+
+    func remember(owners: [UUID], of event: UUID) {
+        state.withLock {
+            if $0.owners.count >= limit { $0.owners.removeAll() }
+            $0.owners[event] = (owners, .now + Self.ownersValidity)
         }
     }
 

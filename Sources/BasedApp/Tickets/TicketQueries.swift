@@ -88,20 +88,26 @@ enum TicketQueries {
 
     /// Marks the event's ticket used at `at` unless it was used earlier: the
     /// earliest scan wins, so a door device that was offline and syncs later
-    /// cannot admit anyone twice. `paid` turns the payment as it was into the
-    /// payment once admitted. The ticket as updated, and whether this scan
-    /// admitted it (it was not used before); no ticket when nothing changed.
+    /// cannot admit anyone twice. A payment still `reserved` becomes
+    /// `reservedBecomes` (the provider's answer for an admitted ticket). The
+    /// ticket as updated, and whether this scan admitted it (it was not used
+    /// before); no ticket when nothing changed.
     static func checkIn(
-        id: UUID, event: UUID, at: Date, by staff: UUID, paid: (TicketPayment) -> TicketPayment, on sql: any SQLDatabase
+        id: UUID, event: UUID, at: Date, by staff: UUID, reservedBecomes: TicketPayment.Status, on sql: any SQLDatabase
     ) async throws -> (ticket: Ticket?, admitted: Bool) {
-        guard let before = try await ticket(id: id, on: sql), before.eventId == event, before.state == .active else { return (nil, false) }
-        if let used = before.checkedInAt, used <= at { return (nil, false) }
-        let payment = paid(before.payment)
-        let updated = try await sql.raw("""
-            UPDATE tickets SET checked_in_at = \(bind: at), checked_in_by = \(bind: staff), payment_status = \(bind: payment.status.rawValue)
-            WHERE id = \(bind: id) AND state = 'active' AND (checked_in_at IS NULL OR checked_in_at > \(bind: at)) RETURNING *
-            """).first(decoding: Ticket.self, keyDecodingStrategy: .snakeCaseColumns)
-        return (updated, updated != nil && before.checkedInAt == nil)
+        // The usual scan, a ticket not used yet, is one statement; a used one
+        // is moved back only by an earlier scan (an offline device syncing).
+        for unused in [true, false] {
+            let updated = try await sql.raw("""
+                UPDATE tickets SET checked_in_at = \(bind: at), checked_in_by = \(bind: staff),
+                    payment_status = CASE payment_status WHEN 'reserved' THEN \(bind: reservedBecomes.rawValue) ELSE payment_status END
+                WHERE id = \(bind: id) AND event_id = \(bind: event) AND state = 'active'
+                    AND \(unsafeRaw: unused ? "checked_in_at IS NULL" : "checked_in_at IS NOT NULL") AND (checked_in_at IS NULL OR checked_in_at > \(bind: at))
+                RETURNING *
+                """).first(decoding: Ticket.self, keyDecodingStrategy: .snakeCaseColumns)
+            if let updated { return (updated, unused) }
+        }
+        return (nil, false)
     }
 
     /// Distinct holders of the event's active tickets.

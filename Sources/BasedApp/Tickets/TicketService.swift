@@ -328,12 +328,15 @@ public struct TicketService: Sendable {
             throw AppError.conflict("This ticket is for another event.", code: "wrong_event")
         }
         let at = min(scannedAt ?? now, now)
-        let outcome = try await database.transaction { [analytics, events, payments] sql -> (ticket: Ticket?, admitted: Bool) in
+        // Read before the write transaction, so that the write lock is held for
+        // the writes only; remembered for a few seconds through a rush at the door.
+        let owners = try await figureOwners(of: eventID)
+        let outcome = try await database.transaction { [analytics, payments] sql -> (ticket: Ticket?, admitted: Bool) in
+            let reserved = TicketPayment(provider: payments.id, status: .reserved, amountMinor: 0, currency: "")
             let outcome = try await TicketQueries.checkIn(
-                id: payload.ticket, event: eventID, at: at, by: identity.userID, paid: payments.admitted, on: sql
+                id: payload.ticket, event: eventID, at: at, by: identity.userID, reservedBecomes: payments.admitted(reserved).status, on: sql
             )
             if outcome.admitted, let ticket = outcome.ticket {
-                let owners = try await events.figureOwners(of: eventID)
                 try await analytics.record(owners.map { .init(.checkin, owner: $0, at: ticket.checkedInAt ?? at) }, on: sql)
             }
             return outcome
@@ -359,6 +362,16 @@ public struct TicketService: Sendable {
         async let holder = accounts.user(id: ticket.holderId)
         async let tier = TicketQueries.tier(id: ticket.tierId, on: database.sql)
         return Admission(ticket: ticket, holder: try await holder, tierName: try await tier?.name)
+    }
+
+    /// Whose figures an admission counts in (the venue and the artists on the
+    /// bill), remembered for `VenueKeys.ownersValidity`: a bill changed within
+    /// those seconds counts a check-in for the bill as it was.
+    private func figureOwners(of eventID: UUID) async throws -> [UUID] {
+        if let owners = keys.owners(of: eventID) { return owners }
+        let owners = try await events.figureOwners(of: eventID)
+        keys.remember(owners: owners, of: eventID)
+        return owners
     }
 
     /// The venue of an event (remembered: it never changes).
