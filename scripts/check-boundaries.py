@@ -21,7 +21,7 @@ INFRASTRUCTURE = {"App", "Database", "Jobs"}
 # Which feature owns each table. A new table is added here with its migration.
 TABLES = {
     "Accounts": ["users", "auth_sessions", "refresh_tokens", "app_passwords"],
-    "Catalog": ["tracks", "releases"],
+    "Catalog": ["tracks", "releases", "track_uploads"],
     "Analysis": ["track_analyses"],
     "Streaming": ["plays"],
     "Social": ["follows", "blocks", "user_mutes"],

@@ -65,6 +65,17 @@ public struct BlobStore: Sendable {
 }
 
 /// Writes a stream of bytes to a temporary file while hashing it, with a size cap.
+/// The SHA-256 of a file in hex, read 1 MiB at a time (never whole in memory).
+public func sha256Hex(of file: URL) throws -> String {
+    let handle = try FileHandle(forReadingFrom: file)
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        hasher.update(data: chunk)
+    }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
 public struct HashingFileWriter {
     public enum WriteError: Error, Equatable { case tooLarge(limit: Int) }
 

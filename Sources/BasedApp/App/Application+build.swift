@@ -46,6 +46,8 @@ public struct AppServices: Sendable {
     public let gazetteer: Gazetteer
     public let venues: VenueService
     public let showFinder: ShowFinder
+    /// Resumable track uploads (tus 1.0).
+    public let uploads: ResumableUploads
     public let showAlerts: ShowAlerts
     public let calendars: CalendarService
     public let moderation: ModerationService
@@ -263,6 +265,7 @@ public struct AppServices: Sendable {
             showFinder: ShowFinder(
                 events: events, tickets: tickets, lineups: lineups, accounts: accounts, follows: follows, plays: plays, tracks: trackService
             ),
+            uploads: ResumableUploads(database: database, blobs: blobs, tracks: trackService, maxBytes: configuration.maxUploadBytes),
             showAlerts: ShowAlerts(
                 database: database, events: events, tickets: tickets, accounts: accounts, follows: follows, plays: plays, tracks: trackService,
                 notifications: notifications, realtime: realtime, perWeek: configuration.showAlertsPerWeek
@@ -469,7 +472,10 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
         BodyLimitMiddleware(
             jsonLimit: configuration.jsonBodyMaxBytes,
             overrides: [(suffix: "/me/avatar", limit: configuration.avatarMaxBytes), (suffix: "/me/venue-photos", limit: configuration.avatarMaxBytes), (suffix: "/api/v1/attachments", limit: AttachmentService.maxBytes)],
-            streamed: [(path: "/api/v1/tracks", limit: configuration.maxUploadBytes)]
+            streamed: [
+                .init(path: "/api/v1/tracks", limit: configuration.maxUploadBytes),
+                .init(method: .patch, path: "/api/v1/uploads/", isPrefix: true, limit: configuration.maxUploadBytes),
+            ]
         )
         AuthMiddleware(accounts: services.accounts)
         IdempotencyMiddleware(database: services.database, maxRequestBody: configuration.jsonBodyMaxBytes)
@@ -506,6 +512,7 @@ func buildRouter(_ services: AppServices) throws -> Router<BasedRequestContext> 
     media.register(on: router)
     SubsonicAPI(services: services, media: media).register(on: router)
     CalendarRoutes(calendars: services.calendars).register(on: router)
+    TusRoutes(uploads: services.uploads).register(on: router)
     let api = APIHandler(services: services)
     // Compact JSON (the generator's default pretty-prints every response, a
     // third more bytes and encoder time); sorted keys keep bodies deterministic.

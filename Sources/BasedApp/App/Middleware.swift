@@ -55,13 +55,26 @@ struct BodyLimitMiddleware: RouterMiddleware {
     let jsonLimit: Int
     /// Paths (suffix, limit) that take larger bodies, such as image uploads.
     let overrides: [(suffix: String, limit: Int)]
-    /// Paths whose handlers stream the body to disk themselves and enforce the
+    /// Routes whose handlers stream the body to disk themselves and enforce the
     /// limit as it arrives; only a declared length over it is refused here.
-    var streamed: [(path: String, limit: Int)] = []
+    var streamed: [Streamed] = []
+
+    /// A route that streams its body: a method and a path, or every path under a prefix.
+    struct Streamed {
+        var method: HTTPRequest.Method = .post
+        var path: String
+        /// `path` ends in "/" and names every path under it.
+        var isPrefix = false
+        var limit: Int
+
+        func matches(_ request: Request) -> Bool {
+            request.method == method && (isPrefix ? request.uri.path.hasPrefix(path) : request.uri.path == path)
+        }
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if request.method == .post, let stream = streamed.first(where: { $0.path == path }) {
+        if let stream = streamed.first(where: { $0.matches(request) }) {
             if let declared = request.headers[.contentLength].flatMap(Int.init), declared > stream.limit {
                 throw AppError.payloadTooLarge(limit: stream.limit)
             }

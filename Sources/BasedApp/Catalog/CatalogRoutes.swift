@@ -9,13 +9,58 @@ extension APIHandler {
 
     func uploadTrack(_ input: Operations.UploadTrack.Input) async throws -> Operations.UploadTrack.Output {
         let identity = try RequestScope.requireIdentity()
-        guard case .any(let body) = input.body else { throw AppError.unsupportedMediaType("Send the audio file's bytes.") }
-        let upload = TrackService.Upload(
+        var upload = TrackService.Upload(
             filename: input.query.filename, title: input.query.title,
             visibility: input.query.visibility.flatMap { Visibility(rawValue: $0.rawValue) }
         )
-        let track = try await tracks.upload(identity, upload: upload, bytes: body)
+        let track: Track
+        switch input.body {
+        case .any(let body):
+            track = try await tracks.upload(identity, upload: upload, bytes: body)
+        case .multipartForm(let form):
+            try tracks.checkUploader(identity, upload: upload)
+            var received: TrackService.Received?
+            do {
+                // Parts arrive in the order the form has them; the file is streamed to disk as it comes.
+                for try await part in form {
+                    switch part {
+                    case .title(let title):
+                        upload.title = try await Self.formText(title.payload.body, "title")
+                        try tracks.checkUploader(identity, upload: upload)
+                    case .visibility(let visibility):
+                        let value = try await Self.formText(visibility.payload.body, "visibility")
+                        guard let chosen = Visibility(rawValue: value) else {
+                            throw AppError.validation("visibility", "must be one of \(Visibility.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        upload.visibility = chosen
+                    case .file(let file):
+                        guard received == nil else { throw AppError.validation("file", "must be sent once") }
+                        if upload.filename == nil { upload.filename = file.filename }
+                        received = try await tracks.receive(file.payload.body)
+                    case .undocumented(let other):
+                        // A part this form does not have (a submit button's name, say): read past it.
+                        for try await _ in other.body {}
+                    }
+                }
+            } catch {
+                if let received { try? FileManager.default.removeItem(at: received.file) }
+                if error is AppError { throw error }
+                // The form itself is malformed: no boundary, a part without a name, a required part missing.
+                throw AppError.badRequest("The form could not be read: \(String(describing: error).prefix(200))", code: "invalid_form")
+            }
+            guard let received else { throw AppError.validation("file", "is required: the audio file as a form part named file") }
+            track = try await tracks.ingest(identity, upload: upload, file: received.file, hash: received.hash, size: received.size)
+        }
         return .created(.init(body: .json(try await trackBody(track, viewer: identity))))
+    }
+
+    /// A short text part of a form (at most 1 KiB), as UTF-8.
+    static func formText(_ body: HTTPBody, _ field: String) async throws -> String {
+        do {
+            return try await String(collecting: body, upTo: 1024)
+        } catch {
+            throw AppError.validation(field, "must be text of at most 1,024 bytes")
+        }
     }
 
     func getTrack(_ input: Operations.GetTrack.Input) async throws -> Operations.GetTrack.Output {

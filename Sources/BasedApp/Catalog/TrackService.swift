@@ -35,16 +35,34 @@ public struct TrackService: Sendable {
     public func upload<Bytes: AsyncSequence & Sendable>(
         _ identity: Identity, upload: Upload, bytes: Bytes
     ) async throws -> Track where Bytes.Element == ArraySlice<UInt8> {
+        try checkUploader(identity, upload: upload)
+        let received = try await receive(bytes)
+        return try await ingest(identity, upload: upload, file: received.file, hash: received.hash, size: received.size)
+    }
+
+    /// Refuses an upload before any byte is stored: not an artist, or a typed title with a blocked word.
+    public func checkUploader(_ identity: Identity, upload: Upload) throws {
         guard identity.role == .artist || identity.role == .admin else {
             throw AppError.forbidden("Only artist accounts upload tracks.", code: "artist_only")
         }
-        // A title the artist typed is refused before anything is stored.
         if let title = upload.title { _ = try moderation?.name(title, field: "title") }
+    }
+
+    /// A body written whole to a temporary file, for `ingest`.
+    public struct Received: Sendable {
+        public var file: URL
+        public var hash: String
+        public var size: Int
+    }
+
+    /// Writes a byte stream to a temporary file as it arrives (never whole in
+    /// memory), capped at the upload limit and hashed on the way; nothing
+    /// stays on disk when it throws.
+    public func receive<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> Received where Bytes.Element == ArraySlice<UInt8> {
         var writer = try HashingFileWriter(in: blobs.temporary, limit: maxUploadBytes)
-        let hash: String
         do {
             for try await chunk in bytes { try writer.write(chunk) }
-            hash = try writer.finish()
+            return Received(file: writer.url, hash: try writer.finish(), size: writer.count)
         } catch HashingFileWriter.WriteError.tooLarge(let limit) {
             writer.discard()
             throw AppError.payloadTooLarge(limit: limit)
@@ -53,10 +71,17 @@ public struct TrackService: Sendable {
             // The body stream broke off (the client went away or sent less than it promised).
             throw AppError(.badRequest, code: "upload_interrupted", "The upload ended before the whole file arrived; nothing was kept.")
         }
-        let file = writer.url
+    }
+
+    /// Takes an upload whose bytes are whole in a temporary file (a streamed
+    /// body, a multipart part or a finished resumable upload): checked by
+    /// ffprobe and a full decode, stored by content hash, and queued for
+    /// processing. The file is the track's or gone when this returns or throws.
+    public func ingest(_ identity: Identity, upload: Upload, file: URL, hash: String, size: Int) async throws -> Track {
         var stored = false
         defer { if !stored { try? FileManager.default.removeItem(at: file) } }
-        guard writer.count > 0 else { throw AppError.validation("body", "is empty; send the audio file's bytes") }
+        try checkUploader(identity, upload: upload)
+        guard size > 0 else { throw AppError.validation("body", "is empty; send the audio file's bytes") }
 
         let probe: AudioProbe
         do {
@@ -81,7 +106,7 @@ public struct TrackService: Sendable {
             featured: JSONText.encode(tags.featured), trackNumber: tags.trackNumber, discNumber: tags.discNumber,
             genre: tags.genre, tags: "[]", explicit: false, visibility: upload.visibility ?? .public,
             state: .processing, failureReason: nil, progress: "{}",
-            originalHash: hash, originalFormat: probe.format, originalSize: writer.count,
+            originalHash: hash, originalFormat: probe.format, originalSize: size,
             originalFilename: tags.filename, durationSeconds: probe.duration, sampleRate: probe.sampleRate,
             channels: probe.channels, loudnessLufs: nil, truePeakDbtp: nil, replayGainDb: nil, waveform: nil,
             artworkHash: nil, year: tags.year, createdAt: now, updatedAt: now
@@ -343,6 +368,7 @@ public struct TrackService: Sendable {
     /// its renditions, and its original and cover art when no other track
     /// uses them. Safe to run again.
     public func erase(artist: UUID) async throws {
+        try await ResumableUploads.erase(owner: artist, database: database, blobs: blobs)
         while true {
             let page = try await CatalogQueries.tracks(artist: artist, includeHidden: true, before: nil, limit: 200, on: database.sql)
             if page.isEmpty { return }

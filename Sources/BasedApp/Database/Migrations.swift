@@ -57,6 +57,7 @@ public struct Migrator: Sendable {
         Migration025PlaylistAuthors.migration,
         Migration026Shows.migration,
         Migration027VenuePhotos.migration,
+        Migration028Uploads.migration,
     ]
 
     /// Returns the versions it applied.
