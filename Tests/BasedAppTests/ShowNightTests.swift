@@ -153,6 +153,18 @@ struct ShowNightTests {
         return (club, band, event, door, guestList)
     }
 
+    /// Waits (at most a minute) until the queued show alerts and change notices have run.
+    static func alertsSent(_ services: AppServices) async throws {
+        for _ in 0..<600 {
+            let waiting = try await services.database.sql.raw(
+                "SELECT COUNT(*) AS n FROM jobs WHERE kind = \(bind: ShowAlertJob.kind) AND state IN ('queued', 'running')"
+            ).first(decodingColumn: "n", as: Int.self)
+            if waiting == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("show alerts still queued after a minute")
+    }
+
     static func notifications(_ client: some TestClientProtocol, _ session: SessionBody, kind: String) async throws -> [Schemas.Notification] {
         try await client.request(.get, "/api/v1/notifications?limit=100", token: session.accessToken).decode(Schemas.NotificationPage.self)
             .items.filter { $0.kind.rawValue == kind }
@@ -175,6 +187,7 @@ struct ShowNightTests {
             for _ in 0..<2 {
                 #expect(try await client.request(.put, "/api/v1/events/\(event.id)/lineup/me", json: #"{"accept":true}"#, token: band.accessToken).status == .ok)
             }
+            try await Self.alertsSent(services)
             let alerts = try await Self.notifications(client, fan, kind: "show_nearby")
             #expect(alerts.count == 1)
             #expect(alerts.first?.data.additionalProperties["eventId"] == event.id)
@@ -228,6 +241,7 @@ struct ShowNightTests {
             for id in [event.id, event.id, second.id] {
                 #expect(try await client.request(.put, "/api/v1/events/\(id)/lineup/me", json: #"{"accept":true}"#, token: band.accessToken).status == .ok)
             }
+            try await Self.alertsSent(services)
             #expect(try await Self.notifications(client, fans[0], kind: "show_nearby").count == 1)
             #expect(try await Self.notifications(client, fans[1], kind: "show_nearby").isEmpty)
             #expect(try await Self.notifications(client, fans[2], kind: "show_nearby").isEmpty)
@@ -274,10 +288,12 @@ struct ShowNightTests {
             let other = try await client.register("other")
             #expect(try await client.request(.post, "/api/v1/tiers/\(guestList.id)/claims", token: holder.accessToken).status == .created)
             #expect(try await client.request(.patch, "/api/v1/events/\(event.id)", json: #"{"description":"Same time"}"#, token: club.accessToken).status == .ok)
+            try await Self.alertsSent(services)
             #expect(try await Self.notifications(client, holder, kind: "event_changed").isEmpty)
             let later = iso(Date().addingTimeInterval(4 * 86_400))
             #expect(try await client.request(.patch, "/api/v1/events/\(event.id)", json: #"{"startsAt":"\#(later)"}"#, token: club.accessToken).status == .ok)
             #expect(try await client.request(.post, "/api/v1/events/\(event.id)/cancel", token: club.accessToken).status == .ok)
+            try await Self.alertsSent(services)
             let told = try await Self.notifications(client, holder, kind: "event_changed").map { $0.data.additionalProperties["change"] ?? "" }
             #expect(told.sorted() == ["cancelled", "moved"])
             #expect(try await Self.notifications(client, other, kind: "event_changed").isEmpty)

@@ -267,7 +267,7 @@ public struct AppServices: Sendable {
             ),
             uploads: ResumableUploads(database: database, blobs: blobs, tracks: trackService, maxBytes: configuration.maxUploadBytes),
             showAlerts: ShowAlerts(
-                database: database, events: events, tickets: tickets, accounts: accounts, follows: follows, plays: plays, tracks: trackService,
+                database: database, jobs: jobs, events: events, tickets: tickets, accounts: accounts, follows: follows, plays: plays, tracks: trackService,
                 notifications: notifications, realtime: realtime, perWeek: configuration.showAlertsPerWeek
             ),
             calendars: CalendarService(database: database, events: events, tickets: tickets, accounts: accounts),
@@ -360,6 +360,7 @@ extension AppServices {
                 TrackAnalysisJob(database: database, tracks: tracks, blobs: blobs, changes: changes, logger: logger),
                 ReleaseAnnouncer(releases: releases, follows: follows, notifications: notifications, realtime: realtime),
                 EventReminder(database: database, realtime: realtime),
+                ShowAlertJob(alerts: showAlerts),
                 DataExportJob(privacy: privacy),
                 AccountErasureJob(erasures: erasures),
                 AnalyticsRollupJob(analytics: analytics),

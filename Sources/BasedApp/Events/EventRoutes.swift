@@ -32,7 +32,7 @@ extension APIHandler {
         let id = try Self.uuid(input.path.eventId, "eventId")
         let before = try await events.event(id, viewer: nil).event
         let event = try await events.update(identity, eventID: id, Self.eventInput(body))
-        try await services.showAlerts.eventChanged(before: before, after: event)
+        try await services.showAlerts.changed(before: before, after: event)
         return .ok(.init(body: .json(try await eventBody(try await events.event(event.id, viewer: identity.userID)))))
     }
 
@@ -41,7 +41,7 @@ extension APIHandler {
         let id = try Self.uuid(input.path.eventId, "eventId")
         let before = try await events.event(id, viewer: nil).event
         let event = try await events.cancel(identity, eventID: id)
-        try await services.showAlerts.eventChanged(before: before, after: event)
+        try await services.showAlerts.changed(before: before, after: event)
         return .ok(.init(body: .json(try await eventBody(try await events.event(event.id, viewer: identity.userID)))))
     }
 
@@ -98,7 +98,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
         let eventID = try Self.uuid(input.path.eventId, "eventId")
         let slot = try await services.lineups.answer(identity, eventID: eventID, accept: body.accept)
-        if body.accept { try await services.showAlerts.artistConfirmed(identity.userID, eventID: eventID) }
+        if body.accept { try await services.showAlerts.confirmed(identity.userID, eventID: eventID) }
         return .ok(.init(body: .json(Self.slot(slot, artist: try await profiles.user(id: slot.artistId)))))
     }
 

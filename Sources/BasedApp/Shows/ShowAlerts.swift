@@ -4,11 +4,14 @@ import Foundation
 /// Tells people about shows: when an artist is confirmed on a bill, the
 /// people near the show who follow or often hear them (one alert per show,
 /// at most `perWeek` a week each, within the radius each chose); when a show
-/// moves or is cancelled, everyone holding a ticket. Delivery goes through
+/// moves or is cancelled, everyone holding a ticket. The request that
+/// confirms or changes a show only queues the telling (`ShowAlertJob`), so it
+/// answers at once however many people are told. Delivery goes through
 /// `Realtime.notify` (live, inbox, push), which respects each person's muted
 /// accounts, the kinds they turned off, and their quiet hours for pushes.
 public struct ShowAlerts: Sendable {
     let database: Database
+    let jobs: JobQueue
     let events: EventService
     let tickets: TicketService
     let accounts: AccountService
@@ -25,8 +28,23 @@ public struct ShowAlerts: Sendable {
     static let oftenPlays = 3
     static let listeningWindow: TimeInterval = 90 * 86_400
 
-    /// The artist was confirmed on the event's bill: alerts the people near it
-    /// who follow or often hear them. Returns who was told.
+    /// The artist was confirmed on the event's bill: queues the alerts. A
+    /// second confirmation (a retry, another device) while they wait is the same job.
+    public func confirmed(_ artist: UUID, eventID: UUID) async throws {
+        try await jobs.enqueue(
+            kind: ShowAlertJob.kind, payload: ShowAlertJob.Payload(eventId: eventID, artistId: artist, change: nil),
+            dedupeKey: "show-confirmed:\(eventID.text):\(artist.text)", on: database.sql
+        )
+    }
+
+    /// An event was edited or cancelled: queues the notice to its ticket holders when it moved or was cancelled.
+    public func changed(before: Event, after: Event) async throws {
+        guard let change = Self.change(before: before, after: after) else { return }
+        try await jobs.enqueue(kind: ShowAlertJob.kind, payload: ShowAlertJob.Payload(eventId: after.id, artistId: nil, change: change), on: database.sql)
+    }
+
+    /// Alerts the people near the event who follow or often hear the artist
+    /// confirmed on its bill (run by the job). Returns who was told.
     @discardableResult
     public func artistConfirmed(_ artist: UUID, eventID: UUID, now: Date = Date()) async throws -> [UUID] {
         let event = try await events.event(eventID, viewer: nil).event
@@ -69,31 +87,62 @@ public struct ShowAlerts: Sendable {
     }
 
     /// What changed about a show, for its ticket holders.
-    public enum Change: String, Sendable { case moved, cancelled }
+    public enum Change: String, Codable, Sendable { case moved, cancelled }
 
-    /// Compares an event before and after a change; tells its ticket holders
-    /// when it was cancelled, or moved in time or place. Returns who was told.
-    @discardableResult
-    public func eventChanged(before: Event, after: Event) async throws -> [UUID] {
-        let change: Change
-        if before.status == .scheduled, after.status == .cancelled {
-            change = .cancelled
-        } else if after.status == .scheduled,
-                  before.startsAt != after.startsAt || before.address != after.address || before.city != after.city
-                    || before.latitude != after.latitude || before.longitude != after.longitude {
-            change = .moved
-        } else {
-            return []
+    /// Cancelled, or moved in time or place; nil for any other edit.
+    static func change(before: Event, after: Event) -> Change? {
+        if before.status == .scheduled, after.status == .cancelled { return .cancelled }
+        if after.status == .scheduled,
+           before.startsAt != after.startsAt || before.address != after.address || before.city != after.city
+            || before.latitude != after.latitude || before.longitude != after.longitude {
+            return .moved
         }
-        var data = ["eventId": after.id.text, "title": after.title, "change": change.rawValue, "startsAt": after.startsAt.formatted(.iso8601)]
-        if let address = after.address { data["address"] = address }
-        if let city = after.city { data["city"] = city }
+        return nil
+    }
+
+    /// Tells the event's ticket holders it moved or was cancelled, with its
+    /// details as they are now (run by the job). Returns who was told.
+    @discardableResult
+    public func tellHolders(eventID: UUID, change: Change) async throws -> [UUID] {
+        let event = try await events.event(eventID, viewer: nil).event
+        var data = ["eventId": event.id.text, "title": event.title, "change": change.rawValue, "startsAt": event.startsAt.formatted(.iso8601)]
+        if let address = event.address { data["address"] = address }
+        if let city = event.city { data["city"] = city }
         var told: [UUID] = []
-        for holder in try await tickets.holders(of: after.id) {
-            if await realtime.notify(holder, kind: .eventChanged, actor: after.venueId, subject: after.subject, data: data) != nil {
+        for holder in try await tickets.holders(of: event.id) {
+            if await realtime.notify(holder, kind: .eventChanged, actor: event.venueId, subject: event.subject, data: data) != nil {
                 told.append(holder)
             }
         }
         return told
     }
+}
+
+/// Runs the telling `ShowAlerts` queues: alerts for an artist confirmed on a
+/// bill (each person alerted once per show, however often it runs), or a
+/// notice to ticket holders that their show moved or was cancelled.
+struct ShowAlertJob: JobHandler {
+    static let kind = "show_alerts"
+    var kind: String { Self.kind }
+
+    struct Payload: Codable, Sendable {
+        var eventId: UUID
+        /// Set for a confirmation.
+        var artistId: UUID?
+        /// Set for a change.
+        var change: ShowAlerts.Change?
+    }
+
+    let alerts: ShowAlerts
+
+    func run(_ job: Job) async throws {
+        let payload = try job.decodePayload(Payload.self)
+        if let artist = payload.artistId {
+            try await alerts.artistConfirmed(artist, eventID: payload.eventId)
+        } else if let change = payload.change {
+            try await alerts.tellHolders(eventID: payload.eventId, change: change)
+        }
+    }
+
+    func gaveUp(_ job: Job, reason: String) async {}
 }
