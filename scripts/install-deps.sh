@@ -4,7 +4,7 @@
 # libsoxr and libFLAC (BasedAnalysis's FFT, resampler and FLAC decoder),
 # OpenBLAS and LAPACKE (BasedDiscovery's collaborative model),
 # fluidsynth and a General MIDI soundfont (the demo library and the analysis
-# accuracy suite).
+# accuracy suite), zbar (the browser suite reads a ticket's QR code).
 # Safe to run again; it only installs what is missing.
 set -euo pipefail
 
@@ -25,6 +25,8 @@ pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev pkg-config)
 command -v fluidsynth >/dev/null 2>&1 || need+=(fluidsynth)
 [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3 python3-venv)
+# The browser suite scans a ticket's QR code as the phone shows it, as a door scanner would.
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The web app in real headless Chromium: starts the debug server on a free
 # loopback port with a throwaway data dir, seeds an artist (two generated
-# tracks, one titled with HTML), a venue with a show, and drives the main
+# tracks, one titled with HTML), a venue with a show, three cities of the
+# gazetteer (the map's place suggestions), and drives the main
 # journeys by role and accessible name (scripts/web/journeys.py), with axe-core
 # on every view and the browser console checked. Builds nothing: it uses
 # BASED_BIN (default .build/debug/based, which scripts/test.sh builds).
 #   scripts/test-web.sh
 #   BASED_BIN=.build-web/debug/based scripts/test-web.sh
+#   WEB_JOURNEYS=register_and_play,venue_studio,shows scripts/test-web.sh   (only these journeys)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || {
@@ -45,6 +47,13 @@ ffmpeg -nostdin -v error -ss 8 -t 12 -i "$work/melody.flac" -f lavfi -i "anoises
 # The admin of the moderation journey (admins are made on the command line only).
 BASED_DATA_DIR=$work/data BASED_BCRYPT_COST=4 BASED_LOG_LEVEL=error BASED_NEW_PASSWORD="listen to local music 2026" \
     "$bin" user create --username web_admin --email admin@example.org --role admin >/dev/null
+
+# A few cities for the map's place suggestions (GeoNames' format; the real gazetteer is imported by an admin).
+printf '%s\t%s\t%s\t%s\t%s\t%s\tP\tPPLA2\t%s\t\t%s\t\t\t\t%s\t\t\t%s\t2024-01-01\n' \
+    2644688 Leeds Leeds Lids 53.79648 -1.54785 GB ENG 455123 Europe/London \
+    2644668 Leicester Leicester "" 52.6386 -1.13169 GB ENG 508916 Europe/London \
+    2879139 Leipzig Leipzig Leipsic 51.33962 12.37129 DE 13 504971 Europe/Berlin >"$work/places.txt"
+BASED_DATA_DIR=$work/data BASED_LOG_LEVEL=error "$bin" places import "$work/places.txt" >/dev/null
 
 # 30-second access tokens (the least allowed): the app renews through the cookie
 # endpoint all through the run, so rotation in a real browser is exercised too.

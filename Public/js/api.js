@@ -136,13 +136,19 @@ export async function request(method, path, { body, signal, auth = true } = {}) 
 
 export const get = (path, options) => request('GET', path, options);
 
-/** Fetches a file the API serves to the signed-in user (`path` from the API, starting /api/v1) and saves it as `filename`. */
-export async function download(path, filename) {
+/** A file the API serves to the signed-in user (`path` from the API, starting /api/v1 or not) as a Blob: a QR code, a CSV. */
+export async function blob(path, { signal } = {}) {
   if (accessToken && Date.now() > accessExpiresAt - 30_000) await refresh();
   const relative = path.startsWith(base) ? path.slice(base.length) : path;
-  const response = await send('GET', relative, { headers: { accept: '*/*' } });
+  let response = await send('GET', relative, { headers: { accept: '*/*' }, signal });
+  if (response.status === 401 && accessToken && await refresh()) response = await send('GET', relative, { headers: { accept: '*/*' }, signal });
   if (!response.ok) throw await ApiError.from(response);
-  const url = URL.createObjectURL(await response.blob());
+  return response.blob();
+}
+
+/** Fetches a file the API serves to the signed-in user and saves it as `filename`. */
+export async function download(path, filename) {
+  const url = URL.createObjectURL(await blob(path));
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;
@@ -151,6 +157,7 @@ export async function download(path, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
 /** One XMLHttpRequest POST of `file` as the whole body; resolves with the Response, rejects on a broken connection or an abort. */
 function sendFile(path, file, { onProgress, signal }) {
   return new Promise((resolve, reject) => {

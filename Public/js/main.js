@@ -6,6 +6,9 @@ import * as store from './store.js';
 import { renderShell } from './shell.js';
 import { start, sessionEnded } from './router.js';
 import * as realtime from './realtime.js';
+// Modules that outlive views and listen to the socket from the start: a Jam the tab is in, and the user's other devices.
+import './jam.js';
+import './handoff.js';
 
 async function refreshUnread() {
   if (!api.isSignedIn()) return;

@@ -2,7 +2,8 @@
 // stream selection by what the browser can play, loudness levelling, play
 // reports with idempotent client play ids and where each play came from (its
 // source), and the Media Session. Views, the player bar and the radio talk to
-// it; it outlives every view.
+// it; it outlives every view. While a Jam's host leads (jam.js), the listener's
+// own controls go to the leader instead.
 
 import * as api from './api.js';
 import { t } from './strings.js';
@@ -25,6 +26,10 @@ const finishListeners = new Set();
 let pendingEvents = [];
 let flushTimer = null;
 let loadToken = 0;
+/** True from a load that should play until the element plays, pauses or fails: a moment not to read as "paused". */
+let loading = false;
+/** Whose playback this player follows (a Jam's, jam.js): `{ toggle(), release() }`, or null while the listener leads. */
+let leader = null;
 
 /** The element, to put into the page once. */
 export const element = audio;
@@ -40,6 +45,8 @@ export function state() {
     currentTime: audio.currentTime || 0,
     duration: Number.isFinite(audio.duration) ? audio.duration : (queue[index]?.durationSeconds ?? 0),
     volume: userVolume,
+    loading,
+    following: leader !== null,
   };
 }
 
@@ -91,14 +98,39 @@ function leave(completed) {
   for (const listener of finishListeners) listener({ ...left, completed });
 }
 
-/** Replaces the queue and plays `start`; `source` says where the tracks came from, for the play reports. */
-export function playTracks(tracks, start = 0, { source = null } = {}) {
+/**
+ * Hands the controls to `next` (`{ toggle(), release() }`: a Jam member's
+ * player follows the host), or back to the listener with null. While a leader
+ * leads, Previous, Next, Seek and the queue do nothing, Play/Pause asks the
+ * leader, and playing something else releases it (`release()`).
+ */
+export function follow(next) {
+  leader = next;
+  emit();
+}
+
+/** The listener chose something else to play: whoever led lets go first. */
+function takeBack() {
+  if (!leader) return;
+  const released = leader;
+  leader = null;
+  released.release();
+}
+
+/**
+ * Replaces the queue and plays `start`; `source` says where the tracks came
+ * from, for the play reports. `at` (seconds, or a function giving them once
+ * the track is loaded) starts it there; `autoplay: false` only loads it.
+ * `lead` marks a call by the leader itself, which keeps it leading.
+ */
+export function playTracks(tracks, start = 0, { source = null, at = 0, autoplay = true, lead = false } = {}) {
+  if (!lead) takeBack();
   queue = tracks.filter((track) => track && track.state === 'ready');
   sources = queue.map(() => source);
   const wanted = tracks[start];
   index = Math.max(0, queue.indexOf(wanted));
   if (queue.length === 0) return;
-  load(queue[index], true);
+  load(queue[index], autoplay, at);
 }
 
 /** Adds tracks to the end of the queue. */
@@ -112,15 +144,30 @@ export function enqueue(tracks, { source = null } = {}) {
 
 /** Plays the queue's entry at `position`, keeping the queue (and where its tracks came from). */
 export function playAt(position) {
-  if (!queue[position]) return;
+  if (!queue[position] || leader) return;
   index = position;
   load(queue[index], true);
 }
 
-async function load(track, autoplay) {
+/** Resolves once the element knows the loaded track's duration (or failed to load it). */
+function metadata() {
+  return new Promise((resolve) => {
+    if (audio.readyState >= HTMLMediaElement.HAVE_METADATA) return resolve();
+    const done = () => {
+      audio.removeEventListener('loadedmetadata', done);
+      audio.removeEventListener('error', done);
+      resolve();
+    };
+    audio.addEventListener('loadedmetadata', done);
+    audio.addEventListener('error', done);
+  });
+}
+
+async function load(track, autoplay, at = 0) {
   const token = ++loadToken;
   if (current?.track !== track) leave(false);
   current = { track, source: sources[index] ?? null };
+  loading = autoplay;
   endPlay('skip');
   gain = gainFactor(track);
   applyVolume();
@@ -131,16 +178,27 @@ async function load(track, autoplay) {
     if (token !== loadToken) return;
     audio.src = chooseSource(link);
     play = { id: crypto.randomUUID(), trackId: track.id, source: current?.source ?? null, reported: new Set() };
+    if (at) {
+      await metadata();
+      if (token !== loadToken) return;
+      const seconds = typeof at === 'function' ? at() : at;
+      if (!audio.error && seconds > 0) audio.currentTime = Math.min(seconds, Number.isFinite(audio.duration) ? audio.duration : seconds);
+    }
     if (autoplay) await audio.play();
   } catch (error) {
-    if (token !== loadToken || error.name === 'AbortError') return;
+    if (token !== loadToken) return;
+    loading = false;
+    // Paused before it started.
+    if (error.name === 'AbortError') return;
     // A page opened without a click may not start sound by itself: the track waits for Play.
     if (error.name !== 'NotAllowedError') announce(t.player.failed(track.title));
   }
+  if (token === loadToken) loading = false;
   emit();
 }
 
 export function toggle() {
+  if (leader) return leader.toggle();
   if (!queue[index]) return;
   if (!audio.currentSrc) load(queue[index], true);
   else if (audio.paused) audio.play().catch(() => {});
@@ -148,6 +206,7 @@ export function toggle() {
 }
 
 export function next() {
+  if (leader) return;
   if (index + 1 < queue.length) {
     index += 1;
     load(queue[index], true);
@@ -155,6 +214,7 @@ export function next() {
 }
 
 export function previous() {
+  if (leader) return;
   if (audio.currentTime > 3 || index <= 0) {
     seek(0);
   } else {
@@ -164,9 +224,32 @@ export function previous() {
 }
 
 export function seek(seconds) {
+  if (leader) return;
+  moveTo(seconds);
+}
+
+// What a leader (jam.js) or a handoff (handoff.js) does to the element: the listener's own controls above ask the leader first.
+
+/** Moves the playhead to `seconds`. */
+export function moveTo(seconds) {
   if (!audio.currentSrc) return;
   audio.currentTime = Math.max(0, Math.min(seconds, state().duration || seconds));
   emit();
+}
+
+/** Pauses. */
+export function pause() {
+  audio.pause();
+}
+
+/** Plays the loaded track; rejects as `audio.play()` does (NotAllowedError when the page may not start sound yet). */
+export function resume() {
+  if (!queue[index]) return Promise.resolve();
+  if (!audio.currentSrc) {
+    load(queue[index], true);
+    return Promise.resolve();
+  }
+  return audio.play();
 }
 
 export function setVolume(volume) {
@@ -215,9 +298,10 @@ function updateMediaSession(track) {
 }
 
 if ('mediaSession' in navigator) {
+  // Play and pause go through toggle, so a Jam member's media keys ask the Jam as the bar's button does.
   const handlers = {
-    play: () => audio.play().catch(() => {}),
-    pause: () => audio.pause(),
+    play: () => { if (audio.paused) toggle(); },
+    pause: () => { if (!audio.paused) toggle(); },
     previoustrack: previous,
     nexttrack: next,
     seekto: (details) => seek(details.seekTime),
@@ -249,6 +333,7 @@ function updatePosition() {
 
 let lastProgress = 0;
 audio.addEventListener('playing', () => {
+  loading = false;
   report('start');
   if ('mediaSession' in navigator) navigator.mediaSession.playbackState = 'playing';
   emit();
@@ -279,7 +364,8 @@ audio.addEventListener('ended', () => {
 audio.addEventListener('error', () => {
   const track = queue[index];
   if (!track || !audio.currentSrc) return;
-  if (index + 1 < queue.length) {
+  loading = false;
+  if (index + 1 < queue.length && !leader) {
     announce(t.player.skipped(track.title));
     next();
   } else {

@@ -34,6 +34,28 @@ export function send(frame) {
 
 export const isOpen = () => socket?.readyState === WebSocket.OPEN;
 
+/**
+ * The server's clock minus this one's, in milliseconds, from a few `ping`s:
+ * the exchange with the shortest round trip gives `serverTime − (t0 + t1) / 2`
+ * (docs/realtime.md). Null when the socket is away.
+ */
+export async function clockOffset(pings = 5) {
+  let best = null;
+  for (let n = 0; n < pings; n += 1) {
+    const sent = Date.now();
+    let ack;
+    try {
+      ack = await send({ type: 'ping' });
+    } catch {
+      break;
+    }
+    const received = Date.now();
+    if (typeof ack.serverTime !== 'number') continue;
+    if (!best || received - sent < best.roundTrip) best = { roundTrip: received - sent, offset: ack.serverTime - (sent + received) / 2 };
+  }
+  return best ? best.offset : null;
+}
+
 function dispatch(frame) {
   if ((frame.type === 'ack' || frame.type === 'error') && frame.re && pending.has(frame.re)) {
     const { resolve, reject } = pending.get(frame.re);

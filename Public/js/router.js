@@ -23,6 +23,9 @@ const routes = [
   { path: '/notifications', view: () => import('./views/notifications.js'), auth: true },
   { path: '/events', view: () => import('./views/events.js') },
   { path: '/events/:eventId', view: () => import('./views/event.js') },
+  { path: '/events/:eventId/door', view: () => import('./views/door.js'), auth: true },
+  { path: '/map', view: () => import('./views/map.js') },
+  { path: '/tickets', view: () => import('./views/tickets.js'), auth: true },
   { path: '/tracks/:trackId', view: () => import('./views/track.js') },
   { path: '/releases/:releaseId', view: () => import('./views/release.js') },
   { path: '/u/:username', view: () => import('./views/profile.js') },
@@ -32,6 +35,7 @@ const routes = [
   { path: '/studio/analytics', view: () => import('./views/analytics.js'), auth: true },
   { path: '/studio/events', view: () => import('./views/venuestudio.js'), auth: true },
   { path: '/playlists/:playlistId', view: () => import('./views/playlist.js') },
+  { path: '/jam/:jamId', view: () => import('./views/jam.js'), auth: true },
   { path: '/admin', view: () => import('./views/admin.js'), auth: true },
 ].map((route) => ({
   ...route,

@@ -1,9 +1,12 @@
 // The persistent player bar: what plays, Previous / Play–Pause / Next, the
-// Seek slider and the volume. It lives outside <main>, so navigation keeps it.
+// Seek slider, the volume, the queue (with "Start a Jam") and a line about a
+// Jam or another device playing. It lives outside <main>, so navigation keeps
+// it. While a Jam's host leads, only Play/Pause (listening along) is the member's.
 
 import { h } from '../dom.js';
 import { t, formatDuration } from '../strings.js';
 import * as player from '../player.js';
+import { playerSession, startJamButton } from './playersession.js';
 
 export function renderPlayerBar(region) {
   const title = h('a', { class: 'now-title', href: '/' });
@@ -24,10 +27,11 @@ export function renderPlayerBar(region) {
 
   const queueCount = h('span');
   const queueList = h('ol', { class: 'queue-list' });
-  const queue = h('details', { class: 'queue' }, h('summary', {}, t.player.queue, ' ', queueCount), queueList);
+  const queue = h('details', { class: 'queue' }, h('summary', {}, t.player.queue, ' ', queueCount), startJamButton(), queueList);
   let shownQueue = null;
   let shownIndex = -1;
   region.append(
+    playerSession(),
     h('div', { class: 'now-playing' }, title, artist),
     h('div', { class: 'controls' }, previous, toggle, next),
     h('div', { class: 'progress' }, seek, time),
@@ -35,6 +39,7 @@ export function renderPlayerBar(region) {
     queue,
     player.element);
 
+  let shownFollowing = false;
   player.subscribe((state) => {
     const track = state.track;
     title.textContent = track ? track.title : t.player.nothing;
@@ -43,23 +48,24 @@ export function renderPlayerBar(region) {
     artist.textContent = track?.artist?.displayName ?? '';
     toggle.textContent = state.playing ? t.player.pause : t.player.play;
     toggle.disabled = !track;
-    previous.disabled = !track;
-    next.disabled = state.index + 1 >= state.queue.length;
-    seek.disabled = !track;
+    previous.disabled = !track || state.following;
+    next.disabled = state.index + 1 >= state.queue.length || state.following;
+    seek.disabled = !track || state.following;
     const duration = Math.floor(state.duration || 0);
     seek.max = String(duration);
     if (!dragging) seek.value = String(Math.floor(state.currentTime));
     const position = t.player.position(formatDuration(state.currentTime), formatDuration(duration));
     seek.setAttribute('aria-valuetext', position);
     time.textContent = `${formatDuration(state.currentTime)} / ${formatDuration(duration)}`;
-    if (state.queue !== shownQueue || state.index !== shownIndex) {
+    if (state.queue !== shownQueue || state.index !== shownIndex || state.following !== shownFollowing) {
       shownQueue = state.queue;
       shownIndex = state.index;
+      shownFollowing = state.following;
       queue.hidden = state.queue.length === 0;
       queueCount.textContent = t.player.queueCount(state.queue.length);
       queueList.replaceChildren(...state.queue.map((item, position) => h('li', {},
         h('button', {
-          type: 'button', class: 'link-button', 'aria-current': position === state.index ? 'true' : null,
+          type: 'button', class: 'link-button', 'aria-current': position === state.index ? 'true' : null, disabled: state.following,
           onclick: () => player.playAt(position),
         }, item.title, item.artist ? ` · ${item.artist.displayName}` : ''))));
     }

@@ -1,12 +1,14 @@
 // Uploading audio files in the Artist studio: a drop zone that is also a real
-// file input ("Choose audio files"), several files at once, each sent by
-// XMLHttpRequest so it has its own progress bar, a cancel button while it runs
-// and its own readable refusal (413 too large, 415/422 not usable audio, 409
-// uploaded before). Three go at a time; the rest wait their turn.
+// file input ("Choose audio files"), several files at once, each sent
+// resumably (tus, in slices: a broken connection resumes where it stopped,
+// saying so) with its own progress bar, a cancel button while it runs and its
+// own readable refusal (413 too large, 415/422 not usable audio, 409 uploaded
+// before). Three go at a time; the rest wait their turn.
 
 import { h, announce } from '../dom.js';
 import { t, formatBytes } from '../strings.js';
 import * as api from '../api.js';
+import { uploadResumably } from '../tus.js';
 import { failure } from './states.js';
 import { trackPath } from './tracklist.js';
 
@@ -72,13 +74,17 @@ export function uploader({ dropArea, uploaded }) {
       bar.value = 0;
       said.textContent = s.sent(formatBytes(0), formatBytes(file.size));
       try {
-        const track = await api.upload(`/tracks?filename=${encodeURIComponent(file.name)}`, file, {
+        const trackId = await uploadResumably(file, {
           signal: controller.signal,
           onProgress: (sent) => {
             bar.value = Math.min(sent, file.size);
             said.textContent = s.sent(formatBytes(sent), formatBytes(file.size));
           },
+          onRetry: (seconds) => {
+            said.textContent = s.reconnecting(seconds);
+          },
         });
+        const track = await api.get(`/tracks/${encodeURIComponent(trackId)}`);
         bar.value = bar.max;
         said.textContent = s.uploaded;
         announce(s.uploadedNamed(file.name));

@@ -1,12 +1,17 @@
-// An event: when, where, the venue, the description, your RSVP, its tickets
-// (claim, waitlist, your code) and a link to add it to a calendar.
+// An event: when, where, the venue, how full it is, the description, your
+// RSVP, its tickets (claim, waitlist) and yours with their QR codes and
+// payment, and a link to add it to a calendar.
 
 import { h, announce } from '../dom.js';
-import { t, formatDateTime } from '../strings.js';
+import { t, formatDateTime, formatMoney } from '../strings.js';
 import * as api from '../api.js';
+import * as store from '../store.js';
 import { navigate, setTitle } from '../router.js';
 import { loading, failure, failedPage } from '../components/states.js';
 import { userPath } from '../components/tracklist.js';
+import { ticketCard, paymentText } from '../components/ticketcard.js';
+
+const isFull = (event) => event.capacity !== undefined && event.capacity !== null && event.goingCount >= event.capacity;
 
 function rsvpControls(event, onChange) {
   if (!api.isSignedIn()) return h('p', {}, h('a', { href: `/sign-in?next=${encodeURIComponent(location.pathname)}` }, t.events.signInToRsvp));
@@ -21,11 +26,12 @@ function rsvpControls(event, onChange) {
       announce(status ? t.events.rsvpSaved(status === 'going' ? t.events.rsvpGoing : t.events.rsvpInterested) : t.events.rsvpWithdrawn);
       onChange();
     } catch (error) {
-      errors.replaceChildren(failure(error));
+      errors.replaceChildren(failure(error.code === 'event_full' ? { message: t.events.fullRefused } : error));
     }
   };
   return h('div', { class: 'rsvp', role: 'group', 'aria-labelledby': 'rsvp-label' },
     h('h2', { id: 'rsvp-label' }, t.events.rsvp),
+    isFull(event) && event.myRsvp !== 'going' ? h('p', { class: 'warning' }, t.events.fullNote) : null,
     h('div', { class: 'button-row' },
       h('button', { type: 'button', 'aria-pressed': String(event.myRsvp === 'going'), onclick: () => choose('going') }, t.events.rsvpGoing),
       h('button', { type: 'button', 'aria-pressed': String(event.myRsvp === 'interested'), onclick: () => choose('interested') }, t.events.rsvpInterested),
@@ -34,17 +40,37 @@ function rsvpControls(event, onChange) {
 }
 
 /** Price in the currency's own format; free when 0. */
-function price(tier) {
-  if (tier.priceMinor === 0) return t.events.free;
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency: tier.currency }).format(tier.priceMinor / 100);
-  } catch {
-    return `${(tier.priceMinor / 100).toFixed(2)} ${tier.currency}`;
-  }
+const price = (tier) => (tier.priceMinor === 0 ? t.events.free : formatMoney(tier.priceMinor, tier.currency));
+
+/** Your unused tickets for this show, with their QR codes (hidden when you hold none); `reload()` reads them again. */
+function yourTickets(event, signal) {
+  const list = h('ul', { class: 'card-list' });
+  const section = h('section', { class: 'stack', 'aria-labelledby': 'your-tickets-heading' },
+    h('h2', { id: 'your-tickets-heading' }, t.events.yourTickets), list,
+    h('p', {}, h('a', { href: '/tickets' }, t.events.allTickets)));
+  section.hidden = true;
+  let drawn = new AbortController();
+  signal.addEventListener('abort', () => drawn.abort());
+  const reload = async () => {
+    if (!api.isSignedIn()) return;
+    try {
+      const { items } = await api.get('/me/tickets', { signal });
+      const mine = items.filter((ticket) => ticket.eventId === event.id && ticket.state === 'active');
+      if (signal.aborted) return;
+      drawn.abort();
+      drawn = new AbortController();
+      list.replaceChildren(...mine.map((ticket) => ticketCard(ticket, { event, signal: drawn.signal, onChange: reload, linkEvent: false })));
+      section.hidden = mine.length === 0;
+    } catch {
+      // The tiers above say what went wrong with tickets; this list is a convenience.
+    }
+  };
+  reload();
+  return { section, reload };
 }
 
-/** The event's ticket tiers: claim one, or join the waitlist of a sold-out one. */
-function ticketSection(event, signal) {
+/** The event's ticket tiers: claim one, or join the waitlist of a sold-out one; a claim shows up under "Your tickets". */
+function ticketSection(event, signal, claimed) {
   const list = h('ul', { class: 'stack', 'aria-labelledby': 'tickets-heading' });
   const status = h('div', { role: 'status' });
   const errors = h('div');
@@ -70,8 +96,10 @@ function ticketSection(event, signal) {
           status.textContent = t.events.waiting(place.position);
         }) }, t.events.joinWaitlist(tier.name))
         : h('button', { type: 'button', onclick: () => act(`/tiers/${encodeURIComponent(tier.id)}/claims`, (ticket) => {
-          status.replaceChildren(h('p', {}, t.events.yourTicket(tier.name)), h('p', {}, h('code', { class: 'secret' }, ticket.code)));
-          announce(t.events.yourTicket(tier.name));
+          const said = `${t.events.yourTicket(tier.name)} ${paymentText(ticket)}.`;
+          status.replaceChildren(h('p', {}, said));
+          announce(said);
+          claimed();
         }) }, t.events.claim(tier.name));
     }
     return h('li', { class: 'button-row' }, h('span', {}, label), action);
@@ -131,6 +159,7 @@ export function render(container, { params }) {
     try {
       const event = await api.get(`/events/${encodeURIComponent(params.eventId)}`, { signal });
       if (signal.aborted) return;
+      const mine = yourTickets(event, signal);
       container.replaceChildren(h('article', { class: 'event-page' },
         event.status === 'cancelled' ? h('p', { class: 'eyebrow warning' }, t.events.cancelled) : null,
         h('h1', {}, event.title),
@@ -138,13 +167,17 @@ export function render(container, { params }) {
           h('dt', {}, t.events.when), h('dd', {}, h('time', { datetime: event.startsAt }, formatDateTime(event.startsAt)),
             event.endsAt ? [' – ', h('time', { datetime: event.endsAt }, formatDateTime(event.endsAt))] : null),
           event.city || event.address ? [h('dt', {}, t.events.where), h('dd', {}, [event.address, event.city].filter(Boolean).join(', '))] : null,
-          h('dt', {}, t.events.venue), h('dd', {}, h('a', { href: userPath(event.venue) }, event.venue.displayName))),
+          h('dt', {}, t.events.venue), h('dd', {}, h('a', { href: userPath(event.venue) }, event.venue.displayName)),
+          event.capacity ? [h('dt', {}, t.events.capacity), h('dd', {}, t.events.places(event.goingCount, event.capacity),
+            isFull(event) ? [' — ', h('strong', {}, t.events.full)] : null)] : null),
         h('p', { class: 'meta' }, t.events.going(event.goingCount), ' · ', t.events.interested(event.interestedCount)),
         event.description ? h('p', { class: 'bio' }, event.description) : null,
         lineupSection(event, signal),
         rsvpControls(event, load),
-        ticketSection(event, signal),
+        ticketSection(event, signal, mine.reload),
+        mine.section,
         h('p', {}, h('a', { href: `/api/v1/events/${encodeURIComponent(event.id)}/calendar.ics`, download: 'event.ics' }, t.events.addToCalendar)),
+        store.get().user?.id === event.venue.id ? h('p', {}, h('a', { href: `/events/${encodeURIComponent(event.id)}/door` }, t.studio.door(event.title))) : null,
         chatButton(event)));
       if (first) setTitle(event.title);
       first = false;

@@ -1,4 +1,4 @@
-// Library: your playlists (and a new one), liked tracks and what you played recently.
+// Library: your playlists (and a new one), liked tracks, what you played recently, and a link to your tickets.
 
 import { h } from '../dom.js';
 import { t } from '../strings.js';
@@ -41,6 +41,7 @@ export function render(container) {
   const history = h('div');
   container.append(
     h('h1', {}, t.library.title),
+    h('p', {}, h('a', { href: '/tickets' }, t.events.myTickets)),
     h('section', { 'aria-labelledby': 'library-playlists' }, h('h2', { id: 'library-playlists' }, t.library.playlists), newPlaylist(), playlists),
     h('section', { 'aria-labelledby': 'library-likes' }, h('h2', { id: 'library-likes' }, t.library.likes), likes),
     h('section', { 'aria-labelledby': 'library-history' }, h('h2', { id: 'library-history' }, t.library.history), history));

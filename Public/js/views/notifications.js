@@ -22,12 +22,16 @@ function describe(item) {
     case 'moderation': return t.notifications.moderation(item.data?.reason);
     case 'export_ready': return t.notifications.export_ready();
     case 'achievement': return t.notifications.achievement(item.data?.title);
+    case 'show_nearby': return t.notifications.show_nearby(item.data?.artistName || actor, item.data?.title, item.data?.venueName, item.data?.distanceKm);
+    case 'event_changed': return t.notifications.event_changed(item.data?.title, item.data?.change);
     default: return t.notifications.other;
   }
 }
 
 function target(item) {
-  if (['event_reminder', 'ticket_offer', 'lineup_invite', 'lineup'].includes(item.kind) && item.data?.eventId) return `/events/${encodeURIComponent(item.data.eventId)}`;
+  if (['event_reminder', 'ticket_offer', 'lineup_invite', 'lineup', 'show_nearby', 'event_changed'].includes(item.kind) && item.data?.eventId) {
+    return `/events/${encodeURIComponent(item.data.eventId)}`;
+  }
   if (item.kind === 'export_ready') return '/settings';
   if (item.kind === 'message' && item.data?.conversationId) return `/messages/${encodeURIComponent(item.data.conversationId)}`;
   if (item.actor) return userPath(item.actor);

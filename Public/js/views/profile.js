@@ -1,5 +1,5 @@
 // A profile: an artist's tracks, "Start radio" from them, similar artists and
-// top fans, a venue's shows, anyone's public playlists and achievements, bio,
+// top fans, a venue's address, capacity, opening hours, photos and shows, anyone's public playlists and achievements, bio,
 // links and follow button; on someone else's, how alike your taste is.
 
 import { h, safeURL } from '../dom.js';
@@ -13,6 +13,7 @@ import { eventList } from '../components/eventlist.js';
 import { playlistList } from '../components/playlistlist.js';
 import { rankedUsers } from '../components/rankedlist.js';
 import { compatibilitySection } from '../components/compatibility.js';
+import { photoGallery } from '../components/venuephotos.js';
 
 async function isFollowing(me, username, signal) {
   const page = await api.get(`/users/${encodeURIComponent(me)}/following?limit=100`, { signal });
@@ -49,6 +50,25 @@ function similarArtists(page) {
   return h('ul', { class: 'card-list' }, page.items.map(({ artist, reason }) => h('li', { class: 'card' },
     h('p', { class: 'card-title' }, h('a', { href: userPath(artist) }, artist.displayName ?? artist.username)),
     reason ? h('p', { class: 'meta' }, reason) : null)));
+}
+
+/** A venue's address, capacity and opening hours (those it gave), then its photos. */
+function venueDetails(profile) {
+  const s = t.profile;
+  const details = profile.venue ?? {};
+  const facts = [
+    details.address ? [s.address, details.address] : null,
+    Number.isFinite(details.capacity) ? [s.capacity, s.capacityValue(details.capacity)] : null,
+    details.openingHours ? [s.openingHours, details.openingHours] : null,
+  ].filter(Boolean);
+  const photos = details.photos ?? [];
+  return [
+    facts.length ? h('section', { 'aria-labelledby': 'venue-details' },
+      h('h2', { id: 'venue-details' }, s.venue),
+      h('dl', { class: 'facts venue-facts' }, facts.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]))) : null,
+    photos.length ? h('section', { 'aria-labelledby': 'venue-photos' },
+      h('h2', { id: 'venue-photos' }, s.photos), photoGallery(photos, profile.displayName)) : null,
+  ];
 }
 
 /** What the user earned, oldest first, each with its date. */
@@ -114,7 +134,7 @@ export function render(container, { params }) {
           { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.topFansEmpty, signal });
       } else if (profile.role === 'venue') {
         const list = h('div');
-        more.append(h('h2', {}, t.profile.events), list);
+        more.append(...venueDetails(profile).filter(Boolean), h('h2', {}, t.profile.events), list);
         section(list, () => api.get(`/events?venue=${encodeURIComponent(profile.username)}`, { signal }), (page) => eventList(page.items),
           { isEmpty: (page) => page.items.length === 0, emptyMessage: t.profile.eventsEmpty, signal });
       }

@@ -1,7 +1,8 @@
 // Settings: who you are, sign out (this device or everywhere), your profile
-// (with the city and genres recommendations start from), your discovery
-// choices (taste matching, public boards, sharing your listening), change
-// password, and app passwords for Subsonic apps.
+// (with the city and genres recommendations start from, and a venue's
+// address, capacity and opening hours, and its photos), show alerts, your discovery choices
+// (taste matching, public boards, sharing your listening), change password,
+// and app passwords for Subsonic apps.
 
 import { h, announce } from '../dom.js';
 import { t, formatDateTime } from '../strings.js';
@@ -12,6 +13,8 @@ import { failure, section } from '../components/states.js';
 import { genrePicker } from '../components/genres.js';
 import { labelledFields } from '../components/fields.js';
 import { onSubmit } from '../components/form.js';
+import { placeCombobox } from '../components/placecombobox.js';
+import { venuePhotoEditor } from '../components/venuephotos.js';
 
 export function render(container) {
   const user = store.get().user;
@@ -64,6 +67,8 @@ export function render(container) {
       h('p', { id: 'everywhere-hint', class: 'hint' }, t.settings.signOutEverywhereHint),
       errors),
     h('section', { class: 'stack' }, h('h2', { id: 'profile-heading' }, t.profileEdit.title), profileForm),
+    ...(user.role === 'venue' ? [venuePhotoEditor()] : []),
+    showAlerts(),
     discoveryChoices(),
     h('section', { class: 'stack' }, h('h2', { id: 'password-heading' }, t.settings.password), form),
     yourData(),
@@ -73,12 +78,36 @@ export function render(container) {
   return null;
 }
 
+/** A venue's address, capacity and opening hours: the fields, and `body()`, the `venue` of PATCH /me. */
+function venueFields(user) {
+  const p = t.profileEdit;
+  const details = user.venue ?? {};
+  const { rows, controls } = labelledFields('venue', [
+    { name: 'address', label: p.address, attributes: { maxlength: '300', autocomplete: 'street-address' } },
+    { name: 'capacity', label: p.capacity, hint: p.capacityHint, attributes: { type: 'number', min: '1', max: '1000000', step: '1', inputmode: 'numeric' } },
+    { name: 'openingHours', label: p.openingHours, hint: p.openingHoursHint, tag: 'textarea', attributes: { maxlength: '500', rows: '3' } },
+  ]);
+  controls.address.value = details.address ?? '';
+  controls.capacity.value = details.capacity ?? '';
+  controls.openingHours.value = details.openingHours ?? '';
+  const body = () => {
+    const capacity = controls.capacity.value.trim();
+    return {
+      address: controls.address.value.trim(),
+      openingHours: controls.openingHours.value.trim(),
+      ...(capacity ? { capacity: Number(capacity) } : { clearCapacity: true }),
+    };
+  };
+  return { element: h('fieldset', { class: 'stack' }, h('legend', {}, p.venue), rows), body };
+}
+
 /** Display name, bio, city and favourite genres (PATCH /me): the city and genres are what recommendations start from. */
 function editProfile(user) {
   const displayName = h('input', { id: 'profile-name', name: 'displayName', maxlength: '80', required: true, value: user.displayName });
   const bio = h('textarea', { id: 'profile-bio', name: 'bio', rows: '4', maxlength: '1000' });
   bio.value = user.bio ?? '';
-  const city = h('input', { id: 'profile-city', name: 'city', autocomplete: 'address-level2', maxlength: '100', value: user.city ?? '', 'aria-describedby': 'profile-city-hint' });
+  const city = placeCombobox({ id: 'profile-city', label: t.profileEdit.city, hint: t.profileEdit.cityHint, value: user.city ?? '' });
+  const venue = user.role === 'venue' ? venueFields(user) : null;
   const genres = genrePicker(user.genres ?? []);
   const errors = h('div');
   const status = h('p', { role: 'status' });
@@ -86,8 +115,8 @@ function editProfile(user) {
   const form = h('form', { class: 'stack form', 'aria-labelledby': 'profile-heading', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'profile-name' }, t.profileEdit.displayName), displayName),
     h('div', { class: 'field' }, h('label', { for: 'profile-bio' }, t.profileEdit.bio), bio),
-    h('div', { class: 'field' }, h('label', { for: 'profile-city' }, t.profileEdit.city), city,
-      h('p', { id: 'profile-city-hint', class: 'hint' }, t.profileEdit.cityHint)),
+    city.element,
+    venue?.element,
     genres.element,
     errors, status, submit);
   form.addEventListener('submit', async (event) => {
@@ -101,7 +130,9 @@ function editProfile(user) {
     }
     submit.disabled = true;
     try {
-      const profile = await api.patch('/me', { displayName: displayName.value.trim(), bio: bio.value, city: city.value.trim(), genres: picked });
+      const profile = await api.patch('/me', {
+        displayName: displayName.value.trim(), bio: bio.value, city: city.input.value.trim(), genres: picked, venue: venue?.body(),
+      });
       store.set({ user: profile });
       status.textContent = t.profileEdit.saved;
     } catch (error) {
@@ -111,6 +142,31 @@ function editProfile(user) {
     }
   });
   return form;
+}
+
+/** Show alerts (`showAlertRadiusKm` of the notification settings, which are replaced whole): how near a show must be to be announced. */
+function showAlerts() {
+  const s = t.alerts;
+  const body = h('div');
+  section(body, () => api.get('/me/notification-settings'), (settings) => {
+    const { rows, controls } = labelledFields('alerts', [
+      { name: 'showAlertRadiusKm', label: s.radius, hint: s.radiusHint, attributes: { type: 'number', min: '0', max: '500', step: '1', inputmode: 'numeric', required: true } },
+    ]);
+    controls.showAlertRadiusKm.value = settings.showAlertRadiusKm ?? 25;
+    const errors = h('div');
+    const status = h('p', { role: 'status' });
+    const submit = h('button', { type: 'submit' }, s.save);
+    const form = h('form', { class: 'stack form', 'aria-labelledby': 'alerts-heading', novalidate: true }, rows, errors, status, submit);
+    let current = settings;
+    onSubmit(form, { button: submit, errors, status }, async () => {
+      current = await api.put('/me/notification-settings', { ...current, showAlertRadiusKm: Number(controls.showAlertRadiusKm.value) });
+      controls.showAlertRadiusKm.value = current.showAlertRadiusKm ?? controls.showAlertRadiusKm.value;
+      return s.saved;
+    });
+    return form;
+  });
+  return h('section', { class: 'stack', 'aria-labelledby': 'alerts-heading' },
+    h('h2', { id: 'alerts-heading' }, s.title), h('p', {}, s.lead), body);
 }
 
 /** The three discovery choices (GET and PATCH /me/discovery-settings), saved together. */

@@ -1,7 +1,8 @@
-// Venue studio (`/studio/events`): a venue's upcoming events, a form to
-// publish one or edit one (title, times, where, the pin, description), its
-// line-up invitations, and cancelling. The API's refusals (422 field by
-// field, 403, 409) are shown next to the form.
+// Venue studio (`/studio/events`): a venue's upcoming events, each with its
+// door page and dashboard; a form to publish one or edit one (title, times,
+// where, the pin, capacity, description), its line-up invitations and ticket
+// tiers, and cancelling; the venue's door staff. The API's refusals (422 field
+// by field, 403, 409) are shown next to the form.
 
 import { h, announce } from '../dom.js';
 import { t, formatDateTime } from '../strings.js';
@@ -12,6 +13,10 @@ import { eventPath } from '../components/eventlist.js';
 import { userPath } from '../components/tracklist.js';
 import { onSubmit } from '../components/form.js';
 import { confirmedAction } from '../components/confirm.js';
+import { panelGroup } from '../components/panels.js';
+import { tiersSection } from '../components/studiotiers.js';
+import { eventDashboard } from '../components/eventdashboard.js';
+import { doorStaffSection } from '../components/doorstaff.js';
 
 const pad = (n) => String(n).padStart(2, '0');
 /** An instant as a datetime-local value, in the browser's time zone. */
@@ -34,8 +39,10 @@ const fields = [
   ['address', 'address', 'input', { maxlength: '300', autocomplete: 'street-address' }],
   ['latitude', 'latitude', 'input', { type: 'number', step: 'any', min: '-90', max: '90', inputmode: 'decimal', 'aria-describedby': 'event-pin-hint' }],
   ['longitude', 'longitude', 'input', { type: 'number', step: 'any', min: '-180', max: '180', inputmode: 'decimal', 'aria-describedby': 'event-pin-hint' }],
+  ['capacity', 'capacity', 'input', { type: 'number', min: '1', max: '1000000', step: '1', inputmode: 'numeric', 'aria-describedby': 'event-capacity-hint' }],
   ['description', 'description', 'textarea', { maxlength: '5000', rows: '5' }],
 ];
+const hints = { longitude: ['event-pin-hint', 'pinHint'], capacity: ['event-capacity-hint', 'capacityHint'] };
 
 /** The line-up of `event`: who is invited, accepted or declined, and an invitation form. */
 function lineupSection(event, signal) {
@@ -95,7 +102,7 @@ export function render(container) {
   const fieldErrors = Object.fromEntries(fields.map(([name]) => [name, h('p', { class: 'field-error', id: `event-${name}-error`, hidden: true })]));
   const form = h('form', { class: 'stack form event-form', novalidate: true },
     fields.map(([name, label]) => h('div', { class: 'field' }, h('label', { for: `event-${name}` }, s[label]), inputs[name],
-      name === 'longitude' ? h('p', { class: 'hint', id: 'event-pin-hint' }, s.pinHint) : null, fieldErrors[name])),
+      hints[name] ? h('p', { class: 'hint', id: hints[name][0] }, s[hints[name][1]]) : null, fieldErrors[name])),
     errors, h('div', { class: 'button-row' }, submit, stop), status);
 
   /** Marks the fields named in `messages` ({name: message}) invalid, with the message under each; clears the others. */
@@ -124,7 +131,7 @@ export function render(container) {
     stop.hidden = !event;
     errors.replaceChildren();
     markInvalid({});
-    lineup.replaceChildren(event ? lineupSection(event, signal) : '');
+    lineup.replaceChildren(...(event ? [lineupSection(event, signal), tiersSection(event, signal)] : []));
   };
 
   /** What the API takes from the form; when editing, only what changed (a start time left alone may be past the rules for new ones). */
@@ -134,7 +141,7 @@ export function render(container) {
     const next = {
       title: value('title'), description: value('description'), city: value('city'), address: value('address'),
       startsAt: fromLocalInput(value('startsAt')), endsAt: fromLocalInput(value('endsAt')),
-      latitude: number('latitude'), longitude: number('longitude'),
+      latitude: number('latitude'), longitude: number('longitude'), capacity: number('capacity'),
     };
     if (!editing) return next;
     const changed = {};
@@ -148,6 +155,10 @@ export function render(container) {
     if ('endsAt' in changed && changed.endsAt === undefined) {
       delete changed.endsAt;
       changed.clearEndsAt = true;
+    }
+    if ('capacity' in changed && changed.capacity === undefined) {
+      delete changed.capacity;
+      if (editing.capacity !== undefined && editing.capacity !== null) changed.clearCapacity = true;
     }
     return changed;
   };
@@ -184,6 +195,7 @@ export function render(container) {
     list.querySelector(`[data-focus-key="edit:${was?.id}"]`)?.focus();
   });
 
+  const panels = panelGroup();
   const eventCard = (event) => {
     const cancel = confirmedAction({
       label: s.cancel(event.title),
@@ -198,17 +210,27 @@ export function render(container) {
         list.querySelector('a')?.focus();
       },
     });
+    const dashboardButton = h('button', { type: 'button' }, s.dashboard(event.title));
+    const dashboardSlot = h('div');
+    panels(dashboardButton, dashboardSlot, () => {
+      const element = eventDashboard(event, signal);
+      return { element, focus: () => element.focus() };
+    });
     return h('li', { class: 'card stack' },
       h('a', { href: eventPath(event), class: 'card-title' }, event.title),
       h('p', { class: 'meta' }, h('time', { datetime: event.startsAt }, formatDateTime(event.startsAt)), event.city ? ` · ${event.city}` : '',
-        ` · ${t.events.going(event.goingCount)}`),
+        ` · ${event.capacity ? t.events.places(event.goingCount, event.capacity) : t.events.going(event.goingCount)}`),
       h('div', { class: 'button-row' },
         h('button', { type: 'button', dataset: { focusKey: `edit:${event.id}` }, onclick: () => {
           startEditing(event);
           formHeading.focus();
         } }, s.edit(event.title)),
         cancel.button),
-      cancel.panel, cancel.errors);
+      cancel.panel, cancel.errors,
+      h('div', { class: 'button-row' },
+        h('a', { href: `${eventPath(event)}/door`, class: 'button-link' }, s.door(event.title)),
+        dashboardButton),
+      dashboardSlot);
   };
 
   const loadList = async () => {
@@ -225,7 +247,8 @@ export function render(container) {
   container.append(
     h('p', { class: 'lead' }, s.lead),
     h('section', { 'aria-labelledby': 'studio-events' }, h('h2', { id: 'studio-events' }, s.yourEvents), list),
-    h('section', { class: 'stack', 'aria-labelledby': 'event-form-heading' }, formHeading, form, lineup));
+    h('section', { class: 'stack', 'aria-labelledby': 'event-form-heading' }, formHeading, form, lineup),
+    doorStaffSection(signal));
   loadList();
   return () => controller.abort();
 }

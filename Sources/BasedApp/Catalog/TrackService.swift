@@ -366,7 +366,7 @@ public struct TrackService: Sendable {
 
     /// Deletes every track of an artist whose account is being erased, with
     /// its renditions, and its original and cover art when no other track
-    /// uses them. Safe to run again.
+    /// uses them; and their unfinished resumable uploads. Safe to run again.
     public func erase(artist: UUID) async throws {
         try await ResumableUploads.erase(owner: artist, database: database, blobs: blobs)
         while true {
