@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test test-analysis test-subsonic build deps release clean bench-stream bench-analysis bench-tempo bench-realtime bench-search bench-subsonic bench-events bench-ann bench-fingerprint bench-analytics eval-recs bench-recs
+.PHONY: run test test-analysis test-subsonic build deps release clean bench-stream bench-analysis bench-tempo bench-realtime bench-search bench-subsonic bench-events bench-ann bench-fingerprint bench-analytics eval-recs bench-recs bench-web
 
 # Installs missing system packages (ffmpeg, PostgreSQL for tests).
 deps:
@@ -71,6 +71,11 @@ eval-recs:
 # Home and radio latency over 100,000 tracks and 10,000 listeners (SQLite, release, loopback).
 bench-recs:
 	scripts/bench-recs.sh
+
+# The web app in headless Chromium on loopback (release build): a cold load of Home signed in (time to the view, JS+CSS
+# bytes against 100 KB), click on "Play <title>" → playing over 60 plays next to the same files from nginx; BASED_BIN=, PLAYS=.
+bench-web:
+	scripts/bench-web.sh
 
 # The analysis accuracy suite alone: librosa, MIDI tempo/key, ffmpeg ebur128 (a few minutes).
 test-analysis:

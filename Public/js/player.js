@@ -1,5 +1,7 @@
-// The player: one <audio> element for the whole life of the page, a queue,
-// stream selection by what the browser can play, loudness levelling, play
+// The player: one <audio> element for the whole life of the page, a queue
+// with shuffle and repeat, stream selection by what the browser can play (a
+// progressive rendition first: it starts sooner than HLS), the next track's
+// start loaded ahead, loudness levelling, play
 // reports with idempotent client play ids and where each play came from (its
 // source), and the Media Session. Views, the player bar and the radio talk to
 // it; it outlives every view. While a Jam's host leads (jam.js), the listener's
@@ -28,6 +30,10 @@ let flushTimer = null;
 let loadToken = 0;
 /** True from a load that should play until the element plays, pauses or fails: a moment not to read as "paused". */
 let loading = false;
+/** The queue and sources as they were before shuffling, to go back to; null while not shuffled. */
+let unshuffled = null;
+/** 'off', 'all' (the queue starts again after its last track) or 'one' (the track plays again). */
+let repeat = 'off';
 /** Whose playback this player follows (a Jam's, jam.js): `{ toggle(), release() }`, or null while the listener leads. */
 let leader = null;
 
@@ -47,6 +53,8 @@ export function state() {
     volume: userVolume,
     loading,
     following: leader !== null,
+    shuffle: unshuffled !== null,
+    repeat,
   };
 }
 
@@ -62,12 +70,52 @@ function emit() {
   for (const listener of listeners) listener(current);
 }
 
-/** Which URL of a stream link this browser plays: native HLS, else a progressive rendition it supports. */
+/**
+ * Which URL of a stream link this browser plays: a progressive rendition it
+ * supports (Opus, else AAC, else MP3), else native HLS. Progressive first: one
+ * ranged request starts it, where HLS needs its playlists before the first
+ * segment (`make bench-web` measures both).
+ */
 export function chooseSource(link) {
-  if (audio.canPlayType('application/vnd.apple.mpegurl')) return link.hlsUrl;
   const formats = [['opus', 'audio/ogg; codecs="opus"'], ['aac', 'audio/mp4; codecs="mp4a.40.2"'], ['mp3', 'audio/mpeg']];
-  const format = formats.find(([, type]) => audio.canPlayType(type) !== '')?.[0] ?? 'mp3';
-  return `${link.url}&format=${format}`;
+  const format = formats.find(([, type]) => audio.canPlayType(type) !== '')?.[0];
+  if (!format && audio.canPlayType('application/vnd.apple.mpegurl')) return link.hlsUrl;
+  return `${link.url}&format=${format ?? 'mp3'}`;
+}
+
+/** Signed stream links by track id, kept until a minute before they expire, so Next needs no round trip. */
+const links = new Map();
+
+async function streamLink(trackId) {
+  const kept = links.get(trackId);
+  if (kept && Date.parse(kept.expiresAt) - Date.now() > 60_000) return kept;
+  const link = await api.post(`/tracks/${encodeURIComponent(trackId)}/stream-url`);
+  links.delete(trackId);
+  links.set(trackId, link);
+  if (links.size > 100) links.delete(links.keys().next().value);
+  return link;
+}
+
+/** An element that never plays and is never in the page: it loads the start of the track after this one into the browser's cache. */
+const preloader = document.createElement('audio');
+preloader.preload = 'auto';
+preloader.muted = true;
+
+/** The entry that follows the current one: the next, the first again when repeating all, or none. */
+function following() {
+  if (index + 1 < queue.length) return index + 1;
+  return repeat === 'all' && queue.length > 0 ? 0 : -1;
+}
+
+function preloadNext() {
+  const after = queue[following()];
+  if (!after || after === queue[index]) return;
+  streamLink(after.id).then((link) => {
+    const url = chooseSource(link);
+    if (queue[following()] === after && preloader.getAttribute('src') !== url) preloader.src = url;
+  }).catch(() => {
+    // Loading ahead is a bonus; the track loads when its turn comes.
+  });
 }
 
 /** ReplayGain as a volume factor: attenuation only (an element cannot go above 1), clamped to -24 dB. */
@@ -129,8 +177,46 @@ export function playTracks(tracks, start = 0, { source = null, at = 0, autoplay 
   sources = queue.map(() => source);
   const wanted = tracks[start];
   index = Math.max(0, queue.indexOf(wanted));
+  // A new queue keeps the listener's shuffle: the rest of it comes in a new random order.
+  if (unshuffled && !lead) shuffleRest();
+  else unshuffled = null;
   if (queue.length === 0) return;
   load(queue[index], autoplay, at);
+}
+
+/** Puts the entries after the current one in a random order (Fisher–Yates), remembering the order they had. */
+function shuffleRest() {
+  unshuffled = { queue, sources };
+  const rest = queue.map((track, position) => [track, sources[position]]).slice(index + 1);
+  for (let i = rest.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [rest[i], rest[j]] = [rest[j], rest[i]];
+  }
+  queue = queue.slice(0, index + 1).concat(rest.map(([track]) => track));
+  sources = sources.slice(0, index + 1).concat(rest.map(([, from]) => from));
+}
+
+/** Shuffle on: what comes after the current track plays in a random order; off: the queue's own order again, from the current track. */
+export function toggleShuffle() {
+  if (leader || queue.length === 0) return;
+  if (unshuffled) {
+    const track = queue[index];
+    ({ queue, sources } = unshuffled);
+    unshuffled = null;
+    index = Math.max(0, queue.indexOf(track));
+  } else {
+    shuffleRest();
+  }
+  emit();
+  preloadNext();
+}
+
+/** Repeat goes round: off → all → one → off. */
+export function cycleRepeat() {
+  if (leader) return;
+  repeat = { off: 'all', all: 'one', one: 'off' }[repeat];
+  emit();
+  preloadNext();
 }
 
 /** Adds tracks to the end of the queue. */
@@ -138,6 +224,7 @@ export function enqueue(tracks, { source = null } = {}) {
   const ready = tracks.filter((track) => track.state === 'ready');
   queue = queue.concat(ready);
   sources = sources.concat(ready.map(() => source));
+  if (unshuffled) unshuffled = { queue: unshuffled.queue.concat(ready), sources: unshuffled.sources.concat(ready.map(() => source)) };
   if (index < 0 && queue.length) index = 0;
   emit();
 }
@@ -174,7 +261,7 @@ async function load(track, autoplay, at = 0) {
   updateMediaSession(track);
   emit();
   try {
-    const link = await api.post(`/tracks/${encodeURIComponent(track.id)}/stream-url`);
+    const link = await streamLink(track.id);
     if (token !== loadToken) return;
     audio.src = chooseSource(link);
     play = { id: crypto.randomUUID(), trackId: track.id, source: current?.source ?? null, reported: new Set() };
@@ -207,8 +294,9 @@ export function toggle() {
 
 export function next() {
   if (leader) return;
-  if (index + 1 < queue.length) {
-    index += 1;
+  const after = following();
+  if (after >= 0) {
+    index = after;
     load(queue[index], true);
   }
 }
@@ -335,6 +423,7 @@ let lastProgress = 0;
 audio.addEventListener('playing', () => {
   loading = false;
   report('start');
+  preloadNext();
   if ('mediaSession' in navigator) navigator.mediaSession.playbackState = 'playing';
   emit();
 });
@@ -358,7 +447,9 @@ audio.addEventListener('ended', () => {
   report('complete');
   play = null;
   leave(true);
-  if (index + 1 < queue.length) next();
+  // Repeating one track plays it again as a new play; otherwise the queue goes on (round again when repeating all).
+  if (repeat === 'one' && !leader && queue[index]) load(queue[index], true);
+  else if (following() >= 0 && !leader) next();
   else emit();
 });
 audio.addEventListener('error', () => {
@@ -375,12 +466,28 @@ audio.addEventListener('error', () => {
 });
 window.addEventListener('pagehide', flush);
 
-// Space toggles playback unless the focus is somewhere space already means something.
+// Keyboard shortcuts, unless the focus is somewhere the key already means something:
+// Space plays or pauses, N and P go to the next and previous track, ← and → seek
+// 10 seconds, S shuffles, R changes the repeat mode.
+const shortcuts = {
+  ' ': toggle,
+  n: next,
+  p: previous,
+  ArrowRight: () => seek(audio.currentTime + 10),
+  ArrowLeft: () => seek(audio.currentTime - 10),
+  s: toggleShuffle,
+  r: cycleRepeat,
+};
+/** Where a letter is typed text, and where Space and the arrows also mean something already. */
+const typing = 'input, textarea, select, [contenteditable], [role="combobox"], [role="listbox"], [role="textbox"]';
+const operating = `${typing}, button, a, summary, [role="slider"], [role="button"], [role="menu"], [role="tablist"]`;
 document.addEventListener('keydown', (event) => {
-  if (event.key !== ' ' || event.ctrlKey || event.metaKey || event.altKey) return;
+  const letter = event.key.length === 1 && event.key !== ' ';
+  const action = shortcuts[letter ? event.key.toLowerCase() : event.key];
+  if (!action || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target;
-  if (target instanceof Element && target.closest('input, textarea, select, button, a, [contenteditable], [role="slider"], [role="button"]')) return;
+  if (target instanceof Element && target.closest(letter ? typing : operating)) return;
   if (!queue[index]) return;
   event.preventDefault();
-  toggle();
+  action();
 });

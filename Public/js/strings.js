@@ -254,6 +254,9 @@ export const t = {
     skipped: (title) => `Could not play ${title}; skipped to the next track.`,
     failed: (title) => `Could not play ${title}.`,
     nowPlaying: (title, artist) => `Now playing: ${title} by ${artist}`,
+    shuffle: 'Shuffle',
+    repeat: (mode) => ({ off: 'Repeat: off', all: 'Repeat: all', one: 'Repeat: one' })[mode],
+    shortcuts: 'Keys: Space play/pause, N next, P previous, ← → seek 10 s, S shuffle, R repeat.',
   },
   jam: {
     start: 'Start a Jam',

@@ -1786,6 +1786,71 @@ def back_to_web_listener(browser):
     sign_in_as(browser, "web_listener")
 
 
+def queue_titles(browser):
+    """The titles in the player's queue panel, in order ([] while it is being redrawn)."""
+    return [text.split(" · ")[0] for text in texts(browser, ".queue-list li button")]
+
+
+def journey_player_modes(browser, data):
+    """the player bar's "Shuffle" puts what follows the playing track in another order (the same tracks; off brings the order back), N on the keyboard goes to the next track, a track plays from a progressive Opus stream; "Repeat: off" goes round to "Repeat: all" (Next after the last track plays the first) and "Repeat: one" (a track heard to its end starts again)."""
+    sign_in_as(browser, "web_listener")
+    browser.open("/u/web_studio")
+    first = browser.find("button", Prefix("Play "), timeout=15)
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", first)
+    first.click()
+    browser.wait(lambda: not browser.audio("audio.paused") and browser.audio("audio.currentTime") > 0, "the first track plays", timeout=30)
+    assert "format=opus" in browser.audio("audio.currentSrc"), f"a progressive Opus stream: {browser.audio('audio.currentSrc')}"
+    browser.click("disclosure", Prefix("Queue"))
+    browser.wait(lambda: len(queue_titles(browser)) == 3, f"the artist's three tracks are queued: {queue_titles(browser)}")
+    original = queue_titles(browser)
+    now = lambda: browser.driver.find_element(By.CSS_SELECTOR, ".now-title").text
+    assert now() == original[0], (now(), original)
+
+    shuffle = browser.find("button", "Shuffle")
+    orders = set()
+    for _ in range(20):
+        shuffle.click()
+        browser.wait(lambda: shuffle.get_attribute("aria-pressed") == "true", "Shuffle is pressed")
+        shuffled = queue_titles(browser)
+        assert shuffled[0] == original[0] and sorted(shuffled) == sorted(original), f"the playing track stays first, the same tracks follow: {shuffled}"
+        orders.add(tuple(shuffled))
+        shuffle.click()
+        browser.wait(lambda: shuffle.get_attribute("aria-pressed") == "false" and queue_titles(browser) == original, f"off brings the order back: {queue_titles(browser)}")
+        if len(orders) > 1:
+            break
+    assert len(orders) > 1, f"twenty shuffles gave one order only: {orders}"
+    browser.scan("player (queue open)")
+
+    # N (focus on a button, not in a text field) goes to the next track.
+    ActionChains(browser.driver).send_keys("n").perform()
+    browser.wait(lambda: now() == original[1] and not browser.audio("audio.paused"), f"N plays the next track: {now()!r}", timeout=20)
+
+    repeat = browser.find("button", "Repeat: off")
+    repeat.click()
+    browser.find("button", "Repeat: all")
+    last = [button for button in browser.driver.find_elements(By.CSS_SELECTOR, ".queue-list li button") if button.text.startswith(original[2])][0]
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", last)
+    last.click()
+    browser.wait(lambda: now() == original[2], f"the last track plays: {now()!r}", timeout=20)
+    browser.click("button", "Next")
+    browser.wait(lambda: now() == original[0] and not browser.audio("audio.paused"), f"Next after the last track plays the first again: {now()!r}", timeout=20)
+
+    browser.click("button", "Repeat: all")
+    browser.find("button", "Repeat: one")
+    browser.driver.execute_script("window.endedSeen = 0; document.querySelector('audio').addEventListener('ended', () => { window.endedSeen += 1; });")
+    playing = browser.audio("audio.currentSrc").split("/tracks/")[1].split("/")[0]
+    seek = browser.find("slider", "Seek")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", seek)
+    seek.send_keys(Keys.END)
+    browser.wait(lambda: browser.driver.execute_script("return window.endedSeen") >= 1, "the track is heard to its end", timeout=30)
+    browser.wait(lambda: not browser.audio("audio.paused") and browser.audio("audio.currentTime") > 0.2 and playing in browser.audio("audio.currentSrc"),
+                 "Repeat: one plays the same track again", timeout=20)
+    assert now() == original[0], f"the same track, again: {now()!r}"
+    browser.click("button", "Repeat: one")
+    browser.find("button", "Repeat: off")
+    browser.scan("player (repeat)")
+
+
 def journey_jam(browser, data):
     """a listener playing a track opens the queue and "Start a Jam": the Jam's page names its host and listeners, "Copy Jam link" says "Link copied" and the "Jam link" box holds the link; a second listener in another browser opens the link, "Join Jam", and their audio plays the same track within two seconds of the host's while both pages list two listeners and the member's Next and Seek are the host's; the host's "Pause" pauses the member's audio and "Play" plays it again; the member's "Leave Jam" leaves (the host's page lists one listener); the host's "Leave Jam" ends it."""
     track = slow_tide(data)
@@ -1955,7 +2020,7 @@ def main():
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
                         journey_artist_analytics, journey_playlist_collaborate, journey_track_comments, journey_venue_studio,
                         journey_shows, journey_artist_studio, journey_home_for_you, journey_radio, journey_track_similar_and_radio, journey_discover,
-                        journey_suspended_appeal, journey_whats_playing, journey_jam, journey_handoff, journey_offline]:
+                        journey_suspended_appeal, journey_whats_playing, journey_player_modes, journey_jam, journey_handoff, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             if os.environ.get("WEB_JOURNEYS") and name not in os.environ["WEB_JOURNEYS"].split(","):
                 continue

@@ -73,7 +73,7 @@ export function render(container, { params }) {
     const tracks = items.map((item) => item.track);
     actions.replaceChildren();
     append(actions, [
-      h('button', { type: 'button', class: 'primary', disabled: tracks.length === 0, onclick: () => player.playTracks(tracks, 0) }, t.playlist.playAll),
+      h('button', { type: 'button', class: 'primary', disabled: tracks.length === 0, onclick: () => player.playTracks(tracks, 0, { source: 'playlist' }) }, t.playlist.playAll),
       me() && !isOwner() ? followButton() : null]);
     paintEntries();
     paintLive();
@@ -116,7 +116,7 @@ export function render(container, { params }) {
     const key = (action) => `${action}:${item.entryId}`;
     return h('li', { class: editable ? 'track-row entry editable' : 'track-row entry', dataset: { entry: item.entryId } },
       editable ? h('span', { class: 'drag-handle', 'aria-hidden': 'true', title: t.playlist.dragHandle }, '⠿') : null,
-      playButton(track, items.map((entry) => entry.track), index),
+      playButton(track, items.map((entry) => entry.track), index, { source: 'playlist' }),
       h('div', { class: 'track-text' },
         h('a', { href: trackPath(track), class: 'track-title' }, track.title),
         track.artist ? h('a', { href: userPath(track.artist), class: 'track-artist' }, track.artist.displayName) : null),

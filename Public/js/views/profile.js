@@ -120,7 +120,7 @@ export function render(container, { params }) {
         const list = h('div');
         more.append(h('h2', {}, t.profile.tracks), list);
         section(list, () => api.get(`/users/${encodeURIComponent(profile.username)}/tracks?limit=50`, { signal }),
-          (page) => trackList(page.items, { showArtist: false }),
+          (page) => trackList(page.items, { showArtist: false, source: 'artist' }),
           { isEmpty: (page) => page.items.length === 0, emptyMessage: t.track.empty, signal });
         const similar = h('div');
         more.append(h('section', { 'aria-labelledby': 'similar-artists' }, h('h2', { id: 'similar-artists' }, t.profile.similarArtists), similar));

@@ -23,8 +23,8 @@ export function render(container, { params }) {
         h('p', { class: 'lead' }, h('a', { href: userPath(release.artist) }, release.artist.displayName)),
         release.releaseDate ? h('p', { class: 'meta' }, t.release.released(formatDate(release.releaseDate))) : null,
         playable.length
-          ? [h('button', { type: 'button', class: 'primary', onclick: () => player.playTracks(playable, 0) }, t.release.playAll),
-             trackList(release.tracks, { numbered: true, showArtist: false })]
+          ? [h('button', { type: 'button', class: 'primary', onclick: () => player.playTracks(playable, 0, { source: 'release' }) }, t.release.playAll),
+             trackList(release.tracks, { numbered: true, showArtist: false, source: 'release' })]
           : empty(t.release.empty),
         release.credits.length
           ? [h('h2', {}, t.release.credits), h('dl', { class: 'facts' }, release.credits.map((credit) => [h('dt', {}, credit.role), h('dd', {}, credit.name)]))]
