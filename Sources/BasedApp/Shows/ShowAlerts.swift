@@ -37,9 +37,10 @@ public struct ShowAlerts: Sendable {
         )
     }
 
-    /// An event was edited or cancelled: queues the notice to its ticket holders when it moved or was cancelled.
+    /// An event was edited or cancelled: queues the notice to its ticket holders
+    /// when it moved or was cancelled and someone holds a ticket.
     public func changed(before: Event, after: Event) async throws {
-        guard let change = Self.change(before: before, after: after) else { return }
+        guard let change = Self.change(before: before, after: after), try await tickets.hasHolders(after.id) else { return }
         try await jobs.enqueue(kind: ShowAlertJob.kind, payload: ShowAlertJob.Payload(eventId: after.id, artistId: nil, change: change), on: database.sql)
     }
 

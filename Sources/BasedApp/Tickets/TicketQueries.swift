@@ -116,6 +116,11 @@ enum TicketQueries {
             .all(decodingColumn: "holder_id", as: UUID.self)
     }
 
+    static func hasHolder(event: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("holder_id").from("tickets").where("event_id", .equal, event).where("state", .equal, "active")
+            .limit(1).first() != nil
+    }
+
     /// Which of these events have a tier with a price.
     static func paidEvents(among events: [UUID], on sql: any SQLDatabase) async throws -> Set<UUID> {
         guard !events.isEmpty else { return [] }

@@ -254,6 +254,11 @@ public struct TicketService: Sendable {
         try await TicketQueries.holders(event: eventID, on: database.sql)
     }
 
+    /// Whether anyone holds a ticket for the event (one indexed row read).
+    public func hasHolders(_ eventID: UUID) async throws -> Bool {
+        try await TicketQueries.hasHolder(event: eventID, on: database.sql)
+    }
+
     /// Which of these events sell a ticket with a price.
     public func paidEvents(among events: [UUID]) async throws -> Set<UUID> {
         try await TicketQueries.paidEvents(among: events, on: database.sql)
