@@ -259,12 +259,14 @@ struct ShowNightTests {
             #expect(event.capacity == 5)
             var people: [SessionBody] = []
             for index in 0..<12 { people.append(try await client.register("guest\(index)")) }
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for person in people {
-                    group.addTask { try await client.request(.put, "/api/v1/events/\(event.id)/rsvp", json: #"{"status":"going"}"#, token: person.accessToken).status }
+            // Each answer with its person: a task group yields results in the order they finish, not the order they were started.
+            let answers = try await withThrowingTaskGroup(of: (Int, HTTPResponse.Status).self) { group in
+                for (index, person) in people.enumerated() {
+                    group.addTask { (index, try await client.request(.put, "/api/v1/events/\(event.id)/rsvp", json: #"{"status":"going"}"#, token: person.accessToken).status) }
                 }
-                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+                return try await group.reduce(into: [Int: HTTPResponse.Status]()) { $0[$1.0] = $1.1 }
             }
+            let statuses = people.indices.map { answers[$0] ?? .internalServerError }
             #expect(statuses.count { $0 == .ok } == 5)
             #expect(statuses.count { $0 == .conflict } == 7)
             let going = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM event_rsvps WHERE status = 'going'").first(decodingColumn: "n", as: Int.self)
