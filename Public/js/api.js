@@ -121,12 +121,12 @@ export function refresh() {
   return refreshing;
 }
 
-/** One API call; an expired access token is refreshed first (or once after a 401). */
-export async function request(method, path, { body, signal, auth = true } = {}) {
+/** One API call; an expired access token is refreshed first (or once after a 401). `headers` go with it (an `Idempotency-Key`). */
+export async function request(method, path, { body, signal, auth = true, headers = {} } = {}) {
   if (auth && accessToken && Date.now() > accessExpiresAt - 30_000) await refresh();
-  let response = await send(method, path, { body, signal, token: auth ? accessToken : null });
+  let response = await send(method, path, { body, signal, headers, token: auth ? accessToken : null });
   if (response.status === 401 && auth && accessToken) {
-    if (await refresh()) response = await send(method, path, { body, signal });
+    if (await refresh()) response = await send(method, path, { body, signal, headers });
     else throw new ApiError(t.errors.sessionExpired, { status: 401, code: 'session_expired' });
   }
   if (!response.ok) throw await ApiError.from(response);

@@ -3,11 +3,13 @@
 // progressive rendition first: it starts sooner than HLS), the next track's
 // start loaded ahead, loudness levelling, play
 // reports with idempotent client play ids and where each play came from (its
-// source), and the Media Session. Views, the player bar and the radio talk to
-// it; it outlives every view. While a Jam's host leads (jam.js), the listener's
-// own controls go to the leader instead.
+// source; made offline, they wait in the outbox), and the Media Session.
+// Views, the player bar and the radio talk to it; it outlives every view.
+// While a Jam's host leads (jam.js), the listener's own controls go to the
+// leader instead.
 
 import * as api from './api.js';
+import * as outbox from './outbox.js';
 import { t } from './strings.js';
 import { announce } from './dom.js';
 
@@ -361,12 +363,15 @@ function report(event) {
   flushTimer = setTimeout(flush, event === 'start' ? 0 : 1000);
 }
 
-/** Sends queued events; the ids make a resend harmless, so a failure keeps them for the next try. */
+/**
+ * Sends queued events; the ids make a resend harmless. Without a network they
+ * wait in the outbox (kept over a reload); another failure keeps them here for the next try.
+ */
 async function flush() {
   if (!pendingEvents.length || !api.isSignedIn()) return;
   const events = pendingEvents.splice(0, 500);
   try {
-    await api.post('/plays', { events });
+    await outbox.send('play', 'POST', '/plays', { events });
   } catch {
     pendingEvents = events.concat(pendingEvents);
   }

@@ -108,6 +108,14 @@ function disconnect() {
   if (ws) ws.close(1000);
 }
 
+// Back online: at once rather than after the backoff grown while the network was away.
+window.addEventListener('online', () => {
+  if (!api.isSignedIn() || socket) return;
+  clearTimeout(reconnectTimer);
+  attempt = 0;
+  connect();
+});
+
 api.onToken((token) => {
   if (!token) disconnect();
   else if (isOpen()) send({ type: 'auth', token }).catch(() => {});

@@ -1,9 +1,11 @@
 // The page around the views: skip link, header with the main navigation,
-// the <main> landmark views render into, the player bar and a live region.
+// a line about writes waiting for the network, the <main> landmark views
+// render into, the player bar and a live region.
 
 import { h } from './dom.js';
 import { t } from './strings.js';
 import * as store from './store.js';
+import * as outbox from './outbox.js';
 import { renderPlayerBar } from './components/playerbar.js';
 
 export function renderShell(root) {
@@ -13,6 +15,9 @@ export function renderShell(root) {
       [['/', t.nav.home], ['/search', t.nav.search], ['/library', t.nav.library], ['/radio', t.nav.radio], ['/discover', t.nav.discover], ['/messages', t.nav.messages], ['/events', t.nav.events]]
         .map(([href, label]) => h('li', {}, h('a', { href }, label)))));
   const main = h('main', { id: 'main', tabindex: '-1' });
+  const waiting = h('p', { class: 'outbox-waiting', role: 'status' });
+  const refused = h('div', { class: 'outbox-failed' });
+  const outboxNotice = h('div', { class: 'outbox-notice' }, waiting, refused);
   const playerRegion = h('section', { class: 'player-bar', 'aria-label': t.player.region });
   root.replaceChildren(
     h('a', { class: 'skip-link', href: '#main' }, t.skipToContent),
@@ -20,6 +25,7 @@ export function renderShell(root) {
       h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), t.appName),
       navigation,
       h('nav', { 'aria-label': t.settings.account, class: 'account-nav' }, account)),
+    outboxNotice,
     main,
     h('footer', { class: 'site-footer' }, playerRegion),
     h('div', { id: 'announcer', class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' }));
@@ -43,6 +49,17 @@ export function renderShell(root) {
   };
   store.subscribe(updateAccount);
   updateAccount(store.get());
+
+  // Plays, likes and messages made offline (outbox.js): how many still wait, and any the server refused later.
+  const updateOutbox = ({ outboxWaiting, outboxFailed }) => {
+    waiting.textContent = outboxWaiting > 0 ? t.outbox.waiting(outboxWaiting) : '';
+    if ((refused.firstChild?.textContent ?? null) === outboxFailed) return;
+    refused.replaceChildren(...(outboxFailed
+      ? [h('p', { role: 'alert' }, outboxFailed), h('button', { type: 'button', onclick: outbox.dismissFailure }, t.outbox.dismiss)]
+      : []));
+  };
+  store.subscribe(updateOutbox);
+  updateOutbox(store.get());
 
   // Both navigations: the account links (Settings, Analytics, Admin…) are pages too.
   // The link of the longest path the page is at or below is current (/studio/events is Venue studio's, not Artist studio's).

@@ -1,7 +1,8 @@
 // The app's one piece of shared state (who is signed in, unread counts),
 // with subscribers; views keep everything else to themselves.
 
-let state = { user: null, unreadNotifications: 0, realtimeOnline: false };
+// outboxWaiting: writes waiting for the network (outbox.js); outboxFailed: what it last could not send, or null.
+let state = { user: null, unreadNotifications: 0, realtimeOnline: false, outboxWaiting: 0, outboxFailed: null };
 const listeners = new Set();
 
 export function get() {

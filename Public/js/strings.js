@@ -672,7 +672,17 @@ export const t = {
     you: 'You',
     back: 'All conversations',
     offline: 'Live updates are reconnecting…',
+    waiting: 'Waiting for the network',
     sendTo: (name) => `Message ${name}`,
+  },
+  outbox: {
+    waiting: (n) => `${count(n, 'action', 'actions')} waiting to be sent`,
+    failed: {
+      play: (reason) => `A play made offline could not be reported: ${reason}`,
+      like: (reason) => `A like made offline could not be saved: ${reason}`,
+      message: (reason) => `A message written offline could not be sent: ${reason}`,
+    },
+    dismiss: 'Dismiss',
   },
   report: {
     open: (what) => `Report this ${what}`,

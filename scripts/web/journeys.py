@@ -1985,6 +1985,134 @@ def journey_handoff(browser, data):
     back_to_web_listener(browser)
 
 
+def outbox_size(browser):
+    """How many writes wait in this browser's outbox (outbox.js's IndexedDB store), -1 when it cannot be read."""
+    return browser.driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const request = indexedDB.open('based', 1);
+        request.onupgradeneeded = () => request.result.createObjectStore('outbox', { keyPath: 'id' });
+        request.onerror = () => done(-1);
+        request.onsuccess = () => {
+          const db = request.result;
+          const count = db.transaction('outbox').objectStore('outbox').count();
+          count.onsuccess = () => { db.close(); done(count.result); };
+          count.onerror = () => { db.close(); done(-1); };
+        };""")
+
+
+def outbox_line(browser):
+    return browser.driver.find_element(By.CSS_SELECTOR, ".outbox-waiting").get_attribute("textContent")
+
+
+def journey_offline_outbox(browser, data):
+    """with the network cut in two tabs of one listener, a like shows at once, the end of a listen is kept, a message shows as "Waiting for the network" and a line counts what waits; when the network comes back both tabs try to send and each write reaches the server exactly once (one like, one message in the conversation, one completed listen counted once); the message then shows as sent, and reloading both tabs sends nothing again."""
+    register("web_outbox", "listener")
+    # An artist of its own, with a 15-second tone (long enough to outlast cutting the network, short enough to hear to its end).
+    register("web_outbox_pal", "artist")
+    call("PATCH", "/me", {"displayName": "Outbox Pal"}, token=token("web_outbox_pal"))
+    path = f"{WORK}/outbox-tone.flac"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=490:d=15", "-ac", "2", path], check=True)
+    with open(path, "rb") as file:
+        track_id = call("POST", "/tracks?" + urllib.parse.urlencode({"filename": "outbox-tone.flac", "title": "Outbox Tone"}), data=file.read(),
+                        token=token("web_outbox_pal"), content_type="audio/flac")["id"]
+    deadline = time.monotonic() + 120
+    while (state := call("GET", f"/tracks/{track_id}", token=token("web_outbox_pal"))["state"]) == "processing":
+        assert time.monotonic() < deadline, "Outbox Tone was not processed in two minutes"
+        time.sleep(0.5)
+    assert state == "ready", f"Outbox Tone is {state}"
+    me = call("GET", "/users/web_outbox")
+    conversation = call("POST", "/messages", {"to": me["id"], "clientMessageId": "web-outbox-hello", "text": "Heard you like tones"},
+                        token=token("web_outbox_pal"))["conversationId"]
+    plays_before = call("GET", f"/tracks/{track_id}")["playCount"]
+    sent_text = "Written on the train"
+
+    def server_side():
+        """(likes of the track, copies of the message, [(completed) of each listen of the track], the track's play count)."""
+        listener = token("web_outbox")
+        likes = [item for item in call("GET", "/me/likes/tracks?limit=100", token=listener)["items"] if item["track"]["id"] == track_id]
+        messages = [item for item in call("GET", f"/conversations/{conversation}/messages?limit=50", token=listener)["items"] if item.get("text") == sent_text]
+        listens = [item["completed"] for item in call("GET", "/me/history?limit=50", token=listener)["items"] if item["track"]["id"] == track_id]
+        return len(likes), len(messages), listens, call("GET", f"/tracks/{track_id}")["playCount"] - plays_before
+
+    sign_in_as(browser, "web_outbox")
+    driver = browser.driver
+    tab_track = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    tab_chat = driver.current_window_handle
+    browser.open(f"/messages/{conversation}")
+    browser.heading("Outbox Pal")
+    browser.wait(lambda: "Heard you like tones" in texts(browser, ".bubble .text"), "the conversation opens in the second tab")
+    driver.switch_to.window(tab_track)
+    browser.open(f"/tracks/{track_id}")
+    browser.heading("Outbox Tone")
+    browser.find("button", "Like")
+    browser.click("button", "Play Outbox Tone")
+    browser.wait(lambda: browser.audio("audio.currentTime") > 1.0, "Outbox Tone plays", timeout=20)
+    browser.wait(lambda: server_side()[2] == [False], f"the start of the listen is reported while online: {server_side()}", timeout=15)
+    length = call("GET", f"/tracks/{track_id}")["durationSeconds"]
+    browser.wait(lambda: browser.audio(f"audio.buffered.length > 0 && audio.buffered.end(audio.buffered.length - 1) >= {length} - 0.5"),
+                 "the whole track is loaded before the network goes", timeout=15)
+
+    browser.expected_console += ["ERR_INTERNET_DISCONNECTED", "/api/v1/realtime", "/api/v1/me/queue"]
+    network = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    try:
+        for tab in (tab_chat, tab_track):
+            driver.switch_to.window(tab)
+            driver.execute_cdp_cmd("Network.enable", {})
+            driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, **network})
+            browser.wait(lambda: driver.execute_script("return navigator.onLine") is False, "the tab knows it is offline")
+        assert not browser.audio("audio.ended"), "Outbox Tone still plays when the network goes"
+        browser.click("button", "Like")
+        browser.wait(lambda: browser.pressed("Like"), "a like made offline shows as liked at once")
+        browser.wait(lambda: browser.audio("audio.ended"), "Outbox Tone plays to its end offline", timeout=25)
+        browser.wait(lambda: outbox_line(browser) == "2 actions waiting to be sent", f"the like and the end of the listen wait: {outbox_line(browser)!r}")
+        browser.scan("track (like waiting for the network)")
+
+        driver.switch_to.window(tab_chat)
+        browser.find("textbox", "Message").send_keys(sent_text)
+        browser.click("button", "Send")
+        waiting_bubble = lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".bubble.mine.waiting")]
+        browser.wait(lambda: any(sent_text in text and "Waiting for the network" in text for text in waiting_bubble()),
+                     f"the message shows as waiting for the network: {waiting_bubble()}")
+        browser.wait(lambda: outbox_line(browser) == "3 actions waiting to be sent", f"the other tab's writes count too: {outbox_line(browser)!r}")
+        assert outbox_size(browser) == 3, f"three writes wait in IndexedDB: {outbox_size(browser)}"
+        assert server_side()[:2] == (0, 0), f"nothing reached the server while offline: {server_side()}"
+        browser.scan("conversation (message waiting for the network)")
+    finally:
+        # Both tabs come back online (and both try to send what waits).
+        for tab in (tab_track, tab_chat):
+            driver.switch_to.window(tab)
+            driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, **network})
+
+    browser.wait(lambda: outbox_size(browser) == 0, f"the outbox empties once the network is back: {outbox_size(browser)}", timeout=30)
+    browser.wait(lambda: not waiting_bubble() and texts(browser, ".bubble.mine .text").count(sent_text) == 1,
+                 f"the message shows as sent, once: {texts(browser, '.bubble.mine .text')} (waiting: {waiting_bubble()})", timeout=15)
+    browser.wait(lambda: outbox_line(browser) == "", f"nothing is said to wait any more: {outbox_line(browser)!r}")
+    expected = (1, 1, [True], 1)
+    assert server_side() == expected, f"each write reached the server exactly once (likes, messages, listens completed, plays added): {server_side()}"
+
+    # A reload of each tab sends nothing again.
+    driver.refresh()
+    browser.heading("Outbox Pal")
+    browser.wait(lambda: texts(browser, ".bubble.mine .text").count(sent_text) == 1, "the message is there once after a reload")
+    assert not waiting_bubble(), "nothing waits after a reload"
+    driver.switch_to.window(tab_track)
+    driver.refresh()
+    browser.heading("Outbox Tone")
+    browser.wait(lambda: browser.pressed("Like"), "the like is kept")
+    time.sleep(3)
+    assert outbox_size(browser) == 0, "the outbox stays empty"
+    assert server_side() == expected, f"a reload sent nothing again: {server_side()}"
+
+    driver.switch_to.window(tab_chat)
+    driver.close()
+    driver.switch_to.window(tab_track)
+    browser.console_errors()
+    for path in ["ERR_INTERNET_DISCONNECTED", "/api/v1/realtime", "/api/v1/me/queue"]:
+        browser.expected_console.remove(path)
+    back_to_web_listener(browser)
+
+
 def journey_offline(browser, data):
     """with the server gone, a deep link still opens (service worker) and the view says the server cannot be reached."""
     browser.open("/events")
@@ -2020,7 +2148,7 @@ def main():
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
                         journey_artist_analytics, journey_playlist_collaborate, journey_track_comments, journey_venue_studio,
                         journey_shows, journey_artist_studio, journey_home_for_you, journey_radio, journey_track_similar_and_radio, journey_discover,
-                        journey_suspended_appeal, journey_whats_playing, journey_player_modes, journey_jam, journey_handoff, journey_offline]:
+                        journey_suspended_appeal, journey_whats_playing, journey_player_modes, journey_jam, journey_handoff, journey_offline_outbox, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             if os.environ.get("WEB_JOURNEYS") and name not in os.environ["WEB_JOURNEYS"].split(","):
                 continue

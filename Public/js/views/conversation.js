@@ -1,11 +1,14 @@
 // One conversation: its history, new messages live over the socket, typing,
-// read receipts, and a form to send (over the socket, or REST when it is down).
+// read receipts, and a form to send (over the socket, or REST when it is down;
+// without a network a message waits in the outbox, shown as waiting, and is
+// sent once the network is back).
 
 import { h } from '../dom.js';
 import { t, formatDateTime } from '../strings.js';
 import * as api from '../api.js';
 import * as store from '../store.js';
 import * as realtime from '../realtime.js';
+import * as outbox from '../outbox.js';
 import { setTitle } from '../router.js';
 import { loading, failure, failedPage, empty } from '../components/states.js';
 import { conversationName } from './messages.js';
@@ -20,6 +23,9 @@ export function render(container, { params }) {
   let readSeqs = new Map();
   let lastSeq = 0;
   const shown = new Set();
+  /** Messages written offline, by clientMessageId: their bubbles, until the message is sent. */
+  const waiting = new Map();
+  const sentIds = new Set();
   const list = h('ol', { class: 'chat', 'aria-live': 'polite', 'aria-relevant': 'additions' });
   const typing = h('p', { class: 'meta typing', 'aria-live': 'polite' });
   const receipt = h('p', { class: 'meta receipt' });
@@ -38,6 +44,11 @@ export function render(container, { params }) {
   };
 
   const add = (message) => {
+    if (message.clientMessageId) {
+      sentIds.add(message.clientMessageId);
+      waiting.get(message.clientMessageId)?.remove();
+      waiting.delete(message.clientMessageId);
+    }
     if ([...shown.values()].some((entry) => entry.seq === message.seq)) return;
     shown.add({ seq: message.seq, senderId: message.senderId });
     lastSeq = Math.max(lastSeq, message.seq);
@@ -46,6 +57,18 @@ export function render(container, { params }) {
       h('p', { class: message.deleted ? 'text deleted' : 'text' }, message.deleted ? t.messages.deleted : (message.text ?? '')),
       h('p', { class: 'meta' }, h('time', { datetime: message.createdAt }, formatDateTime(message.createdAt)))));
     list.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  };
+
+  const addWaiting = ({ clientMessageId, text: body }) => {
+    if (waiting.has(clientMessageId) || sentIds.has(clientMessageId)) return;
+    container.querySelector('.state-empty')?.remove();
+    const bubble = h('li', { class: 'bubble mine waiting' },
+      h('p', { class: 'sender' }, t.messages.you),
+      h('p', { class: 'text' }, body),
+      h('p', { class: 'meta' }, t.messages.waiting));
+    waiting.set(clientMessageId, bubble);
+    list.append(bubble);
+    bubble.scrollIntoView({ block: 'nearest' });
   };
 
   const markRead = () => {
@@ -70,13 +93,23 @@ export function render(container, { params }) {
     if (!body) return;
     submit.disabled = true;
     errors.replaceChildren();
-    const clientMessageId = crypto.randomUUID();
+    const message = { conversationId: id, clientMessageId: crypto.randomUUID(), text: body };
     try {
-      if (realtime.isOpen()) {
-        await realtime.send({ type: 'send', conversationId: id, clientMessageId, text: body });
-      } else {
-        const sent = await api.post('/messages', { conversationId: id, clientMessageId, text: body });
-        add(sent.message);
+      // The socket while it is up and nothing waits before this message; else REST, through the outbox.
+      let sent = false;
+      if (navigator.onLine && realtime.isOpen() && !store.get().outboxWaiting) {
+        try {
+          await realtime.send({ type: 'send', ...message });
+          sent = true;
+        } catch (error) {
+          // A socket that closed on the way: the same clientMessageId over REST cannot make a second message.
+          if (error.code) throw error;
+        }
+      }
+      if (!sent) {
+        const answer = await outbox.send('message', 'POST', '/messages', message);
+        if (answer.queued) addWaiting(message);
+        else add({ ...answer.message, seq: answer.seq });
       }
       text.value = '';
     } catch (error) {
@@ -105,6 +138,9 @@ export function render(container, { params }) {
         list, typing, receipt, errors, form].filter(Boolean));
       setTitle(title);
       page.items.forEach(add);
+      const unsent = await outbox.waiting().catch(() => []);
+      if (signal.aborted) return;
+      for (const entry of unsent) if (entry.kind === 'message' && entry.body.conversationId === id) addWaiting(entry.body);
       updateReceipt();
       markRead();
     } catch (error) {
@@ -119,6 +155,9 @@ export function render(container, { params }) {
     typing.textContent = '';
     if (frame.message.senderId !== me.id) markRead();
     updateReceipt();
+  }));
+  offs.push(outbox.onSent((entry, answer) => {
+    if (entry.kind === 'message' && answer?.conversationId === id) add({ ...answer.message, seq: answer.seq });
   }));
   offs.push(realtime.on('receipt', (frame) => {
     if (frame.conversationId !== id) return;

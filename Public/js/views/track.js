@@ -5,6 +5,7 @@
 import { h } from '../dom.js';
 import { t, formatDuration } from '../strings.js';
 import * as api from '../api.js';
+import * as outbox from '../outbox.js';
 import * as player from '../player.js';
 import { navigate, setTitle } from '../router.js';
 import { loading, failure, failedPage, section } from '../components/states.js';
@@ -15,15 +16,20 @@ import { commentsSection } from '../components/comments.js';
 import { addToPlaylist } from '../components/addtoplaylist.js';
 import * as store from '../store.js';
 
-/** "Like", pressed when liked; the state comes from the user's recent likes. */
+/**
+ * "Like", pressed when liked; the state comes from the user's recent likes and
+ * any (un)like still waiting for the network, which shows as done at once.
+ */
 function likeButton(track, signal) {
   let liked = false;
+  const path = `/me/likes/tracks/${encodeURIComponent(track.id)}`;
   const button = h('button', { type: 'button', class: 'like-button', 'aria-pressed': 'false' }, t.track.like);
   const errors = h('span');
   const paint = () => button.setAttribute('aria-pressed', String(liked));
-  api.get('/me/likes/tracks?limit=100', { signal })
-    .then((page) => {
+  Promise.all([api.get('/me/likes/tracks?limit=100', { signal }), outbox.waiting().catch(() => [])])
+    .then(([page, waiting]) => {
       liked = page.items.some((entry) => entry.track?.id === track.id);
+      for (const entry of waiting) if (entry.kind === 'like' && entry.path === path) liked = entry.method === 'PUT';
       paint();
     })
     .catch(() => {});
@@ -31,9 +37,8 @@ function likeButton(track, signal) {
     errors.replaceChildren();
     button.disabled = true;
     try {
-      const path = `/me/likes/tracks/${encodeURIComponent(track.id)}`;
-      const state = liked ? await api.del(path) : await api.put(path);
-      liked = state.liked;
+      const answer = await outbox.send('like', liked ? 'DELETE' : 'PUT', path);
+      liked = answer.queued ? !liked : answer.liked;
       paint();
     } catch (error) {
       errors.replaceChildren(failure(error));
