@@ -64,7 +64,9 @@ struct CrashRecoveryTests {
         defer { try? FileManager.default.removeItem(at: configuration.dataDirectory) }
         let log = configuration.dataDirectory.appendingPathComponent("server.log")
         let audio = configuration.dataDirectory.appendingPathComponent("long.flac")
-        try Data(try await makeAudio(seconds: 240, format: "flac", frequency: 220)).write(to: audio)
+        // Long enough that the steps after the first take seconds, short enough
+        // that a machine running the whole suite beside it redoes them in minutes.
+        try Data(try await makeAudio(seconds: 90, format: "flac", frequency: 220)).write(to: audio)
 
         var server = try await ServerProcess.start(configuration, log: log)
         let base = "http://127.0.0.1:\(server.port)/api/v1"
@@ -75,8 +77,11 @@ struct CrashRecoveryTests {
         let id = try jsonDecoder.decode(Schemas.Track.self, from: Data(uploaded.utf8)).id
 
         // Wait until processing is under way (a step is done), then kill the server outright.
+        // The waits are deadlines on the clock, not counts of polls: under CI's load one poll can take seconds.
+        let clock = ContinuousClock()
         var killedDuring = false
-        for _ in 0..<600 {
+        let started = clock.now
+        while clock.now - started < .seconds(300) {
             let track = try jsonDecoder.decode(Schemas.Track.self, from: Data(try await server.curl(["\(base)/tracks/\(id)", "-H", "authorization: Bearer \(token)"]).utf8))
             if !track.progress.additionalProperties.isEmpty {
                 killedDuring = track.state == .processing
@@ -90,17 +95,18 @@ struct CrashRecoveryTests {
         server = try await ServerProcess.start(configuration, log: log)
         defer { server.killHard() }
         let restarted = "http://127.0.0.1:\(server.port)/api/v1"
-        var final: Schemas.Track?
-        for _ in 0..<900 {
+        var last: Schemas.Track?
+        let resumed = clock.now
+        while clock.now - resumed < .seconds(900) {
             let track = try jsonDecoder.decode(Schemas.Track.self, from: Data(try await server.curl(["\(restarted)/tracks/\(id)", "-H", "authorization: Bearer \(token)"]).utf8))
-            if track.state != .processing {
-                final = track
-                break
-            }
+            last = track
+            if track.state != .processing { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        #expect(final?.state == .ready, "\(final?.failureReason ?? "still processing")")
-        #expect(final?.progress.additionalProperties["hls"] == "done")
+        // On a failure, say how far it got and what the server said.
+        let context = "after \(clock.now - resumed): state \(last.map { "\($0.state)" } ?? "unknown"), progress \(last?.progress.additionalProperties ?? [:]), \(last?.failureReason ?? "no failure reason")\nserver log (end):\n\(((try? String(contentsOf: log, encoding: .utf8)) ?? "").suffix(3000))"
+        #expect(last?.state == .ready, "\(context)")
+        #expect(last?.progress.additionalProperties["hls"] == "done", "\(context)")
         let renditions = configuration.dataDirectory.appendingPathComponent("media/renditions/\(id)")
         for rendition in Rendition.progressive {
             #expect(FileManager.default.fileExists(atPath: renditions.appendingPathComponent(rendition.fileName).path))
