@@ -87,15 +87,55 @@ export function chooseSource(link) {
 
 /** Signed stream links by track id, kept until a minute before they expire, so Next needs no round trip. */
 const links = new Map();
+/** Links asked for ahead, by track id: each resolves to the link, or null when none came. */
+const pending = new Map();
+/** Ids gathered for the next call ahead; one call per turn of the event loop. */
+let gathered = new Set();
 
-async function streamLink(trackId) {
-  const kept = links.get(trackId);
-  if (kept && Date.parse(kept.expiresAt) - Date.now() > 60_000) return kept;
-  const link = await api.post(`/tracks/${encodeURIComponent(trackId)}/stream-url`);
+function keep(trackId, link) {
   links.delete(trackId);
   links.set(trackId, link);
-  if (links.size > 100) links.delete(links.keys().next().value);
+  if (links.size > 300) links.delete(links.keys().next().value);
+}
+
+function kept(trackId) {
+  const link = links.get(trackId);
+  return link && Date.parse(link.expiresAt) - Date.now() > 60_000 ? link : null;
+}
+
+async function streamLink(trackId) {
+  const ahead = kept(trackId) ?? await pending.get(trackId);
+  if (ahead) return ahead;
+  const link = await api.post(`/tracks/${encodeURIComponent(trackId)}/stream-url`);
+  keep(trackId, link);
   return link;
+}
+
+/**
+ * Asks for the signed links of tracks on screen before anyone clicks, a
+ * hundred in one call (`POST /stream-urls`), so that "Play" goes straight to
+ * the media. Every "Play <title>" button calls it; the buttons of one render
+ * share a call.
+ */
+export function linkAhead(track) {
+  if (track?.state !== 'ready' || kept(track.id) || pending.has(track.id)) return;
+  if (gathered.size === 0) queueMicrotask(askGathered);
+  gathered.add(track.id);
+}
+
+function askGathered() {
+  const ids = [...gathered];
+  gathered = new Set();
+  for (let start = 0; start < ids.length; start += 100) {
+    const chunk = ids.slice(start, start + 100);
+    const answer = api.post('/stream-urls', { trackIds: chunk }).then((page) => {
+      for (const { trackId, ...link } of page.items) keep(trackId, link);
+    });
+    for (const id of chunk) {
+      // A failed call ahead costs nothing: the click asks for its own link.
+      pending.set(id, answer.then(() => kept(id), () => null).finally(() => pending.delete(id)));
+    }
+  }
 }
 
 /** An element that never plays and is never in the page: it loads the start of the track after this one into the browser's cache. */

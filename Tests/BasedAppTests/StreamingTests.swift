@@ -157,6 +157,48 @@ struct StreamingTests {
         }
     }
 
+    @Test("links for a whole list in one call: ready tracks the caller may play, in the order asked, once each; bad lists are refused")
+    func batchLinks() async throws {
+        try await withReadyTrack(visibility: "private") { client, _, hidden, ana in
+            let bob = try await client.register("bob")
+            let shown = try await client.upload(try await makeAudio(seconds: 3, format: "wav"), token: ana.accessToken).decode(TrackBody.self).id
+            #expect(try await client.waitForProcessing(shown, token: ana.accessToken).state == "ready")
+            let unknown = UUID().uuidString.lowercased()
+            let asked = #"{"trackIds":["\#(shown)","\#(hidden)","\#(unknown)","\#(shown.uppercased())"]}"#
+            // Others see the public track only, once; the owner also their private one.
+            for token in [bob.accessToken, nil] {
+                let links = try await client.request(.post, "/api/v1/stream-urls", json: asked, token: token).decode(Schemas.StreamLinkList.self)
+                #expect(links.items.map(\.trackId) == [shown])
+            }
+            let own = try await client.request(.post, "/api/v1/stream-urls", json: asked, token: ana.accessToken).decode(Schemas.StreamLinkList.self)
+            #expect(own.items.map(\.trackId) == [shown, hidden])
+            // Each link plays without a session, and is for its own track only.
+            for item in own.items {
+                #expect(item.url.hasPrefix("/api/v1/tracks/\(item.trackId)/stream?"))
+                #expect(try await client.request(.get, item.url + "&format=mp3").status == .ok)
+                #expect(try await client.request(.get, item.hlsUrl).status == .ok)
+                #expect(item.expiresAt > Date().addingTimeInterval(5 * 3600))
+            }
+            let hundredOne = "[" + (0...100).map { _ in "\"\(UUID().uuidString)\"" }.joined(separator: ",") + "]"
+            let refused: [(String, String)] = [
+                (#"{"trackIds":[]}"#, "trackIds"),
+                (#"{"trackIds":\#(hundredOne)}"#, "trackIds"),
+                (#"{"trackIds":["\#(shown)","nope"]}"#, "trackIds[1]"),
+            ]
+            for (body, field) in refused {
+                let response = try await client.request(.post, "/api/v1/stream-urls", json: body, token: bob.accessToken)
+                #expect(response.status == .unprocessableContent, "\(body.prefix(40))")
+                #expect(try response.problem().fields?.map(\.field) == [field], "\(body.prefix(40))")
+            }
+            // Not the shape asked for is 422, not JSON at all 400: a problem either way.
+            for (body, status) in [(#"{"trackIds":"\#(shown)"}"#, HTTPResponse.Status.unprocessableContent), ("{}", .unprocessableContent), ("not json", .badRequest)] {
+                let response = try await client.request(.post, "/api/v1/stream-urls", json: body, token: bob.accessToken)
+                #expect(response.status == status, "\(body)")
+                _ = try response.problem()
+            }
+        }
+    }
+
     @Test("a track still processing is hidden from others; its owner hears it live but gets no HLS yet")
     func notReady() async throws {
         let audio = try await makeAudio(seconds: 2)

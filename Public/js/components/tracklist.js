@@ -13,6 +13,7 @@ export const userPath = (user) => `/u/${encodeURIComponent(user.username)}`;
  * play report's), and `play(position)`, when given, plays instead.
  */
 export function playButton(track, queue, position, { source = null, play = null } = {}) {
+  player.linkAhead(track);
   return h('button', {
     type: 'button',
     class: 'play-button',

@@ -106,14 +106,32 @@ extension APIHandler {
         guard track.state == .ready else {
             throw AppError.conflict("The track is still \(track.state.rawValue).", code: "track_not_ready")
         }
-        let lifetime = Duration.seconds(6 * 3600)
-        let signed = services.signer.sign(track: track.id, lifetime: lifetime)
-        let base = "/api/v1/tracks/\(track.id.uuidString.lowercased())"
+        let link = streamLink(track.id)
+        return .ok(.init(body: .json(.init(url: link.url, hlsUrl: link.hlsUrl, expiresAt: link.expiresAt))))
+    }
+
+    func createStreamURLs(_ input: Operations.CreateStreamURLs.Input) async throws -> Operations.CreateStreamURLs.Output {
+        let viewer = try RequestScope.get().identity
+        guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
+        guard (1...100).contains(body.trackIds.count) else { throw AppError.validation("trackIds", "must hold 1 to 100 track ids") }
+        let ids = try body.trackIds.enumerated().map { index, text in
+            guard let id = UUID(uuidString: text) else { throw AppError.validation("trackIds[\(index)]", "is not a track id") }
+            return id
+        }
+        let items = try await tracks.readyTracks(ids: ids, viewer: viewer).map { track in
+            let link = streamLink(track.id)
+            return Components.Schemas.StreamLinkList.ItemsPayloadPayload(
+                trackId: track.id.uuidString.lowercased(), url: link.url, hlsUrl: link.hlsUrl, expiresAt: link.expiresAt)
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
+    /// A track's signed progressive and HLS URLs, good for six hours whoever holds them.
+    private func streamLink(_ track: UUID) -> (url: String, hlsUrl: String, expiresAt: Date) {
+        let signed = services.signer.sign(track: track, lifetime: .seconds(6 * 3600))
+        let base = "/api/v1/tracks/\(track.uuidString.lowercased())"
         let query = "exp=\(signed.expires)&sig=\(signed.signature)"
-        return .ok(.init(body: .json(.init(
-            url: "\(base)/stream?\(query)", hlsUrl: "\(base)/hls/master.m3u8?\(query)",
-            expiresAt: Date(timeIntervalSince1970: TimeInterval(signed.expires))
-        ))))
+        return ("\(base)/stream?\(query)", "\(base)/hls/master.m3u8?\(query)", Date(timeIntervalSince1970: TimeInterval(signed.expires)))
     }
 
     func listUserTracks(_ input: Operations.ListUserTracks.Input) async throws -> Operations.ListUserTracks.Output {

@@ -192,6 +192,17 @@ public struct TrackService: Sendable {
         return track
     }
 
+    /// Of these tracks, the ready ones the viewer may play, in the order
+    /// asked, each once; the others are left out without saying why.
+    public func readyTracks(ids: [UUID], viewer: Identity?) async throws -> [Track] {
+        let found = try await tracks(ids: ids)
+        var seen = Set<UUID>()
+        return ids.compactMap { id in
+            guard seen.insert(id).inserted, let track = found[id], track.state == .ready, track.isVisible(to: viewer?.userID) else { return nil }
+            return track
+        }
+    }
+
     public func tracks(of artist: UUID, viewer: Identity?, cursor: String?, limit: Int?) async throws -> (tracks: [Track], next: String?) {
         let size = limit ?? 20
         guard (1...100).contains(size) else { throw AppError.validation("limit", "must be between 1 and 100") }
