@@ -39,14 +39,7 @@ extension APIHandler {
     func uploadAvatar(_ input: Operations.UploadAvatar.Input) async throws -> Operations.UploadAvatar.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .any(let body) = input.body else { throw AppError.unsupportedMediaType("Send the image bytes.") }
-        let limit = services.configuration.avatarMaxBytes
-        let data: Data
-        do {
-            data = try await Data(collecting: body, upTo: limit)
-        } catch {
-            // BodyLimitMiddleware has already cut the body at the same limit; this is its twin for safety.
-            throw AppError.payloadTooLarge(limit: limit)
-        }
+        let data = try await Self.imageBytes(body, limit: services.configuration.avatarMaxBytes)
         let view = try await profiles.setAvatar(identity, image: data)
         return .ok(.init(body: .json(Self.privateProfile(view, venue: try await venueDetails(view.user)))))
     }

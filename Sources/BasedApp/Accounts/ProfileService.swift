@@ -145,41 +145,17 @@ public struct ProfileService: Sendable {
     /// stores them; nothing is kept when any step fails.
     public func setAvatar(_ identity: Identity, image: Data) async throws -> ProfileView {
         var user = try await own(identity)
-        guard !image.isEmpty else { throw AppError.validation("body", "is empty; send the image bytes") }
-        guard image.count <= avatarMaxBytes else { throw AppError.payloadTooLarge(limit: avatarMaxBytes) }
-        guard Images.kind(of: image) != nil else {
-            throw AppError.unsupportedMediaType("The avatar must be a PNG, JPEG or WebP image; the content is none of these.")
-        }
-        let hash = SHA256.hash(data: image).map { String(format: "%02x", $0) }.joined()
-        try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: avatarDirectory, withIntermediateDirectories: true)
-        let original = temporaryDirectory.appendingPathComponent("avatar-\(UUID().uuidString)")
-        try image.write(to: original)
-        defer { try? FileManager.default.removeItem(at: original) }
-
-        let probe: Images.Probe
-        do {
-            probe = try await Images.probe(original)
-        } catch Images.ImageError.unreadable {
-            throw AppError(.unprocessableContent, code: "unreadable_image", "The image could not be decoded.")
-        }
-        guard ["png", "mjpeg", "webp"].contains(probe.codec) else {
-            throw AppError.unsupportedMediaType("The avatar must be a PNG, JPEG or WebP image, not \(probe.codec).")
-        }
-        guard probe.width <= Self.maxAvatarPixels, probe.height <= Self.maxAvatarPixels else {
-            throw AppError(.unprocessableContent, code: "image_too_large",
-                           "The image is \(probe.width)×\(probe.height) pixels; at most \(Self.maxAvatarPixels)×\(Self.maxAvatarPixels) are accepted.")
-        }
-        for size in AvatarSize.allCases where !FileManager.default.fileExists(atPath: avatarFile(hash: hash, size: size).path) {
-            // Written beside the final name and moved into place, so a reader never sees half a file.
-            let partial = temporaryDirectory.appendingPathComponent("thumb-\(UUID().uuidString).jpg")
-            do {
-                try await Images.squareThumbnail(of: original, size: size.pixels, to: partial)
+        let upload = ImageUpload(noun: "The avatar", maxBytes: avatarMaxBytes, maxPixels: Self.maxAvatarPixels, scratch: temporaryDirectory)
+        let hash = try await upload.withChecked(image) { original, hash, _ in
+            try FileManager.default.createDirectory(at: avatarDirectory, withIntermediateDirectories: true)
+            for size in AvatarSize.allCases where !FileManager.default.fileExists(atPath: avatarFile(hash: hash, size: size).path) {
+                // Written beside the final name and moved into place, so a reader never sees half a file.
+                let partial = temporaryDirectory.appendingPathComponent("thumb-\(UUID().uuidString).jpg")
+                defer { try? FileManager.default.removeItem(at: partial) }
+                try await ImageUpload.decoding { try await Images.squareThumbnail(of: original, size: size.pixels, to: partial) }
                 try moveIntoPlace(partial, avatarFile(hash: hash, size: size))
-            } catch Images.ImageError.unreadable {
-                try? FileManager.default.removeItem(at: partial)
-                throw AppError(.unprocessableContent, code: "unreadable_image", "The image could not be decoded.")
             }
+            return hash
         }
         let previous = user.avatarHash
         user.avatarHash = hash

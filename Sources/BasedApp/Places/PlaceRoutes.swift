@@ -37,13 +37,7 @@ extension APIHandler {
     func addVenuePhoto(_ input: Operations.AddVenuePhoto.Input) async throws -> Operations.AddVenuePhoto.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .any(let body) = input.body else { throw AppError.unsupportedMediaType("Send the image bytes.") }
-        let limit = services.configuration.avatarMaxBytes
-        let data: Data
-        do {
-            data = try await Data(collecting: body, upTo: limit)
-        } catch {
-            throw AppError.payloadTooLarge(limit: limit)
-        }
+        let data = try await Self.imageBytes(body, limit: services.configuration.avatarMaxBytes)
         let photos = try await services.venues.addPhoto(identity, image: data)
         guard let venue = try await services.accounts.user(id: identity.userID) else { throw AppError.notFound("The venue") }
         return .created(.init(body: .json(.init(items: photos.map { Self.venuePhoto($0, venue: venue) }))))

@@ -139,49 +139,24 @@ public struct VenueService: Sendable {
     /// `photoSide`; nothing is kept when a step fails.
     public func addPhoto(_ identity: Identity, image: Data, now: Date = Date()) async throws -> [Photo] {
         guard identity.role == .venue else { throw AppError.forbidden("Only venue accounts have venue photos.", code: "venue_only") }
-        guard !image.isEmpty else { throw AppError.validation("body", "is empty; send the image bytes") }
-        guard image.count <= maxPhotoBytes else { throw AppError.payloadTooLarge(limit: maxPhotoBytes) }
-        guard Images.kind(of: image) != nil else {
-            throw AppError.unsupportedMediaType("A photo must be a PNG, JPEG or WebP image; the content is none of these.")
-        }
-        let hash = SHA256.hash(data: image).map { String(format: "%02x", $0) }.joined()
-        try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: photoDirectory, withIntermediateDirectories: true)
-        let original = temporaryDirectory.appendingPathComponent("photo-\(UUID().uuidString)")
-        try image.write(to: original)
-        defer { try? FileManager.default.removeItem(at: original) }
-        let probe: Images.Probe
-        do {
-            probe = try await Images.probe(original)
-        } catch Images.ImageError.unreadable {
-            throw AppError(.unprocessableContent, code: "unreadable_image", "The image could not be decoded.")
-        }
-        guard ["png", "mjpeg", "webp"].contains(probe.codec) else {
-            throw AppError.unsupportedMediaType("A photo must be a PNG, JPEG or WebP image, not \(probe.codec).")
-        }
-        guard probe.width <= Self.maxPhotoPixels, probe.height <= Self.maxPhotoPixels else {
-            throw AppError(.unprocessableContent, code: "image_too_large",
-                           "The image is \(probe.width)×\(probe.height) pixels; at most \(Self.maxPhotoPixels)×\(Self.maxPhotoPixels) are accepted.")
-        }
-        let file = photoFile(hash)
-        if !FileManager.default.fileExists(atPath: file.path) {
-            // Written beside the final name and moved into place, so a reader never sees half a file.
-            let partial = temporaryDirectory.appendingPathComponent("photo-\(UUID().uuidString).jpg")
-            do {
-                try await Images.fitted(original, maxSide: Self.photoSide, to: partial)
-            } catch Images.ImageError.unreadable {
-                throw AppError(.unprocessableContent, code: "unreadable_image", "The image could not be decoded.")
+        let upload = ImageUpload(noun: "A photo", maxBytes: maxPhotoBytes, maxPixels: Self.maxPhotoPixels, scratch: temporaryDirectory)
+        let row = try await upload.withChecked(image) { original, hash, probe in
+            let file = photoFile(hash)
+            if !FileManager.default.fileExists(atPath: file.path) {
+                try FileManager.default.createDirectory(at: photoDirectory, withIntermediateDirectories: true)
+                // Written beside the final name and moved into place, so a reader never sees half a file.
+                let partial = temporaryDirectory.appendingPathComponent("photo-\(UUID().uuidString).jpg")
+                defer { try? FileManager.default.removeItem(at: partial) }
+                try await ImageUpload.decoding { try await Images.fitted(original, maxSide: Self.photoSide, to: partial) }
+                guard rename(partial.path, file.path) == 0 else { throw AppError.internal }
             }
-            guard rename(partial.path, file.path) == 0 else {
-                try? FileManager.default.removeItem(at: partial)
-                throw AppError.internal
-            }
+            let scale = min(1, Double(Self.photoSide) / Double(max(probe.width, probe.height)))
+            return PlaceQueries.PhotoRow(
+                venueId: identity.userID, hash: hash, width: Int((Double(probe.width) * scale).rounded()),
+                height: Int((Double(probe.height) * scale).rounded()), createdAt: now
+            )
         }
-        let scale = min(1, Double(Self.photoSide) / Double(max(probe.width, probe.height)))
-        let row = PlaceQueries.PhotoRow(
-            venueId: identity.userID, hash: hash, width: Int((Double(probe.width) * scale).rounded()),
-            height: Int((Double(probe.height) * scale).rounded()), createdAt: now
-        )
+        let hash = row.hash
         let added = try await database.transaction { sql in
             try await PlaceQueries.lockVenue(row.venueId, now: now, on: sql)
             return try await PlaceQueries.addPhoto(row, limit: Self.photosPerVenue, on: sql)
