@@ -172,6 +172,7 @@ export const t = {
   },
   track: {
     play: (title) => `Play ${title}`,
+    pause: (title) => `Pause ${title}`,
     by: 'by',
     open: (title) => title,
     waveform: (title) => `Waveform of ${title}: seek`,

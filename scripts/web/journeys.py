@@ -261,7 +261,7 @@ class Browser:
 
 
 def journey_register_and_play(browser, data):
-    """register → onboarding → home → search with a typo → follow an artist → home → open a track → like → "Play <title>" → the audio advances."""
+    """register → onboarding → home → search with a typo → follow an artist → home → open a track → like → "Play <title>" → the audio advances, and the button reads "Pause <title>" (pausing, then going on); with another track playing it reads "Play <title>" again."""
     browser.open("/register")
     browser.heading("Create an account")
     browser.scan("register")
@@ -315,6 +315,17 @@ def journey_register_and_play(browser, data):
     browser.click("button", "Play Tone A")
     browser.wait(lambda: browser.audio("audio.currentTime") > 1.0, "the audio element's currentTime advances", timeout=20)
     browser.find("button", "Pause")
+    # The track's own round button reads "Pause Tone A" while Tone A plays, and pauses it; "Play Tone A" goes on from there.
+    browser.find("button", "Pause Tone A")
+    absent(browser, "button", "Play Tone A")
+    browser.click("button", "Pause Tone A")
+    browser.wait(lambda: browser.audio("audio.paused"), "Pause Tone A pauses")
+    browser.find("button", "Play Tone A")
+    paused_at = browser.audio("audio.currentTime")
+    browser.click("button", "Play Tone A")
+    browser.wait(lambda: not browser.audio("audio.paused") and browser.audio("audio.currentTime") > paused_at + 0.3,
+                 f"Play Tone A goes on from {paused_at:.1f} s", timeout=10)
+    browser.find("button", "Pause Tone A")
     assert browser.driver.execute_script("return navigator.mediaSession.metadata && navigator.mediaSession.metadata.title") == "Tone A", \
         "the Media Session names the track"
     gain = call("GET", f"/tracks/{data['tracks']['Tone A']}")["loudness"]["replayGainDb"]
@@ -324,8 +335,10 @@ def journey_register_and_play(browser, data):
     browser.driver.execute_script("document.activeElement.blur()")
     ActionChains(browser.driver).send_keys(Keys.SPACE).perform()
     browser.wait(lambda: browser.audio("audio.paused"), "space pauses")
+    browser.find("button", "Play Tone A")
     ActionChains(browser.driver).send_keys(Keys.SPACE).perform()
     browser.wait(lambda: not browser.audio("audio.paused"), "space plays again")
+    browser.find("button", "Pause Tone A")
     browser.find("slider", "Seek")
     browser.find("button", "Next")
     browser.find("button", "Previous")
@@ -337,6 +350,16 @@ def journey_register_and_play(browser, data):
     browser.scan("release")
     queue = browser.driver.find_element(By.CSS_SELECTOR, ".queue summary")
     assert "(1)" in queue.text, f"the queue holds the playing track: {queue.text!r}"
+    # Another track playing: Tone A's page offers "Play Tone A", which plays it (then reads "Pause Tone A").
+    browser.click("button", f"Play {XSS}")
+    browser.wait(lambda: now_playing(browser) == data["tracks"][XSS] and not browser.audio("audio.paused"), "the other track plays", timeout=20)
+    browser.click("link", "Tone A")
+    browser.heading("Tone A")
+    browser.find("button", "Play Tone A")
+    absent(browser, "button", "Pause Tone A")
+    browser.click("button", "Play Tone A")
+    browser.wait(lambda: now_playing(browser) == data["tracks"]["Tone A"] and not browser.audio("audio.paused"), "Tone A plays again", timeout=20)
+    browser.find("button", "Pause Tone A")
     # Navigation keeps the player: the same element goes on playing.
     before = browser.audio("audio.currentTime")
     browser.click("link", "Events")
