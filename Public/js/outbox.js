@@ -1,10 +1,11 @@
-// Plays, likes and messages made without a network wait here, in IndexedDB,
-// and go when it is back: on the `online` event, when the realtime socket says
-// hello again, and when a session starts (a reload included). Each write
-// carries an Idempotency-Key made once, on its first try, so the server
-// applies it at most once however often it is sent; an entry is deleted only
-// after the server answered, and a Web Lock keeps two tabs from sending the
-// same entries at the same time. Every other write fails at once, as before.
+// Plays, likes, Discover's swipes and messages made without a network wait
+// here, in IndexedDB, and go when it is back: on the `online` event, when the
+// realtime socket says hello again, and when a session starts (a reload
+// included). Each write carries an Idempotency-Key made once, on its first
+// try, so the server applies it at most once however often it is sent; an
+// entry is deleted only after the server answered, and a Web Lock keeps two
+// tabs from sending the same entries at the same time. Every other write
+// fails at once, as before.
 
 import * as api from './api.js';
 import * as store from './store.js';
@@ -14,7 +15,7 @@ import { announce } from './dom.js';
 
 const objects = 'outbox';
 /** What may wait for the network: the rest of the API's writes make no sense later, or say so at once. */
-const kinds = new Set(['play', 'like', 'message']);
+const kinds = new Set(['play', 'like', 'swipe', 'message']);
 const sentListeners = new Set();
 /** Tells this app's other tabs that the entries changed (they count them again) and what was sent (their views show it). */
 const channel = 'BroadcastChannel' in self ? new BroadcastChannel('based-outbox') : null;
@@ -85,7 +86,7 @@ export function onSent(listener) {
 const deliver = (entry) => api.request(entry.method, entry.path, { body: entry.body, headers: { 'idempotency-key': entry.id } });
 
 /**
- * Sends a write of `kind` ('play', 'like' or 'message') with an
+ * Sends a write of `kind` ('play', 'like', 'swipe' or 'message') with an
  * Idempotency-Key. Without a network — or while earlier writes still wait,
  * which go first — it waits here and resolves with `{ queued: true }`;
  * otherwise with the server's answer. Other failures reject as `api.request` does.

@@ -172,6 +172,7 @@ export const t = {
   },
   track: {
     play: (title) => `Play ${title}`,
+    pause: (title) => `Pause ${title}`,
     by: 'by',
     open: (title) => title,
     waveform: (title) => `Waveform of ${title}: seek`,
@@ -681,6 +682,7 @@ export const t = {
       play: (reason) => `A play made offline could not be reported: ${reason}`,
       like: (reason) => `A like made offline could not be saved: ${reason}`,
       message: (reason) => `A message written offline could not be sent: ${reason}`,
+      swipe: (reason) => `A swipe made offline could not be saved: ${reason}`,
     },
     dismiss: 'Dismiss',
   },

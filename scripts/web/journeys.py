@@ -261,7 +261,7 @@ class Browser:
 
 
 def journey_register_and_play(browser, data):
-    """register → onboarding → home → search with a typo → follow an artist → home → open a track → like → "Play <title>" → the audio advances."""
+    """register → onboarding → home → search with a typo → follow an artist → home → open a track → like → "Play <title>" → the audio advances, and the button reads "Pause <title>" (pausing, then going on); with another track playing it reads "Play <title>" again."""
     browser.open("/register")
     browser.heading("Create an account")
     browser.scan("register")
@@ -315,6 +315,17 @@ def journey_register_and_play(browser, data):
     browser.click("button", "Play Tone A")
     browser.wait(lambda: browser.audio("audio.currentTime") > 1.0, "the audio element's currentTime advances", timeout=20)
     browser.find("button", "Pause")
+    # The track's own round button reads "Pause Tone A" while Tone A plays, and pauses it; "Play Tone A" goes on from there.
+    browser.find("button", "Pause Tone A")
+    absent(browser, "button", "Play Tone A")
+    browser.click("button", "Pause Tone A")
+    browser.wait(lambda: browser.audio("audio.paused"), "Pause Tone A pauses")
+    browser.find("button", "Play Tone A")
+    paused_at = browser.audio("audio.currentTime")
+    browser.click("button", "Play Tone A")
+    browser.wait(lambda: not browser.audio("audio.paused") and browser.audio("audio.currentTime") > paused_at + 0.3,
+                 f"Play Tone A goes on from {paused_at:.1f} s", timeout=10)
+    browser.find("button", "Pause Tone A")
     assert browser.driver.execute_script("return navigator.mediaSession.metadata && navigator.mediaSession.metadata.title") == "Tone A", \
         "the Media Session names the track"
     gain = call("GET", f"/tracks/{data['tracks']['Tone A']}")["loudness"]["replayGainDb"]
@@ -324,8 +335,10 @@ def journey_register_and_play(browser, data):
     browser.driver.execute_script("document.activeElement.blur()")
     ActionChains(browser.driver).send_keys(Keys.SPACE).perform()
     browser.wait(lambda: browser.audio("audio.paused"), "space pauses")
+    browser.find("button", "Play Tone A")
     ActionChains(browser.driver).send_keys(Keys.SPACE).perform()
     browser.wait(lambda: not browser.audio("audio.paused"), "space plays again")
+    browser.find("button", "Pause Tone A")
     browser.find("slider", "Seek")
     browser.find("button", "Next")
     browser.find("button", "Previous")
@@ -337,6 +350,16 @@ def journey_register_and_play(browser, data):
     browser.scan("release")
     queue = browser.driver.find_element(By.CSS_SELECTOR, ".queue summary")
     assert "(1)" in queue.text, f"the queue holds the playing track: {queue.text!r}"
+    # Another track playing: Tone A's page offers "Play Tone A", which plays it (then reads "Pause Tone A").
+    browser.click("button", f"Play {XSS}")
+    browser.wait(lambda: now_playing(browser) == data["tracks"][XSS] and not browser.audio("audio.paused"), "the other track plays", timeout=20)
+    browser.click("link", "Tone A")
+    browser.heading("Tone A")
+    browser.find("button", "Play Tone A")
+    absent(browser, "button", "Pause Tone A")
+    browser.click("button", "Play Tone A")
+    browser.wait(lambda: now_playing(browser) == data["tracks"]["Tone A"] and not browser.audio("audio.paused"), "Tone A plays again", timeout=20)
+    browser.find("button", "Pause Tone A")
     # Navigation keeps the player: the same element goes on playing.
     before = browser.audio("audio.currentTime")
     browser.click("link", "Events")
@@ -2004,6 +2027,23 @@ def outbox_line(browser):
     return browser.driver.find_element(By.CSS_SELECTOR, ".outbox-waiting").get_attribute("textContent")
 
 
+# What a tab without a network may print: its failed requests, the socket's retries, the queue it cannot save.
+OFFLINE_CONSOLE = ["ERR_INTERNET_DISCONNECTED", "/api/v1/realtime", "/api/v1/me/queue"]
+
+
+def set_offline(browser, tabs, offline):
+    """Cuts (or restores) the network of each tab with CDP; a cut tab is waited on until it knows it is offline. Ends in the last tab."""
+    driver = browser.driver
+    for tab in tabs:
+        driver.switch_to.window(tab)
+        if offline:
+            driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                               {"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        if offline:
+            browser.wait(lambda: driver.execute_script("return navigator.onLine") is False, "the tab knows it is offline")
+
+
 def journey_offline_outbox(browser, data):
     """with the network cut in two tabs of one listener, a like shows at once, the end of a listen is kept, a message shows as "Waiting for the network" and a line counts what waits; when the network comes back both tabs try to send and each write reaches the server exactly once (one like, one message in the conversation, one completed listen counted once); the message then shows as sent, and reloading both tabs sends nothing again."""
     register("web_outbox", "listener")
@@ -2053,14 +2093,9 @@ def journey_offline_outbox(browser, data):
     browser.wait(lambda: browser.audio(f"audio.buffered.length > 0 && audio.buffered.end(audio.buffered.length - 1) >= {length} - 0.5"),
                  "the whole track is loaded before the network goes", timeout=15)
 
-    browser.expected_console += ["ERR_INTERNET_DISCONNECTED", "/api/v1/realtime", "/api/v1/me/queue"]
-    network = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    browser.expected_console += OFFLINE_CONSOLE
     try:
-        for tab in (tab_chat, tab_track):
-            driver.switch_to.window(tab)
-            driver.execute_cdp_cmd("Network.enable", {})
-            driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, **network})
-            browser.wait(lambda: driver.execute_script("return navigator.onLine") is False, "the tab knows it is offline")
+        set_offline(browser, [tab_chat, tab_track], True)
         assert not browser.audio("audio.ended"), "Outbox Tone still plays when the network goes"
         browser.click("button", "Like")
         browser.wait(lambda: browser.pressed("Like"), "a like made offline shows as liked at once")
@@ -2080,9 +2115,7 @@ def journey_offline_outbox(browser, data):
         browser.scan("conversation (message waiting for the network)")
     finally:
         # Both tabs come back online (and both try to send what waits).
-        for tab in (tab_track, tab_chat):
-            driver.switch_to.window(tab)
-            driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, **network})
+        set_offline(browser, [tab_track, tab_chat], False)
 
     browser.wait(lambda: outbox_size(browser) == 0, f"the outbox empties once the network is back: {outbox_size(browser)}", timeout=30)
     browser.wait(lambda: not waiting_bubble() and texts(browser, ".bubble.mine .text").count(sent_text) == 1,
@@ -2108,7 +2141,99 @@ def journey_offline_outbox(browser, data):
     driver.close()
     driver.switch_to.window(tab_track)
     browser.console_errors()
-    for path in ["ERR_INTERNET_DISCONNECTED", "/api/v1/realtime", "/api/v1/me/queue"]:
+    for path in OFFLINE_CONSOLE:
+        browser.expected_console.remove(path)
+    back_to_web_listener(browser)
+
+
+def journey_offline_swipes_and_first_message(browser, data):
+    """with the network cut in two tabs of one listener, "Like" and "Pass" on Discover show the next card at once and the first message to someone, written from their profile, shows as "Waiting for the network" ("3 actions waiting to be sent"); when the network comes back both tabs try to send and each write reaches the server exactly once (both swipes recorded: neither track is dealt again; one new conversation holding the message once), the message's tab opens that conversation, and reloading both tabs sends nothing again."""
+    register("web_swiper", "listener")
+    register("web_swiper_pal", "listener")
+    call("PATCH", "/me", {"displayName": "Swiper Pal"}, token=token("web_swiper_pal"))
+    dealt = lambda: [item["track"]["id"] for item in call("GET", "/me/swipe-deck?count=30", token=token("web_swiper"))["items"]]
+    assert len(dealt()) >= 3, f"the deck has three cards to swipe offline: {dealt()}"
+    sent_text = "Loved your set list"
+
+    def server_side():
+        """(Swiper Pal's conversations, copies of the message in them)."""
+        pal = token("web_swiper_pal")
+        conversations = call("GET", "/conversations?limit=50", token=pal)["items"]
+        copies = [item for conversation in conversations
+                  for item in call("GET", f"/conversations/{conversation['id']}/messages?limit=50", token=pal)["items"] if item.get("text") == sent_text]
+        return len(conversations), len(copies)
+
+    sign_in_as(browser, "web_swiper")
+    driver = browser.driver
+    tab_discover = driver.current_window_handle
+    browser.open("/discover")
+    browser.heading("Discover")
+    browser.wait(lambda: swipe_card(browser), "the deck shows a card", timeout=15)
+    driver.switch_to.new_window("tab")
+    tab_compose = driver.current_window_handle
+    browser.open("/u/web_swiper_pal")
+    browser.heading("Swiper Pal")
+    browser.click("link", "Message Swiper Pal")
+    browser.heading("Message Swiper Pal")
+    waiting_bubble = lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".bubble.mine.waiting")]
+
+    browser.expected_console += OFFLINE_CONSOLE
+    try:
+        set_offline(browser, [tab_discover, tab_compose], True)
+        browser.find("textbox", "Message").send_keys(sent_text)
+        browser.click("button", "Send")
+        browser.wait(lambda: any(sent_text in text and "Waiting for the network" in text for text in waiting_bubble()),
+                     f"the first message shows as waiting for the network: {waiting_bubble()}")
+        assert browser.path() == "/messages/to/web_swiper_pal", f"the message waits where it was written: {browser.path()}"
+        browser.wait(lambda: outbox_line(browser) == "1 action waiting to be sent", f"the message waits: {outbox_line(browser)!r}")
+        browser.scan("message to someone new (waiting for the network)")
+
+        driver.switch_to.window(tab_discover)
+        def next_card(*gone):
+            card = swipe_card(browser)
+            return card if card and card[1] not in gone else None
+        first_title, first = swipe_card(browser)
+        browser.click("button", "Like")
+        second_title, second = browser.wait(lambda: next_card(first), f"Like shows the next card offline (was {first_title!r})")
+        browser.click("button", "Pass")
+        browser.wait(lambda: next_card(first, second), f"Pass shows the next card offline (was {second_title!r})")
+        browser.wait(lambda: outbox_line(browser) == "3 actions waiting to be sent", f"both swipes and the message wait: {outbox_line(browser)!r}")
+        assert outbox_size(browser) == 3, f"three writes wait in IndexedDB: {outbox_size(browser)}"
+        assert server_side() == (0, 0), f"no message reached the server while offline: {server_side()}"
+        browser.scan("discover (swipes waiting for the network)")
+    finally:
+        set_offline(browser, [tab_discover, tab_compose], False)
+
+    browser.wait(lambda: outbox_size(browser) == 0, f"the outbox empties once the network is back: {outbox_size(browser)}", timeout=30)
+    browser.wait(lambda: browser.path().startswith("/messages/") and not browser.path().startswith("/messages/to/"),
+                 f"the new conversation opens once the message is sent: {browser.path()}", timeout=15)
+    browser.heading("Swiper Pal")
+    browser.wait(lambda: not waiting_bubble() and texts(browser, ".bubble.mine .text").count(sent_text) == 1,
+                 f"the message shows as sent, once: {texts(browser, '.bubble.mine .text')} (waiting: {waiting_bubble()})", timeout=15)
+    browser.wait(lambda: outbox_line(browser) == "", f"nothing is said to wait any more: {outbox_line(browser)!r}")
+    assert server_side() == (1, 1), f"one conversation with the message once (conversations, copies): {server_side()}"
+    assert first not in dealt() and second not in dealt(), f"both swipes are recorded: {first}, {second} not in {dealt()}"
+
+    # A reload of each tab sends nothing again.
+    driver.refresh()
+    browser.heading("Swiper Pal")
+    browser.wait(lambda: texts(browser, ".bubble.mine .text").count(sent_text) == 1, "the message is there once after a reload")
+    assert not waiting_bubble(), "nothing waits after a reload"
+    driver.switch_to.window(tab_discover)
+    driver.refresh()
+    browser.heading("Discover")
+    browser.wait(lambda: next_card(first, second) or "Nothing left to swipe" in section_text(browser, "main section[aria-labelledby=discover-deck]"),
+                 "the swiped tracks are not dealt again after a reload", timeout=15)
+    time.sleep(3)
+    assert outbox_size(browser) == 0, "the outbox stays empty"
+    assert server_side() == (1, 1), f"a reload sent nothing again: {server_side()}"
+    assert first not in dealt() and second not in dealt(), "the swipes stay recorded"
+
+    driver.switch_to.window(tab_compose)
+    driver.close()
+    driver.switch_to.window(tab_discover)
+    browser.console_errors()
+    for path in OFFLINE_CONSOLE:
         browser.expected_console.remove(path)
     back_to_web_listener(browser)
 
@@ -2148,7 +2273,8 @@ def main():
                         journey_other_views, journey_data_export, journey_delete_account_and_cancel, journey_sign_out_and_in, journey_report_and_moderate,
                         journey_artist_analytics, journey_playlist_collaborate, journey_track_comments, journey_venue_studio,
                         journey_shows, journey_artist_studio, journey_home_for_you, journey_radio, journey_track_similar_and_radio, journey_discover,
-                        journey_suspended_appeal, journey_whats_playing, journey_player_modes, journey_jam, journey_handoff, journey_offline_outbox, journey_offline]:
+                        journey_suspended_appeal, journey_whats_playing, journey_player_modes, journey_jam, journey_handoff, journey_offline_outbox,
+                        journey_offline_swipes_and_first_message, journey_offline]:
             name = journey.__name__.removeprefix("journey_")
             if os.environ.get("WEB_JOURNEYS") and name not in os.environ["WEB_JOURNEYS"].split(","):
                 continue

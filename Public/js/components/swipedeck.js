@@ -1,19 +1,22 @@
 // The swipe deck of Discover: one recommended track at a time, with its
 // reason and a play button, and "Like" and "Pass" buttons that record the
-// swipe (PUT /me/swipes/{id}) and show the next card. The buttons stay in
-// place, so a keyboard user goes on pressing them; a card can also be dragged
-// right (like) or left (pass). The deck refills itself before it runs out,
-// and says so in words when nothing is left.
+// swipe (PUT /me/swipes/{id}; made offline, it waits in the outbox) and show
+// the next card. The buttons stay in place, so a keyboard user goes on
+// pressing them; a card can also be dragged right (like) or left (pass). The
+// deck refills itself before it runs out, and says so in words when nothing
+// is left.
 
 import { h, announce } from '../dom.js';
 import { t, formatDuration } from '../strings.js';
 import * as api from '../api.js';
+import * as outbox from '../outbox.js';
 import { loading, empty, failure } from './states.js';
 import { playButton, trackPath, userPath } from './tracklist.js';
 
 const batch = 10;
 /** How far (in CSS pixels) a card is dragged before it counts as a swipe. */
 const dragThreshold = 96;
+const swipePath = (trackId) => `/me/swipes/${encodeURIComponent(trackId)}`;
 
 export function swipeDeck({ signal }) {
   const body = h('div', { class: 'swipe-body' });
@@ -34,13 +37,19 @@ export function swipeDeck({ signal }) {
   let fetching = null;
   let busy = false;
 
-  /** Adds the next tracks the server picks (none already queued or swiped); resolves with how many were new. */
+  /**
+   * Adds the next tracks the server picks (none already queued, swiped, or
+   * swiped in a write still waiting for the network); resolves with how many were new.
+   */
   const fetchMore = () => {
     fetching ??= (async () => {
       try {
-        const { items } = await api.get(`/me/swipe-deck?count=${batch}`, { signal });
+        const [{ items }, unsent] = await Promise.all([
+          api.get(`/me/swipe-deck?count=${batch}`, { signal }), outbox.waiting().catch(() => [])]);
+        const waiting = new Set(unsent.filter((entry) => entry.kind === 'swipe').map((entry) => entry.path));
         const queued = new Set(queue.map((item) => item.track.id));
-        const fresh = items.filter((item) => !swiped.has(item.track.id) && !queued.has(item.track.id));
+        const fresh = items.filter((item) => !swiped.has(item.track.id) && !queued.has(item.track.id)
+          && !waiting.has(swipePath(item.track.id)));
         queue.push(...fresh);
         return fresh.length;
       } finally {
@@ -108,13 +117,15 @@ export function swipeDeck({ signal }) {
     setBusy(true);
     errors.replaceChildren();
     try {
-      await api.put(`/me/swipes/${encodeURIComponent(item.track.id)}`, { liked }, { signal });
+      // Not aborted with the view: a swipe made is kept, and one made offline waits in the outbox.
+      await outbox.send('swipe', 'PUT', swipePath(item.track.id), { liked });
     } catch (error) {
-      if (signal.aborted || error.name === 'AbortError') return;
+      if (signal.aborted) return;
       errors.replaceChildren(failure(error));
       setBusy(false);
       return;
     }
+    if (signal.aborted) return;
     swiped.add(item.track.id);
     queue.shift();
     let said = liked ? t.discover.liked(item.track.title) : t.discover.passed(item.track.title);

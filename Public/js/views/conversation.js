@@ -140,7 +140,9 @@ export function render(container, { params }) {
       page.items.forEach(add);
       const unsent = await outbox.waiting().catch(() => []);
       if (signal.aborted) return;
-      for (const entry of unsent) if (entry.kind === 'message' && entry.body.conversationId === id) addWaiting(entry.body);
+      // Also a message to the other person of this direct conversation, written offline from their profile.
+      const mine = (body) => body.conversationId === id || (detail.kind === 'direct' && body.to !== me.id && members.has(body.to));
+      for (const entry of unsent) if (entry.kind === 'message' && mine(entry.body)) addWaiting(entry.body);
       updateReceipt();
       markRead();
     } catch (error) {

@@ -1,6 +1,6 @@
 // A track: title, artist, its waveform (seekable, with its comments' moments),
-// a "Play <title>" button, "Start radio" from it, "Add to playlist", similar
-// tracks and the comments.
+// a "Play <title>" button (read "Pause <title>" while that track plays),
+// "Start radio" from it, "Add to playlist", similar tracks and the comments.
 
 import { h } from '../dom.js';
 import { t, formatDuration } from '../strings.js';
@@ -9,7 +9,7 @@ import * as outbox from '../outbox.js';
 import * as player from '../player.js';
 import { navigate, setTitle } from '../router.js';
 import { loading, failure, failedPage, section } from '../components/states.js';
-import { playButton, recommendationList, userPath } from '../components/tracklist.js';
+import { playPauseButton, recommendationList, userPath } from '../components/tracklist.js';
 import { waveform } from '../components/waveform.js';
 import { reportControl } from '../components/report.js';
 import { commentsSection } from '../components/comments.js';
@@ -86,12 +86,14 @@ export function render(container, { params }) {
     const wave = h('div', { class: 'waveform-box' });
     const similar = h('div');
     const signedIn = api.isSignedIn();
+    const play = track.state === 'ready' ? playPauseButton(track) : null;
+    if (play) cleanups.push(play.cleanup);
     container.replaceChildren(
       h('article', { class: 'track-page' },
         h('h1', {}, track.title),
         h('p', { class: 'lead' }, t.track.by, ' ', h('a', { href: userPath(track.artist) }, track.artist.displayName)),
         h('div', { class: 'button-row' },
-          track.state === 'ready' ? playButton(track, [track], 0) : h('p', {}, t.track.notReady(track.state)),
+          play ? play.element : h('p', {}, t.track.notReady(track.state)),
           signedIn && track.state === 'ready' ? likeButton(track, signal) : null,
           signedIn && track.state === 'ready'
             ? h('button', { type: 'button', onclick: () => navigate(`/radio?track=${id}`) }, t.radio.start)
