@@ -8,6 +8,8 @@ import { t } from './strings.js';
 const base = '/api/v1';
 let accessToken = null;
 let accessExpiresAt = 0;
+/** How long before its expiry the token is renewed: a minute, or a third of a shorter lifetime. */
+let renewMargin = 0;
 let refreshing = null;
 const tokenListeners = new Set();
 
@@ -51,12 +53,17 @@ let renewTimer = null;
 function adopt(session) {
   accessToken = session.accessToken;
   accessExpiresAt = new Date(session.accessTokenExpiresAt).getTime();
-  // Renewed a minute early, so the realtime socket (closed when its token expires) gets the new one in time.
+  // Renewed early, so the realtime socket (closed when its token expires) gets the new one in time;
+  // a short-lived token is not renewed on every call (each renewal is a rotation a page change could cut off).
+  renewMargin = Math.min(60_000, Math.max(1_000, (accessExpiresAt - Date.now()) / 3));
   clearTimeout(renewTimer);
-  renewTimer = setTimeout(refresh, Math.max(5_000, accessExpiresAt - Date.now() - 60_000));
+  renewTimer = setTimeout(refresh, Math.max(5_000, accessExpiresAt - Date.now() - renewMargin));
   store.set({ user: session.user });
   for (const listener of tokenListeners) listener(accessToken);
 }
+
+/** Whether the access token is about to expire (renewed before a call rather than refused in it). */
+const expiring = () => Date.now() > accessExpiresAt - renewMargin / 2;
 
 function forget() {
   clearTimeout(renewTimer);
@@ -123,7 +130,7 @@ export function refresh() {
 
 /** One API call; an expired access token is refreshed first (or once after a 401). `headers` go with it (an `Idempotency-Key`). */
 export async function request(method, path, { body, signal, auth = true, headers = {} } = {}) {
-  if (auth && accessToken && Date.now() > accessExpiresAt - 30_000) await refresh();
+  if (auth && accessToken && expiring()) await refresh();
   let response = await send(method, path, { body, signal, headers, token: auth ? accessToken : null });
   if (response.status === 401 && auth && accessToken) {
     if (await refresh()) response = await send(method, path, { body, signal, headers });
@@ -138,7 +145,7 @@ export const get = (path, options) => request('GET', path, options);
 
 /** A file the API serves to the signed-in user (`path` from the API, starting /api/v1 or not) as a Blob: a QR code, a CSV. */
 export async function blob(path, { signal } = {}) {
-  if (accessToken && Date.now() > accessExpiresAt - 30_000) await refresh();
+  if (accessToken && expiring()) await refresh();
   const relative = path.startsWith(base) ? path.slice(base.length) : path;
   let response = await send('GET', relative, { headers: { accept: '*/*' }, signal });
   if (response.status === 401 && accessToken && await refresh()) response = await send('GET', relative, { headers: { accept: '*/*' }, signal });
@@ -199,7 +206,7 @@ function sendFile(path, file, { onProgress, signal }) {
  */
 export async function upload(path, file, { onProgress, signal } = {}) {
   if (signal?.aborted) throw new DOMException('The upload was cancelled.', 'AbortError');
-  if (accessToken && Date.now() > accessExpiresAt - 30_000) await refresh();
+  if (accessToken && expiring()) await refresh();
   let response = await sendFile(path, file, { onProgress, signal });
   // A token that expired on the way is renewed and the file sent once more.
   if (response.status === 401 && accessToken) {
@@ -229,7 +236,7 @@ export const register = (fields) => startSession('/auth/web/register', fields);
 
 /** Ends this session (or all of them) and clears the cookies. */
 export async function signOut({ everywhere = false } = {}) {
-  if (accessToken && Date.now() > accessExpiresAt - 30_000) await refresh();
+  if (accessToken && expiring()) await refresh();
   try {
     const response = await send('POST', `/auth/web/sign-out${everywhere ? '?allDevices=true' : ''}`, {
       headers: { 'x-based-csrf': csrfCookie() },

@@ -44,9 +44,9 @@ struct AuthTests {
         }
     }
 
-    @Test("a reused refresh token revokes the family")
+    @Test("a refresh token used again after the grace revokes the family")
     func reuseRevokesFamily() async throws {
-        try await withApp { client, _ in
+        try await withApp({ $0.refreshReuseGrace = .zero }) { client, _ in
             _ = try await client.register("Ana", role: "artist")
             let session = try await client.signIn("ana")
             let rotated = try await refresh(client, session.refreshToken).decode(Schemas.Session.self)
@@ -66,13 +66,40 @@ struct AuthTests {
 
     @Test("a reused refresh token leaves the account's other sessions alone")
     func reuseSparesOtherSessions() async throws {
-        try await withApp { client, _ in
+        try await withApp({ $0.refreshReuseGrace = .zero }) { client, _ in
             let registered = try await client.register("Ana", role: "artist")
             let session = try await client.signIn("ana")
             _ = try await refresh(client, session.refreshToken)
             #expect(try await refresh(client, session.refreshToken).status == .unauthorized)
             // The first session, from registering, is untouched.
             #expect(try await client.request(.get, "/api/v1/me", token: registered.accessToken).status == .ok)
+        }
+    }
+
+    @Test("a refresh whose answer was lost is retried with the same token within the grace and rotates; after it, the same token ends the session")
+    func reuseWithinGrace() async throws {
+        try await withApp({ $0.refreshReuseGrace = .seconds(2) }) { client, _ in
+            _ = try await client.register("Ana", role: "artist")
+            let session = try await client.signIn("ana")
+            // The first answer never reached the client…
+            let lost = try await refresh(client, session.refreshToken).decode(Schemas.Session.self)
+            // …which retries at once with the token it still holds, and gets a session.
+            let retried = try await refresh(client, session.refreshToken)
+            #expect(retried.status == .ok)
+            let kept = try retried.decode(Schemas.Session.self)
+            #expect(kept.refreshToken != lost.refreshToken && kept.refreshToken != session.refreshToken)
+            #expect(try await client.request(.get, "/api/v1/me", token: kept.accessToken).status == .ok)
+            // The retried answer's token rotates as usual.
+            let next = try await refresh(client, kept.refreshToken).decode(Schemas.Session.self)
+            #expect(try await client.request(.get, "/api/v1/me", token: next.accessToken).status == .ok)
+
+            // Past the grace, the first token once more is theft: the whole session ends.
+            try await Task.sleep(for: .milliseconds(2200))
+            let stolen = try await refresh(client, session.refreshToken)
+            #expect(stolen.status == .unauthorized)
+            #expect(try stolen.problem().code == "refresh_token_reused")
+            #expect(try await refresh(client, next.refreshToken).problem().code == "session_revoked")
+            #expect(try await client.request(.get, "/api/v1/me", token: next.accessToken).status == .unauthorized)
         }
     }
 

@@ -94,7 +94,7 @@ struct HotPathCacheTests {
 
     @Test("reuse of a rotated refresh token refuses the family's cached access token at once")
     func refreshReuseDropsCachedSession() async throws {
-        try await withApp { client, services in
+        try await withApp({ $0.refreshReuseGrace = .zero }) { client, services in
             let (session, _) = try await twoWarmSessions(client, services)
             let rotated = try await client.request(.post, "/api/v1/auth/refresh", json: #"{"refreshToken":"\#(session.refreshToken)"}"#)
             let fresh = try rotated.decode(SessionBody.self)

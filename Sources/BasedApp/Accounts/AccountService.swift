@@ -126,7 +126,9 @@ public struct AccountService: Sendable {
         return (user, session)
     }
 
-    /// Rotates a refresh token. A token used twice revokes its whole session.
+    /// Rotates a refresh token. A token used again more than
+    /// `TokenService.reuseGrace` after its first use revokes its whole session;
+    /// within it, it rotates again (the first answer was lost on the way).
     public func refresh(_ refreshToken: String) async throws -> (User, SessionTokens) {
         let hash = TokenService.hash(refreshToken: refreshToken)
         let now = Date()
@@ -138,14 +140,15 @@ public struct AccountService: Sendable {
             if row.revokedAt != nil {
                 return .invalid("session_revoked", "This session was signed out.")
             }
-            if row.usedAt != nil {
+            if let usedAt = row.usedAt, now.timeIntervalSince(usedAt) >= tokens.reuseGrace.seconds {
                 try await AccountQueries.revokeSession(id: row.sessionId, reason: "refresh_token_reused", now: now, on: sql)
                 return .reused(user: row.userId, session: row.sessionId)
             }
             if row.expiresAt <= now {
                 return .invalid("refresh_token_expired", "The refresh token has expired; sign in again.")
             }
-            guard try await AccountQueries.markUsed(hash: hash, now: now, on: sql) else {
+            // Marked once; a use racing this one is within the grace by definition.
+            if row.usedAt == nil, try await !AccountQueries.markUsed(hash: hash, now: now, on: sql), tokens.reuseGrace == .zero {
                 try await AccountQueries.revokeSession(id: row.sessionId, reason: "refresh_token_reused", now: now, on: sql)
                 return .reused(user: row.userId, session: row.sessionId)
             }

@@ -20,13 +20,15 @@ public struct TokenService: Sendable {
     private let keys: JWTKeyCollection
     let accessLifetime: Duration
     let refreshLifetime: Duration
+    let reuseGrace: Duration
 
-    public init(secret: String, accessLifetime: Duration, refreshLifetime: Duration) async {
+    public init(secret: String, accessLifetime: Duration, refreshLifetime: Duration, reuseGrace: Duration = .zero) async {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         self.keys = keys
         self.accessLifetime = accessLifetime
         self.refreshLifetime = refreshLifetime
+        self.reuseGrace = reuseGrace
     }
 
     func accessToken(userID: UUID, sessionID: UUID, now: Date = Date()) async throws -> (token: String, expiresAt: Date) {

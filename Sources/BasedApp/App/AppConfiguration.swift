@@ -31,6 +31,11 @@ public struct AppConfiguration: Sendable, Equatable {
     public var jwtSecret: String?
     public var accessTokenLifetime: Duration = .seconds(15 * 60)
     public var refreshTokenLifetime: Duration = .seconds(30 * 24 * 3600)
+    /// How long a refresh token, once used, may be used again without ending
+    /// its session: a refresh whose answer never arrived (the page was left or
+    /// reloaded mid-request, a phone lost the network) is retried with the same
+    /// token. Past it, a second use is taken for a stolen token.
+    public var refreshReuseGrace: Duration = .seconds(20)
     public var bcryptCost: UInt8 = 12
     /// Requests per minute per client address, across the whole API.
     public var requestsPerMinute = 1200

@@ -102,7 +102,8 @@ public struct AppServices: Sendable {
         let tokens = await TokenService(
             secret: secret,
             accessLifetime: configuration.accessTokenLifetime,
-            refreshLifetime: configuration.refreshTokenLifetime
+            refreshLifetime: configuration.refreshTokenLifetime,
+            reuseGrace: configuration.refreshReuseGrace
         )
         // Caches of tracks and sessions: a change here is announced to the
         // other processes on the bus (once the realtime layer exists), and
