@@ -300,10 +300,19 @@ async function load(track, autoplay, at = 0) {
   endPlay('skip');
   gain = gainFactor(track);
   applyVolume();
-  updateMediaSession(track);
-  emit();
+  // With the link at hand (asked for ahead), the media is asked for in this
+  // very task and what the page shows follows in the next: the element's
+  // request does not wait for the player bar to redraw.
+  const ahead = kept(track.id);
+  const show = () => {
+    if (token !== loadToken) return;
+    updateMediaSession(track);
+    emit();
+  };
+  if (ahead) setTimeout(show);
+  else show();
   try {
-    const link = await streamLink(track.id);
+    const link = ahead ?? await streamLink(track.id);
     if (token !== loadToken) return;
     audio.src = chooseSource(link);
     play = { id: crypto.randomUUID(), trackId: track.id, source: current?.source ?? null, reported: new Set() };
