@@ -11,6 +11,7 @@ import * as api from './api.js';
 import * as player from './player.js';
 import * as realtime from './realtime.js';
 import * as store from './store.js';
+import * as tracks from './tracks.js';
 import { t } from './strings.js';
 import { announce } from './dom.js';
 
@@ -156,11 +157,12 @@ function updateOffer() {
 async function resumeFrom(queue) {
   const from = Math.max(0, queue.index - 10);
   const ids = queue.trackIds.slice(from, queue.index + 50);
-  const found = await Promise.all(ids.map((id) => api.get(`/tracks/${encodeURIComponent(id)}`).catch(() => null)));
-  const current = found[queue.index - from];
-  if (!current) throw new api.ApiError(t.handoff.failed);
-  const tracks = found.filter(Boolean);
-  player.playTracks(tracks, tracks.indexOf(current), { source: 'queue', at: queue.positionSeconds });
+  const found = await tracks.lookup(ids);
+  const at = queue.index - from;
+  if (!found.has(ids[at])) throw new api.ApiError(t.handoff.failed);
+  // Where the playing entry is once the tracks not found are left out.
+  const start = tracks.inOrder(ids.slice(0, at), found).length;
+  player.playTracks(tracks.inOrder(ids, found), start, { source: 'queue', at: queue.positionSeconds });
 }
 
 /** "Continue here": playback moves to this device. Rejects with the API's error. */

@@ -12,6 +12,7 @@ import * as realtime from './realtime.js';
 import * as store from './store.js';
 import { t } from './strings.js';
 import { announce } from './dom.js';
+import { lookup, inOrder } from './tracks.js';
 
 /** Where the tab remembers its session, so a reload goes on following it. */
 const remembered = 'based.jam';
@@ -325,13 +326,13 @@ async function lead() {
   // Started here: the player already has the queue (and may be further on in it than the new session).
   if (player.state().queue.map((entry) => entry.id).slice(0, queueLimit).join() === sentQueue.join()) return;
   const ids = session.trackIds.slice(0, 100);
-  const playingId = ids[session.index];
   held = true;
   const mine = session;
-  const found = (await Promise.all(ids.map((id) => track(id).catch(() => null)))).filter(Boolean);
+  const found = await lookup(ids).catch(() => new Map());
   if (session !== mine) return;
-  const start = found.findIndex((entry) => entry.id === playingId);
-  player.playTracks(found, Math.max(0, start), { source: 'jam', at: position, autoplay: session.playing, lead: true });
+  // Where the playing entry is once the tracks not found are left out.
+  const start = inOrder(ids.slice(0, session.index), found).length;
+  player.playTracks(inOrder(ids, found), start, { source: 'jam', at: position, autoplay: session.playing, lead: true });
 }
 
 /** What the host's player does that the session does not say yet, as one control. */

@@ -157,12 +157,19 @@ struct StreamingTests {
         }
     }
 
-    @Test("links for a whole list in one call: ready tracks the caller may play, in the order asked, once each; bad lists are refused")
-    func batchLinks() async throws {
+    /// Ana's ready private track and her ready public one, for lists asked for by Ana, Bob and no one.
+    func withPrivateAndPublicTrack(_ body: @escaping @Sendable (any TestClientProtocol, _ hidden: String, _ shown: String, _ ana: SessionBody, _ bob: SessionBody) async throws -> Void) async throws {
         try await withReadyTrack(visibility: "private") { client, _, hidden, ana in
             let bob = try await client.register("bob")
             let shown = try await client.upload(try await makeAudio(seconds: 3, format: "wav"), token: ana.accessToken).decode(TrackBody.self).id
             #expect(try await client.waitForProcessing(shown, token: ana.accessToken).state == "ready")
+            try await body(client, hidden, shown, ana, bob)
+        }
+    }
+
+    @Test("links for a whole list in one call: ready tracks the caller may play, in the order asked, once each; bad lists are refused")
+    func batchLinks() async throws {
+        try await withPrivateAndPublicTrack { client, hidden, shown, ana, bob in
             let unknown = UUID().uuidString.lowercased()
             let asked = #"{"trackIds":["\#(shown)","\#(hidden)","\#(unknown)","\#(shown.uppercased())"]}"#
             // Others see the public track only, once; the owner also their private one.
@@ -196,6 +203,30 @@ struct StreamingTests {
                 #expect(response.status == status, "\(body)")
                 _ = try response.problem()
             }
+        }
+    }
+
+    @Test("tracks by id in one call: those the caller may see, in the order asked, once each; bad lists are refused")
+    func lookupTracks() async throws {
+        try await withPrivateAndPublicTrack { client, hidden, shown, ana, bob in
+            let ids = [hidden, shown, UUID().uuidString.lowercased(), shown].joined(separator: ",")
+            for token in [bob.accessToken, nil] {
+                let page = try await client.request(.get, "/api/v1/tracks?ids=\(ids)", token: token).decode(Schemas.TrackPage.self)
+                #expect(page.items.map(\.id) == [shown])
+                #expect(page.items.first?.artist.username == "ana" && page.nextCursor == nil)
+            }
+            let own = try await client.request(.get, "/api/v1/tracks?ids=\(ids)", token: ana.accessToken).decode(Schemas.TrackPage.self)
+            #expect(own.items.map(\.id) == [hidden, shown])
+            #expect(own.items.first?.visibility.rawValue == "private")
+            let hundredOne = (0...100).map { _ in UUID().uuidString }.joined(separator: ",")
+            for (query, field) in [("", "ids[0]"), (hundredOne, "ids"), ("\(shown),nope", "ids[1]"), ("\(shown),,\(hidden)", "ids[1]")] {
+                let response = try await client.request(.get, "/api/v1/tracks?ids=\(query)", token: bob.accessToken)
+                #expect(response.status == .unprocessableContent, "\(query.prefix(40))")
+                #expect(try response.problem().fields?.map(\.field) == [field], "\(query.prefix(40))")
+            }
+            let missing = try await client.request(.get, "/api/v1/tracks", token: bob.accessToken)
+            #expect(missing.status == .badRequest)
+            _ = try missing.problem()
         }
     }
 

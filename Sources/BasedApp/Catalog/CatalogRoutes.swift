@@ -63,6 +63,18 @@ extension APIHandler {
         }
     }
 
+    func lookupTracks(_ input: Operations.LookupTracks.Input) async throws -> Operations.LookupTracks.Output {
+        let viewer = try RequestScope.get().identity
+        let ids = try Self.trackIDs(input.query.ids.split(separator: ",", omittingEmptySubsequences: false), field: "ids", count: 1...100)
+        let found = try await tracks.visibleTracks(ids: ids, viewer: viewer)
+        let artists = try await accounts.users(ids: found.map(\.artistId))
+        let counts = try await services.plays.counts(tracks: found.map(\.id))
+        let items = found.compactMap { track in
+            artists[track.artistId].map { Self.trackBody(track, viewer: viewer, artist: $0, counts: counts[track.id] ?? (0, 0)) }
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
     func getTrack(_ input: Operations.GetTrack.Input) async throws -> Operations.GetTrack.Output {
         let viewer = try RequestScope.get().identity
         let track = try await tracks.track(try Self.uuid(input.path.trackId, "trackId"), viewer: viewer)
@@ -113,11 +125,7 @@ extension APIHandler {
     func createStreamURLs(_ input: Operations.CreateStreamURLs.Input) async throws -> Operations.CreateStreamURLs.Output {
         let viewer = try RequestScope.get().identity
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
-        guard (1...100).contains(body.trackIds.count) else { throw AppError.validation("trackIds", "must hold 1 to 100 track ids") }
-        let ids = try body.trackIds.enumerated().map { index, text in
-            guard let id = UUID(uuidString: text) else { throw AppError.validation("trackIds[\(index)]", "is not a track id") }
-            return id
-        }
+        let ids = try Self.trackIDs(body.trackIds, field: "trackIds", count: 1...100)
         let items = try await tracks.readyTracks(ids: ids, viewer: viewer).map { track in
             let link = streamLink(track.id)
             return Components.Schemas.StreamLinkList.ItemsPayloadPayload(
@@ -187,6 +195,18 @@ extension APIHandler {
     }
 
     // MARK: Conversions
+
+    /// A list of track ids from a body or a query, each checked: 422 naming
+    /// `field[i]` for one that is not an id, or `field` for a count outside `count`.
+    static func trackIDs(_ texts: [some StringProtocol], field: String, count: ClosedRange<Int>) throws -> [UUID] {
+        guard count.contains(texts.count) else { throw AppError.validation(field, "must hold \(count.lowerBound) to \(count.upperBound) track ids") }
+        return try texts.enumerated().map { index, text in
+            guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
+                throw AppError.validation("\(field)[\(index)]", "is not a track id")
+            }
+            return id
+        }
+    }
 
     static func uuid(_ value: String, _ field: String) throws -> UUID {
         guard let id = UUID(uuidString: value) else { throw AppError.notFound("The \(field.replacingOccurrences(of: "Id", with: ""))") }

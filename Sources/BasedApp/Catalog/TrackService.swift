@@ -195,10 +195,18 @@ public struct TrackService: Sendable {
     /// Of these tracks, the ready ones the viewer may play, in the order
     /// asked, each once; the others are left out without saying why.
     public func readyTracks(ids: [UUID], viewer: Identity?) async throws -> [Track] {
+        try await visibleTracks(ids: ids, viewer: viewer).filter { $0.state == .ready }
+    }
+
+    /// Of these tracks, the ones `track(_:viewer:)` would show, in the order
+    /// asked, each once; the others are left out without saying why.
+    public func visibleTracks(ids: [UUID], viewer: Identity?) async throws -> [Track] {
         let found = try await tracks(ids: ids)
         var seen = Set<UUID>()
         return ids.compactMap { id in
-            guard seen.insert(id).inserted, let track = found[id], track.state == .ready, track.isVisible(to: viewer?.userID) else { return nil }
+            guard seen.insert(id).inserted, let track = found[id], track.isVisible(to: viewer?.userID),
+                  track.state == .ready || track.artistId == viewer?.userID
+            else { return nil }
             return track
         }
     }

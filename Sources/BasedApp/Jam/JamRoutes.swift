@@ -12,7 +12,7 @@ extension APIHandler {
         switch (body.trackId, body.playlistId, body.trackIds) {
         case (let track?, nil, nil): source = .track(try Self.uuid(track, "trackId"))
         case (nil, let playlist?, nil): source = .playlist(try Self.uuid(playlist, "playlistId"))
-        case (nil, nil, let ids?): source = .queue(try Self.trackIDs(ids))
+        case (nil, nil, let ids?): source = .queue(try Self.trackIDs(ids, field: "trackIds", count: 0...Int.max))
         default: throw AppError.validation("trackId", "or playlistId or trackIds, exactly one of them, is required")
         }
         return .created(.init(body: .json(try await jamBody(try await jams.start(identity, source)))))
@@ -51,7 +51,7 @@ extension APIHandler {
             control = .skip(index: index)
         case .queue:
             guard let ids = body.trackIds else { throw AppError.validation("trackIds", "is required to change the queue") }
-            control = .queue(try Self.trackIDs(ids))
+            control = .queue(try Self.trackIDs(ids, field: "trackIds", count: 0...Int.max))
         }
         let view = try await jams.control(identity, jam: try Self.uuid(input.path.jamId, "jamId"), control)
         return .ok(.init(body: .json(try await jamBody(view))))
@@ -70,13 +70,6 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
         try await jams.suggest(identity, jam: try Self.uuid(input.path.jamId, "jamId"), track: try Self.uuid(body.trackId, "trackId"))
         return .noContent(.init())
-    }
-
-    static func trackIDs(_ texts: [String]) throws -> [UUID] {
-        try texts.enumerated().map { index, text in
-            guard let id = UUID(uuidString: text) else { throw AppError.validation("trackIds[\(index)]", "is not a track id") }
-            return id
-        }
     }
 
     func jamBody(_ view: JamService.View) async throws -> Components.Schemas.JamBody {

@@ -68,13 +68,7 @@ extension APIHandler {
 
     func getResumePositions(_ input: Operations.GetResumePositions.Input) async throws -> Operations.GetResumePositions.Output {
         let identity = try RequestScope.requireIdentity()
-        var ids: [UUID] = []
-        for (index, part) in input.query.trackIds.split(separator: ",").enumerated() {
-            guard let id = UUID(uuidString: part.trimmingCharacters(in: .whitespaces)) else {
-                throw AppError.validation("trackIds[\(index)]", "is not a track id")
-            }
-            ids.append(id)
-        }
+        let ids = try Self.trackIDs(input.query.trackIds.split(separator: ","), field: "trackIds", count: 0...Int.max)
         let positions = try await library.resumePositions(of: identity.userID, tracks: ids)
         return .ok(.init(body: .json(.init(items: positions.map(Self.resumeBody)))))
     }
@@ -94,11 +88,7 @@ extension APIHandler {
     func saveMyQueue(_ input: Operations.SaveMyQueue.Input) async throws -> Operations.SaveMyQueue.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
-        var ids: [UUID] = []
-        for (index, text) in body.trackIds.enumerated() {
-            guard let id = UUID(uuidString: text) else { throw AppError.validation("trackIds[\(index)]", "is not a track id") }
-            ids.append(id)
-        }
+        let ids = try Self.trackIDs(body.trackIds, field: "trackIds", count: 0...Int.max)
         let queue = try await library.saveQueue(
             identity, trackIDs: ids, index: body.index, positionSeconds: body.positionSeconds, device: body.device, expectedVersion: body.version
         )

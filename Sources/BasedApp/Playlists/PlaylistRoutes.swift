@@ -56,11 +56,7 @@ extension APIHandler {
     func addPlaylistTracks(_ input: Operations.AddPlaylistTracks.Input) async throws -> Operations.AddPlaylistTracks.Output {
         let identity = try RequestScope.requireIdentity()
         guard case .json(let body) = input.body else { throw AppError.unsupportedMediaType("Send JSON.") }
-        var ids: [UUID] = []
-        for (index, text) in body.trackIds.enumerated() {
-            guard let id = UUID(uuidString: text) else { throw AppError.validation("trackIds[\(index)]", "is not a track id") }
-            ids.append(id)
-        }
+        let ids = try Self.trackIDs(body.trackIds, field: "trackIds", count: 0...Int.max)
         if let index = body.index, index < 0 { throw AppError.validation("index", "must be 0 or more") }
         let view = try await playlists.insert(identity, playlistID: try Self.uuid(input.path.playlistId, "playlistId"), trackIDs: ids, at: body.index)
         return .ok(.init(body: .json(try await playlistDetail(view, viewer: identity))))
