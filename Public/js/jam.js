@@ -83,12 +83,12 @@ export function track(id) {
   return tracks.get(id);
 }
 
-/** A JamBody as the session. Its dates are whole seconds; the `jam.state` frames that follow are exact. */
+/** A JamBody as the session (`atMs`: its moment to the millisecond, as the `jam.state` frames have it). */
 function fromBody(body) {
   return {
     id: body.id, code: body.code, link: body.link, host: body.host, members: body.members,
     trackIds: body.trackIds, index: body.index, positionSeconds: body.positionSeconds, playing: body.playing,
-    at: Date.parse(body.at), version: body.version, ended: body.ended,
+    at: body.atMs ?? Date.parse(body.at), version: body.version, ended: body.ended,
   };
 }
 
@@ -168,8 +168,8 @@ function adopt(body) {
   } else {
     session = next;
   }
-  // Until pings say better: the answer's time, whole seconds, so half a second later on average.
-  if (!measured && body.serverTime) offset = Date.parse(body.serverTime) + 500 - Date.now();
+  // Until pings say better: the server's clock when it answered.
+  if (!measured && body.serverTimeMs) offset = body.serverTimeMs - Date.now();
   if (fresh) {
     listening = true;
     held = false;

@@ -34,12 +34,18 @@ struct JamTests {
             _ = try await socket.next("hello")
             let before = Date().timeIntervalSince1970 * 1000
             let played = try await client.request(.post, "/api/v1/jams/\(jam.id)/control", json: #"{"action":"play","positionSeconds":1.5}"#, token: host.accessToken)
-            #expect(try played.decode(Schemas.JamBody.self).playing)
+            let answer = try played.decode(Schemas.JamBody.self)
+            let after = Date().timeIntervalSince1970 * 1000
+            #expect(answer.playing)
+            // The answer's moment is to the millisecond (a whole second would fall before `before`).
+            #expect(Double(answer.atMs) >= before.rounded(.down) && Double(answer.atMs) <= after.rounded(.up), "\(before) ≤ \(answer.atMs) ≤ \(after)")
+            #expect(Double(answer.serverTimeMs) >= Double(answer.atMs) && Double(answer.serverTimeMs) <= after.rounded(.up))
             let state = try await socket.next("jam.state")
             #expect(state["playing"] as? Bool == true)
             #expect((state["positionSeconds"] as? NSNumber)?.doubleValue == 1.5)
             let at = try #require((state["at"] as? NSNumber)?.doubleValue)
             #expect(at >= before.rounded(.down) - 1000)
+            #expect(abs(at - Double(answer.atMs)) <= 1, "the frame and the answer name one moment")
             let refused = try await client.request(.post, "/api/v1/jams/\(jam.id)/control", json: #"{"action":"pause"}"#, token: ana.accessToken)
             #expect(refused.status == .forbidden)
             let skip = try await client.request(.post, "/api/v1/jams/\(jam.id)/control", json: #"{"action":"skip","index":5}"#, token: host.accessToken)

@@ -76,11 +76,18 @@ extension APIHandler {
         let jam = view.jam
         let people = try await accounts.users(ids: view.members + [jam.hostId])
         guard let host = people[jam.hostId] else { throw AppError.notFound("The jam's host") }
+        let now = Date()
         return .init(
             id: jam.id.text, host: Self.summary(host), code: jam.code, link: "/jam/\(jam.id.text)?code=\(jam.code)",
             members: view.members.compactMap { people[$0].map(Self.summary) }, trackIds: jam.tracks.map(\.text),
             index: jam.currentIndex, positionSeconds: jam.positionSeconds, playing: jam.playing, at: jam.stateAt,
-            serverTime: Date(), version: jam.version, ended: jam.endedAt != nil
+            atMs: Self.milliseconds(jam.stateAt), serverTime: now, serverTimeMs: Self.milliseconds(now),
+            version: jam.version, ended: jam.endedAt != nil
         )
+    }
+
+    /// A moment as milliseconds since 1970 (JSON dates here are whole seconds).
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }
