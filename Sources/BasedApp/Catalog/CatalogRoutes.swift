@@ -67,11 +67,8 @@ extension APIHandler {
         let viewer = try RequestScope.get().identity
         let ids = try Self.trackIDs(input.query.ids.split(separator: ",", omittingEmptySubsequences: false), field: "ids", count: 1...100)
         let found = try await tracks.visibleTracks(ids: ids, viewer: viewer)
-        let artists = try await accounts.users(ids: found.map(\.artistId))
-        let counts = try await services.plays.counts(tracks: found.map(\.id))
-        let items = found.compactMap { track in
-            artists[track.artistId].map { Self.trackBody(track, viewer: viewer, artist: $0, counts: counts[track.id] ?? (0, 0)) }
-        }
+        let bodies = try await trackBodies(of: found, viewer: viewer)
+        let items = found.compactMap { bodies[$0.id] }
         return .ok(.init(body: .json(.init(items: items))))
     }
 

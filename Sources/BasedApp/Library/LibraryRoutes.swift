@@ -107,6 +107,11 @@ extension APIHandler {
     /// The bodies of the tracks the viewer may see, by id, with their artists and counts in one query each.
     func trackBodies(_ ids: [UUID], viewer: Identity?) async throws -> [UUID: Components.Schemas.Track] {
         let found = try await services.tracks.tracks(ids: ids).values.filter { $0.isVisible(to: viewer?.userID) }
+        return try await trackBodies(of: Array(found), viewer: viewer)
+    }
+
+    /// The API bodies of these tracks, keyed by id, with their artists and counts read at once.
+    func trackBodies(of found: [Track], viewer: Identity?) async throws -> [UUID: Components.Schemas.Track] {
         let artists = try await accounts.users(ids: found.map(\.artistId))
         let counts = try await services.plays.counts(tracks: found.map(\.id))
         var bodies: [UUID: Components.Schemas.Track] = [:]
